@@ -1,0 +1,76 @@
+// The subcommands of the `engaged` binary; app/main.cc wires them to the command line.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "app/config.h"
+#include "app/population.h"
+
+namespace engaged {
+
+// Set by SIGINT/SIGTERM; long-running commands poll it and shut down cleanly.
+void install_signal_handlers();
+bool stop_requested();
+
+struct Progress {
+  double events_per_second;
+  int64_t consumed, lag, users;
+};
+
+struct RunOptions {
+  int64_t idle_exit_ms = 0;  // exit after this long without input (0 = run until signalled)
+  std::function<bool()> should_stop;                 // extra stop condition (demo)
+  std::function<void(const Progress&)> on_progress;  // about once a second
+};
+
+// `engaged run`: consume, process, checkpoint, export metrics until stopped.
+int run_pipeline(const Config& config, const RunOptions& options);
+
+struct ReplayOptions {
+  std::string input = "-";
+  int partitions = 6;           // as the events topic: same partitioner => same state as run
+  std::string dead_letter_file;  // NDJSON; empty = discard
+  bool quiet = false;
+};
+// `engaged replay`: the same processors over NDJSON.
+int replay(const Config& config, const ReplayOptions& options);
+
+struct ReportOptions {
+  std::string table = "daily";  // daily | retention | rejections | summary
+  std::string format = "csv";
+  std::optional<int32_t> from, to;
+};
+int report(const std::string& state_dir, const ReportOptions& options);
+int dump_state_command(const std::string& state_dir);
+
+struct LoadgenOptions {
+  PopulationOptions population;
+  std::string output;  // NDJSON path, "-" = stdout; empty = Kafka
+  std::string topic = "app.events";
+  KafkaProperties kafka;
+  double rate = 0;     // messages per second, 0 = as fast as possible
+};
+int loadgen(const LoadgenOptions& options);
+
+struct KafkaClusterOptions {
+  int brokers = 3;
+  int partitions = 6;
+  std::string topics = "app.events,app.events.dlq";
+  std::string bootstrap_file;
+};
+// `engaged kafka`: the embedded cluster, standalone, until stopped.
+int kafka_cluster(const KafkaClusterOptions& options);
+
+struct DemoOptions {
+  PopulationOptions population;
+  std::string state_dir = "./demo-state";
+  std::string metrics_listen = "127.0.0.1:9464";
+  double rate = 0;
+};
+// The README's first command: embedded cluster + loadgen + pipeline + report.
+int demo(const DemoOptions& options);
+
+}  // namespace engaged

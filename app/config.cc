@@ -1,0 +1,225 @@
+// The settings table and the three sources that fill it.
+#include "app/config.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <functional>
+#include <stdexcept>
+
+#include "ingest/timestamp.h"
+#include "processors/user_activity.h"
+
+extern char** environ;
+
+namespace engaged {
+namespace {
+
+int64_t parse_int(const std::string& v) {
+  size_t pos = 0;
+  int64_t x = std::stoll(v, &pos);
+  if (pos != v.size()) throw std::invalid_argument("not an integer: " + v);
+  return x;
+}
+
+bool parse_bool(const std::string& v) {
+  if (v == "true" || v == "1" || v == "yes") return true;
+  if (v == "false" || v == "0" || v == "no") return false;
+  throw std::invalid_argument("not a boolean: " + v);
+}
+
+struct Setting {
+  const char* key;
+  const char* description;
+  std::function<void(Config&, const std::string&)> set;
+  std::function<std::string(const Config&)> get;
+};
+
+std::string duration_text(int64_t ms) {
+  if (ms % 86400000 == 0) return fmt::format("{}d", ms / 86400000);
+  if (ms % 3600000 == 0) return fmt::format("{}h", ms / 3600000);
+  if (ms % 60000 == 0) return fmt::format("{}m", ms / 60000);
+  if (ms % 1000 == 0) return fmt::format("{}s", ms / 1000);
+  return fmt::format("{}ms", ms);
+}
+
+#define STRING_SETTING(key, field, desc) \
+  {key, desc, [](Config& c, const std::string& v) { c.field = v; }, \
+   [](const Config& c) { return c.field; }}
+#define INT_SETTING(key, field, lo, desc)                                              \
+  {key, desc,                                                                          \
+   [](Config& c, const std::string& v) {                                               \
+     int64_t x = parse_int(v);                                                         \
+     if (x < (lo)) throw std::invalid_argument(std::string(key) + " must be >= " #lo); \
+     c.field = x;                                                                      \
+   },                                                                                  \
+   [](const Config& c) { return std::to_string(c.field); }}
+#define DURATION_SETTING(key, field, desc)                                       \
+  {key, desc, [](Config& c, const std::string& v) { c.field = parse_duration_ms(v); }, \
+   [](const Config& c) { return duration_text(c.field); }}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> kSettings = {
+      STRING_SETTING("input.topic", topic, "Kafka topic the app events are consumed from."),
+      STRING_SETTING("input.dead_letter_topic", dead_letter_topic,
+                     "Topic that receives every rejected message (original bytes, reason headers)."),
+      INT_SETTING("input.max_event_bytes", max_event_bytes, 1,
+                  "Largest accepted message; larger ones are rejected as too_large."),
+      INT_SETTING("input.batch_size", batch_size, 1, "Messages taken from Kafka per poll."),
+      STRING_SETTING("state.dir", state_dir, "RocksDB directory holding state and offsets."),
+      INT_SETTING("state.checkpoint_interval_ms", checkpoint_interval_ms, 1,
+                  "Longest time between checkpoints (state + offsets in one write)."),
+      INT_SETTING("state.checkpoint_max_events", checkpoint_max_events, 1,
+                  "Checkpoint at the latest after this many input messages."),
+      INT_SETTING("state.cache_max_users", cache_max_users, 1,
+                  "Users kept in memory; clean ones beyond this are evicted after a checkpoint."),
+      {"state.sync", "fsync every checkpoint (survives power loss, slower).",
+       [](Config& c, const std::string& v) { c.state_sync = parse_bool(v); },
+       [](const Config& c) { return std::string(c.state_sync ? "true" : "false"); }},
+      STRING_SETTING("processing.timezone", timezone,
+                     "IANA time zone whose midnight separates days (e.g. Europe/Berlin)."),
+      {"processing.allowed_lateness",
+       "How far behind its partition's newest event time an event may be; older ones are "
+       "rejected as too_late. At most 90d.",
+       [](Config& c, const std::string& v) {
+         int64_t ms = parse_duration_ms(v);
+         if (ms < 0 || ms > int64_t{kMaxLatenessDays} * 86400000)
+           throw std::invalid_argument("processing.allowed_lateness must be within 0..90d");
+         c.allowed_lateness_ms = ms;
+       },
+       [](const Config& c) { return duration_text(c.allowed_lateness_ms); }},
+      DURATION_SETTING("processing.max_future", max_future_ms,
+                       "Events further ahead of the wall clock are rejected as from_future."),
+      {"processing.wall_clock",
+       "Freeze the wall clock at this RFC 3339 instant (tests); empty = system clock.",
+       [](Config& c, const std::string& v) {
+         if (!v.empty() && !parse_rfc3339_ms(v))
+           throw std::invalid_argument("processing.wall_clock must be RFC 3339");
+         c.wall_clock = v;
+       },
+       [](const Config& c) { return c.wall_clock; }},
+      STRING_SETTING("metrics.listen", metrics_listen,
+                     "host:port of the Prometheus /metrics endpoint; empty disables it."),
+  };
+  return kSettings;
+}
+
+void apply_yaml(Config& config, const YAML::Node& node, const std::string& prefix) {
+  for (const auto& kv : node) {
+    std::string key = prefix + kv.first.as<std::string>();
+    if (prefix.empty() && key == "kafka") {
+      for (const auto& p : kv.second) config.kafka[p.first.as<std::string>()] = p.second.as<std::string>();
+    } else if (kv.second.IsMap()) {
+      apply_yaml(config, kv.second, key + ".");
+    } else {
+      apply_setting(config, key, kv.second.IsNull() ? "" : kv.second.as<std::string>());
+    }
+  }
+}
+
+}  // namespace
+
+int64_t parse_duration_ms(const std::string& text) {
+  size_t pos = 0;
+  while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
+  if (pos == 0) throw std::invalid_argument("not a duration: " + text);
+  int64_t n = std::stoll(text.substr(0, pos));
+  std::string unit = text.substr(pos);
+  if (unit.empty() || unit == "ms") return n;
+  if (unit == "s") return n * 1000;
+  if (unit == "m") return n * 60000;
+  if (unit == "h") return n * 3600000;
+  if (unit == "d") return n * 86400000;
+  throw std::invalid_argument("unknown duration unit in " + text);
+}
+
+void apply_setting(Config& config, const std::string& key, const std::string& value) {
+  if (key.rfind("kafka.", 0) == 0) {
+    config.kafka[key.substr(6)] = value;
+    return;
+  }
+  for (const auto& s : settings()) {
+    if (key == s.key) {
+      s.set(config, value);
+      return;
+    }
+  }
+  throw std::invalid_argument("unknown setting: " + key);
+}
+
+Config load_config(const std::string& file, const std::vector<std::string>& overrides) {
+  Config config;
+  if (!file.empty()) apply_yaml(config, YAML::LoadFile(file), "");
+  // ENGAGED_STATE_DIR -> state.dir; ENGAGED_KAFKA__BOOTSTRAP_SERVERS -> kafka.bootstrap.servers
+  for (char** e = environ; *e; ++e) {
+    std::string entry(*e);
+    if (entry.rfind("ENGAGED_", 0) != 0) continue;
+    auto eq = entry.find('=');
+    std::string name = entry.substr(8, eq - 8), value = entry.substr(eq + 1);
+    std::string key;
+    if (name.rfind("KAFKA__", 0) == 0) {
+      key = "kafka.";
+      for (char c : name.substr(7)) key += c == '_' ? '.' : static_cast<char>(std::tolower(c));
+    } else {
+      for (const auto& s : settings()) {
+        std::string env;
+        for (const char* p = s.key; *p; ++p) env += *p == '.' ? '_' : static_cast<char>(std::toupper(*p));
+        if (env == name) key = s.key;
+      }
+      if (key.empty()) continue;  // not ours (e.g. ENGAGED_TEST_*)
+    }
+    apply_setting(config, key, value);
+  }
+  for (const auto& o : overrides) {
+    auto eq = o.find('=');
+    if (eq == std::string::npos) throw std::invalid_argument("--set expects key=value: " + o);
+    apply_setting(config, o.substr(0, eq), o.substr(eq + 1));
+  }
+  return config;
+}
+
+const std::vector<SettingInfo>& setting_infos() {
+  static const std::vector<SettingInfo> infos = [] {
+    std::vector<SettingInfo> out;
+    Config defaults;
+    for (const auto& s : settings()) out.push_back({s.key, s.get(defaults), s.description});
+    return out;
+  }();
+  return infos;
+}
+
+std::vector<std::pair<std::string, std::string>> effective_settings(const Config& config) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& s : settings()) out.emplace_back(s.key, s.get(config));
+  for (const auto& [k, v] : config.kafka) out.emplace_back("kafka." + k, v);
+  return out;
+}
+
+std::string settings_markdown() {
+  std::string out =
+      "# Configuration\n\n"
+      "Generated by `engaged config --markdown` from the settings table in `app/config.cc`; "
+      "a test fails when this file is stale.\n\n"
+      "Precedence: built-in default < YAML file (`--config`) < environment "
+      "(`ENGAGED_` + key upper-cased with `.` as `_`, e.g. `ENGAGED_STATE_DIR`) < "
+      "`--set key=value` flags.\n\n"
+      "| setting | default | environment | description |\n|---|---|---|---|\n";
+  for (const auto& s : setting_infos()) {
+    std::string env = "ENGAGED_";
+    for (char c : s.key) env += c == '.' ? '_' : static_cast<char>(std::toupper(c));
+    out += fmt::format("| `{}` | `{}` | `{}` | {} |\n", s.key, s.default_value, env, s.description);
+  }
+  out +=
+      "\n## `kafka:`\n\nEvery key under `kafka:` is a librdkafka property, passed through "
+      "verbatim (see librdkafka's CONFIGURATION.md): `bootstrap.servers`, `group.id`, "
+      "`security.protocol`, `sasl.*`, `ssl.*`, `session.timeout.ms`, ... From the environment: "
+      "`ENGAGED_KAFKA__BOOTSTRAP_SERVERS` (double underscore, then `_` for `.`). Defaults set by "
+      "engaged: `bootstrap.servers=127.0.0.1:9092`, `group.id=engaged`, "
+      "`partition.assignment.strategy=cooperative-sticky`, `enable.auto.commit=false` "
+      "(positions live in the state store), `auto.offset.reset=earliest`.\n";
+  return out;
+}
+
+}  // namespace engaged

@@ -1,0 +1,58 @@
+// Every setting of `engaged`, with its default and meaning, in one table (kSettings in
+// config.cc). Values come from defaults < YAML file < ENGAGED_* environment < --set flags;
+// the `kafka:` section is passed to librdkafka verbatim. docs/configuration.md is generated
+// from the same table (`engaged config --markdown`), so the docs cannot drift.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ingest/kafka_conf.h"
+
+namespace engaged {
+
+struct Config {
+  // input
+  std::string topic = "app.events";
+  std::string dead_letter_topic = "app.events.dlq";
+  int64_t max_event_bytes = 65536;
+  int64_t batch_size = 10000;
+  // state
+  std::string state_dir = "./state";
+  int64_t checkpoint_interval_ms = 1000;
+  int64_t checkpoint_max_events = 1000000;
+  int64_t cache_max_users = 2000000;
+  bool state_sync = false;
+  // processing
+  std::string timezone = "UTC";
+  int64_t allowed_lateness_ms = 7LL * 86400000;
+  int64_t max_future_ms = 3600000;
+  std::string wall_clock;  // RFC 3339 instant to freeze the wall clock at (tests); "" = system
+  // metrics
+  std::string metrics_listen = "127.0.0.1:9464";
+  // kafka (librdkafka properties)
+  KafkaProperties kafka = {{"bootstrap.servers", "127.0.0.1:9092"}, {"group.id", "engaged"}};
+};
+
+struct SettingInfo {
+  std::string key, default_value, description;
+};
+
+// Applies one `key=value` (e.g. "state.dir=/tmp/s", "kafka.bootstrap.servers=h:9092").
+// Throws std::invalid_argument on an unknown key or a bad value.
+void apply_setting(Config& config, const std::string& key, const std::string& value);
+
+// defaults < file (if non-empty) < environment < overrides ("key=value").
+Config load_config(const std::string& file, const std::vector<std::string>& overrides);
+
+const std::vector<SettingInfo>& setting_infos();
+// Every setting's current value as key=value pairs, kafka.* included.
+std::vector<std::pair<std::string, std::string>> effective_settings(const Config& config);
+std::string settings_markdown();
+
+// "7d", "36h", "90m", "15s", "500ms" or plain milliseconds.
+int64_t parse_duration_ms(const std::string& text);
+
+}  // namespace engaged

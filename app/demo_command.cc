@@ -1,0 +1,83 @@
+// `engaged demo`: everything on one machine with nothing installed but engaged. Starts the
+// embedded cluster, streams a synthetic population into it (never more than kMaxAhead messages
+// ahead of the pipeline, because the embedded cluster forgets old data), runs the pipeline with a
+// live progress line and /metrics, and ends with the engagement summary.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "app/commands.h"
+#include "ingest/embedded_cluster.h"
+#include "ingest/kafka_conf.h"
+
+namespace engaged {
+namespace {
+constexpr int64_t kMaxAhead = 200000;
+constexpr int kPartitions = 6;
+}  // namespace
+
+int demo(const DemoOptions& o) {
+  std::filesystem::remove_all(o.state_dir);  // a new cluster starts at offset 0 again
+  EmbeddedCluster cluster(3);
+  Config config;
+  cluster.create_topic(config.topic, kPartitions);
+  cluster.create_topic(config.dead_letter_topic, kPartitions);
+  config.state_dir = o.state_dir;
+  config.metrics_listen = o.metrics_listen;
+  config.kafka["bootstrap.servers"] = cluster.bootstrap_servers();
+  config.kafka["group.id"] = "engaged-demo";
+  fmt::print(stderr, "embedded Kafka at {}; metrics at http://{}/metrics\n",
+             cluster.bootstrap_servers(), o.metrics_listen);
+
+  std::atomic<int64_t> produced{0}, consumed{0};
+  std::atomic<bool> producer_done{false};
+  std::thread producer([&] {
+    KafkaHandle handle = make_producer({{"bootstrap.servers", cluster.bootstrap_servers()}});
+    rd_kafka_t* rk = handle.get();
+    const auto start = std::chrono::steady_clock::now();
+    generate_population(o.population, [&](std::string_view key, std::string_view value) {
+      while (produced - consumed > kMaxAhead && !stop_requested())
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(config.topic.c_str()),
+                               RD_KAFKA_V_KEY(key.data(), key.size()),
+                               RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                               RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        rd_kafka_poll(rk, 10);
+      int64_t n = ++produced;
+      if (n % 10000 == 0) rd_kafka_poll(rk, 0);
+      if (o.rate > 0 && n % 1000 == 0)
+        std::this_thread::sleep_until(start + std::chrono::duration<double>(n / o.rate));
+    });
+    rd_kafka_flush(rk, 60000);
+    producer_done = true;
+  });
+
+  const bool tty = isatty(STDERR_FILENO);
+  RunOptions run;
+  run.on_progress = [&](const Progress& p) {
+    consumed = p.consumed;
+    std::string line = fmt::format("{:>10.0f} events/s  consumed {:>9}  produced {:>9}  lag {:>7}  users {:>7}",
+                                   p.events_per_second, p.consumed, produced.load(), p.lag, p.users);
+    if (tty) fmt::print(stderr, "\r{}", line);
+    else fmt::print(stderr, "{}\n", line);
+  };
+  run.should_stop = [&] { return producer_done && consumed >= produced; };
+  run_pipeline(config, run);
+  if (tty) fmt::print(stderr, "\n");
+  producer.join();
+  ReportOptions summary;
+  summary.table = "summary";
+  report(o.state_dir, summary);
+  fmt::print("\nState in {}; try: engaged report daily --state {} --format csv\n", o.state_dir,
+             o.state_dir);
+  return 0;
+}
+
+}  // namespace engaged

@@ -1,0 +1,177 @@
+// The `engaged` command line: one binary, one subcommand per job (run, replay, report, loadgen,
+// kafka, demo, state, config). Parsing only; the work is in app/*_command.cc.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "app/commands.h"
+#include "app/config.h"
+#include "ingest/timestamp.h"
+
+using namespace engaged;
+
+namespace {
+
+int32_t yesterday_utc() {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  return utc_day_of(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()) - 1;
+}
+
+int32_t day_arg(const std::string& s) {
+  auto d = parse_day(s);
+  if (!d) throw CLI::ValidationError("expected a date like 2026-06-30: " + s);
+  return *d;
+}
+
+void add_population_options(CLI::App* cmd, PopulationOptions& p, std::string& end) {
+  cmd->add_option("--seed", p.seed, "PRNG seed (same seed, same output)")->capture_default_str();
+  cmd->add_option("--users", p.users, "users who sign up over the period")->capture_default_str();
+  cmd->add_option("--days", p.days, "length of the period in days")->capture_default_str();
+  cmd->add_option("--end", end, "last day of the period, YYYY-MM-DD (default: yesterday, UTC)");
+  cmd->add_option("--invalid-rate", p.invalid_rate, "share of deliberately invalid messages")
+      ->capture_default_str();
+  cmd->add_option("--late-fraction", p.late_fraction, "share of events emitted out of order")
+      ->capture_default_str();
+  cmd->add_option("--epoch-ms-share", p.epoch_ms_share, "share of epoch-millisecond timestamps")
+      ->capture_default_str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"engaged: event-sourced engagement pipeline (Kafka -> RocksDB -> Prometheus)"};
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error")->capture_default_str();
+
+  // Shared by run and replay: config file + --set overrides (environment in between).
+  std::string config_file;
+  std::vector<std::string> overrides;
+  auto add_config_options = [&](CLI::App* cmd) {
+    cmd->add_option("--config,-c", config_file, "YAML config file (see config/engaged.yaml)");
+    cmd->add_option("--set", overrides, "override a setting: key=value (repeatable)");
+  };
+
+  auto* run = app.add_subcommand("run", "consume the events topic, process, checkpoint, export metrics");
+  add_config_options(run);
+  RunOptions run_options;
+  std::string brokers;
+  run->add_option("--brokers", brokers, "shortcut for --set kafka.bootstrap.servers=...");
+  run->add_option("--idle-exit-ms", run_options.idle_exit_ms,
+                  "exit after this long without input (0 = until SIGTERM)");
+
+  auto* replay_cmd = app.add_subcommand("replay", "run the processors over NDJSON (backfill, tests, benchmarks)");
+  add_config_options(replay_cmd);
+  ReplayOptions replay_options;
+  std::string replay_state;
+  replay_cmd->add_option("--input,-i", replay_options.input, "NDJSON file, - for stdin")->required();
+  replay_cmd->add_option("--state", replay_state, "state directory (overrides state.dir)");
+  replay_cmd->add_option("--partitions", replay_options.partitions,
+                         "partitions to spread users over (as the events topic)")
+      ->capture_default_str();
+  replay_cmd->add_option("--dead-letters", replay_options.dead_letter_file,
+                         "append rejected lines to this NDJSON file");
+
+  auto* report_cmd = app.add_subcommand("report", "print a table from a state directory");
+  ReportOptions report_options;
+  std::string report_state, from, to;
+  report_cmd->add_option("table", report_options.table, "daily | retention | rejections | summary")
+      ->required()
+      ->check(CLI::IsMember({"daily", "retention", "rejections", "summary"}));
+  report_cmd->add_option("--state", report_state, "state directory")->required();
+  report_cmd->add_option("--format", report_options.format, "csv | json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"csv", "json"}));
+  report_cmd->add_option("--from", from, "first day (YYYY-MM-DD), inclusive");
+  report_cmd->add_option("--to", to, "last day (YYYY-MM-DD), inclusive");
+
+  auto* state_cmd = app.add_subcommand("state", "inspect a state directory");
+  auto* dump_cmd = state_cmd->add_subcommand("dump", "every key and value, hex, in order");
+  std::string dump_state_dir;
+  dump_cmd->add_option("--state", dump_state_dir, "state directory")->required();
+  state_cmd->require_subcommand(1);
+
+  auto* loadgen_cmd = app.add_subcommand("loadgen", "generate a realistic population to NDJSON or Kafka");
+  LoadgenOptions loadgen_options;
+  std::string loadgen_end;
+  add_population_options(loadgen_cmd, loadgen_options.population, loadgen_end);
+  std::string loadgen_brokers;
+  loadgen_cmd->add_option("--output,-o", loadgen_options.output, "NDJSON file, - for stdout");
+  loadgen_cmd->add_option("--brokers", loadgen_brokers, "produce to this Kafka instead");
+  loadgen_cmd->add_option("--topic", loadgen_options.topic, "topic to produce to")->capture_default_str();
+  loadgen_cmd->add_option("--rate", loadgen_options.rate, "messages/s (0 = as fast as possible)");
+
+  auto* kafka_cmd = app.add_subcommand("kafka", "start the embedded Kafka cluster and print its bootstrap address");
+  KafkaClusterOptions kafka_options;
+  kafka_cmd->add_option("--brokers", kafka_options.brokers, "broker count")->capture_default_str();
+  kafka_cmd->add_option("--partitions", kafka_options.partitions, "partitions per topic")->capture_default_str();
+  kafka_cmd->add_option("--topics", kafka_options.topics, "comma-separated topics to create")->capture_default_str();
+  kafka_cmd->add_option("--bootstrap-file", kafka_options.bootstrap_file, "also write the address here");
+
+  auto* demo_cmd = app.add_subcommand("demo", "embedded Kafka + loadgen + pipeline, then the engagement report");
+  DemoOptions demo_options;
+  std::string demo_end;
+  add_population_options(demo_cmd, demo_options.population, demo_end);
+  demo_cmd->add_option("--state", demo_options.state_dir, "state directory (wiped first)")->capture_default_str();
+  demo_cmd->add_option("--metrics-listen", demo_options.metrics_listen, "host:port for /metrics")->capture_default_str();
+  demo_cmd->add_option("--rate", demo_options.rate, "messages/s produced (0 = as fast as possible)");
+
+  auto* config_cmd = app.add_subcommand("config", "print the effective configuration or the settings table");
+  add_config_options(config_cmd);
+  bool markdown = false;
+  config_cmd->add_flag("--markdown", markdown, "print docs/configuration.md");
+
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("engaged"));
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  install_signal_handlers();
+
+  try {
+    if (*run) {
+      if (!brokers.empty()) overrides.push_back("kafka.bootstrap.servers=" + brokers);
+      return run_pipeline(load_config(config_file, overrides), run_options);
+    }
+    if (*replay_cmd) {
+      if (!replay_state.empty()) overrides.push_back("state.dir=" + replay_state);
+      Config c = load_config(config_file, overrides);
+      if (std::find_if(overrides.begin(), overrides.end(), [](auto& o) {
+            return o.rfind("metrics.listen=", 0) == 0;
+          }) == overrides.end() && config_file.empty())
+        c.metrics_listen.clear();  // a batch job serves no metrics unless asked to
+      return replay(c, replay_options);
+    }
+    if (*report_cmd) {
+      if (!from.empty()) report_options.from = day_arg(from);
+      if (!to.empty()) report_options.to = day_arg(to);
+      return report(report_state, report_options);
+    }
+    if (*state_cmd) return dump_state_command(dump_state_dir);
+    if (*loadgen_cmd) {
+      loadgen_options.population.end_day = loadgen_end.empty() ? yesterday_utc() : day_arg(loadgen_end);
+      if (loadgen_options.output.empty() && loadgen_brokers.empty()) loadgen_options.output = "-";
+      if (!loadgen_brokers.empty()) loadgen_options.kafka["bootstrap.servers"] = loadgen_brokers;
+      return loadgen(loadgen_options);
+    }
+    if (*kafka_cmd) return kafka_cluster(kafka_options);
+    if (*demo_cmd) {
+      demo_options.population.end_day = demo_end.empty() ? yesterday_utc() : day_arg(demo_end);
+      return demo(demo_options);
+    }
+    if (*config_cmd) {
+      if (markdown) {
+        std::cout << settings_markdown();
+        return 0;
+      }
+      Config c = load_config(config_file, overrides);
+      for (const auto& [key, value] : effective_settings(c)) std::cout << key << "=" << value << "\n";
+      return 0;
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,64 @@
+// Every Prometheus series engaged exports is defined here, once (names follow
+// engaged_<what>_<unit>[_total]; no user ids in labels; every label set is bounded).
+// Hot loops never touch these directly: the pipeline counts locally and publishes per batch.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/exposer.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ingest/reject_reason.h"
+#include "processors/engagement_snapshot.h"
+
+namespace engaged {
+
+class Metrics {
+  // Declared first: every family below is registered in it during construction.
+  std::shared_ptr<prometheus::Registry> registry_;
+
+ public:
+  // Serves /metrics on `listen` ("host:port"; empty = no HTTP endpoint).
+  explicit Metrics(const std::string& listen);
+  ~Metrics();
+
+  int port() const;  // bound port (0 if not serving)
+  // Bucket bounds of the latency histograms, for callers that pre-aggregate observations.
+  static const std::vector<double>& latency_bounds();
+  prometheus::Registry& registry() { return *registry_; }
+  void publish_snapshot(const EngagementSnapshot& s);
+
+  // Pipeline health.
+  prometheus::Counter& consumed;   // engaged_events_consumed_total
+  prometheus::Counter& processed;  // engaged_events_processed_total
+  std::array<prometheus::Counter*, kRejectReasonCount> rejected;  // ..._rejected_total{reason}
+  prometheus::Histogram& end_to_end_latency;  // engaged_event_end_to_end_latency_seconds
+  prometheus::Histogram& batch_duration;      // engaged_batch_processing_duration_seconds
+  prometheus::Family<prometheus::Gauge>& consumer_lag;  // engaged_consumer_lag_messages{partition}
+  prometheus::Histogram& checkpoint_duration;  // engaged_checkpoint_duration_seconds
+  prometheus::Histogram& checkpoint_size;      // engaged_checkpoint_size_bytes
+  prometheus::Gauge& state_live_bytes;         // engaged_state_live_data_bytes
+  prometheus::Gauge& cached_users;             // engaged_state_cached_users
+  prometheus::Gauge& assigned_partitions;      // engaged_assigned_partitions
+  prometheus::Counter& offset_gaps;            // engaged_input_offset_gaps_total
+  prometheus::Counter& skipped_messages;       // engaged_input_skipped_messages_total
+
+ private:
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  prometheus::Family<prometheus::Gauge>& active_users_;
+  prometheus::Family<prometheus::Gauge>& lifecycle_users_;
+  prometheus::Family<prometheus::Gauge>& stickiness_dau_;
+  prometheus::Family<prometheus::Gauge>& stickiness_mau_;
+  prometheus::Family<prometheus::Gauge>& cohort_size_;
+  prometheus::Family<prometheus::Gauge>& cohort_retained_;
+  prometheus::Gauge& stream_time_;
+  prometheus::Gauge& current_day_start_;
+};
+
+}  // namespace engaged

@@ -1,0 +1,210 @@
+// One message's path: decode -> wall-clock check -> partition -> processor -> (dead letter).
+#include "app/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "app/metrics.h"
+#include "ingest/timestamp.h"
+#include "state/checkpoint.h"
+#include "state/store.h"
+
+namespace engaged {
+namespace {
+
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+ActivityConfig activity_config(const Config& c) {
+  return {TimeZone::load(c.timezone), c.allowed_lateness_ms};
+}
+
+}  // namespace
+
+WallClock make_wall_clock(const Config& config) {
+  if (!config.wall_clock.empty()) {
+    int64_t frozen = *parse_rfc3339_ms(config.wall_clock);
+    return [frozen] { return frozen; };
+  }
+  return [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+}
+
+Pipeline::Pipeline(const Config& config, Store& store, DeadLetterSink& dead_letters,
+                   Metrics* metrics, WallClock wall_clock)
+    : config_(config),
+      store_(store),
+      dead_letters_(dead_letters),
+      metrics_(metrics),
+      wall_clock_(std::move(wall_clock)),
+      processor_(activity_config(config)),
+      decoder_(static_cast<size_t>(config.max_event_bytes)),
+      latency_buckets_(Metrics::latency_bounds().size() + 1, 0.0) {
+  last_checkpoint_ms_ = wall_clock_();
+}
+
+Pipeline::~Pipeline() = default;
+
+PartitionState& Pipeline::open_partition(int32_t partition) {
+  auto& slot = partitions_[partition];
+  if (!slot) slot = std::make_unique<PartitionState>(partition, store_);
+  if (metrics_) metrics_->assigned_partitions.Set(static_cast<double>(partitions_.size()));
+  return *slot;
+}
+
+int64_t Pipeline::on_assigned(int32_t partition) {
+  PartitionState& p = open_partition(partition);
+  return p.has_checkpoint() ? p.next_offset() : RD_KAFKA_OFFSET_BEGINNING;
+}
+
+void Pipeline::on_revoked(std::span<const int32_t> revoked) {
+  checkpoint();
+  for (int32_t p : revoked) {
+    partitions_.erase(p);
+    if (metrics_) metrics_->consumer_lag.Remove(&metrics_->consumer_lag.Add(
+        {{"partition", std::to_string(p)}}));
+  }
+  if (metrics_) metrics_->assigned_partitions.Set(static_cast<double>(partitions_.size()));
+}
+
+void Pipeline::begin_batch() {
+  now_ms_ = wall_clock_();
+  batch_start_ns_ = steady_ns();
+}
+
+std::optional<Rejection> Pipeline::decode(std::string_view value, bool padded) {
+  return decoder_.decode(value, event_, padded);
+}
+
+void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
+                     std::string_view value, std::optional<Rejection> rejection,
+                     int64_t source_ts_ms) {
+  auto it = partitions_.find(partition);
+  if (it == partitions_.end()) {
+    spdlog::warn("message for unowned partition {} ignored", partition);
+    return;
+  }
+  PartitionState& part = *it->second;
+  if (offset < part.next_offset()) return;  // applied before the last restart
+  if (offset > part.next_offset() && (part.next_offset() > 0 || part.has_checkpoint())) {
+    ++gaps_total_;
+    skipped_total_ += offset - part.next_offset();
+    spdlog::error("partition {}: offsets {}..{} were never seen ({} messages lost upstream)",
+                  partition, part.next_offset(), offset - 1, offset - part.next_offset());
+  }
+  ++consumed_total_;
+  ++since_checkpoint_;
+  if (!rejection && event_.ts_ms > now_ms_ + config_.max_future_ms)
+    rejection = Rejection{RejectReason::kFromFuture, "ts ahead of the wall clock"};
+  if (rejection) {
+    dead_letter(part, offset, key, value, *rejection);
+  } else {
+    UserActivity& user = part.user(event_.user_id, epoch_);
+    if (auto late = processor_.process(part.aggregates(), user, event_)) {
+      ++rejected_total_[static_cast<int>(*late)];
+      dead_letters_.send({value, key, *late, "older than the allowed lateness", config_.topic,
+                          partition, offset});
+    } else {
+      ++processed_total_;
+    }
+  }
+  part.advance_to(offset + 1);
+  if (source_ts_ms > 0 && metrics_) {
+    double seconds = std::max<int64_t>(0, now_ms_ - source_ts_ms) / 1000.0;
+    const auto& bounds = Metrics::latency_bounds();
+    size_t b = static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), seconds) -
+                                   bounds.begin());
+    latency_buckets_[b] += 1;
+    latency_sum_ += seconds;
+  }
+}
+
+void Pipeline::dead_letter(PartitionState& part, int64_t offset, std::string_view key,
+                           std::string_view value, const Rejection& r) {
+  ++part.aggregates().rejected[static_cast<int>(r.reason)];
+  ++rejected_total_[static_cast<int>(r.reason)];
+  dead_letters_.send({value, key, r.reason, r.detail, config_.topic, part.partition(), offset});
+}
+
+void Pipeline::end_batch() {
+  if (!metrics_) return;
+  metrics_->consumed.Increment(static_cast<double>(consumed_total_ - consumed_published_));
+  metrics_->processed.Increment(static_cast<double>(processed_total_ - processed_published_));
+  metrics_->offset_gaps.Increment(static_cast<double>(gaps_total_ - gaps_published_));
+  metrics_->skipped_messages.Increment(static_cast<double>(skipped_total_ - skipped_published_));
+  for (int i = 0; i < kRejectReasonCount; ++i)
+    metrics_->rejected[i]->Increment(static_cast<double>(rejected_total_[i] - rejected_published_[i]));
+  consumed_published_ = consumed_total_;
+  processed_published_ = processed_total_;
+  gaps_published_ = gaps_total_;
+  skipped_published_ = skipped_total_;
+  rejected_published_ = rejected_total_;
+  if (latency_sum_ > 0 || std::any_of(latency_buckets_.begin(), latency_buckets_.end(),
+                                      [](double x) { return x > 0; })) {
+    metrics_->end_to_end_latency.ObserveMultiple(latency_buckets_, latency_sum_);
+    std::fill(latency_buckets_.begin(), latency_buckets_.end(), 0.0);
+    latency_sum_ = 0;
+  }
+  metrics_->batch_duration.Observe((steady_ns() - batch_start_ns_) / 1e9);
+}
+
+bool Pipeline::checkpoint_due() const {
+  return since_checkpoint_ >= config_.checkpoint_max_events ||
+         wall_clock_() - last_checkpoint_ms_ >= config_.checkpoint_interval_ms;
+}
+
+void Pipeline::checkpoint() {
+  const int64_t start = steady_ns();
+  std::vector<PartitionState*> parts;
+  for (auto& [id, p] : partitions_) parts.push_back(p.get());
+  CheckpointResult r = commit_checkpoint(
+      store_, parts, [this] { dead_letters_.flush(); },
+      static_cast<size_t>(config_.cache_max_users));
+  ++epoch_;
+  since_checkpoint_ = 0;
+  last_checkpoint_ms_ = wall_clock_();
+  if (metrics_) {
+    metrics_->checkpoint_duration.Observe((steady_ns() - start) / 1e9);
+    metrics_->checkpoint_size.Observe(static_cast<double>(r.batch_bytes));
+    metrics_->cached_users.Set(static_cast<double>(cached_users()));
+    metrics_->state_live_bytes.Set(static_cast<double>(store_.live_data_bytes()));
+    metrics_->publish_snapshot(snapshot());
+  }
+  if (after_checkpoint_) after_checkpoint_();
+}
+
+std::vector<std::pair<int32_t, int64_t>> Pipeline::positions() const {
+  std::vector<std::pair<int32_t, int64_t>> out;
+  for (auto& [id, p] : partitions_) out.emplace_back(id, p->next_offset());
+  return out;
+}
+
+EngagementSnapshot Pipeline::snapshot() const {
+  std::vector<const PartitionAggregates*> aggs;
+  for (auto& [id, p] : partitions_) aggs.push_back(&p->aggregates());
+  return take_snapshot(aggs, processor_.config().time_zone);
+}
+
+int64_t Pipeline::total_users() const {
+  int64_t n = 0;
+  for (auto& [id, p] : partitions_)
+    for (auto& [cohort, row] : p->aggregates().retention.rows())
+      if (!row.retained.empty()) n += row.retained[0];
+  return n;
+}
+
+size_t Pipeline::cached_users() const {
+  size_t n = 0;
+  for (auto& [id, p] : partitions_) n += p->users().size();
+  return n;
+}
+
+}  // namespace engaged

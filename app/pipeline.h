@@ -1,0 +1,102 @@
+// The shell around the processors, shared by `run` (Kafka) and `replay` (NDJSON): decode, check
+// the wall clock, route to the partition's state, apply, dead-letter rejections, checkpoint.
+// Counters are kept locally and published to Prometheus once per batch.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/config.h"
+#include "ingest/dead_letter.h"
+#include "ingest/event_decoder.h"
+#include "ingest/kafka_source.h"
+#include "processors/activity_processor.h"
+#include "processors/engagement_snapshot.h"
+#include "state/partition_state.h"
+
+namespace engaged {
+
+class Metrics;
+class Store;
+
+// Milliseconds since the epoch; the only wall clock the pipeline sees.
+using WallClock = std::function<int64_t()>;
+WallClock make_wall_clock(const Config& config);
+
+class Pipeline : public PartitionListener {
+ public:
+  Pipeline(const Config& config, Store& store, DeadLetterSink& dead_letters, Metrics* metrics,
+           WallClock wall_clock);
+  ~Pipeline() override;
+
+  // PartitionListener: restore a partition from the store / checkpoint and drop partitions.
+  int64_t on_assigned(int32_t partition) override;
+  void on_revoked(std::span<const int32_t> partitions) override;
+
+  PartitionState& open_partition(int32_t partition);
+  bool owns(int32_t partition) const { return partitions_.count(partition) > 0; }
+
+  void begin_batch();
+  // Decodes `value` into the pipeline's current event. `padded`: readable padding follows.
+  std::optional<Rejection> decode(std::string_view value, bool padded);
+  const Event& event() const { return event_; }
+  // Applies one input message whose decoding gave `rejection` (nullopt = accepted).
+  // Messages below the partition's next offset were applied before a restart: skipped.
+  void apply(int32_t partition, int64_t offset, std::string_view key, std::string_view value,
+             std::optional<Rejection> rejection, int64_t source_ts_ms);
+  void handle(int32_t partition, int64_t offset, std::string_view key, std::string_view value,
+              int64_t source_ts_ms) {
+    apply(partition, offset, key, value, decode(value, false), source_ts_ms);
+  }
+  void end_batch();
+
+  bool checkpoint_due() const;
+  void checkpoint();
+  // Runs after every checkpoint (e.g. informational Kafka commit, lag gauges).
+  void set_after_checkpoint(std::function<void()> f) { after_checkpoint_ = std::move(f); }
+
+  std::vector<std::pair<int32_t, int64_t>> positions() const;
+  EngagementSnapshot snapshot() const;
+  int64_t total_users() const;  // distinct users ever active, over owned partitions
+  int64_t consumed_total() const { return consumed_total_; }
+  int64_t processed_total() const { return processed_total_; }
+  size_t cached_users() const;
+
+ private:
+  void dead_letter(PartitionState& part, int64_t offset, std::string_view key,
+                   std::string_view value, const Rejection& r);
+
+  const Config& config_;
+  Store& store_;
+  DeadLetterSink& dead_letters_;
+  Metrics* metrics_;
+  WallClock wall_clock_;
+  ActivityProcessor processor_;
+  EventDecoder decoder_;
+  Event event_;
+  std::map<int32_t, std::unique_ptr<PartitionState>> partitions_;
+  std::function<void()> after_checkpoint_;
+
+  uint32_t epoch_ = 1;
+  int64_t now_ms_ = 0;
+  int64_t last_checkpoint_ms_ = 0;
+  int64_t since_checkpoint_ = 0;
+  // Totals, and what was already published to Prometheus.
+  int64_t consumed_total_ = 0, processed_total_ = 0, gaps_total_ = 0, skipped_total_ = 0;
+  std::array<int64_t, kRejectReasonCount> rejected_total_{};
+  int64_t consumed_published_ = 0, processed_published_ = 0, gaps_published_ = 0,
+          skipped_published_ = 0;
+  std::array<int64_t, kRejectReasonCount> rejected_published_{};
+  std::vector<double> latency_buckets_;
+  double latency_sum_ = 0;
+  int64_t batch_start_ns_ = 0;
+};
+
+}  // namespace engaged

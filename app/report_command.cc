@@ -1,0 +1,31 @@
+// `engaged report` and `engaged state dump`: read-only views of a state directory (safe while
+// `run` is writing to it: RocksDB read-only instances see the last committed checkpoint).
+#include <iostream>
+#include <stdexcept>
+
+#include "app/commands.h"
+#include "app/report_format.h"
+#include "state/store.h"
+#include "state/tables.h"
+
+namespace engaged {
+
+int report(const std::string& state_dir, const ReportOptions& o) {
+  auto store = Store::open(state_dir, {.read_only = true});
+  StateTables tables = read_tables(*store);
+  DayRange range{o.from, o.to};
+  if (o.table == "daily") write_daily(tables, range, o.format, std::cout);
+  else if (o.table == "retention") write_retention(tables, range, o.format, std::cout);
+  else if (o.table == "rejections") write_rejections(tables, o.format, std::cout);
+  else if (o.table == "summary") write_summary(tables, std::cout);
+  else throw std::invalid_argument("unknown report " + o.table);
+  return 0;
+}
+
+int dump_state_command(const std::string& state_dir) {
+  auto store = Store::open(state_dir, {.read_only = true});
+  dump_state(*store, std::cout);
+  return 0;
+}
+
+}  // namespace engaged

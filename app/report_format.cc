@@ -1,0 +1,152 @@
+// CSV and JSON writers with a fixed column order (tests compare them byte for byte).
+#include "app/report_format.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <vector>
+
+#include "ingest/timestamp.h"
+
+namespace engaged {
+namespace {
+
+void check_format(const std::string& f) {
+  if (f != "csv" && f != "json") throw std::invalid_argument("format must be csv or json");
+}
+
+bool in_range(int32_t d, DayRange r) { return (!r.from || d >= *r.from) && (!r.to || d <= *r.to); }
+
+std::pair<int32_t, int32_t> active_span(const StateTables& t) {
+  int32_t first = 0, last = -1;
+  bool any = false;
+  for (const auto& [day, c] : t.daily) {
+    if (c.dau == 0) continue;
+    if (!any) first = day;
+    last = day;
+    any = true;
+  }
+  return {first, last};
+}
+
+}  // namespace
+
+void write_daily(const StateTables& t, DayRange range, const std::string& format, std::ostream& out) {
+  check_format(format);
+  auto [first, last] = active_span(t);
+  bool json = format == "json", first_row = true;
+  out << (json ? "[" : "day,dau,wau,mau,new,returning,resurrecting,dormant\n");
+  for (int32_t day = first; day <= last; ++day) {
+    if (!in_range(day, range)) continue;
+    auto it = t.daily.find(day);
+    DayCounters c = it == t.daily.end() ? DayCounters{} : it->second;
+    if (json) {
+      out << (first_row ? "\n" : ",\n")
+          << fmt::format("{{\"day\":\"{}\",\"dau\":{},\"wau\":{},\"mau\":{},\"new\":{},"
+                         "\"returning\":{},\"resurrecting\":{},\"dormant\":{}}}",
+                         format_day(day), c.dau, c.wau, c.mau, c.new_users, c.returning,
+                         c.resurrecting, c.dormant);
+    } else {
+      out << fmt::format("{},{},{},{},{},{},{},{}\n", format_day(day), c.dau, c.wau, c.mau,
+                         c.new_users, c.returning, c.resurrecting, c.dormant);
+    }
+    first_row = false;
+  }
+  if (json) out << "\n]\n";
+}
+
+void write_retention(const StateTables& t, DayRange range, const std::string& format,
+                     std::ostream& out) {
+  check_format(format);
+  bool json = format == "json", first_row = true;
+  out << (json ? "[" : "cohort_day,cohort_size,day_n,retained\n");
+  for (const auto& [cohort, row] : t.retention) {
+    if (!in_range(cohort, range) || row.empty() || row[0] == 0) continue;
+    for (size_t n = 0; n < row.size(); ++n) {
+      if (row[n] == 0) continue;
+      if (json) {
+        out << (first_row ? "\n" : ",\n")
+            << fmt::format("{{\"cohort_day\":\"{}\",\"cohort_size\":{},\"day_n\":{},\"retained\":{}}}",
+                           format_day(cohort), row[0], n, row[n]);
+      } else {
+        out << fmt::format("{},{},{},{}\n", format_day(cohort), row[0], n, row[n]);
+      }
+      first_row = false;
+    }
+  }
+  if (json) out << "\n]\n";
+}
+
+void write_rejections(const StateTables& t, const std::string& format, std::ostream& out) {
+  check_format(format);
+  std::vector<std::pair<int64_t, int>> rows;
+  for (int i = 0; i < kRejectReasonCount; ++i)
+    if (t.rejected[i] > 0) rows.emplace_back(t.rejected[i], i);
+  std::sort(rows.begin(), rows.end(), [](auto a, auto b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  bool json = format == "json";
+  out << (json ? "[" : "reason,rejected\n");
+  for (size_t i = 0; i < rows.size(); ++i) {
+    auto name = reject_reason_name(static_cast<RejectReason>(rows[i].second));
+    if (json) out << (i ? ",\n" : "\n") << fmt::format("{{\"reason\":\"{}\",\"rejected\":{}}}", name, rows[i].first);
+    else out << fmt::format("{},{}\n", name, rows[i].first);
+  }
+  if (json) out << "\n]\n";
+}
+
+void write_summary(const StateTables& t, std::ostream& out) {
+  auto [first, last] = active_span(t);
+  if (last < first) {
+    out << "No activity in this state yet.\n";
+    return;
+  }
+  out << fmt::format("\nEngagement, last 14 days (through {})\n", format_day(last));
+  out << fmt::format("{:<10} {:>7} {:>7} {:>7} {:>7} {:>6} {:>9} {:>12} {:>8}\n", "day", "DAU",
+                     "WAU", "MAU", "DAU/MAU", "new", "returning", "resurrecting", "dormant");
+  for (int32_t day = std::max(first, last - 13); day <= last; ++day) {
+    auto it = t.daily.find(day);
+    DayCounters c = it == t.daily.end() ? DayCounters{} : it->second;
+    double stick = c.mau ? 100.0 * c.dau / c.mau : 0.0;
+    out << fmt::format("{:<10} {:>7} {:>7} {:>7} {:>6.1f}% {:>6} {:>9} {:>12} {:>8}\n",
+                       format_day(day), c.dau, c.wau, c.mau, stick, c.new_users, c.returning,
+                       c.resurrecting, c.dormant);
+  }
+  out << "\nRetention of recent cohorts (share of the cohort active on day N)\n";
+  constexpr int kDays[] = {1, 7, 14, 30};
+  out << fmt::format("{:<10} {:>7} {:>7} {:>7} {:>7} {:>7}\n", "cohort", "size", "D1", "D7",
+                     "D14", "D30");
+  std::vector<int32_t> cohorts;
+  for (const auto& [cohort, row] : t.retention)
+    if (!row.empty() && row[0] > 0) cohorts.push_back(cohort);
+  // The newest cohorts that already have a D7, plus a few older ones for D30.
+  std::vector<int32_t> shown;
+  for (int32_t c : cohorts)
+    if (c + 7 <= last && (c + 30 > last - 5 || c % 7 == cohorts.back() % 7)) shown.push_back(c);
+  if (shown.size() > 10) shown.erase(shown.begin(), shown.end() - 10);
+  for (int32_t c : shown) {
+    const auto& row = t.retention.at(c);
+    std::string line = fmt::format("{:<10} {:>7}", format_day(c), row[0]);
+    for (int n : kDays) {
+      if (c + n > last) line += fmt::format(" {:>7}", "-");
+      else line += fmt::format(" {:>6.1f}%", n < static_cast<int>(row.size()) ? 100.0 * row[n] / row[0] : 0.0);
+    }
+    out << line << "\n";
+  }
+  out << "\nTop rejection reasons (sent to the dead-letter topic)\n";
+  int64_t total = 0;
+  for (int64_t r : t.rejected) total += r;
+  if (total == 0) out << "  none\n";
+  std::vector<std::pair<int64_t, int>> rows;
+  for (int i = 0; i < kRejectReasonCount; ++i)
+    if (t.rejected[i] > 0) rows.emplace_back(t.rejected[i], i);
+  std::sort(rows.rbegin(), rows.rend());
+  for (auto [n, i] : rows)
+    out << fmt::format("  {:<16} {:>8}  ({:.2f}% of {} messages)\n",
+                       reject_reason_name(static_cast<RejectReason>(i)), n,
+                       t.next_offsets_total ? 100.0 * n / t.next_offsets_total : 0.0,
+                       t.next_offsets_total);
+}
+
+}  // namespace engaged

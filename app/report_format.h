@@ -1,0 +1,28 @@
+// Turns state tables into the outputs of `engaged report`: exact CSV / JSON tables for machines
+// and the readable summary the demo ends with.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "state/tables.h"
+
+namespace engaged {
+
+struct DayRange {
+  std::optional<int32_t> from, to;  // inclusive
+};
+
+// day,dau,wau,mau,new,returning,resurrecting,dormant — first to last active day.
+void write_daily(const StateTables& t, DayRange range, const std::string& format, std::ostream& out);
+// cohort_day,cohort_size,day_n,retained — every non-zero cell.
+void write_retention(const StateTables& t, DayRange range, const std::string& format,
+                     std::ostream& out);
+// rejection reason counts, non-zero only, largest first.
+void write_rejections(const StateTables& t, const std::string& format, std::ostream& out);
+// Last 14 days, recent cohorts' retention, top rejection reasons: for people.
+void write_summary(const StateTables& t, std::ostream& out);
+
+}  // namespace engaged

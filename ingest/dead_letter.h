@@ -1,0 +1,62 @@
+// Where rejected messages go: nothing that was consumed disappears. A dead letter keeps the
+// original bytes untouched plus a machine-readable reason and its source position.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "ingest/reject_reason.h"
+
+namespace engaged {
+
+struct DeadLetter {
+  std::string_view original;  // the message value exactly as consumed
+  std::string_view key;
+  RejectReason reason;
+  std::string_view detail;
+  std::string_view source_topic;
+  int32_t source_partition;
+  int64_t source_offset;
+};
+
+class DeadLetterSink {
+ public:
+  virtual ~DeadLetterSink() = default;
+  virtual void send(const DeadLetter& letter) = 0;
+  // Returns when every letter sent so far is durable at its destination; throws otherwise.
+  virtual void flush() = 0;
+};
+
+// Produces to a Kafka topic: value = original bytes, key = original key, headers
+// engaged.reason, engaged.detail, engaged.source.topic, engaged.source.partition,
+// engaged.source.offset. Uses its own idempotent producer.
+class KafkaDeadLetterSink : public DeadLetterSink {
+ public:
+  KafkaDeadLetterSink(rd_kafka_t* producer, std::string topic);
+  void send(const DeadLetter& letter) override;
+  void flush() override;
+
+ private:
+  rd_kafka_t* producer_;
+  std::string topic_;
+  std::string scratch_;
+};
+
+// Appends one JSON line per letter to a file ("-" = stderr); used by `replay`.
+// {"reason":..,"detail":..,"source":{"topic":..,"partition":..,"offset":..},"original_base64":..}
+class FileDeadLetterSink : public DeadLetterSink {
+ public:
+  explicit FileDeadLetterSink(const std::string& path);  // empty path: discard
+  ~FileDeadLetterSink() override;
+  void send(const DeadLetter& letter) override;
+  void flush() override;
+
+ private:
+  std::FILE* file_ = nullptr;
+  std::string line_;
+};
+
+}  // namespace engaged

@@ -1,0 +1,30 @@
+// The embedded default: librdkafka's mock cluster, real Kafka protocol on loopback, so `engaged`
+// runs and is tested without a broker installation. Bounded log per partition (it drops the
+// oldest data past ~100k batches / 5 MB), so producers must not run far ahead of consumers.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <string>
+
+#include "ingest/kafka_conf.h"
+
+namespace engaged {
+
+class EmbeddedCluster {
+ public:
+  explicit EmbeddedCluster(int brokers = 3);
+  ~EmbeddedCluster();
+  EmbeddedCluster(const EmbeddedCluster&) = delete;
+  EmbeddedCluster& operator=(const EmbeddedCluster&) = delete;
+
+  std::string bootstrap_servers() const;
+  void create_topic(const std::string& name, int partitions);
+
+ private:
+  KafkaHandle handle_;  // owns the cluster's threads
+  rd_kafka_mock_cluster_t* cluster_ = nullptr;
+};
+
+}  // namespace engaged

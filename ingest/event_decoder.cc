@@ -1,0 +1,315 @@
+// The one place an event is decoded and checked against contract v1.
+#include "ingest/event_decoder.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "ingest/timestamp.h"
+
+namespace engaged {
+namespace od = simdjson::ondemand;
+namespace {
+
+constexpr size_t kMaxIdLength = 128;
+
+// Presence bits for the required-field checks.
+enum Field : uint32_t {
+  kEventId = 1u << 0,
+  kUserId = 1u << 1,
+  kType = 1u << 2,
+  kTs = 1u << 3,
+  kSessionId = 1u << 4,
+  kName = 1u << 5,
+  kAmount = 1u << 6,
+  kCurrency = 1u << 7,
+  kScore = 1u << 8,
+  kTicketId = 1u << 9,
+  kReferredUserId = 1u << 10,
+  kPeerUserId = 1u << 11,
+  kNudgeId = 1u << 12,
+};
+
+bool is_structural_error(simdjson::error_code e) {
+  return e != simdjson::SUCCESS && e != simdjson::INCORRECT_TYPE && e != simdjson::NUMBER_ERROR &&
+         e != simdjson::NUMBER_OUT_OF_RANGE && e != simdjson::NO_SUCH_FIELD;
+}
+
+Rejection malformed(std::string_view what) { return {RejectReason::kMalformedJson, what}; }
+
+// Walks a value fully so that malformed content inside values we do not use is still caught.
+simdjson::error_code consume(od::value v, int depth = 0) {
+  if (depth > 64) return simdjson::DEPTH_ERROR;
+  od::json_type t;
+  if (auto e = v.type().get(t)) return e;
+  switch (t) {
+    case od::json_type::object: {
+      od::object o;
+      if (auto e = v.get_object().get(o)) return e;
+      for (auto f : o) {
+        od::field field;
+        if (auto e = std::move(f).get(field)) return e;
+        std::string_view key;
+        if (auto e = field.unescaped_key().get(key)) return e;
+        if (auto e = consume(field.value(), depth + 1)) return e;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::array: {
+      od::array a;
+      if (auto e = v.get_array().get(a)) return e;
+      for (auto el : a) {
+        od::value item;
+        if (auto e = el.get(item)) return e;
+        if (auto e = consume(item, depth + 1)) return e;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::string:
+      return v.get_string().error();
+    case od::json_type::number:
+      return v.get_double().error();
+    case od::json_type::boolean:
+      return v.get_bool().error();
+    case od::json_type::null:
+      return v.is_null().error();
+  }
+  return simdjson::SUCCESS;
+}
+
+// Reads a string field with the contract's length bounds into `out`.
+std::optional<Rejection> read_id(od::value v, std::string_view field, std::string_view& out) {
+  auto r = v.get_string();
+  if (r.error()) {
+    return is_structural_error(r.error()) ? malformed(field)
+                                          : Rejection{RejectReason::kBadType, field};
+  }
+  out = r.value_unsafe();
+  if (out.empty() || out.size() > kMaxIdLength) return Rejection{RejectReason::kBadValue, field};
+  return std::nullopt;
+}
+
+std::optional<Rejection> read_timestamp(od::value v, int64_t& out) {
+  od::json_type t;
+  if (v.type().get(t)) return malformed("ts");
+  if (t == od::json_type::string) {
+    std::string_view s;
+    if (v.get_string().get(s)) return malformed("ts");
+    auto ms = parse_rfc3339_ms(s);
+    if (!ms) return Rejection{RejectReason::kBadTimestamp, "ts is not RFC 3339 with an offset"};
+    out = *ms;
+    return std::nullopt;
+  }
+  if (t == od::json_type::number) {
+    int64_t ms;
+    auto e = v.get_int64().get(ms);
+    if (is_structural_error(e)) return malformed("ts");
+    if (e || ms < kMinEventMs || ms > kMaxEventMs)
+      return Rejection{RejectReason::kBadTimestamp, "ts epoch ms out of range or not an integer"};
+    out = ms;
+    return std::nullopt;
+  }
+  if (consume(v)) return malformed("ts");
+  return Rejection{RejectReason::kBadTimestamp, "ts must be a string or an integer"};
+}
+
+bool key_is(std::string_view key, std::string_view name) { return key == name; }
+
+}  // namespace
+
+EventDecoder::EventDecoder(size_t max_bytes)
+    : max_bytes_(max_bytes), scratch_(new char[max_bytes + simdjson::SIMDJSON_PADDING]) {}
+
+std::optional<Rejection> EventDecoder::decode(std::string_view msg, Event& out, bool padded) {
+  if (msg.size() > max_bytes_) return Rejection{RejectReason::kTooLarge, "message over size limit"};
+  const char* data = msg.data();
+  size_t capacity = msg.size() + simdjson::SIMDJSON_PADDING;
+  if (!padded) {
+    std::memcpy(scratch_.get(), msg.data(), msg.size());
+    std::memset(scratch_.get() + msg.size(), 0, simdjson::SIMDJSON_PADDING);
+    data = scratch_.get();
+  }
+  od::document doc;
+  if (parser_.iterate(data, msg.size(), capacity).get(doc)) return malformed("not JSON");
+  out = Event{};
+  auto rejection = decode_document(doc, out);
+  if (rejection) return rejection;
+  // Anything after the closing brace is trailing garbage.
+  if (!doc.current_location().error()) return malformed("trailing content after the object");
+  return std::nullopt;
+}
+
+std::optional<Rejection> EventDecoder::decode_document(od::document& doc, Event& ev) {
+  od::json_type root_type;
+  if (doc.type().get(root_type)) return malformed("not JSON");
+  if (root_type != od::json_type::object) {
+    // Still require the whole text to be valid JSON before calling it a non-object.
+    od::value root;
+    if (doc.get_value().get(root)) {
+      // Scalars at the root cannot be taken as a value; check them directly.
+      std::string_view tok;
+      if (doc.raw_json_token().get(tok)) return malformed("not JSON");
+      bool valid = false;
+      if (root_type == od::json_type::string) valid = !doc.get_string().error();
+      if (root_type == od::json_type::number) valid = !doc.get_double().error();
+      if (root_type == od::json_type::boolean) valid = !doc.get_bool().error();
+      if (root_type == od::json_type::null) valid = !doc.is_null().error();
+      if (!valid) return malformed("not JSON");
+    } else if (consume(root)) {
+      return malformed("not JSON");
+    }
+    return Rejection{RejectReason::kNotAnObject, "top-level value is not an object"};
+  }
+  od::object obj;
+  if (doc.get_object().get(obj)) return malformed("not JSON");
+
+  uint32_t seen = 0;
+  std::string_view type_name;
+  for (auto f : obj) {
+    od::field field;
+    if (std::move(f).get(field)) return malformed("broken object");
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return malformed("broken key");
+    od::value v = field.value();
+    std::optional<Rejection> r;
+    if (key_is(key, "event_id")) {
+      seen |= kEventId;
+      r = read_id(v, "event_id", ev.event_id);
+    } else if (key_is(key, "user_id")) {
+      seen |= kUserId;
+      r = read_id(v, "user_id", ev.user_id);
+    } else if (key_is(key, "type")) {
+      seen |= kType;
+      auto s = v.get_string();
+      if (s.error()) {
+        r = is_structural_error(s.error()) ? malformed("type")
+                                           : Rejection{RejectReason::kBadType, "type"};
+      } else {
+        type_name = s.value_unsafe();
+        auto t = parse_event_type(type_name);
+        if (!t) r = Rejection{RejectReason::kUnknownType, "type"};
+        else ev.type = *t;
+      }
+    } else if (key_is(key, "ts")) {
+      seen |= kTs;
+      r = read_timestamp(v, ev.ts_ms);
+    } else if (key_is(key, "session_id")) {
+      seen |= kSessionId;
+      r = read_id(v, "session_id", ev.session_id);
+    } else if (key_is(key, "name")) {
+      seen |= kName;
+      r = read_id(v, "name", ev.name);
+    } else if (key_is(key, "ticket_id")) {
+      seen |= kTicketId;
+      r = read_id(v, "ticket_id", ev.ticket_id);
+    } else if (key_is(key, "referred_user_id")) {
+      seen |= kReferredUserId;
+      r = read_id(v, "referred_user_id", ev.referred_user_id);
+    } else if (key_is(key, "peer_user_id")) {
+      seen |= kPeerUserId;
+      r = read_id(v, "peer_user_id", ev.peer_user_id);
+    } else if (key_is(key, "nudge_id")) {
+      seen |= kNudgeId;
+      r = read_id(v, "nudge_id", ev.nudge_id);
+    } else if (key_is(key, "amount")) {
+      seen |= kAmount;
+      double a;
+      auto e = v.get_double().get(a);
+      if (is_structural_error(e)) r = malformed("amount");
+      else if (e) r = Rejection{RejectReason::kBadType, "amount"};
+      else if (!(a >= 0) || !std::isfinite(a)) r = Rejection{RejectReason::kBadValue, "amount"};
+      else ev.amount = a;
+    } else if (key_is(key, "currency")) {
+      seen |= kCurrency;
+      r = read_id(v, "currency", ev.currency);
+      if (!r && (ev.currency.size() != 3 || !std::isupper(static_cast<unsigned char>(ev.currency[0])) ||
+                 !std::isupper(static_cast<unsigned char>(ev.currency[1])) ||
+                 !std::isupper(static_cast<unsigned char>(ev.currency[2]))))
+        r = Rejection{RejectReason::kBadValue, "currency"};
+    } else if (key_is(key, "score")) {
+      seen |= kScore;
+      int64_t s;
+      auto e = v.get_int64().get(s);
+      if (is_structural_error(e)) r = malformed("score");
+      else if (e) r = Rejection{RejectReason::kBadType, "score"};
+      else if (s < 0 || s > 10) r = Rejection{RejectReason::kBadValue, "score"};
+      else ev.score = static_cast<int8_t>(s);
+    } else if (key_is(key, "props")) {
+      r = decode_props(v, ev.props);
+    } else {
+      detail_.assign(key);
+      if (consume(v)) return malformed("broken value");
+      return Rejection{RejectReason::kUnknownField, detail_};
+    }
+    if (r) return r;
+  }
+
+  constexpr std::pair<Field, std::string_view> kRequired[] = {
+      {kEventId, "event_id"}, {kUserId, "user_id"}, {kType, "type"}, {kTs, "ts"}};
+  for (auto [bit, name] : kRequired)
+    if (!(seen & bit)) return Rejection{RejectReason::kMissingField, name};
+
+  auto need = [&](Field bit, std::string_view name) -> std::optional<Rejection> {
+    if (!(seen & bit)) return Rejection{RejectReason::kMissingField, name};
+    return std::nullopt;
+  };
+  switch (ev.type) {
+    case EventType::kSessionStart:
+    case EventType::kSessionEnd:
+      return need(kSessionId, "session_id");
+    case EventType::kAction:
+      return need(kName, "name");
+    case EventType::kPurchase:
+      if (auto r = need(kAmount, "amount")) return r;
+      return need(kCurrency, "currency");
+    case EventType::kFeedback:
+      return need(kScore, "score");
+    case EventType::kSupportTicket:
+    case EventType::kSupportReply:
+      return need(kTicketId, "ticket_id");
+    case EventType::kReferral:
+      return need(kReferredUserId, "referred_user_id");
+    case EventType::kMentorMessage:
+    case EventType::kMentorReport:
+      return need(kPeerUserId, "peer_user_id");
+    case EventType::kNudgeOpened:
+      return need(kNudgeId, "nudge_id");
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<Rejection> EventDecoder::decode_props(od::value v, EventProps& props) {
+  od::json_type t;
+  if (v.type().get(t)) return malformed("props");
+  if (t != od::json_type::object) {
+    if (consume(v)) return malformed("props");
+    return Rejection{RejectReason::kBadType, "props"};
+  }
+  od::object obj;
+  if (v.get_object().get(obj)) return malformed("props");
+  for (auto f : obj) {
+    od::field field;
+    if (std::move(f).get(field)) return malformed("props");
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return malformed("props");
+    std::string_view* slot = nullptr;
+    if (key == "platform") slot = &props.platform;
+    else if (key == "locale") slot = &props.locale;
+    else if (key == "tz") slot = &props.tz;
+    else if (key == "country") slot = &props.country;
+    else if (key == "app_version") slot = &props.app_version;
+    if (!slot) {
+      if (consume(field.value())) return malformed("props");
+      continue;
+    }
+    auto s = field.value().get_string();
+    if (s.error()) {
+      if (is_structural_error(s.error())) return malformed("props");
+      return Rejection{RejectReason::kBadType, "props"};
+    }
+    *slot = s.value_unsafe();
+  }
+  return std::nullopt;
+}
+
+}  // namespace engaged

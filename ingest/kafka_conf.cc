@@ -1,0 +1,56 @@
+// Defaults chosen for throughput (large batches, lz4) and safety (idempotence, acks=all).
+#include "ingest/kafka_conf.h"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+namespace engaged {
+namespace {
+
+void delivery_report(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
+  if (m->err) spdlog::error("kafka delivery to {} failed: {}", rd_kafka_topic_name(m->rkt),
+                            rd_kafka_err2str(m->err));
+}
+
+void log_cb(const rd_kafka_t*, int level, const char* fac, const char* buf) {
+  if (level <= 3) spdlog::error("librdkafka {}: {}", fac, buf);
+  else if (level <= 4) spdlog::warn("librdkafka {}: {}", fac, buf);
+  else spdlog::debug("librdkafka {}: {}", fac, buf);
+}
+
+}  // namespace
+
+rd_kafka_conf_t* make_kafka_conf(const KafkaProperties& defaults, const KafkaProperties& user) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  rd_kafka_conf_set_log_cb(conf, log_cb);
+  for (const auto* props : {&defaults, &user}) {
+    for (const auto& [k, v] : *props) {
+      if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_destroy(conf);
+        throw std::runtime_error("kafka property " + k + ": " + err);
+      }
+    }
+  }
+  return conf;
+}
+
+KafkaHandle make_producer(const KafkaProperties& user) {
+  // Producer-only properties must not leak consumer settings (group.id etc. are fine: ignored).
+  rd_kafka_conf_t* conf = make_kafka_conf({{"enable.idempotence", "true"},
+                                           {"linger.ms", "10"},
+                                           {"batch.num.messages", "10000"},
+                                           {"batch.size", "1000000"},
+                                           {"compression.type", "lz4"},
+                                           {"queue.buffering.max.messages", "500000"},
+                                           {"queue.buffering.max.kbytes", "1048576"}},
+                                          user);
+  rd_kafka_conf_set_dr_msg_cb(conf, delivery_report);
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (!rk) throw std::runtime_error(std::string("kafka producer: ") + err);
+  return KafkaHandle(rk);
+}
+
+}  // namespace engaged

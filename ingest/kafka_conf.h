@@ -1,0 +1,27 @@
+// librdkafka configuration from the `kafka:` section, passed through verbatim, so any
+// property librdkafka knows (SASL, SSL, timeouts...) works without code changes here.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace engaged {
+
+using KafkaProperties = std::map<std::string, std::string>;
+
+// Builds a conf: `defaults` first, then `user` on top. Throws on an unknown property.
+rd_kafka_conf_t* make_kafka_conf(const KafkaProperties& defaults, const KafkaProperties& user);
+
+// Owning handle for rd_kafka_t.
+struct KafkaHandleDeleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+using KafkaHandle = std::unique_ptr<rd_kafka_t, KafkaHandleDeleter>;
+
+// An idempotent producer (loadgen, dead letters): batching and lz4 on, delivery errors logged.
+KafkaHandle make_producer(const KafkaProperties& user);
+
+}  // namespace engaged

@@ -1,0 +1,106 @@
+// Group membership, stored-offset resumption and batched fetching.
+#include "ingest/kafka_source.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace engaged {
+
+KafkaSource::KafkaSource(const KafkaProperties& properties, std::string topic,
+                         PartitionListener& listener)
+    : topic_(std::move(topic)), listener_(listener) {
+  rd_kafka_conf_t* conf = make_kafka_conf({{"group.id", "engaged"},
+                                           {"partition.assignment.strategy", "cooperative-sticky"},
+                                           {"enable.auto.commit", "false"},
+                                           {"enable.auto.offset.store", "false"},
+                                           {"auto.offset.reset", "earliest"},
+                                           {"fetch.wait.max.ms", "50"},
+                                           {"queued.min.messages", "200000"},
+                                           {"enable.partition.eof", "false"}},
+                                          properties);
+  rd_kafka_conf_set_opaque(conf, this);
+  rd_kafka_conf_set_rebalance_cb(conf, &KafkaSource::rebalance);
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (!rk) throw std::runtime_error(std::string("kafka consumer: ") + err);
+  consumer_.reset(rk);
+  rd_kafka_poll_set_consumer(rk);
+  queue_ = rd_kafka_queue_get_consumer(rk);
+  rd_kafka_topic_partition_list_t* sub = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(sub, topic_.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t e = rd_kafka_subscribe(rk, sub);
+  rd_kafka_topic_partition_list_destroy(sub);
+  if (e) throw std::runtime_error(std::string("subscribe: ") + rd_kafka_err2str(e));
+}
+
+KafkaSource::~KafkaSource() {
+  close();
+  if (queue_) rd_kafka_queue_destroy(queue_);
+}
+
+void KafkaSource::rebalance(rd_kafka_t*, rd_kafka_resp_err_t err,
+                            rd_kafka_topic_partition_list_t* parts, void* opaque) {
+  static_cast<KafkaSource*>(opaque)->on_rebalance(err, parts);
+}
+
+void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
+  rd_kafka_t* rk = consumer_.get();
+  const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    for (int i = 0; i < parts->cnt; ++i) {
+      parts->elems[i].offset = listener_.on_assigned(parts->elems[i].partition);
+      spdlog::info("assigned {}[{}] resuming at offset {}", topic_, parts->elems[i].partition,
+                   parts->elems[i].offset);
+    }
+    rd_kafka_error_t* e = nullptr;
+    if (cooperative) e = rd_kafka_incremental_assign(rk, parts);
+    else rd_kafka_assign(rk, parts);
+    if (e) {
+      spdlog::error("assign failed: {}", rd_kafka_error_string(e));
+      rd_kafka_error_destroy(e);
+    }
+    return;
+  }
+  std::vector<int32_t> revoked;
+  for (int i = 0; i < parts->cnt; ++i) revoked.push_back(parts->elems[i].partition);
+  listener_.on_revoked(revoked);
+  spdlog::info("revoked {} partition(s) of {}", revoked.size(), topic_);
+  if (cooperative) {
+    if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
+  } else {
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+void KafkaSource::poll(std::vector<rd_kafka_message_t*>& out, size_t max, int timeout_ms) {
+  size_t start = out.size();
+  out.resize(start + max);
+  ssize_t n = rd_kafka_consume_batch_queue(queue_, timeout_ms, out.data() + start, max);
+  out.resize(start + static_cast<size_t>(n < 0 ? 0 : n));
+}
+
+int64_t KafkaSource::high_watermark(int32_t partition) {
+  int64_t lo = -1, hi = -1;
+  if (rd_kafka_get_watermark_offsets(consumer_.get(), topic_.c_str(), partition, &lo, &hi))
+    return -1;
+  return hi;
+}
+
+void KafkaSource::commit_async(std::span<const std::pair<int32_t, int64_t>> next_offsets) {
+  if (next_offsets.empty()) return;
+  rd_kafka_topic_partition_list_t* list =
+      rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size()));
+  for (auto [p, o] : next_offsets) rd_kafka_topic_partition_list_add(list, topic_.c_str(), p)->offset = o;
+  rd_kafka_commit(consumer_.get(), list, 1);
+  rd_kafka_topic_partition_list_destroy(list);
+}
+
+void KafkaSource::close() {
+  if (closed_ || !consumer_) return;
+  closed_ = true;
+  rd_kafka_consumer_close(consumer_.get());
+}
+
+}  // namespace engaged

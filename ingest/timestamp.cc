@@ -1,0 +1,112 @@
+// RFC 3339 parsing without locale, allocation or libc time functions (they are slow and global).
+#include "ingest/timestamp.h"
+
+#include <fmt/format.h>
+
+namespace engaged {
+namespace {
+
+bool digits(std::string_view s, size_t pos, size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    char c = s[i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+unsigned days_in_month(int y, unsigned m) {
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
+}
+
+}  // namespace
+
+// Howard Hinnant's days_from_civil / civil_from_days.
+int32_t days_from_civil(int y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int>(doe) - 719468;
+}
+
+void civil_from_days(int32_t z, int& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const int era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<int>(yoe) + era * 400 + (m <= 2);
+}
+
+std::string format_day(int32_t day) {
+  int y;
+  unsigned m, d;
+  civil_from_days(day, y, m, d);
+  return fmt::format("{:04d}-{:02d}-{:02d}", y, m, d);
+}
+
+std::optional<int32_t> parse_day(std::string_view s) {
+  int y, m, d;
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 0, 4, y) || !digits(s, 5, 2, m) ||
+      !digits(s, 8, 2, d) || m < 1 || m > 12 || d < 1 ||
+      static_cast<unsigned>(d) > days_in_month(y, m))
+    return std::nullopt;
+  return days_from_civil(y, m, d);
+}
+
+std::optional<int64_t> parse_rfc3339_ms(std::string_view s) {
+  int y, mo, d, h, mi, sec;
+  if (s.size() < 20 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2, h) ||
+      s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, sec))
+    return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || static_cast<unsigned>(d) > days_in_month(y, mo) || h > 23 ||
+      mi > 59 || sec > 59)
+    return std::nullopt;
+  size_t pos = 19;
+  int64_t millis = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    size_t start = pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (pos - start < 3) millis = millis * 10 + (s[pos] - '0');
+      ++pos;
+    }
+    size_t n = pos - start;
+    if (n == 0 || n > 9) return std::nullopt;
+    for (size_t i = n; i < 3; ++i) millis *= 10;
+  }
+  if (pos >= s.size()) return std::nullopt;
+  int64_t offset_min = 0;
+  if (s[pos] == 'Z' || s[pos] == 'z') {
+    ++pos;
+  } else if (s[pos] == '+' || s[pos] == '-') {
+    int oh, om;
+    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+        !digits(s, pos + 4, 2, om) || oh > 23 || om > 59)
+      return std::nullopt;
+    offset_min = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
+    pos += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (pos != s.size()) return std::nullopt;
+  int64_t secs = int64_t{days_from_civil(y, mo, d)} * 86400 + h * 3600 + mi * 60 + sec -
+                 offset_min * 60;
+  int64_t ms = secs * 1000 + millis;
+  if (ms < kMinEventMs || ms > kMaxEventMs) return std::nullopt;
+  return ms;
+}
+
+}  // namespace engaged

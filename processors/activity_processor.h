@@ -1,0 +1,50 @@
+// The activity processor: a pure function of (partition state, user state, event) that keeps
+// the daily counters and cohort retention exact, whatever order events arrive in within the
+// allowed lateness. No clock, no I/O: event time alone decides.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "ingest/event.h"
+#include "ingest/reject_reason.h"
+#include "processors/daily_aggregates.h"
+#include "processors/time_zone.h"
+#include "processors/user_activity.h"
+
+namespace engaged {
+
+inline constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
+
+struct ActivityConfig {
+  TimeZone time_zone;
+  int64_t allowed_lateness_ms = 7LL * 86400000;
+};
+
+// Everything one input partition accumulates besides its users.
+struct PartitionAggregates {
+  int64_t stream_time_ms = kNoTime;  // newest accepted event time in this partition
+  DailyAggregates daily;
+  RetentionTable retention;
+  RejectCounts rejected{};  // every rejection of this partition's messages, by reason
+};
+
+class ActivityProcessor {
+ public:
+  explicit ActivityProcessor(ActivityConfig config) : config_(std::move(config)) {}
+
+  // Applies one decoded event. Returns kTooLate (and changes nothing but the reject count) when
+  // the event is older than the partition's stream time minus the allowed lateness.
+  std::optional<RejectReason> process(PartitionAggregates& part, UserActivity& user,
+                                      const Event& ev) const;
+
+  // Records `day` as an active day of `user`, updating every counter it changes.
+  static void mark_active(PartitionAggregates& part, UserActivity& user, int32_t day);
+
+  const ActivityConfig& config() const { return config_; }
+
+ private:
+  ActivityConfig config_;
+};
+
+}  // namespace engaged

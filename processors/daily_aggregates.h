@@ -1,0 +1,71 @@
+// Per-partition aggregates the reports are made of: the daily counters and the cohort retention
+// rows. Both remember which entries changed since the last checkpoint, so a checkpoint writes
+// only those. Instances are per input partition and are summed when read.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <vector>
+
+#include "processors/user_activity.h"
+
+namespace engaged {
+
+struct DayCounters {
+  int64_t dau = 0, wau = 0, mau = 0;
+  int64_t new_users = 0, returning = 0, resurrecting = 0, dormant = 0;
+
+  DayCounters& operator+=(const DayCounters& o);
+  bool operator==(const DayCounters&) const = default;
+};
+
+class DailyAggregates {
+ public:
+  DayCounters& mutable_day(int32_t day);  // creates the day and marks it changed
+  const DayCounters* find(int32_t day) const;
+  void restore(int32_t day, const DayCounters& c);  // from storage; not marked changed
+
+  template <typename F>
+  void for_each_changed(F&& f) const {
+    if (dirty_lo_ > dirty_hi_) return;
+    for (int32_t d = dirty_lo_; d <= dirty_hi_; ++d) f(d, days_[static_cast<size_t>(d - base_)]);
+  }
+  void clear_changed() {
+    dirty_lo_ = std::numeric_limits<int32_t>::max();
+    dirty_hi_ = std::numeric_limits<int32_t>::min();
+  }
+
+ private:
+  DayCounters& slot(int32_t day);
+  int32_t base_ = kNoDay;
+  std::vector<DayCounters> days_;
+  int32_t dirty_lo_ = std::numeric_limits<int32_t>::max();
+  int32_t dirty_hi_ = std::numeric_limits<int32_t>::min();
+};
+
+// retained[n] = users of the cohort active on cohort_day + n; retained[0] is the cohort size.
+struct RetentionRow {
+  std::vector<int64_t> retained;
+  bool changed = false;
+};
+
+class RetentionTable {
+ public:
+  void add(int32_t cohort_day, int32_t day_n, int64_t delta);
+  void restore(int32_t cohort_day, std::vector<int64_t> retained);
+  const std::map<int32_t, RetentionRow>& rows() const { return rows_; }
+  template <typename F>
+  void for_each_changed(F&& f) const {
+    for (auto& [cohort, row] : rows_)
+      if (row.changed) f(cohort, row.retained);
+  }
+  void clear_changed();
+
+ private:
+  std::map<int32_t, RetentionRow> rows_;
+};
+
+}  // namespace engaged
