@@ -67,7 +67,7 @@ int run_pipeline(const Config& config, const RunOptions& options) {
     pipeline.end_batch();
     rd_kafka_poll(dlq_producer.get(), 0);  // serve dead-letter delivery reports
     const int64_t now = steady_ms();
-    if (had_input) last_input = now;
+    if (had_input || pipeline.positions().empty()) last_input = now;  // idle only once assigned
     if (pipeline.checkpoint_due()) pipeline.checkpoint();
     if (options.on_progress && now - last_progress >= 1000) {
       int64_t consumed = pipeline.consumed_total();

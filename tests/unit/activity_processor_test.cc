@@ -1,1 +1,189 @@
+// The activity processor against the spine's definitions: a scripted story with hand-computed
+// values, and a property test comparing it with a brute-force recomputation for random,
+// shuffled-within-lateness input.
+#include "processors/activity_processor.h"
+
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ingest/timestamp.h"
+
+namespace engaged {
+namespace {
+
+constexpr int64_t kDay = 86400000;
+const int32_t kD0 = days_from_civil(2026, 6, 1);
+
+struct Harness {
+  ActivityProcessor processor{ActivityConfig{}};
+  PartitionAggregates part;
+  std::map<std::string, UserActivity> users;
+
+  std::optional<RejectReason> send(const std::string& user, int32_t day, int64_t ms_in_day = 43200000,
+                                   EventType type = EventType::kAction) {
+    Event ev;
+    ev.user_id = user;
+    ev.type = type;
+    ev.ts_ms = int64_t{day} * kDay + ms_in_day;
+    return processor.process(part, users[user], ev);
+  }
+  DayCounters day(int32_t d) const {
+    const DayCounters* c = part.daily.find(d);
+    return c ? *c : DayCounters{};
+  }
+  int64_t retained(int32_t cohort, int n) const {
+    auto it = part.retention.rows().find(cohort);
+    if (it == part.retention.rows().end() || n >= static_cast<int>(it->second.retained.size()))
+      return 0;
+    return it->second.retained[n];
+  }
+};
+
+TEST(ActivityProcessor, ScriptedStory) {
+  Harness h;
+  // ann: active d0, d1, d3. bob: active d1 only. cy: active d3, then a late event on d0.
+  h.send("ann", kD0);
+  h.send("ann", kD0, 50000000);  // same day twice counts once
+  h.send("ann", kD0 + 1);
+  h.send("bob", kD0 + 1);
+  h.send("ann", kD0 + 3);
+  h.send("cy", kD0 + 3);
+  h.send("cy", kD0, 1000);  // late: moves cy's cohort to d0
+
+  // d0: ann, cy new.                         dau 2, new 2
+  EXPECT_EQ(h.day(kD0), (DayCounters{2, 2, 2, 2, 0, 0, 0}));
+  // d1: ann returning, bob new; cy dormant.
+  EXPECT_EQ(h.day(kD0 + 1), (DayCounters{2, 3, 3, 1, 1, 0, 1}));
+  // d2: nobody; ann, bob dormant.
+  EXPECT_EQ(h.day(kD0 + 2), (DayCounters{0, 3, 3, 0, 0, 0, 2}));
+  // d3: ann and cy resurrecting.
+  EXPECT_EQ(h.day(kD0 + 3), (DayCounters{2, 3, 3, 0, 0, 2, 0}));
+  // d4: ann, cy dormant; window still holds all three.
+  EXPECT_EQ(h.day(kD0 + 4), (DayCounters{0, 3, 3, 0, 0, 0, 2}));
+  // d7: d1..d7 -> ann, bob, cy all active within the week ending d7.
+  EXPECT_EQ(h.day(kD0 + 7).wau, 3);
+  EXPECT_EQ(h.day(kD0 + 8).wau, 2);  // d2..d8: ann, cy (d3)
+  EXPECT_EQ(h.day(kD0 + 10).wau, 0);
+  EXPECT_EQ(h.day(kD0 + 29).mau, 3);
+  EXPECT_EQ(h.day(kD0 + 30).mau, 3);  // bob (d1) and ann, cy (d3) are in d1..d30
+  EXPECT_EQ(h.day(kD0 + 31).mau, 2);
+
+  EXPECT_EQ(h.retained(kD0, 0), 2);  // cohort d0 = ann, cy
+  EXPECT_EQ(h.retained(kD0, 1), 1);
+  EXPECT_EQ(h.retained(kD0, 3), 2);
+  EXPECT_EQ(h.retained(kD0 + 1, 0), 1);  // bob
+  EXPECT_EQ(h.retained(kD0 + 3, 0), 0);  // cy moved away from cohort d3
+}
+
+TEST(ActivityProcessor, RejectsTooLateButNotAfterQuietPeriods) {
+  Harness h;
+  EXPECT_FALSE(h.send("a", kD0 + 10));
+  EXPECT_FALSE(h.send("b", kD0 + 3, 43200000));  // exactly 7 days behind: accepted
+  EXPECT_EQ(h.send("c", kD0 + 3, 43199999), RejectReason::kTooLate);
+  EXPECT_EQ(h.part.rejected[static_cast<int>(RejectReason::kTooLate)], 1);
+  EXPECT_EQ(h.day(kD0 + 3).dau, 1);
+  EXPECT_FALSE(h.send("a", kD0 + 200));  // a long silence is fine
+}
+
+TEST(ActivityProcessor, UserDeletedIsNotActivity) {
+  Harness h;
+  h.send("a", kD0, 1000, EventType::kUserDeleted);
+  EXPECT_EQ(h.day(kD0).dau, 0);
+  EXPECT_EQ(h.part.stream_time_ms, int64_t{kD0} * kDay + 1000);
+}
+
+TEST(ActivityProcessor, DayFollowsConfiguredTimeZone) {
+  ActivityProcessor p{ActivityConfig{TimeZone::load("America/New_York"), 7 * kDay}};
+  PartitionAggregates part;
+  UserActivity u;
+  Event ev;
+  ev.user_id = "a";
+  ev.ts_ms = *parse_rfc3339_ms("2026-06-02T03:00:00Z");  // 23:00 on June 1st in New York
+  p.process(part, u, ev);
+  EXPECT_EQ(part.daily.find(days_from_civil(2026, 6, 1))->dau, 1);
+}
+
+// Brute force straight from the definitions, on the set of (user, day) pairs.
+struct Expected {
+  std::map<int32_t, DayCounters> daily;
+  std::map<std::pair<int32_t, int32_t>, int64_t> retention;
+};
+
+Expected brute_force(const std::map<int, std::set<int32_t>>& active) {
+  Expected e;
+  int32_t lo = INT32_MAX, hi = INT32_MIN;
+  for (auto& [u, days] : active) {
+    lo = std::min(lo, *days.begin());
+    hi = std::max(hi, *days.rbegin());
+  }
+  for (int32_t d = lo; d <= hi + 30; ++d) {
+    DayCounters c;
+    for (auto& [u, days] : active) {
+      auto on = [&](int32_t x) { return days.count(x) > 0; };
+      auto any = [&](int32_t a, int32_t b) {
+        auto it = days.lower_bound(a);
+        return it != days.end() && *it <= b;
+      };
+      int32_t cohort = *days.begin();
+      c.dau += on(d);
+      c.wau += any(d - 6, d);
+      c.mau += any(d - 29, d);
+      c.new_users += cohort == d;
+      c.returning += on(d) && on(d - 1);
+      c.resurrecting += on(d) && !on(d - 1) && cohort < d;
+      c.dormant += on(d - 1) && !on(d);
+    }
+    if (!(c == DayCounters{})) e.daily[d] = c;
+  }
+  for (auto& [u, days] : active)
+    for (int32_t d : days) ++e.retention[{*days.begin(), d - *days.begin()}];
+  return e;
+}
+
+TEST(ActivityProcessor, MatchesBruteForceUnderShuffledInput) {
+  std::mt19937_64 rng(12345);
+  for (int round = 0; round < 20; ++round) {
+    Harness h;
+    struct Ev {
+      int user;
+      int64_t ts;
+    };
+    std::vector<Ev> events;
+    const int users = 40, days = 70;
+    for (int u = 0; u < users; ++u) {
+      int start = static_cast<int>(rng() % days);
+      double p = 0.1 + 0.8 * (rng() % 1000) / 1000.0;
+      for (int d = start; d < days; ++d)
+        if ((rng() % 1000) / 1000.0 < p)
+          events.push_back({u, (kD0 + d) * kDay + static_cast<int64_t>(rng() % kDay)});
+    }
+    std::sort(events.begin(), events.end(), [](auto& a, auto& b) { return a.ts < b.ts; });
+    // Delay ~20% of events by up to 6 days (inside the 7-day lateness).
+    std::vector<std::pair<int64_t, Ev>> arrival;
+    for (auto& e : events)
+      arrival.push_back({e.ts + ((rng() % 5 == 0) ? static_cast<int64_t>(rng() % (6 * kDay)) : 0), e});
+    std::stable_sort(arrival.begin(), arrival.end(),
+                     [](auto& a, auto& b) { return a.first < b.first; });
+    std::map<int, std::set<int32_t>> active;
+    for (auto& [at, e] : arrival) {
+      ASSERT_FALSE(h.send("u" + std::to_string(e.user), utc_day_of(e.ts), e.ts % kDay));
+      active[e.user].insert(utc_day_of(e.ts));
+    }
+    Expected want = brute_force(active);
+    for (auto& [d, c] : want.daily) EXPECT_EQ(h.day(d), c) << "round " << round << " day " << d;
+    for (auto& [key, n] : want.retention) EXPECT_EQ(h.retained(key.first, key.second), n);
+    int64_t cells = 0;
+    for (auto& [c, row] : h.part.retention.rows())
+      for (int64_t x : row.retained) cells += x != 0;
+    EXPECT_EQ(cells, static_cast<int64_t>(want.retention.size()));
+  }
+}
+
+}  // namespace
+}  // namespace engaged

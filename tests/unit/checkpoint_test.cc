@@ -1,1 +1,98 @@
+// Exactly-once at the pipeline level: a run that dies between checkpoints (no final checkpoint,
+// as after kill -9) and then re-reads its input from the start ends with exactly the state of an
+// uninterrupted run. The process-level version is tests/integration/crash_test.py.
+#include "state/checkpoint.h"
+
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "app/pipeline.h"
+#include "app/population.h"
+#include "state/store.h"
+#include "state/tables.h"
+
+namespace engaged {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Message {
+  std::string key, value;
+};
+
+std::vector<Message> population() {
+  PopulationOptions o;
+  o.users = 300;
+  o.days = 20;
+  o.end_day = 20600;
+  o.late_fraction = 0.05;
+  std::vector<Message> out;
+  generate_population(o, [&](std::string_view k, std::string_view v) {
+    out.push_back({std::string(k), std::string(v)});
+  });
+  return out;
+}
+
+// Feeds messages [from, to) round-robin over 3 partitions, as Kafka offsets.
+void feed(Pipeline& p, const std::vector<Message>& msgs, size_t from, size_t to, bool checkpoints) {
+  p.begin_batch();
+  for (size_t i = from; i < to; ++i) {
+    const int32_t partition = static_cast<int32_t>(i % 3);
+    p.handle(partition, static_cast<int64_t>(i / 3), msgs[i].key, msgs[i].value, 0);
+    if (checkpoints && i % 997 == 0) p.checkpoint();
+  }
+  p.end_batch();
+}
+
+std::string dump(const fs::path& dir) {
+  auto store = Store::open(dir, {.read_only = true});
+  std::stringstream ss;
+  dump_state(*store, ss);
+  return ss.str();
+}
+
+TEST(Checkpoint, CrashBetweenCheckpointsLosesNothingAndCountsNothingTwice) {
+  const auto msgs = population();
+  ASSERT_GT(msgs.size(), 5000u);
+  const fs::path base = fs::temp_directory_path() / ("engaged-ckpt-" + std::to_string(getpid()));
+  fs::remove_all(base);
+  Config config;
+  config.metrics_listen.clear();
+  config.wall_clock = "2030-01-01T00:00:00Z";
+  config.cache_max_users = 50;  // force evictions and reloads too
+
+  {
+    config.state_dir = (base / "straight").string();
+    auto store = Store::open(config.state_dir, {});
+    FileDeadLetterSink dlq("");
+    Pipeline p(config, *store, dlq, nullptr, make_wall_clock(config));
+    for (int32_t i = 0; i < 3; ++i) p.open_partition(i);
+    feed(p, msgs, 0, msgs.size(), false);
+    p.checkpoint();
+  }
+  for (size_t crash_at : {msgs.size() / 3, msgs.size() / 2 + 17}) {
+    config.state_dir = (base / ("crashed" + std::to_string(crash_at))).string();
+    {
+      auto store = Store::open(config.state_dir, {});
+      FileDeadLetterSink dlq("");
+      Pipeline p(config, *store, dlq, nullptr, make_wall_clock(config));
+      for (int32_t i = 0; i < 3; ++i) p.open_partition(i);
+      feed(p, msgs, 0, crash_at, true);  // dies here: everything since the last checkpoint is lost
+    }
+    {
+      auto store = Store::open(config.state_dir, {});
+      FileDeadLetterSink dlq("");
+      Pipeline p(config, *store, dlq, nullptr, make_wall_clock(config));
+      for (int32_t i = 0; i < 3; ++i) EXPECT_GT(p.open_partition(i).next_offset(), 0);
+      feed(p, msgs, 0, msgs.size(), true);  // the source re-delivers from the start
+      p.checkpoint();
+    }
+    EXPECT_EQ(dump(base / "straight"), dump(config.state_dir)) << "crash at " << crash_at;
+  }
+  fs::remove_all(base);
+}
+
+}  // namespace
+}  // namespace engaged

@@ -1,1 +1,52 @@
+// RFC 3339 / epoch parsing and the civil calendar.
+#include "ingest/timestamp.h"
+
 #include <gtest/gtest.h>
+
+#include "processors/time_zone.h"
+
+namespace engaged {
+namespace {
+
+TEST(Timestamp, ParsesRfc3339WithOffsets) {
+  EXPECT_EQ(parse_rfc3339_ms("2026-06-01T00:00:00Z"), 1780272000000);
+  EXPECT_EQ(parse_rfc3339_ms("2026-06-01T02:00:00.250+02:00"), 1780272000250);
+  EXPECT_EQ(parse_rfc3339_ms("2026-05-31T19:00:00-05:00"), 1780272000000);
+  EXPECT_EQ(parse_rfc3339_ms("2026-06-01t00:00:00.123456789z"), 1780272000123);
+  EXPECT_EQ(parse_rfc3339_ms("2000-01-01T00:00:00Z"), kMinEventMs);
+}
+
+TEST(Timestamp, RejectsWhatIsNotRfc3339) {
+  for (const char* bad : {"2026-06-01T00:00:00", "2026-06-01 00:00:00Z", "2026-02-30T00:00:00Z",
+                          "2026-06-01T24:00:00Z", "2026-06-01T00:00:00.Z", "2026-06-01",
+                          "1999-12-31T23:59:59Z", "2026-06-01T00:00:00+0200", "yesterday",
+                          "2026-06-01T00:00:00Zjunk", "2024-02-29T00:00:00+24:00"})
+    EXPECT_FALSE(parse_rfc3339_ms(bad)) << bad;
+  EXPECT_TRUE(parse_rfc3339_ms("2024-02-29T00:00:00Z"));  // leap day
+}
+
+TEST(Timestamp, CivilDaysRoundTrip) {
+  for (int32_t d = -1000; d < 40000; d += 37) {
+    int y;
+    unsigned m, dd;
+    civil_from_days(d, y, m, dd);
+    EXPECT_EQ(days_from_civil(y, m, dd), d);
+  }
+  EXPECT_EQ(format_day(days_from_civil(2026, 6, 1)), "2026-06-01");
+  EXPECT_EQ(parse_day("2026-06-01"), days_from_civil(2026, 6, 1));
+  EXPECT_EQ(utc_day_of(-1), -1);
+}
+
+TEST(TimeZone, LocalDaysAcrossDaylightSaving) {
+  TimeZone berlin = TimeZone::load("Europe/Berlin");
+  // 2026-03-29 01:00Z is 03:00 CEST (after the switch); 2026-03-28 23:30Z is 00:30 CET next day.
+  EXPECT_EQ(berlin.offset_seconds_at(*parse_rfc3339_ms("2026-03-29T01:00:00Z")), 7200);
+  EXPECT_EQ(berlin.offset_seconds_at(*parse_rfc3339_ms("2026-03-28T12:00:00Z")), 3600);
+  EXPECT_EQ(berlin.day_of(*parse_rfc3339_ms("2026-03-28T23:30:00Z")), days_from_civil(2026, 3, 29));
+  EXPECT_EQ(berlin.day_start_ms(days_from_civil(2026, 7, 1)), *parse_rfc3339_ms("2026-06-30T22:00:00Z"));
+  EXPECT_THROW(TimeZone::load("Mars/Olympus"), std::runtime_error);
+  EXPECT_EQ(TimeZone().day_of(*parse_rfc3339_ms("2026-03-28T23:30:00Z")), days_from_civil(2026, 3, 28));
+}
+
+}  // namespace
+}  // namespace engaged
