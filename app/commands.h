@@ -33,6 +33,7 @@ struct ReplayOptions {
   std::string input = "-";
   int partitions = 6;           // as the events topic: same partitioner => same state as run
   std::string dead_letter_file;  // NDJSON; empty = discard
+  bool keyed = false;            // lines are "key<TAB>json" (kcat -K'\t'): partition by key
   bool quiet = false;
 };
 // `engaged replay`: the same processors over NDJSON.
@@ -49,6 +50,7 @@ int dump_state_command(const std::string& state_dir);
 struct LoadgenOptions {
   PopulationOptions population;
   std::string output;  // NDJSON path, "-" = stdout; empty = Kafka
+  bool keyed = false;  // NDJSON lines as "key<TAB>json", the format of kcat -K'\t'
   std::string topic = "app.events";
   KafkaProperties kafka;
   double rate = 0;     // messages per second, 0 = as fast as possible

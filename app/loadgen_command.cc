@@ -36,7 +36,11 @@ int loadgen(const LoadgenOptions& o) {
   if (!o.output.empty()) {
     std::FILE* f = o.output == "-" ? stdout : std::fopen(o.output.c_str(), "wb");
     if (!f) throw std::runtime_error("cannot write " + o.output);
-    generate_population(o.population, [&](std::string_view, std::string_view value) {
+    generate_population(o.population, [&](std::string_view key, std::string_view value) {
+      if (o.keyed) {
+        std::fwrite(key.data(), 1, key.size(), f);
+        std::fputc('\t', f);
+      }
       std::fwrite(value.data(), 1, value.size(), f);
       std::fputc('\n', f);
       pacer.wait(++sent);

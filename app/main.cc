@@ -74,6 +74,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   replay_cmd->add_option("--dead-letters", replay_options.dead_letter_file,
                          "append rejected lines to this NDJSON file");
+  replay_cmd->add_flag("--keyed", replay_options.keyed,
+                       "lines are key<TAB>json (kcat -K'\\t'); partition by that key");
 
   auto* report_cmd = app.add_subcommand("report", "print a table from a state directory");
   ReportOptions report_options;
@@ -101,6 +103,7 @@ int main(int argc, char** argv) {
   std::string loadgen_brokers;
   loadgen_cmd->add_option("--output,-o", loadgen_options.output, "NDJSON file, - for stdout");
   loadgen_cmd->add_option("--brokers", loadgen_brokers, "produce to this Kafka instead");
+  loadgen_cmd->add_flag("--keyed", loadgen_options.keyed, "NDJSON lines as key<TAB>json (kcat -K'\\t')");
   loadgen_cmd->add_option("--topic", loadgen_options.topic, "topic to produce to")->capture_default_str();
   loadgen_cmd->add_option("--rate", loadgen_options.rate, "messages/s (0 = as fast as possible)");
 

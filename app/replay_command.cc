@@ -1,6 +1,8 @@
 // `engaged replay`: NDJSON through the very same pipeline as `run`. Each line goes to the
 // partition librdkafka's default partitioner would give its user id, with per-partition record
 // numbers as offsets; so replaying the file a topic was produced from yields the same state.
+// With --keyed, lines carry their Kafka key ("key<TAB>json", as kcat -K'\t' reads and writes
+// them), so even undecodable messages land in the same partition as through Kafka.
 // Re-running on an existing state resumes after the records already applied.
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
@@ -33,10 +35,18 @@ int replay(const Config& config, const ReplayOptions& options) {
   int64_t in_batch = 0;
   pipeline.begin_batch();
   while (source.next(line, oversized)) {
+    std::string_view key;
+    if (options.keyed) {
+      size_t tab = line.find('\t');
+      if (tab != std::string_view::npos) {
+        key = line.substr(0, tab);
+        line.remove_prefix(tab + 1);
+      }
+    }
     std::optional<Rejection> rejection;
     if (oversized) rejection = Rejection{RejectReason::kTooLarge, "message over size limit"};
     else rejection = pipeline.decode(line, /*padded=*/true);
-    std::string_view key = rejection ? std::string_view() : pipeline.event().user_id;
+    if (!options.keyed) key = rejection ? std::string_view() : pipeline.event().user_id;
     int32_t p = key.empty() ? 0
                             : rd_kafka_msg_partitioner_consistent(nullptr, key.data(), key.size(),
                                                                   options.partitions, nullptr,
