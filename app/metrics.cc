@@ -61,7 +61,7 @@ Metrics::Metrics(const std::string& listen)
                           .Add({}, Histogram::BucketBoundaries{1e3, 1e4, 1e5, 1e6, 1e7, 1e8})),
       state_live_bytes(BuildGauge()
                            .Name("engaged_state_live_data_bytes")
-                           .Help("RocksDB estimate of live data in the state store.")
+                           .Help("State store size: RocksDB live data in SST files plus unflushed memtables.")
                            .Register(*registry_)
                            .Add({})),
       cached_users(BuildGauge()

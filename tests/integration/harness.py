@@ -16,6 +16,14 @@ import tempfile
 import time
 
 ENGAGED = None  # set by init()
+children = []   # processes to kill if a test fails half-way
+
+
+def stop_children():
+    for p in children:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
 
 
 def init(argv):

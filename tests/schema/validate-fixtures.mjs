@@ -1,7 +1,14 @@
 // Checks every event fixture against schemas/app-event.v1.schema.json.
 // valid/*.json must be accepted, invalid/*.json rejected. A file over 65536 bytes is rejected
-// (the limit is enforced outside the schema), as is a file JSON.parse rejects.
-// Usage: node validate-fixtures.mjs [fixtures-root]   (default: ../fixtures/events)
+// (the limit is enforced outside the schema), as is a file that is not UTF-8 or that JSON.parse
+// rejects; everything else is decided by the schema.
+//
+// Usage: node validate-fixtures.mjs [--list] [fixtures-root]   (default: ../fixtures/events)
+//   default   prints every disagreement, then `N passed, M failed`; exits 1 if M > 0.
+//   --list    prints `valid <relative path>` or `invalid <relative path>` per fixture (the
+//             verdict of the checks above, paths relative to fixtures-root, e.g.
+//             `invalid invalid/too_large--long-props-string.json`), sorted; disagreements with
+//             the fixture's directory go to stderr and make the exit status 1.
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -11,17 +18,26 @@ import addFormats from "ajv-formats";
 const MAX_EVENT_BYTES = 65536;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const schemaPath = path.resolve(here, "../../schemas/app-event.v1.schema.json");
-const root = path.resolve(process.argv[2] ?? path.join(here, "../fixtures/events"));
 
-// strictRequired is off only because Ajv checks `required` inside allOf/if/then against that
-// subschema alone; the per-type required fields are all declared in the top-level `properties`.
-const ajv = new Ajv2020({ strict: true, strictRequired: false });
+const args = process.argv.slice(2);
+const listMode = args.includes("--list");
+const positional = args.filter((a) => a !== "--list");
+if (positional.length > 1 || positional.some((a) => a.startsWith("--"))) {
+  console.error("usage: node validate-fixtures.mjs [--list] [fixtures-root]");
+  process.exit(2);
+}
+const root = path.resolve(positional[0] ?? path.join(here, "../fixtures/events"));
+
+// Strict mode is on. strictRequired alone is off: Ajv checks a `required` inside allOf/if/then
+// against that subschema's own `properties`, but the per-type required fields are declared once,
+// in the top-level `properties`.
+const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: false });
 addFormats(ajv);
 const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, "utf8")));
 
 // Returns null if the message is a valid event, else a short reason.
 function check(bytes) {
-  if (bytes.length > MAX_EVENT_BYTES) return `over ${MAX_EVENT_BYTES} bytes`;
+  if (bytes.length > MAX_EVENT_BYTES) return `${bytes.length} bytes, over ${MAX_EVENT_BYTES}`;
   let value;
   try {
     value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
@@ -34,23 +50,33 @@ function check(bytes) {
 
 let passed = 0;
 let failed = 0;
-for (const [dir, wantValid] of [["valid", true], ["invalid", false]]) {
-  const files = readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".json")).sort();
+const report = (line) => (listMode ? console.error(line) : console.log(line));
+for (const [dir, wantValid] of [
+  ["valid", true],
+  ["invalid", false],
+]) {
+  let files = [];
+  try {
+    files = readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".json")).sort();
+  } catch (e) {
+    report(`FAIL ${dir}/: ${e.message}`);
+  }
   if (files.length === 0) {
-    console.log(`FAIL ${dir}/: no fixtures`);
+    report(`FAIL ${dir}/: no fixtures`);
     failed++;
   }
   for (const f of files) {
+    const rel = `${dir}/${f}`;
     const problem = check(readFileSync(path.join(root, dir, f)));
-    if ((problem === null) === wantValid) {
+    const isValid = problem === null;
+    if (listMode) console.log(`${isValid ? "valid" : "invalid"} ${rel}`);
+    if (isValid === wantValid) {
       passed++;
     } else {
       failed++;
-      console.log(
-        wantValid ? `FAIL ${dir}/${f}: rejected: ${problem}` : `FAIL ${dir}/${f}: accepted`,
-      );
+      report(wantValid ? `FAIL ${rel}: rejected: ${problem}` : `FAIL ${rel}: accepted`);
     }
   }
 }
-console.log(`${passed} passed, ${failed} failed`);
+if (!listMode) console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

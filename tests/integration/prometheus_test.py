@@ -1,0 +1,117 @@
+"""Acceptance: a real Prometheus (Debian's `prometheus`) scrapes `engaged run` during a run;
+the gauges read back through its HTTP API equal the report, the exposition passes
+`promtool check metrics`, and SIGTERM ends the run cleanly."""
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import harness as h
+
+work = h.init(sys.argv)
+gen = ["--users", 3000, "--days", 35, "--end", "2026-06-30", "--seed", 3]
+events = os.path.join(work, "events.ndjson")
+h.engaged("loadgen", *gen, "-o", events)
+total = sum(1 for _ in open(events))
+
+metrics_port, prom_port = h.free_port(), h.free_port()
+with open(os.path.join(work, "prometheus.yml"), "w") as f:
+    f.write(f"""global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: engaged
+    static_configs:
+      - targets: ['127.0.0.1:{metrics_port}']
+""")
+prom = subprocess.Popen(["prometheus", f"--config.file={work}/prometheus.yml",
+                         f"--storage.tsdb.path={work}/tsdb", f"--web.listen-address=127.0.0.1:{prom_port}"],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def query(expr):
+    url = f"http://127.0.0.1:{prom_port}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+    with urllib.request.urlopen(url, timeout=5) as r:
+        body = json.load(r)
+    assert body["status"] == "success", body
+    return {json.dumps(s["metric"], sort_keys=True): float(s["value"][1]) for s in body["data"]["result"]}
+
+
+def scalar(expr):
+    res = query(expr)
+    assert len(res) == 1, (expr, res)
+    return next(iter(res.values()))
+
+
+def check_gauges(body):
+    lint = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True)
+    assert lint.returncode == 0 and not lint.stdout.strip() and not lint.stderr.strip(), \
+        lint.stdout.decode() + lint.stderr.decode()
+    h.log("ok: promtool check metrics reports nothing")
+
+    # The gauges Prometheus holds equal the report of the final state.
+    daily = {r.split(",")[0]: list(map(int, r.split(",")[1:]))
+             for r in h.report(state, "daily").splitlines()[1:]}
+    last, prev = sorted(daily)[-1], sorted(daily)[-2]
+    for day, row in (("current", daily[last]), ("latest_complete", daily[prev])):
+        for window, idx in (("1d", 0), ("7d", 1), ("30d", 2)):
+            got = scalar(f'engaged_active_users{{day="{day}",window="{window}"}}')
+            assert got == row[idx], (day, window, got, row[idx])
+        for name, idx in (("new", 3), ("returning", 4), ("resurrecting", 5), ("dormant", 6)):
+            got = scalar(f'engaged_lifecycle_users{{day="{day}",state="{name}"}}')
+            assert got == row[idx], (day, name, got, row[idx])
+        assert scalar(f'engaged_stickiness_dau_users{{day="{day}"}}') == row[0], day
+        assert scalar(f'engaged_stickiness_mau_users{{day="{day}"}}') == row[2]
+    retention = {}
+    for r in h.report(state, "retention").splitlines()[1:]:
+        c, size, n, kept = r.split(",")
+        retention[(c, int(n))] = (int(size), int(kept))
+    for n in (1, 7, 30):
+        cohort = (dt.date.fromisoformat(prev) - dt.timedelta(days=n)).isoformat()
+        size = retention.get((cohort, 0), (0, 0))[0]
+        kept = retention.get((cohort, n), (size, 0))[1]
+        assert scalar(f'engaged_retention_cohort_users{{day_n="{n}"}}') == size, n
+        assert scalar(f'engaged_retention_retained_users{{day_n="{n}"}}') == kept, n
+    assert len(query("engaged_consumer_lag_messages")) == 6, query("engaged_consumer_lag_messages")
+    got = scalar("sum(engaged_events_processed_total) + sum(engaged_events_rejected_total)")
+    assert got == total, (got, total)
+    assert scalar("sum(engaged_event_end_to_end_latency_seconds_count)") > 0
+    assert scalar("engaged_checkpoint_duration_seconds_count") > 0
+    assert scalar("engaged_state_live_data_bytes") > 0
+    h.log(f"ok: gauges read back from Prometheus equal the report ({last}: dau {daily[last][0]})")
+
+
+state = os.path.join(work, "state")
+try:
+    with h.embedded_cluster(work) as bootstrap:
+        producer = subprocess.Popen([h.ENGAGED, "loadgen", *map(str, gen), "--brokers", bootstrap,
+                                     "--rate", "25000"], stderr=subprocess.DEVNULL)
+        run = subprocess.Popen([h.ENGAGED, *h.run_args(bootstrap, state, metrics=f"127.0.0.1:{metrics_port}",
+                                                        extra=["--set", "state.checkpoint_interval_ms=300"])],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        h.children.append(run)
+        producer.wait()
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if scalar('sum(engaged_events_consumed_total{job="engaged"})') == total and \
+                        scalar('sum(engaged_consumer_lag_messages{job="engaged"})') == 0:
+                    break
+            except (AssertionError, OSError):
+                pass
+            time.sleep(1)
+        time.sleep(2.5)  # a few more scrapes after the last checkpoint
+        body = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).read()
+        check_gauges(body)  # while the target is up: a stopped target's series go stale
+        run.send_signal(signal.SIGTERM)
+        assert run.wait(timeout=30) == 0, "SIGTERM must flush and exit 0"
+finally:
+    h.stop_children()
+    prom.terminate()
+    prom.wait(timeout=10)
+print("1 passed, 0 failed")
