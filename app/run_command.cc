@@ -46,6 +46,7 @@ int run_pipeline(const Config& config, const RunOptions& options) {
   std::vector<rd_kafka_message_t*> batch;
   batch.reserve(static_cast<size_t>(config.batch_size));
   int64_t last_input = steady_ms(), last_progress = steady_ms(), consumed_at_progress = 0;
+  int64_t first_input = 0, consumed_before_first = 0;  // for the closing throughput figure
   while (!stop_requested() && !(options.should_stop && options.should_stop())) {
     source.poll(batch, static_cast<size_t>(config.batch_size), 100);
     pipeline.begin_batch();
@@ -67,6 +68,10 @@ int run_pipeline(const Config& config, const RunOptions& options) {
     pipeline.end_batch();
     rd_kafka_poll(dlq_producer.get(), 0);  // serve dead-letter delivery reports
     const int64_t now = steady_ms();
+    if (had_input && first_input == 0) {
+      first_input = now;
+      consumed_before_first = pipeline.consumed_total();
+    }
     if (had_input || pipeline.positions().empty()) last_input = now;  // idle only once assigned
     if (pipeline.checkpoint_due()) pipeline.checkpoint();
     if (options.on_progress && now - last_progress >= 1000) {
@@ -83,8 +88,10 @@ int run_pipeline(const Config& config, const RunOptions& options) {
   }
   pipeline.checkpoint();
   source.close();  // leaves the group; the revoke callback checkpoints once more
-  spdlog::info("stopped cleanly: {} consumed, {} processed", pipeline.consumed_total(),
-               pipeline.processed_total());
+  const double busy_s = first_input ? std::max<int64_t>(1, last_input - first_input) / 1000.0 : 0;
+  spdlog::info("stopped cleanly: {} consumed, {} processed; {:.0f} events/s from first to last input",
+               pipeline.consumed_total(), pipeline.processed_total(),
+               busy_s > 0 ? (pipeline.consumed_total() - consumed_before_first) / busy_s : 0.0);
   return 0;
 }
 

@@ -31,7 +31,7 @@ const root = path.resolve(positional[0] ?? path.join(here, "../fixtures/events")
 // Strict mode is on. strictRequired alone is off: Ajv checks a `required` inside allOf/if/then
 // against that subschema's own `properties`, but the per-type required fields are declared once,
 // in the top-level `properties`.
-const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: false });
+const ajv = new Ajv2020({ strict: true, strictRequired: false });
 addFormats(ajv);
 const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, "utf8")));
 
