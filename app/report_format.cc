@@ -117,16 +117,15 @@ void write_summary(const StateTables& t, std::ostream& out) {
   constexpr int kDays[] = {1, 7, 14, 30};
   out << fmt::format("{:<10} {:>7} {:>7} {:>7} {:>7} {:>7}\n", "cohort", "size", "D1", "D7",
                      "D14", "D30");
-  std::vector<int32_t> cohorts;
-  for (const auto& [cohort, row] : t.retention)
-    if (!row.empty() && row[0] > 0) cohorts.push_back(cohort);
-  // The newest cohorts that already have a D7, plus a few older ones for D30.
+  // Weekly samples that already have a D30, then the newest cohorts that have a D7.
   std::vector<int32_t> shown;
-  for (int32_t c : cohorts)
-    if (c + 7 <= last && (c + 30 > last - 5 || c % 7 == cohorts.back() % 7)) shown.push_back(c);
-  if (shown.size() > 10) shown.erase(shown.begin(), shown.end() - 10);
+  for (int k = 3; k >= 0; --k)
+    if (t.retention.count(last - 30 - 7 * k)) shown.push_back(last - 30 - 7 * k);
+  for (int32_t c = last - 13; c <= last - 7; ++c)
+    if (t.retention.count(c) && (shown.empty() || c > shown.back())) shown.push_back(c);
   for (int32_t c : shown) {
     const auto& row = t.retention.at(c);
+    if (row.empty() || row[0] == 0) continue;
     std::string line = fmt::format("{:<10} {:>7}", format_day(c), row[0]);
     for (int n : kDays) {
       if (c + n > last) line += fmt::format(" {:>7}", "-");

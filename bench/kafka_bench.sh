@@ -2,11 +2,11 @@
 # Kafka-path throughput: the embedded cluster in its own process, a loadgen population produced
 # into it first (kept under the mock's per-partition retention), then `engaged run` consuming it
 # alone. Prints events/s from first to last message, events/s per core and peak RSS of engaged.
-# Usage: bench/kafka_bench.sh [users]   (default ~1.9 M events over 24 partitions)
+# Usage: bench/kafka_bench.sh [users]   (default ~1.8 M events over 24 partitions)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=build/engaged
-USERS=${1:-90000}
+USERS=${1:-25000}
 WORK=$(mktemp -d /tmp/engaged-kbench.XXXXXX)
 $BIN kafka --partitions 24 --bootstrap-file "$WORK/bootstrap" >/dev/null 2>&1 &
 CLUSTER=$!
@@ -15,7 +15,7 @@ while [ ! -s "$WORK/bootstrap" ]; do sleep 0.1; done
 B=$(cat "$WORK/bootstrap")
 $BIN loadgen --users "$USERS" --days 60 --end 2026-06-30 --seed 1 --brokers "$B" 2>&1 | tail -1
 /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" $BIN run --brokers "$B" \
-  --set state.dir="$WORK/state" --set metrics.listen= --idle-exit-ms 2000 2> "$WORK/run.log"
+  --set state.dir="$WORK/state" --set metrics.listen= --idle-exit-ms 2000 ${RUN_ARGS:-} 2> "$WORK/run.log"
 grep -E "never seen" "$WORK/run.log" | head -3 || true
 grep -o "stopped cleanly.*" "$WORK/run.log"
 read -r WALL USER SYS RSS_KB < "$WORK/time"

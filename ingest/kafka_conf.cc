@@ -19,6 +19,17 @@ void log_cb(const rd_kafka_t*, int level, const char* fac, const char* buf) {
   else spdlog::debug("librdkafka {}: {}", fac, buf);
 }
 
+// Consumer-only properties: a shared `kafka:` section also configures our producers, which
+// would otherwise warn about each of them.
+bool consumer_only(const std::string& key) {
+  for (const char* prefix : {"group.", "partition.assignment.strategy", "session.timeout.ms",
+                             "heartbeat.interval.ms", "max.poll.interval.ms", "enable.auto.",
+                             "auto.", "fetch.", "queued.", "max.partition.fetch.bytes",
+                             "isolation.level", "check.crcs", "enable.partition.eof"})
+    if (key.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
 }  // namespace
 
 rd_kafka_conf_t* make_kafka_conf(const KafkaProperties& defaults, const KafkaProperties& user) {
@@ -36,8 +47,10 @@ rd_kafka_conf_t* make_kafka_conf(const KafkaProperties& defaults, const KafkaPro
   return conf;
 }
 
-KafkaHandle make_producer(const KafkaProperties& user) {
-  // Producer-only properties must not leak consumer settings (group.id etc. are fine: ignored).
+KafkaHandle make_producer(const KafkaProperties& shared) {
+  KafkaProperties user;
+  for (const auto& [k, v] : shared)
+    if (!consumer_only(k)) user[k] = v;
   rd_kafka_conf_t* conf = make_kafka_conf({{"enable.idempotence", "true"},
                                            {"linger.ms", "10"},
                                            {"batch.num.messages", "10000"},
