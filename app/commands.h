@@ -31,7 +31,7 @@ int run_pipeline(const Config& config, const RunOptions& options);
 
 struct ReplayOptions {
   std::string input = "-";
-  int partitions = 6;           // as the events topic: same partitioner => same state as run
+  int partitions = 6;            // as the events topic: same partitioner => same state as run
   std::string dead_letter_file;  // NDJSON; empty = discard
   bool keyed = false;            // lines are "key<TAB>json" (kcat -K'\t'): partition by key
   bool quiet = false;
@@ -53,7 +53,7 @@ struct LoadgenOptions {
   bool keyed = false;  // NDJSON lines as "key<TAB>json", the format of kcat -K'\t'
   std::string topic = "app.events";
   KafkaProperties kafka;
-  double rate = 0;     // messages per second, 0 = as fast as possible
+  double rate = 0;  // messages per second, 0 = as fast as possible
 };
 int loadgen(const LoadgenOptions& options);
 

@@ -45,26 +45,33 @@ std::string duration_text(int64_t ms) {
   return fmt::format("{}ms", ms);
 }
 
-#define STRING_SETTING(key, field, desc) \
-  {key, desc, [](Config& c, const std::string& v) { c.field = v; }, \
-   [](const Config& c) { return c.field; }}
-#define INT_SETTING(key, field, lo, desc)                                              \
-  {key, desc,                                                                          \
-   [](Config& c, const std::string& v) {                                               \
-     int64_t x = parse_int(v);                                                         \
-     if (x < (lo)) throw std::invalid_argument(std::string(key) + " must be >= " #lo); \
-     c.field = x;                                                                      \
-   },                                                                                  \
-   [](const Config& c) { return std::to_string(c.field); }}
-#define DURATION_SETTING(key, field, desc)                                       \
-  {key, desc, [](Config& c, const std::string& v) { c.field = parse_duration_ms(v); }, \
-   [](const Config& c) { return duration_text(c.field); }}
+#define STRING_SETTING(key, field, desc)                             \
+  {                                                                  \
+    key, desc, [](Config& c, const std::string& v) { c.field = v; }, \
+        [](const Config& c) { return c.field; }                      \
+  }
+#define INT_SETTING(key, field, lo, desc)                                                   \
+  {                                                                                         \
+    key, desc,                                                                              \
+        [](Config& c, const std::string& v) {                                               \
+          int64_t x = parse_int(v);                                                         \
+          if (x < (lo)) throw std::invalid_argument(std::string(key) + " must be >= " #lo); \
+          c.field = x;                                                                      \
+        },                                                                                  \
+        [](const Config& c) { return std::to_string(c.field); }                             \
+  }
+#define DURATION_SETTING(key, field, desc)                                              \
+  {                                                                                     \
+    key, desc, [](Config& c, const std::string& v) { c.field = parse_duration_ms(v); }, \
+        [](const Config& c) { return duration_text(c.field); }                          \
+  }
 
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> kSettings = {
       STRING_SETTING("input.topic", topic, "Kafka topic the app events are consumed from."),
-      STRING_SETTING("input.dead_letter_topic", dead_letter_topic,
-                     "Topic that receives every rejected message (original bytes, reason headers)."),
+      STRING_SETTING(
+          "input.dead_letter_topic", dead_letter_topic,
+          "Topic that receives every rejected message (original bytes, reason headers)."),
       INT_SETTING("input.max_event_bytes", max_event_bytes, 1,
                   "Largest accepted message; larger ones are rejected as too_large."),
       INT_SETTING("input.batch_size", batch_size, 1, "Messages taken from Kafka per poll."),
@@ -110,7 +117,8 @@ void apply_yaml(Config& config, const YAML::Node& node, const std::string& prefi
   for (const auto& kv : node) {
     std::string key = prefix + kv.first.as<std::string>();
     if (prefix.empty() && key == "kafka") {
-      for (const auto& p : kv.second) config.kafka[p.first.as<std::string>()] = p.second.as<std::string>();
+      for (const auto& p : kv.second)
+        config.kafka[p.first.as<std::string>()] = p.second.as<std::string>();
     } else if (kv.second.IsMap()) {
       apply_yaml(config, kv.second, key + ".");
     } else {
@@ -165,7 +173,8 @@ Config load_config(const std::string& file, const std::vector<std::string>& over
     } else {
       for (const auto& s : settings()) {
         std::string env;
-        for (const char* p = s.key; *p; ++p) env += *p == '.' ? '_' : static_cast<char>(std::toupper(*p));
+        for (const char* p = s.key; *p; ++p)
+          env += *p == '.' ? '_' : static_cast<char>(std::toupper(*p));
         if (env == name) key = s.key;
       }
       if (key.empty()) continue;  // not ours (e.g. ENGAGED_TEST_*)

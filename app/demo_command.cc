@@ -63,10 +63,13 @@ int demo(const DemoOptions& o) {
   RunOptions run;
   run.on_progress = [&](const Progress& p) {
     consumed = p.consumed;
-    std::string line = fmt::format("{:>10.0f} events/s  consumed {:>9}  produced {:>9}  lag {:>7}  users {:>7}",
-                                   p.events_per_second, p.consumed, produced.load(), p.lag, p.users);
-    if (tty) fmt::print(stderr, "\r{}", line);
-    else fmt::print(stderr, "{}\n", line);
+    std::string line =
+        fmt::format("{:>10.0f} events/s  consumed {:>9}  produced {:>9}  lag {:>7}  users {:>7}",
+                    p.events_per_second, p.consumed, produced.load(), p.lag, p.users);
+    if (tty)
+      fmt::print(stderr, "\r{}", line);
+    else
+      fmt::print(stderr, "{}\n", line);
   };
   run.should_stop = [&] { return producer_done && consumed >= produced; };
   run_pipeline(config, run);

@@ -45,8 +45,10 @@ int loadgen(const LoadgenOptions& o) {
       std::fputc('\n', f);
       pacer.wait(++sent);
     });
-    if (f != stdout) std::fclose(f);
-    else std::fflush(f);
+    if (f != stdout)
+      std::fclose(f);
+    else
+      std::fflush(f);
   } else {
     KafkaHandle producer = make_producer(o.kafka);
     rd_kafka_t* rk = producer.get();

@@ -1,9 +1,9 @@
 // The `engaged` command line: one binary, one subcommand per job (run, replay, report, loadgen,
 // kafka, demo, state, config). Parsing only; the work is in app/*_command.cc.
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <iostream>
 
@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
     cmd->add_option("--set", overrides, "override a setting: key=value (repeatable)");
   };
 
-  auto* run = app.add_subcommand("run", "consume the events topic, process, checkpoint, export metrics");
+  auto* run =
+      app.add_subcommand("run", "consume the events topic, process, checkpoint, export metrics");
   add_config_options(run);
   RunOptions run_options;
   std::string brokers;
@@ -63,14 +64,17 @@ int main(int argc, char** argv) {
   run->add_option("--idle-exit-ms", run_options.idle_exit_ms,
                   "exit after this long without input (0 = until SIGTERM)");
 
-  auto* replay_cmd = app.add_subcommand("replay", "run the processors over NDJSON (backfill, tests, benchmarks)");
+  auto* replay_cmd =
+      app.add_subcommand("replay", "run the processors over NDJSON (backfill, tests, benchmarks)");
   add_config_options(replay_cmd);
   ReplayOptions replay_options;
   std::string replay_state;
-  replay_cmd->add_option("--input,-i", replay_options.input, "NDJSON file, - for stdin")->required();
+  replay_cmd->add_option("--input,-i", replay_options.input, "NDJSON file, - for stdin")
+      ->required();
   replay_cmd->add_option("--state", replay_state, "state directory (overrides state.dir)");
-  replay_cmd->add_option("--partitions", replay_options.partitions,
-                         "partitions to spread users over (as the events topic)")
+  replay_cmd
+      ->add_option("--partitions", replay_options.partitions,
+                   "partitions to spread users over (as the events topic)")
       ->capture_default_str();
   replay_cmd->add_option("--dead-letters", replay_options.dead_letter_file,
                          "append rejected lines to this NDJSON file");
@@ -96,33 +100,45 @@ int main(int argc, char** argv) {
   dump_cmd->add_option("--state", dump_state_dir, "state directory")->required();
   state_cmd->require_subcommand(1);
 
-  auto* loadgen_cmd = app.add_subcommand("loadgen", "generate a realistic population to NDJSON or Kafka");
+  auto* loadgen_cmd =
+      app.add_subcommand("loadgen", "generate a realistic population to NDJSON or Kafka");
   LoadgenOptions loadgen_options;
   std::string loadgen_end;
   add_population_options(loadgen_cmd, loadgen_options.population, loadgen_end);
   std::string loadgen_brokers;
   loadgen_cmd->add_option("--output,-o", loadgen_options.output, "NDJSON file, - for stdout");
   loadgen_cmd->add_option("--brokers", loadgen_brokers, "produce to this Kafka instead");
-  loadgen_cmd->add_flag("--keyed", loadgen_options.keyed, "NDJSON lines as key<TAB>json (kcat -K'\\t')");
-  loadgen_cmd->add_option("--topic", loadgen_options.topic, "topic to produce to")->capture_default_str();
+  loadgen_cmd->add_flag("--keyed", loadgen_options.keyed,
+                        "NDJSON lines as key<TAB>json (kcat -K'\\t')");
+  loadgen_cmd->add_option("--topic", loadgen_options.topic, "topic to produce to")
+      ->capture_default_str();
   loadgen_cmd->add_option("--rate", loadgen_options.rate, "messages/s (0 = as fast as possible)");
 
-  auto* kafka_cmd = app.add_subcommand("kafka", "start the embedded Kafka cluster and print its bootstrap address");
+  auto* kafka_cmd = app.add_subcommand(
+      "kafka", "start the embedded Kafka cluster and print its bootstrap address");
   KafkaClusterOptions kafka_options;
   kafka_cmd->add_option("--brokers", kafka_options.brokers, "broker count")->capture_default_str();
-  kafka_cmd->add_option("--partitions", kafka_options.partitions, "partitions per topic")->capture_default_str();
-  kafka_cmd->add_option("--topics", kafka_options.topics, "comma-separated topics to create")->capture_default_str();
-  kafka_cmd->add_option("--bootstrap-file", kafka_options.bootstrap_file, "also write the address here");
+  kafka_cmd->add_option("--partitions", kafka_options.partitions, "partitions per topic")
+      ->capture_default_str();
+  kafka_cmd->add_option("--topics", kafka_options.topics, "comma-separated topics to create")
+      ->capture_default_str();
+  kafka_cmd->add_option("--bootstrap-file", kafka_options.bootstrap_file,
+                        "also write the address here");
 
-  auto* demo_cmd = app.add_subcommand("demo", "embedded Kafka + loadgen + pipeline, then the engagement report");
+  auto* demo_cmd =
+      app.add_subcommand("demo", "embedded Kafka + loadgen + pipeline, then the engagement report");
   DemoOptions demo_options;
   std::string demo_end;
   add_population_options(demo_cmd, demo_options.population, demo_end);
-  demo_cmd->add_option("--state", demo_options.state_dir, "state directory (wiped first)")->capture_default_str();
-  demo_cmd->add_option("--metrics-listen", demo_options.metrics_listen, "host:port for /metrics")->capture_default_str();
-  demo_cmd->add_option("--rate", demo_options.rate, "messages/s produced (0 = as fast as possible)");
+  demo_cmd->add_option("--state", demo_options.state_dir, "state directory (wiped first)")
+      ->capture_default_str();
+  demo_cmd->add_option("--metrics-listen", demo_options.metrics_listen, "host:port for /metrics")
+      ->capture_default_str();
+  demo_cmd->add_option("--rate", demo_options.rate,
+                       "messages/s produced (0 = as fast as possible)");
 
-  auto* config_cmd = app.add_subcommand("config", "print the effective configuration or the settings table");
+  auto* config_cmd =
+      app.add_subcommand("config", "print the effective configuration or the settings table");
   add_config_options(config_cmd);
   bool markdown = false;
   config_cmd->add_flag("--markdown", markdown, "print docs/configuration.md");
@@ -140,9 +156,10 @@ int main(int argc, char** argv) {
     if (*replay_cmd) {
       if (!replay_state.empty()) overrides.push_back("state.dir=" + replay_state);
       Config c = load_config(config_file, overrides);
-      if (std::find_if(overrides.begin(), overrides.end(), [](auto& o) {
-            return o.rfind("metrics.listen=", 0) == 0;
-          }) == overrides.end() && config_file.empty())
+      if (std::find_if(overrides.begin(), overrides.end(),
+                       [](auto& o) { return o.rfind("metrics.listen=", 0) == 0; }) ==
+              overrides.end() &&
+          config_file.empty())
         c.metrics_listen.clear();  // a batch job serves no metrics unless asked to
       return replay(c, replay_options);
     }
@@ -153,7 +170,8 @@ int main(int argc, char** argv) {
     }
     if (*state_cmd) return dump_state_command(dump_state_dir);
     if (*loadgen_cmd) {
-      loadgen_options.population.end_day = loadgen_end.empty() ? yesterday_utc() : day_arg(loadgen_end);
+      loadgen_options.population.end_day =
+          loadgen_end.empty() ? yesterday_utc() : day_arg(loadgen_end);
       if (loadgen_options.output.empty() && loadgen_brokers.empty()) loadgen_options.output = "-";
       if (!loadgen_brokers.empty()) loadgen_options.kafka["bootstrap.servers"] = loadgen_brokers;
       return loadgen(loadgen_options);
@@ -169,7 +187,8 @@ int main(int argc, char** argv) {
         return 0;
       }
       Config c = load_config(config_file, overrides);
-      for (const auto& [key, value] : effective_settings(c)) std::cout << key << "=" << value << "\n";
+      for (const auto& [key, value] : effective_settings(c))
+        std::cout << key << "=" << value << "\n";
       return 0;
     }
   } catch (const std::exception& e) {

@@ -13,7 +13,9 @@ using prometheus::BuildGauge;
 using prometheus::BuildHistogram;
 using prometheus::Histogram;
 
-Histogram::BucketBoundaries latency_buckets() { return Metrics::latency_bounds(); }
+Histogram::BucketBoundaries latency_buckets() {
+  return Metrics::latency_bounds();
+}
 
 }  // namespace
 
@@ -59,11 +61,12 @@ Metrics::Metrics(const std::string& listen)
                           .Help("Size of the RocksDB write batch of one checkpoint.")
                           .Register(*registry_)
                           .Add({}, Histogram::BucketBoundaries{1e3, 1e4, 1e5, 1e6, 1e7, 1e8})),
-      state_live_bytes(BuildGauge()
-                           .Name("engaged_state_live_data_bytes")
-                           .Help("State store size: RocksDB live data in SST files plus unflushed memtables.")
-                           .Register(*registry_)
-                           .Add({})),
+      state_live_bytes(
+          BuildGauge()
+              .Name("engaged_state_live_data_bytes")
+              .Help("State store size: RocksDB live data in SST files plus unflushed memtables.")
+              .Register(*registry_)
+              .Add({})),
       cached_users(BuildGauge()
                        .Name("engaged_state_cached_users")
                        .Help("Users whose state is held in memory.")
@@ -123,8 +126,9 @@ Metrics::Metrics(const std::string& listen)
                              .Add({})) {
   auto& rejected_family = BuildCounter()
                               .Name("engaged_events_rejected_total")
-                              .Help("Input messages rejected, by reason (sent to the dead-letter "
-                                    "topic).")
+                              .Help(
+                                  "Input messages rejected, by reason (sent to the dead-letter "
+                                  "topic).")
                               .Register(*registry_);
   for (int i = 0; i < kRejectReasonCount; ++i)
     rejected[i] = &rejected_family.Add(
@@ -148,8 +152,8 @@ void Metrics::publish_snapshot(const EngagementSnapshot& s) {
   if (!s.has_data) return;
   stream_time_.Set(static_cast<double>(s.stream_time_ms) / 1000.0);
   current_day_start_.Set(static_cast<double>(s.current_day) * 86400.0);
-  for (auto [label, c] : {std::pair{"current", &s.current},
-                          std::pair{"latest_complete", &s.latest_complete}}) {
+  for (auto [label, c] :
+       {std::pair{"current", &s.current}, std::pair{"latest_complete", &s.latest_complete}}) {
     active_users_.Add({{"day", label}, {"window", "1d"}}).Set(double(c->dau));
     active_users_.Add({{"day", label}, {"window", "7d"}}).Set(double(c->wau));
     active_users_.Add({{"day", label}, {"window", "30d"}}).Set(double(c->mau));

@@ -35,19 +35,19 @@ class Metrics {
   void publish_snapshot(const EngagementSnapshot& s);
 
   // Pipeline health.
-  prometheus::Counter& consumed;   // engaged_events_consumed_total
-  prometheus::Counter& processed;  // engaged_events_processed_total
+  prometheus::Counter& consumed;                                  // engaged_events_consumed_total
+  prometheus::Counter& processed;                                 // engaged_events_processed_total
   std::array<prometheus::Counter*, kRejectReasonCount> rejected;  // ..._rejected_total{reason}
-  prometheus::Histogram& end_to_end_latency;  // engaged_event_end_to_end_latency_seconds
-  prometheus::Histogram& batch_duration;      // engaged_batch_processing_duration_seconds
+  prometheus::Histogram& end_to_end_latency;            // engaged_event_end_to_end_latency_seconds
+  prometheus::Histogram& batch_duration;                // engaged_batch_processing_duration_seconds
   prometheus::Family<prometheus::Gauge>& consumer_lag;  // engaged_consumer_lag_messages{partition}
-  prometheus::Histogram& checkpoint_duration;  // engaged_checkpoint_duration_seconds
-  prometheus::Histogram& checkpoint_size;      // engaged_checkpoint_size_bytes
-  prometheus::Gauge& state_live_bytes;         // engaged_state_live_data_bytes
-  prometheus::Gauge& cached_users;             // engaged_state_cached_users
-  prometheus::Gauge& assigned_partitions;      // engaged_assigned_partitions
-  prometheus::Counter& offset_gaps;            // engaged_input_offset_gaps_total
-  prometheus::Counter& skipped_messages;       // engaged_input_skipped_messages_total
+  prometheus::Histogram& checkpoint_duration;           // engaged_checkpoint_duration_seconds
+  prometheus::Histogram& checkpoint_size;               // engaged_checkpoint_size_bytes
+  prometheus::Gauge& state_live_bytes;                  // engaged_state_live_data_bytes
+  prometheus::Gauge& cached_users;                      // engaged_state_cached_users
+  prometheus::Gauge& assigned_partitions;               // engaged_assigned_partitions
+  prometheus::Counter& offset_gaps;                     // engaged_input_offset_gaps_total
+  prometheus::Counter& skipped_messages;                // engaged_input_skipped_messages_total
 
  private:
   std::unique_ptr<prometheus::Exposer> exposer_;

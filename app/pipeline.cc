@@ -69,8 +69,9 @@ void Pipeline::on_revoked(std::span<const int32_t> revoked) {
   checkpoint();
   for (int32_t p : revoked) {
     partitions_.erase(p);
-    if (metrics_) metrics_->consumer_lag.Remove(&metrics_->consumer_lag.Add(
-        {{"partition", std::to_string(p)}}));
+    if (metrics_)
+      metrics_->consumer_lag.Remove(
+          &metrics_->consumer_lag.Add({{"partition", std::to_string(p)}}));
   }
   if (metrics_) metrics_->assigned_partitions.Set(static_cast<double>(partitions_.size()));
 }
@@ -94,7 +95,7 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
   }
   PartitionState& part = *it->second;
   if (offset < part.next_offset()) return;  // applied before the last restart
-  if (offset > part.next_offset()) {  // retention or a full embedded log dropped them
+  if (offset > part.next_offset()) {        // retention or a full embedded log dropped them
     ++gaps_total_;
     skipped_total_ += offset - part.next_offset();
     spdlog::error("partition {}: offsets {}..{} were never seen ({} messages lost upstream)",
@@ -110,8 +111,8 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
     UserActivity& user = part.user(event_.user_id, epoch_);
     if (auto late = processor_.process(part.aggregates(), user, event_)) {
       ++rejected_total_[static_cast<int>(*late)];
-      dead_letters_.send({value, key, *late, "older than the allowed lateness", config_.topic,
-                          partition, offset});
+      dead_letters_.send(
+          {value, key, *late, "older than the allowed lateness", config_.topic, partition, offset});
     } else {
       ++processed_total_;
     }
@@ -141,7 +142,8 @@ void Pipeline::end_batch() {
   metrics_->offset_gaps.Increment(static_cast<double>(gaps_total_ - gaps_published_));
   metrics_->skipped_messages.Increment(static_cast<double>(skipped_total_ - skipped_published_));
   for (int i = 0; i < kRejectReasonCount; ++i)
-    metrics_->rejected[i]->Increment(static_cast<double>(rejected_total_[i] - rejected_published_[i]));
+    metrics_->rejected[i]->Increment(
+        static_cast<double>(rejected_total_[i] - rejected_published_[i]));
   consumed_published_ = consumed_total_;
   processed_published_ = processed_total_;
   gaps_published_ = gaps_total_;

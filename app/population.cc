@@ -58,15 +58,15 @@ enum class Kind : uint8_t { kRegular, kChurner, kPower };
 
 struct Profile {
   int32_t signup_day;
-  int32_t churn_day;       // no activity from this day on (INT32_MAX = never)
+  int32_t churn_day;  // no activity from this day on (INT32_MAX = never)
   Kind kind;
-  float base_p;            // probability of being active on a given day
-  float half_life_days;    // decay of base_p for churners
-  float session_rate;      // heavy-tailed: mean extra sessions per active day
+  float base_p;          // probability of being active on a given day
+  float half_life_days;  // decay of base_p for churners
+  float session_rate;    // heavy-tailed: mean extra sessions per active day
   float actions_per_session;
-  int8_t tz_hours;         // used for the diurnal shape and the props
+  int8_t tz_hours;  // used for the diurnal shape and the props
   uint8_t platform, country;
-  bool streaker;           // checks in daily
+  bool streaker;  // checks in daily
   bool mentor = false;
 };
 
@@ -78,37 +78,49 @@ constexpr std::string_view kTimeZones[] = {"America/New_York", "Europe/Berlin", 
                                            "Asia/Kolkata",     "Europe/London", "Europe/Paris",
                                            "Asia/Tokyo",       "Africa/Lagos"};
 constexpr int8_t kTzHours[] = {-5, 1, -3, 5, 0, 1, 9, 1};
-constexpr std::string_view kActions[] = {"open_lesson", "complete_lesson", "search",
-                                         "view_pricing", "post_comment",   "share",
+constexpr std::string_view kActions[] = {"open_lesson",  "complete_lesson", "search",
+                                         "view_pricing", "post_comment",    "share",
                                          "open_profile", "play_audio"};
 constexpr double kActionWeights[] = {0.30, 0.14, 0.14, 0.05, 0.10, 0.04, 0.11, 0.12};
 
 // A generated event before rendering: compact, so a day of a large population fits in memory.
 struct Pending {
-  int64_t emit_ms;   // order of emission (ts, or later for late events)
+  int64_t emit_ms;  // order of emission (ts, or later for late events)
   int64_t ts_ms;
-  uint64_t seq;      // unique, also the event id
+  uint64_t seq;  // unique, also the event id
   uint32_t user;
-  uint32_t aux;      // session / ticket number, referred/peer user, action index, amount cents
-  uint8_t type;      // index into kTypes
-  uint8_t aux2;      // score, action index
+  uint32_t aux;  // session / ticket number, referred/peer user, action index, amount cents
+  uint8_t type;  // index into kTypes
+  uint8_t aux2;  // score, action index
   bool operator>(const Pending& o) const {
     return emit_ms != o.emit_ms ? emit_ms > o.emit_ms : seq > o.seq;
   }
 };
 
 enum Type : uint8_t {
-  kSignup, kSessionStart, kSessionEnd, kAction, kPurchase, kCheckIn, kReferral, kFeedback,
-  kSupportTicket, kSupportReply, kMentorOptIn, kMentorMessage, kMentorReport
+  kSignup,
+  kSessionStart,
+  kSessionEnd,
+  kAction,
+  kPurchase,
+  kCheckIn,
+  kReferral,
+  kFeedback,
+  kSupportTicket,
+  kSupportReply,
+  kMentorOptIn,
+  kMentorMessage,
+  kMentorReport
 };
 constexpr std::string_view kTypeNames[] = {
-    "signup",   "session_start", "session_end",    "action",        "purchase",
-    "check_in", "referral",      "feedback",       "support_ticket", "support_reply",
+    "signup",        "session_start",  "session_end",  "action",         "purchase",
+    "check_in",      "referral",       "feedback",     "support_ticket", "support_reply",
     "mentor_opt_in", "mentor_message", "mentor_report"};
 
 class Generator {
  public:
-  Generator(const PopulationOptions& o, const MessageSink& sink) : o_(o), sink_(sink), rng_(o.seed) {}
+  Generator(const PopulationOptions& o, const MessageSink& sink)
+      : o_(o), sink_(sink), rng_(o.seed) {}
 
   uint64_t run() {
     make_profiles();
@@ -205,7 +217,8 @@ class Generator {
           }
           push(t, u, kAction, session, idx);
         }
-        if (rng_.chance(0.015)) push(t + 2000, u, kPurchase, static_cast<uint32_t>(99 + 100 * rng_.below(50)));
+        if (rng_.chance(0.015))
+          push(t + 2000, u, kPurchase, static_cast<uint32_t>(99 + 100 * rng_.below(50)));
         push(t + 10000 + rng_.below(60000), u, kSessionEnd, session);
         hour += 0.5 + 4.0 * rng_.uniform();
       }
@@ -220,16 +233,19 @@ class Generator {
         uint32_t ticket = static_cast<uint32_t>(next_ticket_++);
         push(any, u, kSupportTicket, ticket);
         int64_t delay = static_cast<int64_t>(std::exp(7.5 + 1.6 * rng_.normal()) * 1000.0);
-        if (rng_.chance(0.9)) push(any + std::min<int64_t>(delay, 4 * 86400000LL), u, kSupportReply, ticket);
+        if (rng_.chance(0.9))
+          push(any + std::min<int64_t>(delay, 4 * 86400000LL), u, kSupportReply, ticket);
       }
-      if (rng_.chance(0.005)) push(any + 1000, u, kReferral, static_cast<uint32_t>(rng_.below(o_.users)));
+      if (rng_.chance(0.005))
+        push(any + 1000, u, kReferral, static_cast<uint32_t>(rng_.below(o_.users)));
       if (p.kind == Kind::kPower && !p.mentor && age >= 14 && rng_.chance(0.03)) {
         p.mentor = true;
         push(any + 2000, u, kMentorOptIn);
       }
       if (p.mentor && rng_.chance(0.3))
         push(any + 3000, u, kMentorMessage, static_cast<uint32_t>(rng_.below(o_.users)));
-      if (rng_.chance(0.0003)) push(any + 4000, u, kMentorReport, static_cast<uint32_t>(rng_.below(o_.users)));
+      if (rng_.chance(0.0003))
+        push(any + 4000, u, kMentorReport, static_cast<uint32_t>(rng_.below(o_.users)));
     }
   }
 
@@ -246,17 +262,18 @@ class Generator {
     unsigned mo, d;
     civil_from_days(day, y, mo, d);
     int64_t ms = local - int64_t{day} * 86400000;
-    fmt::format_to(std::back_inserter(buf_), "\"{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}{}\"", y,
-                   mo, d, ms / 3600000, ms / 60000 % 60, ms / 1000 % 60, ms % 1000,
-                   offset_h ? "+02:00" : "Z");
+    fmt::format_to(std::back_inserter(buf_),
+                   "\"{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}{}\"", y, mo, d, ms / 3600000,
+                   ms / 60000 % 60, ms / 1000 % 60, ms % 1000, offset_h ? "+02:00" : "Z");
   }
 
   void render(const Pending& e) {
     const Profile& p = profiles_[e.user];
     buf_.clear();
     key_ = fmt::format("u{}", e.user);
-    fmt::format_to(std::back_inserter(buf_), "{{\"event_id\":\"e{:x}\",\"user_id\":\"{}\",\"type\":\"{}\",\"ts\":",
-                   e.seq, key_, kTypeNames[e.type]);
+    fmt::format_to(std::back_inserter(buf_),
+                   "{{\"event_id\":\"e{:x}\",\"user_id\":\"{}\",\"type\":\"{}\",\"ts\":", e.seq,
+                   key_, kTypeNames[e.type]);
     append_ts(e.ts_ms);
     switch (e.type) {
       case kSessionStart:
@@ -323,9 +340,10 @@ class Generator {
         break;
       }
       case 3: {  // local time without offset
-        buf_ = fmt::format("{{\"event_id\":\"x{:x}\",\"user_id\":\"{}\",\"type\":\"action\","
-                           "\"name\":\"open_lesson\",\"ts\":\"2026-01-01 10:00:00\"}}",
-                           next_seq_++, key_);
+        buf_ = fmt::format(
+            "{{\"event_id\":\"x{:x}\",\"user_id\":\"{}\",\"type\":\"action\","
+            "\"name\":\"open_lesson\",\"ts\":\"2026-01-01 10:00:00\"}}",
+            next_seq_++, key_);
         break;
       }
       default:  // a number where a string belongs

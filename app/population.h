@@ -13,13 +13,13 @@ namespace engaged {
 
 struct PopulationOptions {
   uint64_t seed = 42;
-  int users = 20000;       // users who sign up over the period
-  int days = 60;           // length of the period
-  int32_t end_day = 0;     // last day (days since epoch, UTC)
-  double invalid_rate = 0.002;   // share of messages made out-of-contract on purpose
-  double late_fraction = 0.0;    // share of events emitted late (out of order)
+  int users = 20000;                      // users who sign up over the period
+  int days = 60;                          // length of the period
+  int32_t end_day = 0;                    // last day (days since epoch, UTC)
+  double invalid_rate = 0.002;            // share of messages made out-of-contract on purpose
+  double late_fraction = 0.0;             // share of events emitted late (out of order)
   int64_t max_delay_ms = 48LL * 3600000;  // how late, at most (keep below allowed lateness)
-  double epoch_ms_share = 0.1;   // share of timestamps written as epoch milliseconds
+  double epoch_ms_share = 0.1;            // share of timestamps written as epoch milliseconds
 };
 
 // Receives each message (Kafka key = user id, value = JSON) in emission order.

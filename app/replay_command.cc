@@ -44,13 +44,15 @@ int replay(const Config& config, const ReplayOptions& options) {
       }
     }
     std::optional<Rejection> rejection;
-    if (oversized) rejection = Rejection{RejectReason::kTooLarge, "message over size limit"};
-    else rejection = pipeline.decode(line, /*padded=*/true);
+    if (oversized)
+      rejection = Rejection{RejectReason::kTooLarge, "message over size limit"};
+    else
+      rejection = pipeline.decode(line, /*padded=*/true);
     if (!options.keyed) key = rejection ? std::string_view() : pipeline.event().user_id;
-    int32_t p = key.empty() ? 0
-                            : rd_kafka_msg_partitioner_consistent(nullptr, key.data(), key.size(),
-                                                                  options.partitions, nullptr,
-                                                                  nullptr);
+    int32_t p = key.empty()
+                    ? 0
+                    : rd_kafka_msg_partitioner_consistent(nullptr, key.data(), key.size(),
+                                                          options.partitions, nullptr, nullptr);
     pipeline.apply(p, records[static_cast<size_t>(p)]++, key, line, rejection, 0);
     if (++in_batch == 65536) {
       pipeline.end_batch();

@@ -14,11 +14,16 @@ int report(const std::string& state_dir, const ReportOptions& o) {
   auto store = Store::open(state_dir, {.read_only = true});
   StateTables tables = read_tables(*store);
   DayRange range{o.from, o.to};
-  if (o.table == "daily") write_daily(tables, range, o.format, std::cout);
-  else if (o.table == "retention") write_retention(tables, range, o.format, std::cout);
-  else if (o.table == "rejections") write_rejections(tables, o.format, std::cout);
-  else if (o.table == "summary") write_summary(tables, std::cout);
-  else throw std::invalid_argument("unknown report " + o.table);
+  if (o.table == "daily")
+    write_daily(tables, range, o.format, std::cout);
+  else if (o.table == "retention")
+    write_retention(tables, range, o.format, std::cout);
+  else if (o.table == "rejections")
+    write_rejections(tables, o.format, std::cout);
+  else if (o.table == "summary")
+    write_summary(tables, std::cout);
+  else
+    throw std::invalid_argument("unknown report " + o.table);
   return 0;
 }
 

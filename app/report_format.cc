@@ -16,7 +16,9 @@ void check_format(const std::string& f) {
   if (f != "csv" && f != "json") throw std::invalid_argument("format must be csv or json");
 }
 
-bool in_range(int32_t d, DayRange r) { return (!r.from || d >= *r.from) && (!r.to || d <= *r.to); }
+bool in_range(int32_t d, DayRange r) {
+  return (!r.from || d >= *r.from) && (!r.to || d <= *r.to);
+}
 
 std::pair<int32_t, int32_t> active_span(const StateTables& t) {
   int32_t first = 0, last = -1;
@@ -32,7 +34,8 @@ std::pair<int32_t, int32_t> active_span(const StateTables& t) {
 
 }  // namespace
 
-void write_daily(const StateTables& t, DayRange range, const std::string& format, std::ostream& out) {
+void write_daily(const StateTables& t, DayRange range, const std::string& format,
+                 std::ostream& out) {
   check_format(format);
   auto [first, last] = active_span(t);
   bool json = format == "json", first_row = true;
@@ -43,10 +46,11 @@ void write_daily(const StateTables& t, DayRange range, const std::string& format
     DayCounters c = it == t.daily.end() ? DayCounters{} : it->second;
     if (json) {
       out << (first_row ? "\n" : ",\n")
-          << fmt::format("{{\"day\":\"{}\",\"dau\":{},\"wau\":{},\"mau\":{},\"new\":{},"
-                         "\"returning\":{},\"resurrecting\":{},\"dormant\":{}}}",
-                         format_day(day), c.dau, c.wau, c.mau, c.new_users, c.returning,
-                         c.resurrecting, c.dormant);
+          << fmt::format(
+                 "{{\"day\":\"{}\",\"dau\":{},\"wau\":{},\"mau\":{},\"new\":{},"
+                 "\"returning\":{},\"resurrecting\":{},\"dormant\":{}}}",
+                 format_day(day), c.dau, c.wau, c.mau, c.new_users, c.returning, c.resurrecting,
+                 c.dormant);
     } else {
       out << fmt::format("{},{},{},{},{},{},{},{}\n", format_day(day), c.dau, c.wau, c.mau,
                          c.new_users, c.returning, c.resurrecting, c.dormant);
@@ -67,8 +71,9 @@ void write_retention(const StateTables& t, DayRange range, const std::string& fo
       if (row[n] == 0) continue;
       if (json) {
         out << (first_row ? "\n" : ",\n")
-            << fmt::format("{{\"cohort_day\":\"{}\",\"cohort_size\":{},\"day_n\":{},\"retained\":{}}}",
-                           format_day(cohort), row[0], n, row[n]);
+            << fmt::format(
+                   "{{\"cohort_day\":\"{}\",\"cohort_size\":{},\"day_n\":{},\"retained\":{}}}",
+                   format_day(cohort), row[0], n, row[n]);
       } else {
         out << fmt::format("{},{},{},{}\n", format_day(cohort), row[0], n, row[n]);
       }
@@ -90,8 +95,11 @@ void write_rejections(const StateTables& t, const std::string& format, std::ostr
   out << (json ? "[" : "reason,rejected\n");
   for (size_t i = 0; i < rows.size(); ++i) {
     auto name = reject_reason_name(static_cast<RejectReason>(rows[i].second));
-    if (json) out << (i ? ",\n" : "\n") << fmt::format("{{\"reason\":\"{}\",\"rejected\":{}}}", name, rows[i].first);
-    else out << fmt::format("{},{}\n", name, rows[i].first);
+    if (json)
+      out << (i ? ",\n" : "\n")
+          << fmt::format("{{\"reason\":\"{}\",\"rejected\":{}}}", name, rows[i].first);
+    else
+      out << fmt::format("{},{}\n", name, rows[i].first);
   }
   if (json) out << "\n]\n";
 }
@@ -115,8 +123,8 @@ void write_summary(const StateTables& t, std::ostream& out) {
   }
   out << "\nRetention of recent cohorts (share of the cohort active on day N)\n";
   constexpr int kDays[] = {1, 7, 14, 30};
-  out << fmt::format("{:<10} {:>7} {:>7} {:>7} {:>7} {:>7}\n", "cohort", "size", "D1", "D7",
-                     "D14", "D30");
+  out << fmt::format("{:<10} {:>7} {:>7} {:>7} {:>7} {:>7}\n", "cohort", "size", "D1", "D7", "D14",
+                     "D30");
   // Weekly samples that already have a D30, then the newest cohorts that have a D7.
   std::vector<int32_t> shown;
   for (int k = 3; k >= 0; --k)
@@ -128,8 +136,11 @@ void write_summary(const StateTables& t, std::ostream& out) {
     if (row.empty() || row[0] == 0) continue;
     std::string line = fmt::format("{:<10} {:>7}", format_day(c), row[0]);
     for (int n : kDays) {
-      if (c + n > last) line += fmt::format(" {:>7}", "-");
-      else line += fmt::format(" {:>6.1f}%", n < static_cast<int>(row.size()) ? 100.0 * row[n] / row[0] : 0.0);
+      if (c + n > last)
+        line += fmt::format(" {:>7}", "-");
+      else
+        line += fmt::format(" {:>6.1f}%",
+                            n < static_cast<int>(row.size()) ? 100.0 * row[n] / row[0] : 0.0);
     }
     out << line << "\n";
   }

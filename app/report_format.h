@@ -16,7 +16,8 @@ struct DayRange {
 };
 
 // day,dau,wau,mau,new,returning,resurrecting,dormant — first to last active day.
-void write_daily(const StateTables& t, DayRange range, const std::string& format, std::ostream& out);
+void write_daily(const StateTables& t, DayRange range, const std::string& format,
+                 std::ostream& out);
 // cohort_day,cohort_size,day_n,retained — every non-zero cell.
 void write_retention(const StateTables& t, DayRange range, const std::string& format,
                      std::ostream& out);

@@ -57,8 +57,7 @@ int run_pipeline(const Config& config, const RunOptions& options) {
       } else {
         rd_kafka_timestamp_type_t tstype;
         int64_t ts = rd_kafka_message_timestamp(m, &tstype);
-        pipeline.handle(m->partition, m->offset,
-                        {static_cast<const char*>(m->key), m->key_len},
+        pipeline.handle(m->partition, m->offset, {static_cast<const char*>(m->key), m->key_len},
                         {static_cast<const char*>(m->payload), m->len}, ts);
       }
       rd_kafka_message_destroy(m);
@@ -89,9 +88,10 @@ int run_pipeline(const Config& config, const RunOptions& options) {
   pipeline.checkpoint();
   source.close();  // leaves the group; the revoke callback checkpoints once more
   const double busy_s = first_input ? std::max<int64_t>(1, last_input - first_input) / 1000.0 : 0;
-  spdlog::info("stopped cleanly: {} consumed, {} processed; {:.0f} events/s from first to last input",
-               pipeline.consumed_total(), pipeline.processed_total(),
-               busy_s > 0 ? (pipeline.consumed_total() - consumed_before_first) / busy_s : 0.0);
+  spdlog::info(
+      "stopped cleanly: {} consumed, {} processed; {:.0f} events/s from first to last input",
+      pipeline.consumed_total(), pipeline.processed_total(),
+      busy_s > 0 ? (pipeline.consumed_total() - consumed_before_first) / busy_s : 0.0);
   return 0;
 }
 

@@ -1,13 +1,15 @@
 // SIGINT/SIGTERM request a clean stop: the current batch finishes and a final checkpoint runs.
-#include <csignal>
 #include <atomic>
+#include <csignal>
 
 #include "app/commands.h"
 
 namespace engaged {
 namespace {
 std::atomic<bool> g_stop{false};
-extern "C" void on_signal(int) { g_stop.store(true); }
+extern "C" void on_signal(int) {
+  g_stop.store(true);
+}
 }  // namespace
 
 void install_signal_handlers() {
@@ -15,6 +17,8 @@ void install_signal_handlers() {
   std::signal(SIGTERM, on_signal);
 }
 
-bool stop_requested() { return g_stop.load(std::memory_order_relaxed); }
+bool stop_requested() {
+  return g_stop.load(std::memory_order_relaxed);
+}
 
 }  // namespace engaged

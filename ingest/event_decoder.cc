@@ -34,7 +34,9 @@ bool is_structural_error(simdjson::error_code e) {
          e != simdjson::NUMBER_OUT_OF_RANGE && e != simdjson::NO_SUCH_FIELD;
 }
 
-Rejection malformed(std::string_view what) { return {RejectReason::kMalformedJson, what}; }
+Rejection malformed(std::string_view what) {
+  return {RejectReason::kMalformedJson, what};
+}
 
 // Walks a value fully so that malformed content inside values we do not use is still caught.
 simdjson::error_code consume(od::value v, int depth = 0) {
@@ -112,7 +114,9 @@ std::optional<Rejection> read_timestamp(od::value v, int64_t& out) {
   return Rejection{RejectReason::kBadTimestamp, "ts must be a string or an integer"};
 }
 
-bool key_is(std::string_view key, std::string_view name) { return key == name; }
+bool key_is(std::string_view key, std::string_view name) {
+  return key == name;
+}
 
 }  // namespace
 
@@ -186,8 +190,10 @@ std::optional<Rejection> EventDecoder::decode_document(od::document& doc, Event&
       } else {
         type_name = s.value_unsafe();
         auto t = parse_event_type(type_name);
-        if (!t) r = Rejection{RejectReason::kUnknownType, "type"};
-        else ev.type = *t;
+        if (!t)
+          r = Rejection{RejectReason::kUnknownType, "type"};
+        else
+          ev.type = *t;
       }
     } else if (key_is(key, "ts")) {
       seen |= kTs;
@@ -214,25 +220,34 @@ std::optional<Rejection> EventDecoder::decode_document(od::document& doc, Event&
       seen |= kAmount;
       double a;
       auto e = v.get_double().get(a);
-      if (is_structural_error(e)) r = malformed("amount");
-      else if (e) r = Rejection{RejectReason::kBadType, "amount"};
-      else if (!(a >= 0) || !std::isfinite(a)) r = Rejection{RejectReason::kBadValue, "amount"};
-      else ev.amount = a;
+      if (is_structural_error(e))
+        r = malformed("amount");
+      else if (e)
+        r = Rejection{RejectReason::kBadType, "amount"};
+      else if (!(a >= 0) || !std::isfinite(a))
+        r = Rejection{RejectReason::kBadValue, "amount"};
+      else
+        ev.amount = a;
     } else if (key_is(key, "currency")) {
       seen |= kCurrency;
       r = read_id(v, "currency", ev.currency);
-      if (!r && (ev.currency.size() != 3 || !std::isupper(static_cast<unsigned char>(ev.currency[0])) ||
-                 !std::isupper(static_cast<unsigned char>(ev.currency[1])) ||
-                 !std::isupper(static_cast<unsigned char>(ev.currency[2]))))
+      if (!r &&
+          (ev.currency.size() != 3 || !std::isupper(static_cast<unsigned char>(ev.currency[0])) ||
+           !std::isupper(static_cast<unsigned char>(ev.currency[1])) ||
+           !std::isupper(static_cast<unsigned char>(ev.currency[2]))))
         r = Rejection{RejectReason::kBadValue, "currency"};
     } else if (key_is(key, "score")) {
       seen |= kScore;
       int64_t s;
       auto e = v.get_int64().get(s);
-      if (is_structural_error(e)) r = malformed("score");
-      else if (e) r = Rejection{RejectReason::kBadType, "score"};
-      else if (s < 0 || s > 10) r = Rejection{RejectReason::kBadValue, "score"};
-      else ev.score = static_cast<int8_t>(s);
+      if (is_structural_error(e))
+        r = malformed("score");
+      else if (e)
+        r = Rejection{RejectReason::kBadType, "score"};
+      else if (s < 0 || s > 10)
+        r = Rejection{RejectReason::kBadValue, "score"};
+      else
+        ev.score = static_cast<int8_t>(s);
     } else if (key_is(key, "props")) {
       r = decode_props(v, ev.props);
     } else {
@@ -293,11 +308,16 @@ std::optional<Rejection> EventDecoder::decode_props(od::value v, EventProps& pro
     std::string_view key;
     if (field.unescaped_key().get(key)) return malformed("props");
     std::string_view* slot = nullptr;
-    if (key == "platform") slot = &props.platform;
-    else if (key == "locale") slot = &props.locale;
-    else if (key == "tz") slot = &props.tz;
-    else if (key == "country") slot = &props.country;
-    else if (key == "app_version") slot = &props.app_version;
+    if (key == "platform")
+      slot = &props.platform;
+    else if (key == "locale")
+      slot = &props.locale;
+    else if (key == "tz")
+      slot = &props.tz;
+    else if (key == "country")
+      slot = &props.country;
+    else if (key == "app_version")
+      slot = &props.app_version;
     if (!slot) {
       if (consume(field.value())) return malformed("props");
       continue;

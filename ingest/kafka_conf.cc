@@ -9,23 +9,27 @@ namespace engaged {
 namespace {
 
 void delivery_report(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
-  if (m->err) spdlog::error("kafka delivery to {} failed: {}", rd_kafka_topic_name(m->rkt),
-                            rd_kafka_err2str(m->err));
+  if (m->err)
+    spdlog::error("kafka delivery to {} failed: {}", rd_kafka_topic_name(m->rkt),
+                  rd_kafka_err2str(m->err));
 }
 
 void log_cb(const rd_kafka_t*, int level, const char* fac, const char* buf) {
-  if (level <= 3) spdlog::error("librdkafka {}: {}", fac, buf);
-  else if (level <= 4) spdlog::warn("librdkafka {}: {}", fac, buf);
-  else spdlog::debug("librdkafka {}: {}", fac, buf);
+  if (level <= 3)
+    spdlog::error("librdkafka {}: {}", fac, buf);
+  else if (level <= 4)
+    spdlog::warn("librdkafka {}: {}", fac, buf);
+  else
+    spdlog::debug("librdkafka {}: {}", fac, buf);
 }
 
 // Consumer-only properties: a shared `kafka:` section also configures our producers, which
 // would otherwise warn about each of them.
 bool consumer_only(const std::string& key) {
-  for (const char* prefix : {"group.", "partition.assignment.strategy", "session.timeout.ms",
-                             "heartbeat.interval.ms", "max.poll.interval.ms", "enable.auto.",
-                             "auto.", "fetch.", "queued.", "max.partition.fetch.bytes",
-                             "isolation.level", "check.crcs", "enable.partition.eof"})
+  for (const char* prefix :
+       {"group.", "partition.assignment.strategy", "session.timeout.ms", "heartbeat.interval.ms",
+        "max.poll.interval.ms", "enable.auto.", "auto.", "fetch.", "queued.",
+        "max.partition.fetch.bytes", "isolation.level", "check.crcs", "enable.partition.eof"})
     if (key.rfind(prefix, 0) == 0) return true;
   return false;
 }

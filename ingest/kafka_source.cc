@@ -55,8 +55,10 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
                    parts->elems[i].offset);
     }
     rd_kafka_error_t* e = nullptr;
-    if (cooperative) e = rd_kafka_incremental_assign(rk, parts);
-    else rd_kafka_assign(rk, parts);
+    if (cooperative)
+      e = rd_kafka_incremental_assign(rk, parts);
+    else
+      rd_kafka_assign(rk, parts);
     if (e) {
       spdlog::error("assign failed: {}", rd_kafka_error_string(e));
       rd_kafka_error_destroy(e);
@@ -92,7 +94,8 @@ void KafkaSource::commit_async(std::span<const std::pair<int32_t, int64_t>> next
   if (next_offsets.empty()) return;
   rd_kafka_topic_partition_list_t* list =
       rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size()));
-  for (auto [p, o] : next_offsets) rd_kafka_topic_partition_list_add(list, topic_.c_str(), p)->offset = o;
+  for (auto [p, o] : next_offsets)
+    rd_kafka_topic_partition_list_add(list, topic_.c_str(), p)->offset = o;
   rd_kafka_commit(consumer_.get(), list, 1);
   rd_kafka_topic_partition_list_destroy(list);
 }

@@ -18,7 +18,9 @@ bool digits(std::string_view s, size_t pos, size_t n, int& out) {
   return true;
 }
 
-bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 unsigned days_in_month(int y, unsigned m) {
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -102,8 +104,8 @@ std::optional<int64_t> parse_rfc3339_ms(std::string_view s) {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  int64_t secs = int64_t{days_from_civil(y, mo, d)} * 86400 + h * 3600 + mi * 60 + sec -
-                 offset_min * 60;
+  int64_t secs =
+      int64_t{days_from_civil(y, mo, d)} * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
   int64_t ms = secs * 1000 + millis;
   if (ms < kMinEventMs || ms > kMaxEventMs) return std::nullopt;
   return ms;

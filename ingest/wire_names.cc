@@ -1,24 +1,26 @@
 // Wire names of event types and reject reasons: the single place they are spelled.
-#include "ingest/reject_reason.h"
-
 #include "ingest/event.h"
+#include "ingest/reject_reason.h"
 
 namespace engaged {
 namespace {
 constexpr std::array<std::string_view, kRejectReasonCount> kReasonNames = {
-    "too_large",    "malformed_json", "not_an_object", "missing_field",
-    "bad_type",     "bad_value",      "unknown_type",  "bad_timestamp",
-    "unknown_field", "too_late",      "from_future"};
+    "too_large",    "malformed_json", "not_an_object", "missing_field", "bad_type",   "bad_value",
+    "unknown_type", "bad_timestamp",  "unknown_field", "too_late",      "from_future"};
 constexpr std::array<std::string_view, kEventTypeCount> kTypeNames = {
-    "signup",         "session_start", "session_end",   "action",         "purchase",
-    "check_in",       "referral",      "feedback",      "support_ticket", "support_reply",
-    "mentor_opt_in",  "mentor_opt_out", "mentor_message", "mentor_report", "nudge_opened",
-    "user_deleted"};
+    "signup",         "session_start", "session_end",   "action",
+    "purchase",       "check_in",      "referral",      "feedback",
+    "support_ticket", "support_reply", "mentor_opt_in", "mentor_opt_out",
+    "mentor_message", "mentor_report", "nudge_opened",  "user_deleted"};
 }  // namespace
 
-std::string_view reject_reason_name(RejectReason r) { return kReasonNames[static_cast<int>(r)]; }
+std::string_view reject_reason_name(RejectReason r) {
+  return kReasonNames[static_cast<int>(r)];
+}
 
-std::string_view event_type_name(EventType t) { return kTypeNames[static_cast<int>(t)]; }
+std::string_view event_type_name(EventType t) {
+  return kTypeNames[static_cast<int>(t)];
+}
 
 std::optional<EventType> parse_event_type(std::string_view name) {
   for (int i = 0; i < kEventTypeCount; ++i)

@@ -15,12 +15,17 @@ Contribution contribution_at(const UserActivity& u, int32_t d) {
   if (!u.known()) return {};
   const bool a = u.active(d);
   const bool prev = u.active(d - 1);
-  return {a,          u.any_active(d - 6, d), u.any_active(d - 29, d), d == u.cohort_day,
-          a && prev,  a && !prev && u.cohort_day < d, prev && !a};
+  return {a,
+          u.any_active(d - 6, d),
+          u.any_active(d - 29, d),
+          d == u.cohort_day,
+          a && prev,
+          a && !prev && u.cohort_day < d,
+          prev && !a};
 }
 
-void apply_difference(DailyAggregates& daily, const UserActivity& before,
-                      const UserActivity& after, int32_t d) {
+void apply_difference(DailyAggregates& daily, const UserActivity& before, const UserActivity& after,
+                      int32_t d) {
   Contribution b = contribution_at(before, d), a = contribution_at(after, d);
   int dau = a.dau - b.dau, wau = a.wau - b.wau, mau = a.mau - b.mau;
   int nu = a.is_new - b.is_new, ret = a.returning - b.returning;
@@ -64,8 +69,7 @@ void ActivityProcessor::mark_active(PartitionAggregates& part, UserActivity& use
 }
 
 std::optional<RejectReason> ActivityProcessor::process(PartitionAggregates& part,
-                                                        UserActivity& user,
-                                                        const Event& ev) const {
+                                                       UserActivity& user, const Event& ev) const {
   if (part.stream_time_ms != kNoTime &&
       ev.ts_ms < part.stream_time_ms - config_.allowed_lateness_ms) {
     ++part.rejected[static_cast<int>(RejectReason::kTooLate)];

@@ -34,7 +34,9 @@ DayCounters& DailyAggregates::mutable_day(int32_t day) {
   return slot(day);
 }
 
-void DailyAggregates::restore(int32_t day, const DayCounters& c) { slot(day) = c; }
+void DailyAggregates::restore(int32_t day, const DayCounters& c) {
+  slot(day) = c;
+}
 
 const DayCounters* DailyAggregates::find(int32_t day) const {
   if (base_ == kNoDay || day < base_ || day - base_ >= static_cast<int64_t>(days_.size()))

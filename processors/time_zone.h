@@ -23,9 +23,9 @@ class TimeZone {
 
  private:
   std::string name_ = "UTC";
-  std::vector<int64_t> transitions_s_;   // UTC seconds at which offsets_[i] starts
-  std::vector<int32_t> offsets_;         // offset in seconds valid from transitions_s_[i]
-  int32_t initial_offset_ = 0;           // before the first transition
+  std::vector<int64_t> transitions_s_;  // UTC seconds at which offsets_[i] starts
+  std::vector<int32_t> offsets_;        // offset in seconds valid from transitions_s_[i]
+  int32_t initial_offset_ = 0;          // before the first transition
 };
 
 }  // namespace engaged

@@ -25,7 +25,8 @@ struct Harness {
   PartitionAggregates part;
   std::map<std::string, UserActivity> users;
 
-  std::optional<RejectReason> send(const std::string& user, int32_t day, int64_t ms_in_day = 43200000,
+  std::optional<RejectReason> send(const std::string& user, int32_t day,
+                                   int64_t ms_in_day = 43200000,
                                    EventType type = EventType::kAction) {
     Event ev;
     ev.user_id = user;
@@ -167,7 +168,8 @@ TEST(ActivityProcessor, MatchesBruteForceUnderShuffledInput) {
     // Delay ~20% of events by up to 6 days (inside the 7-day lateness).
     std::vector<std::pair<int64_t, Ev>> arrival;
     for (auto& e : events)
-      arrival.push_back({e.ts + ((rng() % 5 == 0) ? static_cast<int64_t>(rng() % (6 * kDay)) : 0), e});
+      arrival.push_back(
+          {e.ts + ((rng() % 5 == 0) ? static_cast<int64_t>(rng() % (6 * kDay)) : 0), e});
     std::stable_sort(arrival.begin(), arrival.end(),
                      [](auto& a, auto& b) { return a.first < b.first; });
     std::map<int, std::set<int32_t>> active;

@@ -42,8 +42,8 @@ TEST(Config, DocsTableIsGeneratedFromTheCode) {
   std::ifstream in(std::string(ENGAGED_SOURCE_DIR) + "/docs/configuration.md");
   std::stringstream ss;
   ss << in.rdbuf();
-  EXPECT_EQ(ss.str(), settings_markdown())
-      << "docs/configuration.md is stale: run build/engaged config --markdown > docs/configuration.md";
+  EXPECT_EQ(ss.str(), settings_markdown()) << "docs/configuration.md is stale: run build/engaged "
+                                              "config --markdown > docs/configuration.md";
 }
 
 }  // namespace

@@ -72,19 +72,29 @@ TEST(EventDecoder, ReasonsForTypicalProducerBugs) {
     auto r = decoder.decode(msg, ev);
     return r ? std::string(reject_reason_name(r->reason)) : std::string("accepted");
   };
-  EXPECT_EQ(reason(R"({"event_id":"e","user_id":"u","type":"check_in","ts":1780272000000})"), "accepted");
+  EXPECT_EQ(reason(R"({"event_id":"e","user_id":"u","type":"check_in","ts":1780272000000})"),
+            "accepted");
   EXPECT_EQ(reason(std::string(101, ' ')), "too_large");
-  EXPECT_EQ(reason(R"({"event_id":"e","user_id":"u","type":"check_in","ts":1780272000000)"), "malformed_json");
-  EXPECT_EQ(reason(R"({"event_id":"e","user_id":"u","type":"check_in","ts":1780272000000} x)"), "malformed_json");
+  EXPECT_EQ(reason(R"({"event_id":"e","user_id":"u","type":"check_in","ts":1780272000000)"),
+            "malformed_json");
+  EXPECT_EQ(reason(R"({"event_id":"e","user_id":"u","type":"check_in","ts":1780272000000} x)"),
+            "malformed_json");
   EXPECT_EQ(reason(R"([1,2])"), "not_an_object");
   EXPECT_EQ(reason(R"({"event_id":"e","type":"check_in","ts":1780272000000})"), "missing_field");
-  EXPECT_EQ(reason(R"({"event_id":"e","user_id":"u","type":"action","ts":1780272000000})"), "missing_field");
-  EXPECT_EQ(reason(R"({"event_id":"e","user_id":7,"type":"check_in","ts":1780272000000})"), "bad_type");
-  EXPECT_EQ(reason(R"({"event_id":"","user_id":"u","type":"check_in","ts":1780272000000})"), "bad_value");
-  EXPECT_EQ(reason(R"({"event_id":"e","user_id":"u","type":"app_open","ts":1780272000000})"), "unknown_type");
-  EXPECT_EQ(reason(R"({"event_id":"e","user_id":"u","type":"check_in","ts":"2026-06-01 10:00"})"), "bad_timestamp");
-  EXPECT_EQ(reason(R"({"event_id":"e","user_id":"u","type":"check_in","ts":1,"x":1})"), "bad_timestamp");
-  EXPECT_EQ(reason(R"({"event_id":"e","user_id":"u","type":"check_in","ts":1780272000000,"x":1})"), "unknown_field");
+  EXPECT_EQ(reason(R"({"event_id":"e","user_id":"u","type":"action","ts":1780272000000})"),
+            "missing_field");
+  EXPECT_EQ(reason(R"({"event_id":"e","user_id":7,"type":"check_in","ts":1780272000000})"),
+            "bad_type");
+  EXPECT_EQ(reason(R"({"event_id":"","user_id":"u","type":"check_in","ts":1780272000000})"),
+            "bad_value");
+  EXPECT_EQ(reason(R"({"event_id":"e","user_id":"u","type":"app_open","ts":1780272000000})"),
+            "unknown_type");
+  EXPECT_EQ(reason(R"({"event_id":"e","user_id":"u","type":"check_in","ts":"2026-06-01 10:00"})"),
+            "bad_timestamp");
+  EXPECT_EQ(reason(R"({"event_id":"e","user_id":"u","type":"check_in","ts":1,"x":1})"),
+            "bad_timestamp");
+  EXPECT_EQ(reason(R"({"event_id":"e","user_id":"u","type":"check_in","ts":1780272000000,"x":1})"),
+            "unknown_field");
 }
 
 }  // namespace

@@ -43,9 +43,11 @@ TEST(TimeZone, LocalDaysAcrossDaylightSaving) {
   EXPECT_EQ(berlin.offset_seconds_at(*parse_rfc3339_ms("2026-03-29T01:00:00Z")), 7200);
   EXPECT_EQ(berlin.offset_seconds_at(*parse_rfc3339_ms("2026-03-28T12:00:00Z")), 3600);
   EXPECT_EQ(berlin.day_of(*parse_rfc3339_ms("2026-03-28T23:30:00Z")), days_from_civil(2026, 3, 29));
-  EXPECT_EQ(berlin.day_start_ms(days_from_civil(2026, 7, 1)), *parse_rfc3339_ms("2026-06-30T22:00:00Z"));
+  EXPECT_EQ(berlin.day_start_ms(days_from_civil(2026, 7, 1)),
+            *parse_rfc3339_ms("2026-06-30T22:00:00Z"));
   EXPECT_THROW(TimeZone::load("Mars/Olympus"), std::runtime_error);
-  EXPECT_EQ(TimeZone().day_of(*parse_rfc3339_ms("2026-03-28T23:30:00Z")), days_from_civil(2026, 3, 28));
+  EXPECT_EQ(TimeZone().day_of(*parse_rfc3339_ms("2026-03-28T23:30:00Z")),
+            days_from_civil(2026, 3, 28));
 }
 
 }  // namespace
