@@ -20,7 +20,7 @@ struct Config {
   int64_t max_event_bytes = 65536;
   int64_t batch_size = 10000;
   // state
-  std::string state_dir = "./state";
+  std::string state_dir = "./engaged-state";
   int64_t checkpoint_interval_ms = 1000;
   int64_t checkpoint_max_events = 1000000;
   int64_t cache_max_users = 2000000;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ingest/event.h"
 #include "ingest/timestamp.h"
 
 namespace engaged {
@@ -90,32 +91,12 @@ struct Pending {
   uint64_t seq;  // unique, also the event id
   uint32_t user;
   uint32_t aux;  // session / ticket number, referred/peer user, action index, amount cents
-  uint8_t type;  // index into kTypes
+  EventType type;
   uint8_t aux2;  // score, action index
   bool operator>(const Pending& o) const {
     return emit_ms != o.emit_ms ? emit_ms > o.emit_ms : seq > o.seq;
   }
 };
-
-enum Type : uint8_t {
-  kSignup,
-  kSessionStart,
-  kSessionEnd,
-  kAction,
-  kPurchase,
-  kCheckIn,
-  kReferral,
-  kFeedback,
-  kSupportTicket,
-  kSupportReply,
-  kMentorOptIn,
-  kMentorMessage,
-  kMentorReport
-};
-constexpr std::string_view kTypeNames[] = {
-    "signup",        "session_start",  "session_end",  "action",         "purchase",
-    "check_in",      "referral",       "feedback",     "support_ticket", "support_reply",
-    "mentor_opt_in", "mentor_message", "mentor_report"};
 
 class Generator {
  public:
@@ -180,7 +161,7 @@ class Generator {
     return h;
   }
 
-  void push(int64_t ts, uint32_t user, uint8_t type, uint32_t aux = 0, uint8_t aux2 = 0) {
+  void push(int64_t ts, uint32_t user, EventType type, uint32_t aux = 0, uint8_t aux2 = 0) {
     if (ts >= int64_t{o_.end_day + 1} * 86400000) return;  // the period ends at end_day
     int64_t emit = ts;
     if (o_.late_fraction > 0 && rng_.chance(o_.late_fraction))
@@ -203,11 +184,11 @@ class Generator {
       if (!rng_.chance(prob)) continue;
       int sessions = 1 + std::min(7, rng_.geometric(p.session_rate));
       double hour = pick_local_hour();
-      if (day == p.signup_day) push(local_hour_to_utc_ms(day, p, hour), u, kSignup);
+      if (day == p.signup_day) push(local_hour_to_utc_ms(day, p, hour), u, EventType::kSignup);
       for (int s = 0; s < sessions && hour < 24.0; ++s) {
         int64_t t = local_hour_to_utc_ms(day, p, hour);
         uint32_t session = static_cast<uint32_t>(next_session_++);
-        push(t, u, kSessionStart, session);
+        push(t, u, EventType::kSessionStart, session);
         int actions = 1 + std::min(60, rng_.geometric(p.actions_per_session));
         for (int a = 0; a < actions; ++a) {
           t += 5000 + rng_.below(90000);
@@ -215,37 +196,37 @@ class Generator {
           uint8_t idx = 0;
           for (double acc = kActionWeights[0]; w > acc && idx < 7; acc += kActionWeights[++idx]) {
           }
-          push(t, u, kAction, session, idx);
+          push(t, u, EventType::kAction, session, idx);
         }
         if (rng_.chance(0.015))
-          push(t + 2000, u, kPurchase, static_cast<uint32_t>(99 + 100 * rng_.below(50)));
-        push(t + 10000 + rng_.below(60000), u, kSessionEnd, session);
+          push(t + 2000, u, EventType::kPurchase, static_cast<uint32_t>(99 + 100 * rng_.below(50)));
+        push(t + 10000 + rng_.below(60000), u, EventType::kSessionEnd, session);
         hour += 0.5 + 4.0 * rng_.uniform();
       }
       int64_t any = local_hour_to_utc_ms(day, p, pick_local_hour());
-      if (p.streaker) push(local_hour_to_utc_ms(day, p, 7.5 + rng_.uniform()), u, kCheckIn);
+      if (p.streaker) push(local_hour_to_utc_ms(day, p, 7.5 + rng_.uniform()), u, EventType::kCheckIn);
       if (rng_.chance(0.02)) {
         double r = rng_.uniform();
         uint8_t score = r < 0.6 ? 9 + rng_.below(2) : r < 0.85 ? 7 + rng_.below(2) : rng_.below(7);
-        push(any, u, kFeedback, 0, score);
+        push(any, u, EventType::kFeedback, 0, score);
       }
       if (rng_.chance(0.007)) {
         uint32_t ticket = static_cast<uint32_t>(next_ticket_++);
-        push(any, u, kSupportTicket, ticket);
+        push(any, u, EventType::kSupportTicket, ticket);
         int64_t delay = static_cast<int64_t>(std::exp(7.5 + 1.6 * rng_.normal()) * 1000.0);
         if (rng_.chance(0.9))
-          push(any + std::min<int64_t>(delay, 4 * 86400000LL), u, kSupportReply, ticket);
+          push(any + std::min<int64_t>(delay, 4 * 86400000LL), u, EventType::kSupportReply, ticket);
       }
       if (rng_.chance(0.005))
-        push(any + 1000, u, kReferral, static_cast<uint32_t>(rng_.below(o_.users)));
+        push(any + 1000, u, EventType::kReferral, static_cast<uint32_t>(rng_.below(o_.users)));
       if (p.kind == Kind::kPower && !p.mentor && age >= 14 && rng_.chance(0.03)) {
         p.mentor = true;
-        push(any + 2000, u, kMentorOptIn);
+        push(any + 2000, u, EventType::kMentorOptIn);
       }
       if (p.mentor && rng_.chance(0.3))
-        push(any + 3000, u, kMentorMessage, static_cast<uint32_t>(rng_.below(o_.users)));
+        push(any + 3000, u, EventType::kMentorMessage, static_cast<uint32_t>(rng_.below(o_.users)));
       if (rng_.chance(0.0003))
-        push(any + 4000, u, kMentorReport, static_cast<uint32_t>(rng_.below(o_.users)));
+        push(any + 4000, u, EventType::kMentorReport, static_cast<uint32_t>(rng_.below(o_.users)));
     }
   }
 
@@ -273,45 +254,45 @@ class Generator {
     key_ = fmt::format("u{}", e.user);
     fmt::format_to(std::back_inserter(buf_),
                    "{{\"event_id\":\"e{:x}\",\"user_id\":\"{}\",\"type\":\"{}\",\"ts\":", e.seq,
-                   key_, kTypeNames[e.type]);
+                   key_, event_type_name(e.type));
     append_ts(e.ts_ms);
     switch (e.type) {
-      case kSessionStart:
-      case kSessionEnd:
+      case EventType::kSessionStart:
+      case EventType::kSessionEnd:
         fmt::format_to(std::back_inserter(buf_), ",\"session_id\":\"s{:x}\"", e.aux);
         break;
-      case kAction:
+      case EventType::kAction:
         fmt::format_to(std::back_inserter(buf_), ",\"session_id\":\"s{:x}\",\"name\":\"{}\"", e.aux,
                        kActions[e.aux2]);
         break;
-      case kPurchase:
+      case EventType::kPurchase:
         fmt::format_to(std::back_inserter(buf_), ",\"amount\":{}.{:02d},\"currency\":\"{}\"",
                        e.aux / 100, e.aux % 100, p.country == 1 || p.country == 5 ? "EUR" : "USD");
         break;
-      case kFeedback:
+      case EventType::kFeedback:
         fmt::format_to(std::back_inserter(buf_), ",\"score\":{}", e.aux2);
         break;
-      case kSupportTicket:
-      case kSupportReply:
+      case EventType::kSupportTicket:
+      case EventType::kSupportReply:
         fmt::format_to(std::back_inserter(buf_), ",\"ticket_id\":\"t{:x}\"", e.aux);
         break;
-      case kReferral:
+      case EventType::kReferral:
         fmt::format_to(std::back_inserter(buf_), ",\"referred_user_id\":\"u{}\"", e.aux);
         break;
-      case kMentorMessage:
-      case kMentorReport:
+      case EventType::kMentorMessage:
+      case EventType::kMentorReport:
         fmt::format_to(std::back_inserter(buf_), ",\"peer_user_id\":\"u{}\"", e.aux);
         break;
       default:
         break;
     }
-    if (e.type == kSignup || e.type == kSessionStart || e.type == kMentorOptIn) {
+    if (e.type == EventType::kSignup || e.type == EventType::kSessionStart || e.type == EventType::kMentorOptIn) {
       fmt::format_to(std::back_inserter(buf_),
                      ",\"props\":{{\"platform\":\"{}\",\"country\":\"{}\",\"locale\":\"{}\","
                      "\"tz\":\"{}\",\"app_version\":\"{}.{}.0\"",
                      kPlatforms[p.platform], kCountries[p.country], kLocales[p.country],
                      kTimeZones[p.country], 3 + (e.ts_ms / 86400000) % 2, (e.user % 7));
-      if (e.type == kMentorOptIn)
+      if (e.type == EventType::kMentorOptIn)
         fmt::format_to(std::back_inserter(buf_),
                        ",\"languages\":[\"{}\"],\"topics\":[\"lessons\"],\"capacity\":3",
                        kLocales[p.country].substr(0, 2));

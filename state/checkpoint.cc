@@ -1,0 +1,97 @@
+// Exactly-once, in three steps (the same order as Kafka Streams and Quix Streams):
+//   1. flush sinks:  dead letters produced so far are acknowledged by their destination;
+//   2. commit state: changed users, changed day and cohort rows, and the next input offset of
+//      every partition go into ONE WriteBatch, so state and position can never disagree;
+//   3. trim:         clean users beyond the cache budget are forgotten (they are in RocksDB).
+// After a crash the consumer resumes at the stored offsets, so every event is applied exactly
+// once to the state; a dead letter may be sent twice (at-least-once), never lost.
+#include "state/checkpoint.h"
+
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "state/codec.h"
+#include "state/partition_state.h"
+#include "state/store.h"
+
+namespace engaged {
+namespace {
+
+void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
+                   CheckpointResult& result) {
+  std::string key, value;
+  const int32_t id = p.partition();
+  for (auto& [user_id, cached] : p.users()) {
+    if (!cached.changed) continue;
+    codec::user_key(key, id, user_id);
+    codec::encode_user(value, cached.activity);
+    batch.Put(store.users(), key, value);
+    cached.changed = false;
+    ++result.users_written;
+  }
+  PartitionAggregates& agg = p.aggregates();
+  agg.daily.for_each_changed([&](int32_t day, const DayCounters& c) {
+    codec::day_key(key, id, day);
+    codec::encode_day(value, c);
+    batch.Put(store.daily(), key, value);
+  });
+  agg.daily.clear_changed();
+  agg.retention.for_each_changed([&](int32_t cohort, const std::vector<int64_t>& retained) {
+    codec::day_key(key, id, cohort);
+    codec::encode_retention(value, retained);
+    batch.Put(store.retention(), key, value);
+  });
+  agg.retention.clear_changed();
+  codec::put_partition(key, id);
+  codec::encode_meta(value, {agg.stream_time_ms, agg.rejected});
+  batch.Put(store.meta(), key, value);
+  codec::encode_i64(value, p.next_offset());
+  batch.Put(store.offsets(), key, value);
+}
+
+size_t trim_cache(std::span<PartitionState* const> partitions, size_t budget) {
+  size_t total = 0;
+  for (auto* p : partitions) total += p->users().size();
+  if (total <= budget) return 0;
+  // Forget the least recently touched users (all clean after the write) down to 90% of budget.
+  std::vector<uint32_t> epochs;
+  epochs.reserve(total);
+  for (auto* p : partitions)
+    for (auto& [id, cached] : p->users()) epochs.push_back(cached.touched_epoch);
+  size_t excess = total - (budget - budget / 10);
+  std::nth_element(epochs.begin(), epochs.begin() + static_cast<ptrdiff_t>(excess - 1), epochs.end());
+  const uint32_t cutoff = epochs[excess - 1];
+  size_t evicted = 0;
+  for (bool ties : {false, true})
+    for (auto* p : partitions)
+      for (auto it = p->users().begin(); it != p->users().end() && evicted < excess;) {
+        uint32_t e = it->second.touched_epoch;
+        if (e < cutoff || (ties && e == cutoff)) {
+          it = p->users().erase(it);
+          ++evicted;
+        } else {
+          ++it;
+        }
+      }
+  return evicted;
+}
+
+}  // namespace
+
+CheckpointResult commit_checkpoint(Store& store, std::span<PartitionState* const> partitions,
+                                   const std::function<void()>& flush_sinks,
+                                   size_t cache_max_users) {
+  flush_sinks();
+  CheckpointResult result;
+  rocksdb::WriteBatch batch;
+  for (auto* p : partitions) add_partition(batch, store, *p, result);
+  result.batch_bytes = batch.GetDataSize();
+  store.write(batch);
+  result.users_evicted = trim_cache(partitions, cache_max_users);
+  return result;
+}
+
+}  // namespace engaged

@@ -1,0 +1,141 @@
+// Fixed-width big-endian keys (so RocksDB's byte order is numeric order), little-endian values.
+#include "state/codec.h"
+
+#include <cstring>
+
+namespace engaged::codec {
+namespace {
+
+void put_be32(std::string& s, uint32_t v) {
+  char b[4] = {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+  s.append(b, 4);
+}
+uint32_t get_be32(const char* p) {
+  auto u = reinterpret_cast<const unsigned char*>(p);
+  return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
+}
+void put_le64(std::string& s, uint64_t v) {
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = char(v >> (8 * i));
+  s.append(b, 8);
+}
+uint64_t get_le64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+// Days are signed; flipping the sign bit keeps big-endian byte order equal to numeric order.
+uint32_t biased(int32_t day) { return static_cast<uint32_t>(day) ^ 0x80000000u; }
+int32_t unbiased(uint32_t v) { return static_cast<int32_t>(v ^ 0x80000000u); }
+
+constexpr uint8_t kUserVersion = 1;
+constexpr size_t kUserSize = 1 + 4 + 4 + 16;
+constexpr size_t kDaySize = 7 * 8;
+
+}  // namespace
+
+void put_partition(std::string& key, int32_t partition) {
+  key.clear();
+  put_be32(key, static_cast<uint32_t>(partition));
+}
+int32_t partition_of(std::string_view key) { return static_cast<int32_t>(get_be32(key.data())); }
+
+void user_key(std::string& key, int32_t partition, std::string_view user_id) {
+  put_partition(key, partition);
+  key.append(user_id);
+}
+std::string_view user_id_of(std::string_view key) { return key.substr(4); }
+
+void encode_user(std::string& out, const UserActivity& u) {
+  out.clear();
+  out.push_back(static_cast<char>(kUserVersion));
+  put_be32(out, static_cast<uint32_t>(u.cohort_day));
+  put_be32(out, static_cast<uint32_t>(u.last_day));
+  put_le64(out, static_cast<uint64_t>(u.days));
+  put_le64(out, static_cast<uint64_t>(u.days >> 64));
+}
+
+std::optional<UserActivity> decode_user(std::string_view v) {
+  if (v.size() != kUserSize || static_cast<uint8_t>(v[0]) != kUserVersion) return std::nullopt;
+  UserActivity u;
+  u.cohort_day = static_cast<int32_t>(get_be32(v.data() + 1));
+  u.last_day = static_cast<int32_t>(get_be32(v.data() + 5));
+  u.days = (static_cast<unsigned __int128>(get_le64(v.data() + 17)) << 64) | get_le64(v.data() + 9);
+  return u;
+}
+
+void day_key(std::string& key, int32_t partition, int32_t day) {
+  put_partition(key, partition);
+  put_be32(key, biased(day));
+}
+int32_t day_of_key(std::string_view key) { return unbiased(get_be32(key.data() + 4)); }
+
+void encode_day(std::string& out, const DayCounters& c) {
+  out.clear();
+  for (int64_t v : {c.dau, c.wau, c.mau, c.new_users, c.returning, c.resurrecting, c.dormant})
+    put_le64(out, static_cast<uint64_t>(v));
+}
+
+std::optional<DayCounters> decode_day(std::string_view v) {
+  if (v.size() != kDaySize) return std::nullopt;
+  auto f = [&](int i) { return static_cast<int64_t>(get_le64(v.data() + 8 * i)); };
+  return DayCounters{f(0), f(1), f(2), f(3), f(4), f(5), f(6)};
+}
+
+void encode_retention(std::string& out, const std::vector<int64_t>& retained) {
+  out.clear();
+  for (int64_t x : retained) {
+    uint64_t z = (static_cast<uint64_t>(x) << 1) ^ static_cast<uint64_t>(x >> 63);  // zigzag
+    while (z >= 0x80) {
+      out.push_back(static_cast<char>(z | 0x80));
+      z >>= 7;
+    }
+    out.push_back(static_cast<char>(z));
+  }
+}
+
+std::optional<std::vector<int64_t>> decode_retention(std::string_view v) {
+  std::vector<int64_t> out;
+  uint64_t z = 0;
+  int shift = 0;
+  for (char ch : v) {
+    auto b = static_cast<uint8_t>(ch);
+    if (shift > 63) return std::nullopt;
+    z |= uint64_t{b & 0x7fu} << shift;
+    if (b & 0x80) {
+      shift += 7;
+      continue;
+    }
+    out.push_back(static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1));
+    z = 0;
+    shift = 0;
+  }
+  if (shift != 0) return std::nullopt;
+  return out;
+}
+
+void encode_i64(std::string& out, int64_t v) {
+  out.clear();
+  put_le64(out, static_cast<uint64_t>(v));
+}
+std::optional<int64_t> decode_i64(std::string_view v) {
+  if (v.size() != 8) return std::nullopt;
+  return static_cast<int64_t>(get_le64(v.data()));
+}
+
+void encode_meta(std::string& out, const PartitionMeta& m) {
+  out.clear();
+  put_le64(out, static_cast<uint64_t>(m.stream_time_ms));
+  for (int64_t c : m.rejected) put_le64(out, static_cast<uint64_t>(c));
+}
+
+std::optional<PartitionMeta> decode_meta(std::string_view v) {
+  // Older layouts may hold fewer reasons; missing ones count as zero.
+  if (v.size() < 8 || v.size() % 8 != 0) return std::nullopt;
+  PartitionMeta m{static_cast<int64_t>(get_le64(v.data()))};
+  size_t n = std::min<size_t>(v.size() / 8 - 1, kRejectReasonCount);
+  for (size_t i = 0; i < n; ++i) m.rejected[i] = static_cast<int64_t>(get_le64(v.data() + 8 + 8 * i));
+  return m;
+}
+
+}  // namespace engaged::codec

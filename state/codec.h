@@ -1,0 +1,48 @@
+// Byte layout of everything in RocksDB. Every key starts with the 4-byte big-endian input
+// partition, so one partition's state is one contiguous key range in each column family:
+// that is what lets a later step hand a partition's state to another instance.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ingest/reject_reason.h"
+#include "processors/daily_aggregates.h"
+#include "processors/user_activity.h"
+
+namespace engaged::codec {
+
+void put_partition(std::string& key, int32_t partition);
+int32_t partition_of(std::string_view key);
+
+// users: partition | user_id  ->  version | cohort_day | last_day | days(128 bits)
+void user_key(std::string& key, int32_t partition, std::string_view user_id);
+std::string_view user_id_of(std::string_view key);
+void encode_user(std::string& out, const UserActivity& u);
+std::optional<UserActivity> decode_user(std::string_view v);
+
+// daily: partition | day  ->  7 x int64 (dau, wau, mau, new, returning, resurrecting, dormant)
+void day_key(std::string& key, int32_t partition, int32_t day);
+int32_t day_of_key(std::string_view key);
+void encode_day(std::string& out, const DayCounters& c);
+std::optional<DayCounters> decode_day(std::string_view v);
+
+// retention: partition | cohort_day  ->  varint list of retained[n]
+void encode_retention(std::string& out, const std::vector<int64_t>& retained);
+std::optional<std::vector<int64_t>> decode_retention(std::string_view v);
+
+// offsets: partition  ->  next offset to consume (int64)
+// meta:    partition  ->  stream_time_ms | rejected counts by reason
+void encode_i64(std::string& out, int64_t v);
+std::optional<int64_t> decode_i64(std::string_view v);
+struct PartitionMeta {
+  int64_t stream_time_ms;
+  RejectCounts rejected{};
+};
+void encode_meta(std::string& out, const PartitionMeta& m);
+std::optional<PartitionMeta> decode_meta(std::string_view v);
+
+}  // namespace engaged::codec

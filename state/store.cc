@@ -1,0 +1,123 @@
+// Opening the database and reading a partition back; writing happens only in checkpoint.cc.
+#include "state/store.h"
+
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "state/codec.h"
+
+namespace engaged {
+namespace {
+
+const std::vector<std::string> kFamilies = {"default", "users", "daily",
+                                            "retention", "offsets", "meta"};
+
+void check(const rocksdb::Status& s, const std::string& what) {
+  if (!s.ok()) throw std::runtime_error(what + ": " + s.ToString());
+}
+
+}  // namespace
+
+std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& options) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.atomic_flush = true;  // column families never diverge on disk
+  db_options.IncreaseParallelism(2);
+  db_options.max_background_jobs = 2;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));  // most user lookups miss
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf_options.write_buffer_size = 64 << 20;
+  cf_options.compression = rocksdb::kLZ4Compression;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : kFamilies) descriptors.emplace_back(name, cf_options);
+
+  std::unique_ptr<Store> store(new Store());
+  rocksdb::DB* raw = nullptr;
+  if (!options.read_only) std::filesystem::create_directories(dir);
+  if (options.read_only) {
+    check(rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &store->handles_, &raw),
+          "open state (read-only) " + dir);
+  } else {
+    check(rocksdb::DB::Open(db_options, dir, descriptors, &store->handles_, &raw),
+          "open state " + dir);
+  }
+  store->db_.reset(raw);
+  store->write_options_.sync = options.sync;
+  return store;
+}
+
+Store::~Store() {
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+}
+
+std::optional<UserActivity> Store::get_user(int32_t partition, std::string_view user_id) {
+  codec::user_key(key_, partition, user_id);
+  rocksdb::PinnableSlice value;
+  auto s = db_->Get(rocksdb::ReadOptions(), users(), key_, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  check(s, "read user");
+  auto u = codec::decode_user(value.ToStringView());
+  if (!u) throw std::runtime_error("corrupt user record in state");
+  return u;
+}
+
+StoredPartition Store::load_partition(int32_t partition) {
+  StoredPartition out;
+  std::string prefix;
+  codec::put_partition(prefix, partition);
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), offsets(), prefix, &value);
+  if (s.ok()) out.next_offset = codec::decode_i64(value);
+  s = db_->Get(rocksdb::ReadOptions(), meta(), prefix, &value);
+  if (s.ok()) {
+    if (auto m = codec::decode_meta(value)) {
+      out.aggregates.stream_time_ms = m->stream_time_ms;
+      out.aggregates.rejected = m->rejected;
+    }
+  }
+  auto scan = [&](rocksdb::ColumnFamilyHandle* cf, auto&& fn) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+      fn(it->key().ToStringView(), it->value().ToStringView());
+    check(it->status(), "scan state");
+  };
+  scan(daily(), [&](std::string_view k, std::string_view v) {
+    auto c = codec::decode_day(v);
+    if (!c) throw std::runtime_error("corrupt daily record in state");
+    out.aggregates.daily.restore(codec::day_of_key(k), *c);
+  });
+  scan(retention(), [&](std::string_view k, std::string_view v) {
+    auto r = codec::decode_retention(v);
+    if (!r) throw std::runtime_error("corrupt retention record in state");
+    out.aggregates.retention.restore(codec::day_of_key(k), std::move(*r));
+  });
+  return out;
+}
+
+std::vector<int32_t> Store::partitions() {
+  std::vector<int32_t> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), offsets()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(codec::partition_of(it->key().ToStringView()));
+  return out;
+}
+
+void Store::write(rocksdb::WriteBatch& batch) { check(db_->Write(write_options_, &batch), "checkpoint"); }
+
+uint64_t Store::live_data_bytes() {
+  uint64_t total = 0, v = 0;
+  for (auto* h : handles_) {
+    if (db_->GetIntProperty(h, rocksdb::DB::Properties::kEstimateLiveDataSize, &v)) total += v;
+    if (db_->GetIntProperty(h, rocksdb::DB::Properties::kCurSizeAllMemTables, &v)) total += v;
+  }
+  return total;
+}
+
+}  // namespace engaged

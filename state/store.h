@@ -1,0 +1,61 @@
+// The RocksDB database behind one engaged instance: column families for users, daily counters,
+// cohort retention, consumed offsets and per-partition meta (stream time, rejections).
+// Durability trade-off (docs/architecture.md): the WAL stays on and checkpoints are not fsynced
+// by default, so a killed process loses nothing it committed; a power loss may lose the newest
+// checkpoints, but offsets and state always roll back together.
+#pragma once
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "processors/activity_processor.h"
+#include "processors/user_activity.h"
+
+namespace engaged {
+
+struct StoreOptions {
+  bool read_only = false;
+  bool sync = false;  // fsync each checkpoint
+};
+
+// Everything about one partition except its users, as last checkpointed.
+struct StoredPartition {
+  std::optional<int64_t> next_offset;
+  PartitionAggregates aggregates;
+};
+
+class Store {
+ public:
+  static std::unique_ptr<Store> open(const std::string& dir, const StoreOptions& options);
+  ~Store();
+
+  std::optional<UserActivity> get_user(int32_t partition, std::string_view user_id);
+  StoredPartition load_partition(int32_t partition);
+  std::vector<int32_t> partitions();  // partitions that have any checkpoint
+  void write(rocksdb::WriteBatch& batch);
+  uint64_t live_data_bytes();  // live data in SST files + memtables not yet flushed
+
+  rocksdb::DB* db() { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* users() { return handles_[1]; }
+  rocksdb::ColumnFamilyHandle* daily() { return handles_[2]; }
+  rocksdb::ColumnFamilyHandle* retention() { return handles_[3]; }
+  rocksdb::ColumnFamilyHandle* offsets() { return handles_[4]; }
+  rocksdb::ColumnFamilyHandle* meta() { return handles_[5]; }
+  const std::vector<rocksdb::ColumnFamilyHandle*>& handles() const { return handles_; }
+
+ private:
+  Store() = default;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::WriteOptions write_options_;
+  std::string key_;  // reused lookup key
+};
+
+}  // namespace engaged

@@ -1,0 +1,71 @@
+// Sums per-partition rows into instance-wide tables for `engaged report` and `state dump`.
+#include "state/tables.h"
+
+#include <rocksdb/db.h>
+
+#include <limits>
+#include <memory>
+#include <stdexcept>
+
+#include "processors/activity_processor.h"
+#include "state/codec.h"
+#include "state/store.h"
+
+namespace engaged {
+namespace {
+
+template <typename F>
+void scan(Store& store, rocksdb::ColumnFamilyHandle* cf, F&& fn) {
+  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(rocksdb::ReadOptions(), cf));
+  for (it->SeekToFirst(); it->Valid(); it->Next())
+    fn(it->key().ToStringView(), it->value().ToStringView());
+  if (!it->status().ok()) throw std::runtime_error("read state: " + it->status().ToString());
+}
+
+}  // namespace
+
+StateTables read_tables(Store& store) {
+  StateTables t;
+  t.stream_time_ms = kNoTime;
+  scan(store, store.daily(), [&](std::string_view k, std::string_view v) {
+    auto c = codec::decode_day(v);
+    if (!c) throw std::runtime_error("corrupt daily record");
+    t.daily[codec::day_of_key(k)] += *c;
+  });
+  scan(store, store.retention(), [&](std::string_view k, std::string_view v) {
+    auto r = codec::decode_retention(v);
+    if (!r) throw std::runtime_error("corrupt retention record");
+    auto& row = t.retention[codec::day_of_key(k)];
+    if (row.size() < r->size()) row.resize(r->size(), 0);
+    for (size_t i = 0; i < r->size(); ++i) row[i] += (*r)[i];
+  });
+  scan(store, store.meta(), [&](std::string_view, std::string_view v) {
+    auto m = codec::decode_meta(v);
+    if (!m) throw std::runtime_error("corrupt meta record");
+    t.stream_time_ms = std::max(t.stream_time_ms, m->stream_time_ms);
+    for (int i = 0; i < kRejectReasonCount; ++i) t.rejected[i] += m->rejected[i];
+  });
+  scan(store, store.offsets(), [&](std::string_view, std::string_view v) {
+    t.next_offsets_total += codec::decode_i64(v).value_or(0);
+  });
+  return t;
+}
+
+void dump_state(Store& store, std::ostream& out) {
+  static const char* kHex = "0123456789abcdef";
+  auto hex = [&](std::string_view s) {
+    for (unsigned char c : s) out << kHex[c >> 4] << kHex[c & 15];
+  };
+  const char* names[] = {"default", "users", "daily", "retention", "offsets", "meta"};
+  for (size_t i = 0; i < store.handles().size(); ++i) {
+    scan(store, store.handles()[i], [&](std::string_view k, std::string_view v) {
+      out << names[i] << ' ';
+      hex(k);
+      out << ' ';
+      hex(v);
+      out << '\n';
+    });
+  }
+}
+
+}  // namespace engaged

@@ -1,0 +1,30 @@
+// The report tables, read back from a state directory and summed over its partitions.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <vector>
+
+#include "ingest/reject_reason.h"
+#include "processors/daily_aggregates.h"
+
+namespace engaged {
+
+class Store;
+
+struct StateTables {
+  std::map<int32_t, DayCounters> daily;               // day -> counters (all partitions)
+  std::map<int32_t, std::vector<int64_t>> retention;  // cohort day -> retained by day_n
+  RejectCounts rejected{};
+  int64_t stream_time_ms;                              // newest event time over partitions
+  int64_t next_offsets_total = 0;                      // input records applied or rejected
+};
+
+StateTables read_tables(Store& store);
+
+// Every key and value of every column family, hex-encoded, in key order: two states are
+// identical exactly when their dumps are.
+void dump_state(Store& store, std::ostream& out);
+
+}  // namespace engaged
