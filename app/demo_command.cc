@@ -78,8 +78,8 @@ int demo(const DemoOptions& o) {
   ReportOptions summary;
   summary.table = "summary";
   report(o.state_dir, summary);
-  fmt::print("\nState in {}; try: engaged report daily --state {} --format csv\n", o.state_dir,
-             o.state_dir);
+  fmt::print("\nState in {}; try: {} report daily --state {} --format csv\n", o.state_dir,
+             std::filesystem::read_symlink("/proc/self/exe").string(), o.state_dir);
   return 0;
 }
 

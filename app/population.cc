@@ -204,7 +204,8 @@ class Generator {
         hour += 0.5 + 4.0 * rng_.uniform();
       }
       int64_t any = local_hour_to_utc_ms(day, p, pick_local_hour());
-      if (p.streaker) push(local_hour_to_utc_ms(day, p, 7.5 + rng_.uniform()), u, EventType::kCheckIn);
+      if (p.streaker)
+        push(local_hour_to_utc_ms(day, p, 7.5 + rng_.uniform()), u, EventType::kCheckIn);
       if (rng_.chance(0.02)) {
         double r = rng_.uniform();
         uint8_t score = r < 0.6 ? 9 + rng_.below(2) : r < 0.85 ? 7 + rng_.below(2) : rng_.below(7);
@@ -286,7 +287,8 @@ class Generator {
       default:
         break;
     }
-    if (e.type == EventType::kSignup || e.type == EventType::kSessionStart || e.type == EventType::kMentorOptIn) {
+    if (e.type == EventType::kSignup || e.type == EventType::kSessionStart ||
+        e.type == EventType::kMentorOptIn) {
       fmt::format_to(std::back_inserter(buf_),
                      ",\"props\":{{\"platform\":\"{}\",\"country\":\"{}\",\"locale\":\"{}\","
                      "\"tz\":\"{}\",\"app_version\":\"{}.{}.0\"",

@@ -1,0 +1,66 @@
+// The shell's own decisions around the processors: the wall-clock check (from_future), dead
+// letters with their source position, offsets gaps, and re-delivered offsets being skipped.
+#include "app/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "ingest/timestamp.h"
+#include "state/store.h"
+#include "state/tables.h"
+
+namespace engaged {
+namespace {
+
+class RecordingSink : public DeadLetterSink {
+ public:
+  void send(const DeadLetter& l) override {
+    reasons.push_back(std::string(reject_reason_name(l.reason)));
+    offsets.push_back(l.source_offset);
+  }
+  void flush() override { ++flushes; }
+  std::vector<std::string> reasons;
+  std::vector<int64_t> offsets;
+  int flushes = 0;
+};
+
+std::string event(const char* ts) {
+  return std::string(R"({"event_id":"e","user_id":"u1","type":"check_in","ts":")") + ts + "\"}";
+}
+
+TEST(Pipeline, WallClockRejectsTheFutureOnlyBeyondTheAllowance) {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("engaged-pipeline-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  Config config;
+  config.metrics_listen.clear();
+  config.wall_clock = "2026-06-01T12:00:00Z";
+  auto store = Store::open(dir.string(), {});
+  RecordingSink sink;
+  {
+    Pipeline p(config, *store, sink, nullptr, make_wall_clock(config));
+    p.open_partition(0);
+    p.begin_batch();
+    p.handle(0, 0, "u1", event("2026-06-01T13:00:00Z"), 0);      // exactly 1 h ahead: fine
+    p.handle(0, 1, "u1", event("2026-06-01T13:00:00.001Z"), 0);  // beyond: from_future
+    p.handle(0, 2, "u1", "{oops", 0);
+    p.handle(0, 2, "u1", event("2026-06-01T10:00:00Z"), 0);  // re-delivered offset: skipped
+    p.handle(0, 5, "u1", event("2026-05-20T10:00:00Z"), 0);  // gap 3..4; older than 7 days
+    p.end_batch();
+    p.checkpoint();
+    EXPECT_EQ(sink.flushes, 1);
+    EXPECT_EQ(p.positions(), (std::vector<std::pair<int32_t, int64_t>>{{0, 6}}));
+  }
+  EXPECT_EQ(sink.reasons, (std::vector<std::string>{"from_future", "malformed_json", "too_late"}));
+  EXPECT_EQ(sink.offsets, (std::vector<int64_t>{1, 2, 5}));
+  StateTables t = read_tables(*store);
+  EXPECT_EQ(t.rejected[static_cast<int>(RejectReason::kFromFuture)], 1);
+  EXPECT_EQ(t.rejected[static_cast<int>(RejectReason::kTooLate)], 1);
+  EXPECT_EQ(t.daily.at(days_from_civil(2026, 6, 1)).dau, 1);
+  store.reset();
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace engaged
