@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Kafka-path throughput: the embedded cluster in its own process, a loadgen population produced
 # into it first (kept under the mock's per-partition retention), then `engaged run` consuming it
-# alone. Prints events/s from first to last message, events/s per core and peak RSS of engaged.
-# Usage: bench/kafka_bench.sh [users]   (default ~1.8 M events over 24 partitions)
+# alone, REPEAT times (fresh state and consumer group each time).
+# Prints, per run: events/s from first to last message, events/s per core of engaged, peak RSS,
+# and the CPU the cluster process used meanwhile.
+# Usage: bench/kafka_bench.sh [users]   (default 25000 users: ~1.8 M events over 24 partitions)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=build/engaged
 USERS=${1:-25000}
+REPEAT=${REPEAT:-3}
 WORK=$(mktemp -d /tmp/engaged-kbench.XXXXXX)
 $BIN kafka --partitions 24 --bootstrap-file "$WORK/bootstrap" >/dev/null 2>&1 &
 CLUSTER=$!
@@ -14,15 +17,23 @@ trap 'kill $CLUSTER 2>/dev/null; rm -rf "$WORK"' EXIT
 while [ ! -s "$WORK/bootstrap" ]; do sleep 0.1; done
 B=$(cat "$WORK/bootstrap")
 $BIN loadgen --users "$USERS" --days 60 --end 2026-06-30 --seed 1 --brokers "$B" 2>&1 | tail -1
-/usr/bin/time -f "%e %U %S %M" -o "$WORK/time" $BIN run --brokers "$B" \
-  --set state.dir="$WORK/state" --set metrics.listen= --idle-exit-ms 2000 ${RUN_ARGS:-} 2> "$WORK/run.log"
-grep -E "never seen" "$WORK/run.log" | head -3 || true
-grep -o "stopped cleanly.*" "$WORK/run.log"
-read -r WALL USER SYS RSS_KB < "$WORK/time"
-CONSUMED=$(grep -o "stopped cleanly: [0-9]*" "$WORK/run.log" | grep -o "[0-9]*$")
-python3 - "$CONSUMED" "$USER" "$SYS" "$RSS_KB" <<'PY'
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+for i in $(seq "$REPEAT"); do
+  BEFORE=$(cpu_ticks $CLUSTER)
+  /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" $BIN run --brokers "$B" \
+    --set state.dir="$WORK/state$i" --set kafka.group.id="bench$i" --set metrics.listen= \
+    --idle-exit-ms 2000 ${RUN_ARGS:-} 2> "$WORK/run.log"
+  AFTER=$(cpu_ticks $CLUSTER)
+  if grep -q "never seen" "$WORK/run.log"; then echo "data lost upstream:"; grep "never seen" "$WORK/run.log" | head -3; fi
+  read -r WALL USER SYS RSS_KB < "$WORK/time"
+  RATE=$(grep -o "[0-9]* events/s from first to last input" "$WORK/run.log" | grep -o "^[0-9]*")
+  CONSUMED=$(grep -o "stopped cleanly: [0-9]*" "$WORK/run.log" | grep -o "[0-9]*$")
+  python3 - "$i" "$CONSUMED" "$RATE" "$USER" "$SYS" "$RSS_KB" "$((AFTER - BEFORE))" "$(getconf CLK_TCK)" <<'PY'
 import sys
-events, user, sys_, rss = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-print(f"kafka path: {events / (user + sys_):,.0f} events/s per core of engaged "
-      f"(cpu {user + sys_:.2f} s incl. group join and idle exit); peak RSS {rss / 1024:.0f} MiB")
+i, events, rate = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+user, sys_, rss, ticks, hz = float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
+print(f"run {i}: {events} events, {rate:,} events/s first to last message; "
+      f"{events / (user + sys_):,.0f} events/s per core of engaged (cpu {user + sys_:.2f} s incl. "
+      f"group join); peak RSS {rss / 1024:.0f} MiB; cluster process cpu {ticks / hz:.2f} s")
 PY
+done

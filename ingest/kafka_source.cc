@@ -77,9 +77,12 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
 }
 
 void KafkaSource::poll(std::vector<rd_kafka_message_t*>& out, size_t max, int timeout_ms) {
+  // Take what is already fetched without waiting: a blocking call waits until the batch is
+  // full or the timeout passes, which would idle the pipeline between fetch responses.
   size_t start = out.size();
   out.resize(start + max);
-  ssize_t n = rd_kafka_consume_batch_queue(queue_, timeout_ms, out.data() + start, max);
+  ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, out.data() + start, max);
+  if (n == 0) n = rd_kafka_consume_batch_queue(queue_, timeout_ms, out.data() + start, 1);
   out.resize(start + static_cast<size_t>(n < 0 ? 0 : n));
 }
 
