@@ -1,0 +1,84 @@
+// Independent oracle: recomputes engaged's report tables from NDJSON with DuckDB (SQL straight
+// from the definitions in docs/metrics.md), sharing no code with the C++ pipeline.
+// Usage: node tables.mjs EVENTS.ndjson TIMEZONE daily|retention   -> CSV on stdout,
+// in the exact format of `engaged report <table> --format csv`.
+import { DuckDBInstance } from "@duckdb/node-api";
+
+const [input, tz, table] = process.argv.slice(2);
+if (!input || !tz || !["daily", "retention"].includes(table)) {
+  console.error("usage: node tables.mjs EVENTS.ndjson TIMEZONE daily|retention");
+  process.exit(2);
+}
+const q = (s) => `'${s.replaceAll("'", "''")}'`;
+const TYPES = ["signup", "session_start", "session_end", "action", "purchase", "check_in",
+  "referral", "feedback", "support_ticket", "support_reply", "mentor_opt_in", "mentor_opt_out",
+  "mentor_message", "mentor_report", "nudge_opened", "user_deleted"];
+// RFC 3339 with a mandatory offset (what the contract accepts).
+const RFC3339 = "^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})$";
+
+const db = await (await DuckDBInstance.create(":memory:")).connect();
+const run = (sql) => db.run(sql);
+await run(`CREATE TABLE raw AS SELECT line FROM read_csv(${q(input)}, columns={'line': 'VARCHAR'},
+  delim=chr(1), quote='', escape='', header=false, auto_detect=false)`);
+// Keyed lines ("key<TAB>json") carry the JSON after the tab.
+await run(`CREATE TABLE docs AS SELECT CAST(m AS JSON) AS j FROM (
+  SELECT CASE WHEN contains(line, chr(9)) THEN split_part(line, chr(9), 2) ELSE line END AS m
+  FROM raw) WHERE json_valid(m)`);
+await run(`CREATE TABLE ev AS SELECT json_extract_string(j, '$.user_id') AS user_id, json_extract_string(j, '$.type') AS type,
+  CASE WHEN json_type(json_extract(j, '$.ts')) = 'VARCHAR'
+       THEN epoch_ms(TRY_CAST(replace(replace(json_extract_string(j, '$.ts'), 't', 'T'), 'z', 'Z') AS TIMESTAMPTZ))
+       ELSE TRY_CAST(json_extract_string(j, '$.ts') AS BIGINT) END AS ts_ms
+  FROM docs
+  WHERE json_type(j) = 'OBJECT'
+    AND json_type(json_extract(j, '$.event_id')) = 'VARCHAR' AND length(json_extract_string(j, '$.event_id')) BETWEEN 1 AND 128
+    AND json_type(json_extract(j, '$.user_id')) = 'VARCHAR' AND length(json_extract_string(j, '$.user_id')) BETWEEN 1 AND 128
+    AND json_extract_string(j, '$.type') IN (${TYPES.map(q).join(",")})
+    AND ((json_type(json_extract(j, '$.ts')) IN ('BIGINT', 'UBIGINT')
+          AND TRY_CAST(json_extract_string(j, '$.ts') AS BIGINT) BETWEEN 946684800000 AND 4102444800000)
+         OR (json_type(json_extract(j, '$.ts')) = 'VARCHAR' AND regexp_full_match(json_extract_string(j, '$.ts'), ${q(RFC3339)})))`);
+await run(`SET TimeZone = ${q(tz)}`);
+// The local calendar day of each event in the requested zone.
+await run(`CREATE TABLE act AS SELECT DISTINCT user_id,
+  CAST(timezone(${q(tz)}, make_timestamptz(ts_ms * 1000)) AS DATE) AS day
+  FROM ev WHERE type <> 'user_deleted'`);
+await run(`CREATE TABLE coh AS SELECT user_id, min(day) AS c FROM act GROUP BY user_id`);
+
+let sql;
+if (table === "daily") {
+  sql = `
+  WITH days AS (SELECT CAST(range AS DATE) AS d FROM range(
+         (SELECT min(day) FROM act), (SELECT max(day) FROM act) + INTERVAL 1 DAY, INTERVAL 1 DAY)),
+   dau AS (SELECT day AS d, count(*) AS n FROM act GROUP BY day),
+   wau AS (SELECT days.d, count(DISTINCT a.user_id) AS n FROM days JOIN act a
+           ON a.day BETWEEN days.d - 6 AND days.d GROUP BY days.d),
+   mau AS (SELECT days.d, count(DISTINCT a.user_id) AS n FROM days JOIN act a
+           ON a.day BETWEEN days.d - 29 AND days.d GROUP BY days.d),
+   nw AS (SELECT c AS d, count(*) AS n FROM coh GROUP BY c),
+   ret AS (SELECT a.day AS d, count(*) AS n FROM act a JOIN act b
+           ON a.user_id = b.user_id AND b.day = a.day - 1 GROUP BY a.day),
+   res AS (SELECT a.day AS d, count(*) AS n FROM act a JOIN coh ON coh.user_id = a.user_id
+           LEFT JOIN act b ON b.user_id = a.user_id AND b.day = a.day - 1
+           WHERE b.user_id IS NULL AND coh.c < a.day GROUP BY a.day),
+   dor AS (SELECT b.day + 1 AS d, count(*) AS n FROM act b
+           LEFT JOIN act a ON a.user_id = b.user_id AND a.day = b.day + 1
+           WHERE a.user_id IS NULL GROUP BY b.day + 1)
+  SELECT strftime(days.d, '%Y-%m-%d') || ',' || coalesce(dau.n, 0) || ',' || coalesce(wau.n, 0)
+     || ',' || coalesce(mau.n, 0) || ',' || coalesce(nw.n, 0) || ',' || coalesce(ret.n, 0)
+     || ',' || coalesce(res.n, 0) || ',' || coalesce(dor.n, 0) AS row
+  FROM days LEFT JOIN dau USING (d) LEFT JOIN wau USING (d) LEFT JOIN mau USING (d)
+    LEFT JOIN nw USING (d) LEFT JOIN ret USING (d) LEFT JOIN res USING (d) LEFT JOIN dor USING (d)
+  ORDER BY days.d`;
+  process.stdout.write("day,dau,wau,mau,new,returning,resurrecting,dormant\n");
+} else {
+  sql = `
+  WITH cells AS (SELECT coh.c, a.day - coh.c AS n, count(*) AS k FROM act a
+                 JOIN coh USING (user_id) GROUP BY coh.c, a.day - coh.c)
+  SELECT strftime(cells.c, '%Y-%m-%d') || ',' || size.k || ',' || cells.n || ',' || cells.k AS row
+  FROM cells JOIN cells size ON size.c = cells.c AND size.n = 0
+  ORDER BY cells.c, cells.n`;
+  process.stdout.write("cohort_day,cohort_size,day_n,retained\n");
+}
+const reader = await db.runAndReadAll(sql);
+let out = "";
+for (const [row] of reader.getRows()) out += row + "\n";
+process.stdout.write(out);
