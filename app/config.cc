@@ -9,6 +9,7 @@
 #include <functional>
 #include <stdexcept>
 
+#include "ingest/event.h"
 #include "ingest/timestamp.h"
 #include "processors/user_activity.h"
 
@@ -107,6 +108,20 @@ const std::vector<Setting>& settings() {
          c.wall_clock = v;
        },
        [](const Config& c) { return c.wall_clock; }},
+      {"activity.event_types",
+       "Comma-separated event types that make a user active; `all` = every type but "
+       "user_deleted.",
+       [](Config& c, const std::string& v) {
+         for (const auto& t : split_list(v))
+           if (t != "all" && !parse_event_type(t))
+             throw std::invalid_argument("activity.event_types: unknown type " + t);
+         c.activity_event_types = v;
+       },
+       [](const Config& c) { return c.activity_event_types; }},
+      STRING_SETTING("activity.action_names", activity_action_names,
+                     "If set, only these action names (comma-separated) make a user active."),
+      STRING_SETTING("activity.excluded_action_names", activity_excluded_action_names,
+                     "Action names that never make a user active (e.g. `login`)."),
       STRING_SETTING("metrics.listen", metrics_listen,
                      "host:port of the Prometheus /metrics endpoint; empty disables it."),
   };
@@ -128,6 +143,33 @@ void apply_yaml(Config& config, const YAML::Node& node, const std::string& prefi
 }
 
 }  // namespace
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
+ActivityDefinition activity_definition(const Config& c) {
+  ActivityDefinition d;
+  auto types = split_list(c.activity_event_types);
+  if (!(types.size() == 1 && types[0] == "all")) {
+    d.types.reset();
+    for (const auto& t : types) d.types.set(static_cast<size_t>(*parse_event_type(t)));
+  }
+  d.action_names = split_list(c.activity_action_names);
+  d.excluded_action_names = split_list(c.activity_excluded_action_names);
+  return d;
+}
 
 int64_t parse_duration_ms(const std::string& text) {
   size_t pos = 0;

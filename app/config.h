@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ingest/kafka_conf.h"
+#include "processors/activity_processor.h"
 
 namespace engaged {
 
@@ -30,6 +31,10 @@ struct Config {
   int64_t allowed_lateness_ms = 7LL * 86400000;
   int64_t max_future_ms = 3600000;
   std::string wall_clock;  // RFC 3339 instant to freeze the wall clock at (tests); "" = system
+  // activity definition (comma-separated lists)
+  std::string activity_event_types = "all";
+  std::string activity_action_names;
+  std::string activity_excluded_action_names;
   // metrics
   std::string metrics_listen = "127.0.0.1:9464";
   // kafka (librdkafka properties)
@@ -51,6 +56,12 @@ const std::vector<SettingInfo>& setting_infos();
 // Every setting's current value as key=value pairs, kafka.* included.
 std::vector<std::pair<std::string, std::string>> effective_settings(const Config& config);
 std::string settings_markdown();
+
+// "a, b,c" -> {"a", "b", "c"}.
+std::vector<std::string> split_list(const std::string& text);
+
+// The activity definition the settings describe.
+ActivityDefinition activity_definition(const Config& config);
 
 // "7d", "36h", "90m", "15s", "500ms" or plain milliseconds.
 int64_t parse_duration_ms(const std::string& text);

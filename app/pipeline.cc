@@ -21,7 +21,7 @@ int64_t steady_ns() {
 }
 
 ActivityConfig activity_config(const Config& c) {
-  return {TimeZone::load(c.timezone), c.allowed_lateness_ms};
+  return {TimeZone::load(c.timezone), c.allowed_lateness_ms, activity_definition(c)};
 }
 
 }  // namespace

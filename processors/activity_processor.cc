@@ -43,6 +43,18 @@ void apply_difference(DailyAggregates& daily, const UserActivity& before, const 
 
 }  // namespace
 
+bool ActivityDefinition::counts(const Event& ev) const {
+  if (!types.test(static_cast<size_t>(ev.type))) return false;
+  if (ev.type != EventType::kAction) return true;
+  auto listed = [&](const std::vector<std::string>& names) {
+    for (const auto& n : names)
+      if (n == ev.name) return true;
+    return false;
+  };
+  if (!action_names.empty() && !listed(action_names)) return false;
+  return !listed(excluded_action_names);
+}
+
 void ActivityProcessor::mark_active(PartitionAggregates& part, UserActivity& user, int32_t day) {
   if (user.active(day)) return;
   const UserActivity before = user;
@@ -76,7 +88,7 @@ std::optional<RejectReason> ActivityProcessor::process(PartitionAggregates& part
     return RejectReason::kTooLate;
   }
   if (ev.ts_ms > part.stream_time_ms) part.stream_time_ms = ev.ts_ms;
-  if (ev.type == EventType::kUserDeleted) return std::nullopt;  // not activity (yet: issue 3)
+  if (!config_.activity.counts(ev)) return std::nullopt;
   mark_active(part, user, config_.time_zone.day_of(ev.ts_ms));
   return std::nullopt;
 }

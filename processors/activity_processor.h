@@ -3,8 +3,11 @@
 // allowed lateness. No clock, no I/O: event time alone decides.
 #pragma once
 
+#include <bitset>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "ingest/event.h"
 #include "ingest/reject_reason.h"
@@ -16,9 +19,25 @@ namespace engaged {
 
 inline constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
 
+// Which events make a user active ("a meaningful action, not merely being logged in").
+struct ActivityDefinition {
+  std::bitset<kEventTypeCount> types = all_but_user_deleted();
+  std::vector<std::string> action_names;           // if non-empty, only these actions count
+  std::vector<std::string> excluded_action_names;  // these actions never count
+
+  bool counts(const Event& ev) const;
+  static std::bitset<kEventTypeCount> all_but_user_deleted() {
+    std::bitset<kEventTypeCount> b;
+    b.set();
+    b.reset(static_cast<size_t>(EventType::kUserDeleted));
+    return b;
+  }
+};
+
 struct ActivityConfig {
   TimeZone time_zone;
   int64_t allowed_lateness_ms = 7LL * 86400000;
+  ActivityDefinition activity;
 };
 
 // Everything one input partition accumulates besides its users.
@@ -34,7 +53,8 @@ class ActivityProcessor {
   explicit ActivityProcessor(ActivityConfig config) : config_(std::move(config)) {}
 
   // Applies one decoded event. Returns kTooLate (and changes nothing but the reject count) when
-  // the event is older than the partition's stream time minus the allowed lateness.
+  // the event is older than the partition's stream time minus the allowed lateness. Accepted
+  // events advance the stream time; only those the activity definition counts mark a day.
   std::optional<RejectReason> process(PartitionAggregates& part, UserActivity& user,
                                       const Event& ev) const;
 

@@ -1,6 +1,7 @@
 """The daily and retention tables of `engaged replay` equal, cell for cell, those DuckDB computes
 from the same NDJSON (tests/oracle/tables.mjs), in several time zones, with 5 % of events
-delivered out of order within the allowed lateness and some invalid messages mixed in."""
+delivered out of order within the allowed lateness and some invalid messages mixed in; and
+under a configured activity definition (which types and action names count)."""
 import os
 import subprocess
 import sys
@@ -20,4 +21,15 @@ for tz in ("UTC", "America/New_York", "Asia/Kolkata", "Europe/Berlin"):
         want = subprocess.run(["node", oracle, events, tz, table], capture_output=True, text=True,
                               check=True).stdout
         h.expect_equal(f"{table} in {tz} vs DuckDB", h.report(state, table), want)
+
+# A product-specific activity definition: opening the app or searching is not "active".
+types, excluded = "action,purchase,check_in", "search,open_profile"
+state = os.path.join(work, "state-configured")
+h.engaged("replay", "-i", events, "--state", state, "--set", "processing.timezone=Europe/Berlin",
+          "--set", f"activity.event_types={types}", "--set", f"activity.excluded_action_names={excluded}")
+for table in ("daily", "retention"):
+    want = subprocess.run(["node", oracle, events, "Europe/Berlin", table, types, excluded],
+                          capture_output=True, text=True, check=True).stdout
+    h.expect_equal(f"{table} with activity = {types} minus {excluded}", h.report(state, table), want)
+assert h.report(state, "daily") != h.report(os.path.join(work, "state-Europe_Berlin"), "daily")
 print("1 passed, 0 failed")

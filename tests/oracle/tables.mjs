@@ -1,10 +1,12 @@
 // Independent oracle: recomputes engaged's report tables from NDJSON with DuckDB (SQL straight
 // from the definitions in docs/metrics.md), sharing no code with the C++ pipeline.
-// Usage: node tables.mjs EVENTS.ndjson TIMEZONE daily|retention   -> CSV on stdout,
-// in the exact format of `engaged report <table> --format csv`.
+// Usage: node tables.mjs EVENTS.ndjson TIMEZONE daily|retention [TYPES [EXCLUDED_ACTIONS]]
+// -> CSV on stdout, in the exact format of `engaged report <table> --format csv`. TYPES and
+// EXCLUDED_ACTIONS are comma lists, as the settings activity.event_types and
+// activity.excluded_action_names (default: every type but user_deleted, no exclusions).
 import { DuckDBInstance } from "@duckdb/node-api";
 
-const [input, tz, table] = process.argv.slice(2);
+const [input, tz, table, typesArg = "all", excludedArg = ""] = process.argv.slice(2);
 if (!input || !tz || !["daily", "retention"].includes(table)) {
   console.error("usage: node tables.mjs EVENTS.ndjson TIMEZONE daily|retention");
   process.exit(2);
@@ -25,6 +27,7 @@ await run(`CREATE TABLE docs AS SELECT CAST(m AS JSON) AS j FROM (
   SELECT CASE WHEN contains(line, chr(9)) THEN split_part(line, chr(9), 2) ELSE line END AS m
   FROM raw) WHERE json_valid(m)`);
 await run(`CREATE TABLE ev AS SELECT json_extract_string(j, '$.user_id') AS user_id, json_extract_string(j, '$.type') AS type,
+  json_extract_string(j, '$.name') AS name,
   CASE WHEN json_type(json_extract(j, '$.ts')) = 'VARCHAR'
        THEN epoch_ms(TRY_CAST(replace(replace(json_extract_string(j, '$.ts'), 't', 'T'), 'z', 'Z') AS TIMESTAMPTZ))
        ELSE TRY_CAST(json_extract_string(j, '$.ts') AS BIGINT) END AS ts_ms
@@ -37,10 +40,15 @@ await run(`CREATE TABLE ev AS SELECT json_extract_string(j, '$.user_id') AS user
           AND TRY_CAST(json_extract_string(j, '$.ts') AS BIGINT) BETWEEN 946684800000 AND 4102444800000)
          OR (json_type(json_extract(j, '$.ts')) = 'VARCHAR' AND regexp_full_match(json_extract_string(j, '$.ts'), ${q(RFC3339)})))`);
 await run(`SET TimeZone = ${q(tz)}`);
+const list = (text) => text.split(",").map((x) => x.trim()).filter(Boolean);
+const activeTypes = typesArg === "all" ? TYPES.filter((t) => t !== "user_deleted") : list(typesArg);
+const excluded = list(excludedArg);
+const activeFilter = `type IN (${activeTypes.map(q).join(",")})` +
+  (excluded.length ? ` AND NOT (type = 'action' AND name IN (${excluded.map(q).join(",")}))` : "");
 // The local calendar day of each event in the requested zone.
 await run(`CREATE TABLE act AS SELECT DISTINCT user_id,
   CAST(timezone(${q(tz)}, make_timestamptz(ts_ms * 1000)) AS DATE) AS day
-  FROM ev WHERE type <> 'user_deleted'`);
+  FROM ev WHERE ${activeFilter}`);
 await run(`CREATE TABLE coh AS SELECT user_id, min(day) AS c FROM act GROUP BY user_id`);
 
 let sql;

@@ -99,6 +99,35 @@ TEST(ActivityProcessor, UserDeletedIsNotActivity) {
   EXPECT_EQ(h.part.stream_time_ms, int64_t{kD0} * kDay + 1000);
 }
 
+TEST(ActivityProcessor, OnlyConfiguredEventsMakeUsersActive) {
+  ActivityDefinition def;
+  def.types.reset();
+  def.types.set(static_cast<size_t>(EventType::kAction));
+  def.types.set(static_cast<size_t>(EventType::kPurchase));
+  def.excluded_action_names = {"login"};
+  ActivityProcessor p{ActivityConfig{TimeZone(), 7 * kDay, def}};
+  PartitionAggregates part;
+  UserActivity u;
+  Event ev;
+  ev.user_id = "a";
+  ev.ts_ms = int64_t{kD0} * kDay;
+  for (auto [type, name] : {std::pair{EventType::kSessionStart, ""},
+                            {EventType::kAction, "login"},
+                            {EventType::kCheckIn, ""}}) {
+    ev.type = type;
+    ev.name = name;
+    EXPECT_FALSE(p.process(part, u, ev));
+  }
+  EXPECT_EQ(part.daily.find(kD0), nullptr);  // accepted, but nothing meaningful happened
+  EXPECT_EQ(part.stream_time_ms, int64_t{kD0} * kDay);
+  ev.type = EventType::kAction;
+  ev.name = "open_lesson";
+  p.process(part, u, ev);
+  EXPECT_EQ(part.daily.find(kD0)->dau, 1);
+  def.action_names = {"complete_lesson"};
+  EXPECT_FALSE(def.counts(ev));
+}
+
 TEST(ActivityProcessor, DayFollowsConfiguredTimeZone) {
   ActivityProcessor p{ActivityConfig{TimeZone::load("America/New_York"), 7 * kDay}};
   PartitionAggregates part;
