@@ -42,6 +42,8 @@ int replay(const Config& config, const ReplayOptions& options);
 struct ReportOptions {
   std::string table = "daily";  // daily | retention | rejections | summary
   std::string format = "csv";
+  std::string cohorts = "daily";  // retention: daily | weekly
+  std::string kind = "on";        // retention: on (period N) | unbounded (period N or later)
   std::optional<int32_t> from, to;
 };
 int report(const std::string& state_dir, const ReportOptions& options);

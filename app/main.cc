@@ -91,6 +91,16 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--format", report_options.format, "csv | json")
       ->capture_default_str()
       ->check(CLI::IsMember({"csv", "json"}));
+  report_cmd
+      ->add_option("--cohorts", report_options.cohorts,
+                   "retention: daily | weekly (Monday) cohorts")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"daily", "weekly"}));
+  report_cmd
+      ->add_option("--kind", report_options.kind,
+                   "retention: on (active on period N) | unbounded (on N or later)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"on", "unbounded"}));
   report_cmd->add_option("--from", from, "first day (YYYY-MM-DD), inclusive");
   report_cmd->add_option("--to", to, "last day (YYYY-MM-DD), inclusive");
 

@@ -198,7 +198,7 @@ EngagementSnapshot Pipeline::snapshot() const {
 int64_t Pipeline::total_users() const {
   int64_t n = 0;
   for (auto& [id, p] : partitions_)
-    for (auto& [cohort, row] : p->aggregates().retention.rows())
+    for (auto& [cohort, row] : p->aggregates().cohort(CohortTable::kDailyOn).rows())
       if (!row.retained.empty()) n += row.retained[0];
   return n;
 }

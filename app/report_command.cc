@@ -10,6 +10,14 @@
 
 namespace engaged {
 
+namespace {
+CohortTable cohort_table(const std::string& cohorts, const std::string& kind) {
+  const bool weekly = cohorts == "weekly", unbounded = kind == "unbounded";
+  if (weekly) return unbounded ? CohortTable::kWeeklyUnbounded : CohortTable::kWeeklyOn;
+  return unbounded ? CohortTable::kDailyUnbounded : CohortTable::kDailyOn;
+}
+}  // namespace
+
 int report(const std::string& state_dir, const ReportOptions& o) {
   auto store = Store::open(state_dir, {.read_only = true});
   StateTables tables = read_tables(*store);
@@ -17,7 +25,7 @@ int report(const std::string& state_dir, const ReportOptions& o) {
   if (o.table == "daily")
     write_daily(tables, range, o.format, std::cout);
   else if (o.table == "retention")
-    write_retention(tables, range, o.format, std::cout);
+    write_retention(tables, cohort_table(o.cohorts, o.kind), range, o.format, std::cout);
   else if (o.table == "rejections")
     write_rejections(tables, o.format, std::cout);
   else if (o.table == "summary")

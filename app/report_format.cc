@@ -60,20 +60,22 @@ void write_daily(const StateTables& t, DayRange range, const std::string& format
   if (json) out << "\n]\n";
 }
 
-void write_retention(const StateTables& t, DayRange range, const std::string& format,
-                     std::ostream& out) {
+void write_retention(const StateTables& t, CohortTable table, DayRange range,
+                     const std::string& format, std::ostream& out) {
   check_format(format);
+  const bool weekly = table == CohortTable::kWeeklyOn || table == CohortTable::kWeeklyUnbounded;
+  const char* cohort_col = weekly ? "cohort_week" : "cohort_day";
+  const char* n_col = weekly ? "week_n" : "day_n";
   bool json = format == "json", first_row = true;
-  out << (json ? "[" : "cohort_day,cohort_size,day_n,retained\n");
-  for (const auto& [cohort, row] : t.retention) {
+  out << (json ? "[" : fmt::format("{},cohort_size,{},retained\n", cohort_col, n_col));
+  for (const auto& [cohort, row] : t.cohort(table)) {
     if (!in_range(cohort, range) || row.empty() || row[0] == 0) continue;
     for (size_t n = 0; n < row.size(); ++n) {
       if (row[n] == 0) continue;
       if (json) {
         out << (first_row ? "\n" : ",\n")
-            << fmt::format(
-                   "{{\"cohort_day\":\"{}\",\"cohort_size\":{},\"day_n\":{},\"retained\":{}}}",
-                   format_day(cohort), row[0], n, row[n]);
+            << fmt::format("{{\"{}\":\"{}\",\"cohort_size\":{},\"{}\":{},\"retained\":{}}}",
+                           cohort_col, format_day(cohort), row[0], n_col, n, row[n]);
       } else {
         out << fmt::format("{},{},{},{}\n", format_day(cohort), row[0], n, row[n]);
       }
@@ -126,13 +128,14 @@ void write_summary(const StateTables& t, std::ostream& out) {
   out << fmt::format("{:<10} {:>7} {:>7} {:>7} {:>7} {:>7}\n", "cohort", "size", "D1", "D7", "D14",
                      "D30");
   // Weekly samples that already have a D30, then the newest cohorts that have a D7.
+  const auto& daily = t.cohort(CohortTable::kDailyOn);
   std::vector<int32_t> shown;
   for (int k = 3; k >= 0; --k)
-    if (t.retention.count(last - 30 - 7 * k)) shown.push_back(last - 30 - 7 * k);
+    if (daily.count(last - 30 - 7 * k)) shown.push_back(last - 30 - 7 * k);
   for (int32_t c = last - 13; c <= last - 7; ++c)
-    if (t.retention.count(c) && (shown.empty() || c > shown.back())) shown.push_back(c);
+    if (daily.count(c) && (shown.empty() || c > shown.back())) shown.push_back(c);
   for (int32_t c : shown) {
-    const auto& row = t.retention.at(c);
+    const auto& row = daily.at(c);
     if (row.empty() || row[0] == 0) continue;
     std::string line = fmt::format("{:<10} {:>7}", format_day(c), row[0]);
     for (int n : kDays) {

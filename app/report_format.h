@@ -18,9 +18,10 @@ struct DayRange {
 // day,dau,wau,mau,new,returning,resurrecting,dormant — first to last active day.
 void write_daily(const StateTables& t, DayRange range, const std::string& format,
                  std::ostream& out);
-// cohort_day,cohort_size,day_n,retained — every non-zero cell.
-void write_retention(const StateTables& t, DayRange range, const std::string& format,
-                     std::ostream& out);
+// cohort_day,cohort_size,day_n,retained (weekly: cohort_week,cohort_size,week_n,retained) —
+// every non-zero cell of one cohort table.
+void write_retention(const StateTables& t, CohortTable table, DayRange range,
+                     const std::string& format, std::ostream& out);
 // rejection reason counts, non-zero only, largest first.
 void write_rejections(const StateTables& t, const std::string& format, std::ostream& out);
 // Last 14 days, recent cohorts' retention, top rejection reasons: for people.

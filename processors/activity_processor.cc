@@ -41,6 +41,50 @@ void apply_difference(DailyAggregates& daily, const UserActivity& before, const 
   c.dormant += dor;
 }
 
+// "On period n" tables: the user adds 1 to (cohort, n) for every period n they were active in.
+// When the cohort moves earlier, every active period moves to the new cohort.
+void update_daily_on(RetentionTable& t, const UserActivity& before, const UserActivity& after,
+                     int32_t day) {
+  if (before.known() && before.cohort_day != after.cohort_day) {
+    for (int32_t d = before.cohort_day; d <= before.last_day; ++d) {
+      if (!before.active(d)) continue;
+      t.add(before.cohort_day, d - before.cohort_day, -1);
+      t.add(after.cohort_day, d - after.cohort_day, +1);
+    }
+  }
+  t.add(after.cohort_day, day - after.cohort_day, +1);
+}
+
+void update_weekly_on(RetentionTable& t, const UserActivity& before, const UserActivity& after,
+                      int32_t day) {
+  const int32_t week = week_of(day), cw = week_of(after.cohort_day);
+  if (before.known() && week_of(before.cohort_day) != cw) {
+    const int32_t cw_before = week_of(before.cohort_day);
+    for (int32_t w = cw_before; w <= week_of(before.last_day); ++w) {
+      if (!before.any_active(week_start(w), week_start(w) + 6)) continue;
+      t.add(week_start(cw_before), w - cw_before, -1);
+      t.add(week_start(cw), w - cw, +1);
+    }
+  }
+  if (!before.any_active(week_start(week), week_start(week) + 6))
+    t.add(week_start(cw), week - cw, +1);
+}
+
+// Unbounded retention: the user adds 1 to (cohort, n) for every period n in [0, last - cohort],
+// so going from (cohort, last) before to after is a range subtraction and a range addition.
+// Periods are day or week indices; `key` turns a cohort period into the table key.
+template <typename Key>
+void update_unbounded(RetentionTable& t, bool known_before, int32_t cohort_before,
+                      int32_t last_before, int32_t cohort_after, int32_t last_after, Key key) {
+  if (known_before && cohort_before == cohort_after) {
+    if (last_after > last_before)
+      t.add_range(key(cohort_after), last_before - cohort_after + 1, last_after - cohort_after, +1);
+    return;
+  }
+  if (known_before) t.add_range(key(cohort_before), 0, last_before - cohort_before, -1);
+  t.add_range(key(cohort_after), 0, last_after - cohort_after, +1);
+}
+
 }  // namespace
 
 bool ActivityDefinition::counts(const Event& ev) const {
@@ -61,23 +105,19 @@ void ActivityProcessor::mark_active(PartitionAggregates& part, UserActivity& use
   user.add_day(day);
   // Day `day` can change dau..dormant on [day, day + 29] (the 30-day window is the widest).
   for (int32_t d = day; d <= day + 29; ++d) apply_difference(part.daily, before, user, d);
-
-  if (before.cohort_day == user.cohort_day) {
-    part.retention.add(user.cohort_day, day - user.cohort_day, +1);
-    return;
-  }
-  // The cohort moved earlier (a late first event, or a brand-new user). `new` and
-  // `resurrecting` change on the old cohort day; every retention cell moves to the new cohort.
-  if (before.known() && before.cohort_day > day + 29)
+  // A late first event moves the cohort earlier: `new` and `resurrecting` change on the old
+  // cohort day too.
+  if (before.known() && before.cohort_day != user.cohort_day && before.cohort_day > day + 29)
     apply_difference(part.daily, before, user, before.cohort_day);
-  if (before.known()) {
-    for (int32_t d = before.cohort_day; d <= before.last_day; ++d) {
-      if (!before.active(d)) continue;
-      part.retention.add(before.cohort_day, d - before.cohort_day, -1);
-      part.retention.add(user.cohort_day, d - user.cohort_day, +1);
-    }
-  }
-  part.retention.add(user.cohort_day, day - user.cohort_day, +1);
+
+  update_daily_on(part.cohort(CohortTable::kDailyOn), before, user, day);
+  update_unbounded(part.cohort(CohortTable::kDailyUnbounded), before.known(), before.cohort_day,
+                   before.last_day, user.cohort_day, user.last_day, [](int32_t d) { return d; });
+  update_weekly_on(part.cohort(CohortTable::kWeeklyOn), before, user, day);
+  update_unbounded(part.cohort(CohortTable::kWeeklyUnbounded), before.known(),
+                   before.known() ? week_of(before.cohort_day) : 0,
+                   before.known() ? week_of(before.last_day) : 0, week_of(user.cohort_day),
+                   week_of(user.last_day), week_start);
 }
 
 std::optional<RejectReason> ActivityProcessor::process(PartitionAggregates& part,

@@ -3,6 +3,7 @@
 // allowed lateness. No clock, no I/O: event time alone decides.
 #pragma once
 
+#include <array>
 #include <bitset>
 #include <cstdint>
 #include <optional>
@@ -44,7 +45,9 @@ struct ActivityConfig {
 struct PartitionAggregates {
   int64_t stream_time_ms = kNoTime;  // newest accepted event time in this partition
   DailyAggregates daily;
-  RetentionTable retention;
+  std::array<RetentionTable, kCohortTableCount> cohorts;  // indexed by CohortTable
+  RetentionTable& cohort(CohortTable t) { return cohorts[static_cast<size_t>(t)]; }
+  const RetentionTable& cohort(CohortTable t) const { return cohorts[static_cast<size_t>(t)]; }
   RejectCounts rejected{};  // every rejection of this partition's messages, by reason
 };
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <string_view>
 #include <vector>
 
 #include "processors/user_activity.h"
@@ -46,7 +47,23 @@ class DailyAggregates {
   int32_t dirty_hi_ = std::numeric_limits<int32_t>::min();
 };
 
-// retained[n] = users of the cohort active on cohort_day + n; retained[0] is the cohort size.
+// The cohort tables. Daily cohorts are keyed by cohort day, weekly ones by the cohort day's
+// week (weeks start on Monday; the key is the Monday). "on" counts users active on period N
+// exactly; "unbounded" counts users active on period N or any later one.
+enum class CohortTable : uint8_t { kDailyOn, kDailyUnbounded, kWeeklyOn, kWeeklyUnbounded };
+inline constexpr int kCohortTableCount = 4;
+std::string_view cohort_table_name(CohortTable t);  // "daily", "daily_unbounded", ...
+
+// Monday-based week of a day (days since 1970-01-01, a Thursday) and its first day.
+inline int32_t week_of(int32_t day) {
+  int32_t x = day + 3;
+  return (x >= 0 ? x : x - 6) / 7;
+}
+inline int32_t week_start(int32_t week) {
+  return week * 7 - 3;
+}
+
+// retained[n] = users of the cohort counted on period n; retained[0] is the cohort size.
 struct RetentionRow {
   std::vector<int64_t> retained;
   bool changed = false;
@@ -55,6 +72,7 @@ struct RetentionRow {
 class RetentionTable {
  public:
   void add(int32_t cohort_day, int32_t day_n, int64_t delta);
+  void add_range(int32_t cohort_day, int32_t first_n, int32_t last_n, int64_t delta);
   void restore(int32_t cohort_day, std::vector<int64_t> retained);
   const std::map<int32_t, RetentionRow>& rows() const { return rows_; }
   template <typename F>

@@ -18,8 +18,9 @@ EngagementSnapshot take_snapshot(std::span<const PartitionAggregates* const> par
     if (const auto* c = p->daily.find(complete)) s.latest_complete += *c;
     for (size_t i = 0; i < kRetentionGaugeDays.size(); ++i) {
       const int n = kRetentionGaugeDays[i];
-      auto it = p->retention.rows().find(complete - n);
-      if (it == p->retention.rows().end()) continue;
+      const auto& rows = p->cohort(CohortTable::kDailyOn).rows();
+      auto it = rows.find(complete - n);
+      if (it == rows.end()) continue;
       const auto& retained = it->second.retained;
       if (!retained.empty()) s.retention_cohort_size[i] += retained[0];
       if (retained.size() > static_cast<size_t>(n)) s.retention_retained[i] += retained[n];

@@ -39,12 +39,14 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
     batch.Put(store.daily(), key, value);
   });
   agg.daily.clear_changed();
-  agg.retention.for_each_changed([&](int32_t cohort, const std::vector<int64_t>& retained) {
-    codec::day_key(key, id, cohort);
-    codec::encode_retention(value, retained);
-    batch.Put(store.retention(), key, value);
-  });
-  agg.retention.clear_changed();
+  for (int t = 0; t < kCohortTableCount; ++t) {
+    agg.cohorts[t].for_each_changed([&](int32_t cohort, const std::vector<int64_t>& retained) {
+      codec::cohort_key(key, id, static_cast<CohortTable>(t), cohort);
+      codec::encode_retention(value, retained);
+      batch.Put(store.retention(), key, value);
+    });
+    agg.cohorts[t].clear_changed();
+  }
   codec::put_partition(key, id);
   codec::encode_meta(value, {agg.stream_time_ms, agg.rejected});
   batch.Put(store.meta(), key, value);
@@ -62,7 +64,8 @@ size_t trim_cache(std::span<PartitionState* const> partitions, size_t budget) {
   for (auto* p : partitions)
     for (auto& [id, cached] : p->users()) epochs.push_back(cached.touched_epoch);
   size_t excess = total - (budget - budget / 10);
-  std::nth_element(epochs.begin(), epochs.begin() + static_cast<ptrdiff_t>(excess - 1), epochs.end());
+  std::nth_element(epochs.begin(), epochs.begin() + static_cast<ptrdiff_t>(excess - 1),
+                   epochs.end());
   const uint32_t cutoff = epochs[excess - 1];
   size_t evicted = 0;
   for (bool ties : {false, true})

@@ -25,8 +25,12 @@ uint64_t get_le64(const char* p) {
   return v;
 }
 // Days are signed; flipping the sign bit keeps big-endian byte order equal to numeric order.
-uint32_t biased(int32_t day) { return static_cast<uint32_t>(day) ^ 0x80000000u; }
-int32_t unbiased(uint32_t v) { return static_cast<int32_t>(v ^ 0x80000000u); }
+uint32_t biased(int32_t day) {
+  return static_cast<uint32_t>(day) ^ 0x80000000u;
+}
+int32_t unbiased(uint32_t v) {
+  return static_cast<int32_t>(v ^ 0x80000000u);
+}
 
 constexpr uint8_t kUserVersion = 1;
 constexpr size_t kUserSize = 1 + 4 + 4 + 16;
@@ -38,13 +42,17 @@ void put_partition(std::string& key, int32_t partition) {
   key.clear();
   put_be32(key, static_cast<uint32_t>(partition));
 }
-int32_t partition_of(std::string_view key) { return static_cast<int32_t>(get_be32(key.data())); }
+int32_t partition_of(std::string_view key) {
+  return static_cast<int32_t>(get_be32(key.data()));
+}
 
 void user_key(std::string& key, int32_t partition, std::string_view user_id) {
   put_partition(key, partition);
   key.append(user_id);
 }
-std::string_view user_id_of(std::string_view key) { return key.substr(4); }
+std::string_view user_id_of(std::string_view key) {
+  return key.substr(4);
+}
 
 void encode_user(std::string& out, const UserActivity& u) {
   out.clear();
@@ -68,7 +76,21 @@ void day_key(std::string& key, int32_t partition, int32_t day) {
   put_partition(key, partition);
   put_be32(key, biased(day));
 }
-int32_t day_of_key(std::string_view key) { return unbiased(get_be32(key.data() + 4)); }
+int32_t day_of_key(std::string_view key) {
+  return unbiased(get_be32(key.data() + 4));
+}
+
+void cohort_key(std::string& key, int32_t partition, CohortTable table, int32_t cohort) {
+  put_partition(key, partition);
+  key.push_back(static_cast<char>(table));
+  put_be32(key, biased(cohort));
+}
+CohortTable cohort_table_of_key(std::string_view key) {
+  return static_cast<CohortTable>(static_cast<uint8_t>(key[4]));
+}
+int32_t cohort_of_key(std::string_view key) {
+  return unbiased(get_be32(key.data() + 5));
+}
 
 void encode_day(std::string& out, const DayCounters& c) {
   out.clear();
@@ -134,7 +156,8 @@ std::optional<PartitionMeta> decode_meta(std::string_view v) {
   if (v.size() < 8 || v.size() % 8 != 0) return std::nullopt;
   PartitionMeta m{static_cast<int64_t>(get_le64(v.data()))};
   size_t n = std::min<size_t>(v.size() / 8 - 1, kRejectReasonCount);
-  for (size_t i = 0; i < n; ++i) m.rejected[i] = static_cast<int64_t>(get_le64(v.data() + 8 + 8 * i));
+  for (size_t i = 0; i < n; ++i)
+    m.rejected[i] = static_cast<int64_t>(get_le64(v.data() + 8 + 8 * i));
   return m;
 }
 

@@ -30,7 +30,10 @@ int32_t day_of_key(std::string_view key);
 void encode_day(std::string& out, const DayCounters& c);
 std::optional<DayCounters> decode_day(std::string_view v);
 
-// retention: partition | cohort_day  ->  varint list of retained[n]
+// retention: partition | table (1 byte, CohortTable) | cohort key  ->  varint list of retained[n]
+void cohort_key(std::string& key, int32_t partition, CohortTable table, int32_t cohort);
+CohortTable cohort_table_of_key(std::string_view key);
+int32_t cohort_of_key(std::string_view key);
 void encode_retention(std::string& out, const std::vector<int64_t>& retained);
 std::optional<std::vector<int64_t>> decode_retention(std::string_view v);
 

@@ -12,7 +12,7 @@
 namespace engaged {
 namespace {
 
-const std::vector<std::string> kFamilies = {"default", "users", "daily",
+const std::vector<std::string> kFamilies = {"default",   "users",   "daily",
                                             "retention", "offsets", "meta"};
 
 void check(const rocksdb::Status& s, const std::string& what) {
@@ -97,7 +97,8 @@ StoredPartition Store::load_partition(int32_t partition) {
   scan(retention(), [&](std::string_view k, std::string_view v) {
     auto r = codec::decode_retention(v);
     if (!r) throw std::runtime_error("corrupt retention record in state");
-    out.aggregates.retention.restore(codec::day_of_key(k), std::move(*r));
+    out.aggregates.cohort(codec::cohort_table_of_key(k))
+        .restore(codec::cohort_of_key(k), std::move(*r));
   });
   return out;
 }
@@ -105,11 +106,14 @@ StoredPartition Store::load_partition(int32_t partition) {
 std::vector<int32_t> Store::partitions() {
   std::vector<int32_t> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), offsets()));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(codec::partition_of(it->key().ToStringView()));
+  for (it->SeekToFirst(); it->Valid(); it->Next())
+    out.push_back(codec::partition_of(it->key().ToStringView()));
   return out;
 }
 
-void Store::write(rocksdb::WriteBatch& batch) { check(db_->Write(write_options_, &batch), "checkpoint"); }
+void Store::write(rocksdb::WriteBatch& batch) {
+  check(db_->Write(write_options_, &batch), "checkpoint");
+}
 
 uint64_t Store::live_data_bytes() {
   uint64_t total = 0, v = 0;

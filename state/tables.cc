@@ -35,7 +35,8 @@ StateTables read_tables(Store& store) {
   scan(store, store.retention(), [&](std::string_view k, std::string_view v) {
     auto r = codec::decode_retention(v);
     if (!r) throw std::runtime_error("corrupt retention record");
-    auto& row = t.retention[codec::day_of_key(k)];
+    auto& row =
+        t.cohorts[static_cast<size_t>(codec::cohort_table_of_key(k))][codec::cohort_of_key(k)];
     if (row.size() < r->size()) row.resize(r->size(), 0);
     for (size_t i = 0; i < r->size(); ++i) row[i] += (*r)[i];
   });

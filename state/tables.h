@@ -1,6 +1,7 @@
 // The report tables, read back from a state directory and summed over its partitions.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <ostream>
@@ -14,11 +15,15 @@ namespace engaged {
 class Store;
 
 struct StateTables {
-  std::map<int32_t, DayCounters> daily;               // day -> counters (all partitions)
-  std::map<int32_t, std::vector<int64_t>> retention;  // cohort day -> retained by day_n
+  std::map<int32_t, DayCounters> daily;  // day -> counters (all partitions)
+  // Per CohortTable: cohort key (day, or the week's Monday) -> retained by period n.
+  std::array<std::map<int32_t, std::vector<int64_t>>, kCohortTableCount> cohorts;
+  const std::map<int32_t, std::vector<int64_t>>& cohort(CohortTable t) const {
+    return cohorts[static_cast<size_t>(t)];
+  }
   RejectCounts rejected{};
-  int64_t stream_time_ms;                              // newest event time over partitions
-  int64_t next_offsets_total = 0;                      // input records applied or rejected
+  int64_t stream_time_ms;          // newest event time over partitions
+  int64_t next_offsets_total = 0;  // input records applied or rejected
 };
 
 StateTables read_tables(Store& store);

@@ -1,6 +1,7 @@
 """The daily and retention tables of `engaged replay` equal, cell for cell, those DuckDB computes
 from the same NDJSON (tests/oracle/tables.mjs), in several time zones, with 5 % of events
 delivered out of order within the allowed lateness and some invalid messages mixed in; and
+for every retention variant (on day N / unbounded, daily / weekly cohorts), and
 under a configured activity definition (which types and action names count)."""
 import os
 import subprocess
@@ -17,10 +18,14 @@ h.engaged("loadgen", "--users", 3000, "--days", 45, "--end", "2026-03-31", "--se
 for tz in ("UTC", "America/New_York", "Asia/Kolkata", "Europe/Berlin"):
     state = os.path.join(work, f"state-{tz.replace('/', '_')}")
     h.engaged("replay", "-i", events, "--state", state, "--set", f"processing.timezone={tz}")
-    for table in ("daily", "retention"):
+    for table, args in (("daily", []), ("retention", []),
+                        ("retention-unbounded", ["--kind", "unbounded"]),
+                        ("retention-weekly", ["--cohorts", "weekly"]),
+                        ("retention-weekly-unbounded", ["--cohorts", "weekly", "--kind", "unbounded"])):
         want = subprocess.run(["node", oracle, events, tz, table], capture_output=True, text=True,
                               check=True).stdout
-        h.expect_equal(f"{table} in {tz} vs DuckDB", h.report(state, table), want)
+        got = h.engaged("report", table.split("-")[0], "--state", state, *args)
+        h.expect_equal(f"{table} in {tz} vs DuckDB", got, want)
 
 # A product-specific activity definition: opening the app or searching is not "active".
 types, excluded = "action,purchase,check_in", "search,open_profile"

@@ -1,14 +1,17 @@
 // Independent oracle: recomputes engaged's report tables from NDJSON with DuckDB (SQL straight
 // from the definitions in docs/metrics.md), sharing no code with the C++ pipeline.
-// Usage: node tables.mjs EVENTS.ndjson TIMEZONE daily|retention [TYPES [EXCLUDED_ACTIONS]]
+// Usage: node tables.mjs EVENTS.ndjson TIMEZONE TABLE [TYPES [EXCLUDED_ACTIONS]]
+// TABLE: daily | retention | retention-unbounded | retention-weekly | retention-weekly-unbounded
 // -> CSV on stdout, in the exact format of `engaged report <table> --format csv`. TYPES and
 // EXCLUDED_ACTIONS are comma lists, as the settings activity.event_types and
 // activity.excluded_action_names (default: every type but user_deleted, no exclusions).
 import { DuckDBInstance } from "@duckdb/node-api";
 
 const [input, tz, table, typesArg = "all", excludedArg = ""] = process.argv.slice(2);
-if (!input || !tz || !["daily", "retention"].includes(table)) {
-  console.error("usage: node tables.mjs EVENTS.ndjson TIMEZONE daily|retention");
+const TABLES = ["daily", "retention", "retention-unbounded", "retention-weekly",
+  "retention-weekly-unbounded"];
+if (!input || !tz || !TABLES.includes(table)) {
+  console.error(`usage: node tables.mjs EVENTS.ndjson TIMEZONE ${TABLES.join("|")}`);
   process.exit(2);
 }
 const q = (s) => `'${s.replaceAll("'", "''")}'`;
@@ -78,13 +81,25 @@ if (table === "daily") {
   ORDER BY days.d`;
   process.stdout.write("day,dau,wau,mau,new,returning,resurrecting,dormant\n");
 } else {
+  // Periods are days, or Monday-based weeks keyed by their Monday.
+  const weekly = table.includes("weekly"), unbounded = table.includes("unbounded");
+  const period = (col) => weekly ? `CAST(date_trunc('week', ${col}) AS DATE)` : col;
+  const diff = (a, b) => weekly ? `CAST((${a} - ${b}) / 7 AS BIGINT)` : `(${a} - ${b})`;
+  const cells = unbounded
+    // active on period n or later: every n from 0 to the user's last period
+    ? `SELECT u.c, n, count(*) AS k FROM (
+         SELECT user_id, ${period("min(day)")} AS c, ${period("max(day)")} AS l FROM act
+         GROUP BY user_id) u, range(0, ${diff("u.l", "u.c")} + 1) t(n) GROUP BY u.c, n`
+    : `SELECT c, n, count(DISTINCT user_id) AS k FROM (
+         SELECT a.user_id, ${period("coh.c")} AS c, ${diff(period("a.day"), period("coh.c"))} AS n
+         FROM act a JOIN coh USING (user_id)) GROUP BY c, n`;
   sql = `
-  WITH cells AS (SELECT coh.c, a.day - coh.c AS n, count(*) AS k FROM act a
-                 JOIN coh USING (user_id) GROUP BY coh.c, a.day - coh.c)
+  WITH cells AS (${cells})
   SELECT strftime(cells.c, '%Y-%m-%d') || ',' || size.k || ',' || cells.n || ',' || cells.k AS row
   FROM cells JOIN cells size ON size.c = cells.c AND size.n = 0
   ORDER BY cells.c, cells.n`;
-  process.stdout.write("cohort_day,cohort_size,day_n,retained\n");
+  process.stdout.write(weekly ? "cohort_week,cohort_size,week_n,retained\n"
+                              : "cohort_day,cohort_size,day_n,retained\n");
 }
 const reader = await db.runAndReadAll(sql);
 let out = "";

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <random>
 #include <set>
@@ -39,9 +40,9 @@ struct Harness {
     return c ? *c : DayCounters{};
   }
   int64_t retained(int32_t cohort, int n) const {
-    auto it = part.retention.rows().find(cohort);
-    if (it == part.retention.rows().end() || n >= static_cast<int>(it->second.retained.size()))
-      return 0;
+    const auto& rows = part.cohort(CohortTable::kDailyOn).rows();
+    auto it = rows.find(cohort);
+    if (it == rows.end() || n >= static_cast<int>(it->second.retained.size())) return 0;
     return it->second.retained[n];
   }
 };
@@ -142,7 +143,8 @@ TEST(ActivityProcessor, DayFollowsConfiguredTimeZone) {
 // Brute force straight from the definitions, on the set of (user, day) pairs.
 struct Expected {
   std::map<int32_t, DayCounters> daily;
-  std::map<std::pair<int32_t, int32_t>, int64_t> retention;
+  // Per CohortTable: (cohort key, n) -> users.
+  std::array<std::map<std::pair<int32_t, int32_t>, int64_t>, kCohortTableCount> cohorts;
 };
 
 Expected brute_force(const std::map<int, std::set<int32_t>>& active) {
@@ -171,8 +173,18 @@ Expected brute_force(const std::map<int, std::set<int32_t>>& active) {
     }
     if (!(c == DayCounters{})) e.daily[d] = c;
   }
-  for (auto& [u, days] : active)
-    for (int32_t d : days) ++e.retention[{*days.begin(), d - *days.begin()}];
+  for (auto& [u, days] : active) {
+    const int32_t c = *days.begin(), last = *days.rbegin();
+    const int32_t cw = week_of(c), lw = week_of(last);
+    std::set<int32_t> weeks;
+    for (int32_t d : days) {
+      ++e.cohorts[0][{c, d - c}];
+      weeks.insert(week_of(d));
+    }
+    for (int32_t n = 0; n <= last - c; ++n) ++e.cohorts[1][{c, n}];
+    for (int32_t w : weeks) ++e.cohorts[2][{week_start(cw), w - cw}];
+    for (int32_t n = 0; n <= lw - cw; ++n) ++e.cohorts[3][{week_start(cw), n}];
+  }
   return e;
 }
 
@@ -208,11 +220,14 @@ TEST(ActivityProcessor, MatchesBruteForceUnderShuffledInput) {
     }
     Expected want = brute_force(active);
     for (auto& [d, c] : want.daily) EXPECT_EQ(h.day(d), c) << "round " << round << " day " << d;
-    for (auto& [key, n] : want.retention) EXPECT_EQ(h.retained(key.first, key.second), n);
-    int64_t cells = 0;
-    for (auto& [c, row] : h.part.retention.rows())
-      for (int64_t x : row.retained) cells += x != 0;
-    EXPECT_EQ(cells, static_cast<int64_t>(want.retention.size()));
+    for (int t = 0; t < kCohortTableCount; ++t) {
+      std::map<std::pair<int32_t, int32_t>, int64_t> got;
+      for (auto& [c, row] : h.part.cohorts[t].rows())
+        for (size_t n = 0; n < row.retained.size(); ++n)
+          if (row.retained[n] != 0) got[{c, static_cast<int32_t>(n)}] = row.retained[n];
+      EXPECT_EQ(got, want.cohorts[t])
+          << "round " << round << " table " << cohort_table_name(static_cast<CohortTable>(t));
+    }
   }
 }
 
