@@ -114,6 +114,16 @@ Metrics::Metrics(const std::string& listen)
                            .Name("engaged_retention_retained_users")
                            .Help("Users of that cohort active on cohort day + N.")
                            .Register(*registry_)),
+      trailing_size_(BuildGauge()
+                         .Name("engaged_retention_trailing_cohort_users")
+                         .Help("Summed size of the 28 daily cohorts before the reported one "
+                               "(denominator of the trailing 4-week average).")
+                         .Register(*registry_)),
+      trailing_retained_(BuildGauge()
+                             .Name("engaged_retention_trailing_retained_users")
+                             .Help("Users of those 28 cohorts active on their day N "
+                                   "(numerator of the trailing 4-week average).")
+                             .Register(*registry_)),
       stream_time_(BuildGauge()
                        .Name("engaged_stream_time_seconds")
                        .Help("Newest accepted event time over owned partitions (epoch seconds).")
@@ -168,6 +178,8 @@ void Metrics::publish_snapshot(const EngagementSnapshot& s) {
     std::string n = std::to_string(kRetentionGaugeDays[i]);
     cohort_size_.Add({{"day_n", n}}).Set(double(s.retention_cohort_size[i]));
     cohort_retained_.Add({{"day_n", n}}).Set(double(s.retention_retained[i]));
+    trailing_size_.Add({{"day_n", n}}).Set(double(s.trailing_cohort_size[i]));
+    trailing_retained_.Add({{"day_n", n}}).Set(double(s.trailing_retained[i]));
   }
 }
 

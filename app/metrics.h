@@ -57,6 +57,8 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& stickiness_mau_;
   prometheus::Family<prometheus::Gauge>& cohort_size_;
   prometheus::Family<prometheus::Gauge>& cohort_retained_;
+  prometheus::Family<prometheus::Gauge>& trailing_size_;
+  prometheus::Family<prometheus::Gauge>& trailing_retained_;
   prometheus::Gauge& stream_time_;
   prometheus::Gauge& current_day_start_;
 };

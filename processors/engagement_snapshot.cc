@@ -16,14 +16,23 @@ EngagementSnapshot take_snapshot(std::span<const PartitionAggregates* const> par
   for (const auto* p : partitions) {
     if (const auto* c = p->daily.find(s.current_day)) s.current += *c;
     if (const auto* c = p->daily.find(complete)) s.latest_complete += *c;
+    const auto& rows = p->cohort(CohortTable::kDailyOn).rows();
     for (size_t i = 0; i < kRetentionGaugeDays.size(); ++i) {
       const int n = kRetentionGaugeDays[i];
-      const auto& rows = p->cohort(CohortTable::kDailyOn).rows();
-      auto it = rows.find(complete - n);
-      if (it == rows.end()) continue;
-      const auto& retained = it->second.retained;
-      if (!retained.empty()) s.retention_cohort_size[i] += retained[0];
-      if (retained.size() > static_cast<size_t>(n)) s.retention_retained[i] += retained[n];
+      const int32_t latest = complete - n;
+      for (auto it = rows.lower_bound(latest - kTrailingCohorts);
+           it != rows.end() && it->first <= latest; ++it) {
+        const auto& retained = it->second.retained;
+        const int64_t size = retained.empty() ? 0 : retained[0];
+        const int64_t kept = retained.size() > static_cast<size_t>(n) ? retained[n] : 0;
+        if (it->first == latest) {
+          s.retention_cohort_size[i] += size;
+          s.retention_retained[i] += kept;
+        } else {
+          s.trailing_cohort_size[i] += size;
+          s.trailing_retained[i] += kept;
+        }
+      }
     }
   }
   return s;

@@ -11,15 +11,20 @@
 
 namespace engaged {
 
-inline constexpr std::array<int, 3> kRetentionGaugeDays = {1, 7, 30};
+inline constexpr std::array<int, 4> kRetentionGaugeDays = {1, 7, 14, 30};
+// Cohorts in the trailing average an alert compares the latest complete cohort with.
+inline constexpr int kTrailingCohorts = 28;
 
 struct EngagementSnapshot {
   bool has_data = false;
   int64_t stream_time_ms = kNoTime;
   int32_t current_day = kNoDay;
   DayCounters current, latest_complete;
-  // For N in kRetentionGaugeDays: cohort (latest_complete - N), its size and users retained on N.
-  std::array<int64_t, 3> retention_cohort_size{}, retention_retained{};
+  // For N in kRetentionGaugeDays: cohort C = latest_complete - N, its size and users retained on
+  // day N; and the same summed over the kTrailingCohorts cohorts before C (numerator and
+  // denominator of the trailing 4-week average).
+  std::array<int64_t, kRetentionGaugeDays.size()> retention_cohort_size{}, retention_retained{};
+  std::array<int64_t, kRetentionGaugeDays.size()> trailing_cohort_size{}, trailing_retained{};
 };
 
 EngagementSnapshot take_snapshot(std::span<const PartitionAggregates* const> partitions,

@@ -71,12 +71,18 @@ def check_gauges(body):
     for r in h.report(state, "retention").splitlines()[1:]:
         c, size, n, kept = r.split(",")
         retention[(c, int(n))] = (int(size), int(kept))
-    for n in (1, 7, 30):
-        cohort = (dt.date.fromisoformat(prev) - dt.timedelta(days=n)).isoformat()
+    def cohort_figures(cohort, n):
         size = retention.get((cohort, 0), (0, 0))[0]
-        kept = retention.get((cohort, n), (size, 0))[1]
+        return size, retention.get((cohort, n), (size, 0))[1]
+
+    for n in (1, 7, 14, 30):
+        latest = dt.date.fromisoformat(prev) - dt.timedelta(days=n)
+        size, kept = cohort_figures(latest.isoformat(), n)
         assert scalar(f'engaged_retention_cohort_users{{day_n="{n}"}}') == size, n
         assert scalar(f'engaged_retention_retained_users{{day_n="{n}"}}') == kept, n
+        trailing = [cohort_figures((latest - dt.timedelta(days=k)).isoformat(), n) for k in range(1, 29)]
+        assert scalar(f'engaged_retention_trailing_cohort_users{{day_n="{n}"}}') == sum(s for s, _ in trailing)
+        assert scalar(f'engaged_retention_trailing_retained_users{{day_n="{n}"}}') == sum(k for _, k in trailing)
     assert len(query("engaged_consumer_lag_messages")) == 6, query("engaged_consumer_lag_messages")
     got = scalar("sum(engaged_events_processed_total) + sum(engaged_events_rejected_total)")
     assert got == total, (got, total)
