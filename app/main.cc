@@ -84,9 +84,11 @@ int main(int argc, char** argv) {
   auto* report_cmd = app.add_subcommand("report", "print a table from a state directory");
   ReportOptions report_options;
   std::string report_state, from, to;
-  report_cmd->add_option("table", report_options.table, "daily | retention | rejections | summary")
+  report_cmd
+      ->add_option("table", report_options.table,
+                   "daily | retention | sessions | rejections | summary")
       ->required()
-      ->check(CLI::IsMember({"daily", "retention", "rejections", "summary"}));
+      ->check(CLI::IsMember({"daily", "retention", "sessions", "rejections", "summary"}));
   report_cmd->add_option("--state", report_state, "state directory")->required();
   report_cmd->add_option("--format", report_options.format, "csv | json")
       ->capture_default_str()

@@ -105,6 +105,23 @@ Metrics::Metrics(const std::string& listen)
                           .Name("engaged_stickiness_mau_users")
                           .Help("Stickiness denominator: MAU of the day.")
                           .Register(*registry_)),
+      sessions_(BuildGauge()
+                    .Name("engaged_day_sessions")
+                    .Help("Sessions starting on the day (a session: events sharing a session_id).")
+                    .Register(*registry_)),
+      session_actions_(BuildGauge()
+                           .Name("engaged_day_session_actions")
+                           .Help("Actions in the sessions starting on the day (actions per "
+                                 "session = this / engaged_day_sessions).")
+                           .Register(*registry_)),
+      session_duration_(BuildGauge()
+                            .Name("engaged_day_session_duration_seconds")
+                            .Help("Summed length of the sessions starting on the day.")
+                            .Register(*registry_)),
+      session_length_(BuildGauge()
+                          .Name("engaged_day_session_length_sessions")
+                          .Help("Sessions starting on the day by length bucket.")
+                          .Register(*registry_)),
       cohort_size_(BuildGauge()
                        .Name("engaged_retention_cohort_users")
                        .Help("Size of the cohort whose day-N retention is reported "
@@ -173,6 +190,15 @@ void Metrics::publish_snapshot(const EngagementSnapshot& s) {
     lifecycle_users_.Add({{"day", label}, {"state", "dormant"}}).Set(double(c->dormant));
     stickiness_dau_.Add({{"day", label}}).Set(double(c->dau));
     stickiness_mau_.Add({{"day", label}}).Set(double(c->mau));
+  }
+  for (auto [label, c] : {std::pair{"current", &s.current_sessions},
+                          std::pair{"latest_complete", &s.latest_complete_sessions}}) {
+    sessions_.Add({{"day", label}}).Set(double(c->sessions));
+    session_actions_.Add({{"day", label}}).Set(double(c->actions));
+    session_duration_.Add({{"day", label}}).Set(double(c->duration_ms) / 1000.0);
+    for (int b = 0; b < kSessionLengthBuckets; ++b)
+      session_length_.Add({{"day", label}, {"length", std::string(session_length_bucket_name(b))}})
+          .Set(double(c->length[static_cast<size_t>(b)]));
   }
   for (size_t i = 0; i < kRetentionGaugeDays.size(); ++i) {
     std::string n = std::to_string(kRetentionGaugeDays[i]);

@@ -55,6 +55,10 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& lifecycle_users_;
   prometheus::Family<prometheus::Gauge>& stickiness_dau_;
   prometheus::Family<prometheus::Gauge>& stickiness_mau_;
+  prometheus::Family<prometheus::Gauge>& sessions_;
+  prometheus::Family<prometheus::Gauge>& session_actions_;
+  prometheus::Family<prometheus::Gauge>& session_duration_;
+  prometheus::Family<prometheus::Gauge>& session_length_;
   prometheus::Family<prometheus::Gauge>& cohort_size_;
   prometheus::Family<prometheus::Gauge>& cohort_retained_;
   prometheus::Family<prometheus::Gauge>& trailing_size_;

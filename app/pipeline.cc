@@ -115,6 +115,11 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
           {value, key, *late, "older than the allowed lateness", config_.topic, partition, offset});
     } else {
       ++processed_total_;
+      if (!event_.session_id.empty()) {
+        session_key(session_key_, event_.user_id, event_.session_id);
+        SessionProcessor::process(part.aggregates().sessions, part.session(session_key_), event_,
+                                  processor_.config().time_zone);
+      }
     }
   }
   part.advance_to(offset + 1);
@@ -167,9 +172,10 @@ void Pipeline::checkpoint() {
   const int64_t start = steady_ns();
   std::vector<PartitionState*> parts;
   for (auto& [id, p] : partitions_) parts.push_back(p.get());
-  CheckpointResult r = commit_checkpoint(
-      store_, parts, [this] { dead_letters_.flush(); },
-      static_cast<size_t>(config_.cache_max_users));
+  CheckpointResult r =
+      commit_checkpoint(store_, parts, [this] { dead_letters_.flush(); },
+                        {.cache_max_users = static_cast<size_t>(config_.cache_max_users),
+                         .session_horizon_ms = config_.allowed_lateness_ms + 86400000});
   ++epoch_;
   since_checkpoint_ = 0;
   last_checkpoint_ms_ = wall_clock_();

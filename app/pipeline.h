@@ -81,6 +81,7 @@ class Pipeline : public PartitionListener {
   ActivityProcessor processor_;
   EventDecoder decoder_;
   Event event_;
+  std::string session_key_;  // reused
   std::map<int32_t, std::unique_ptr<PartitionState>> partitions_;
   std::function<void()> after_checkpoint_;
 

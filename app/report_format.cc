@@ -2,6 +2,7 @@
 #include "app/report_format.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <stdexcept>
@@ -81,6 +82,45 @@ void write_retention(const StateTables& t, CohortTable table, DayRange range,
       }
       first_row = false;
     }
+  }
+  if (json) out << "\n]\n";
+}
+
+void write_sessions(const StateTables& t, DayRange range, const std::string& format,
+                    std::ostream& out) {
+  check_format(format);
+  const bool json = format == "json";
+  std::vector<std::string> columns = {"day", "sessions", "session_actions", "session_duration_ms"};
+  for (int b = 0; b < kSessionLengthBuckets; ++b)
+    columns.push_back("len_" + std::string(session_length_bucket_name(b)));
+  if (!json)
+    out << fmt::format("{}\n", fmt::join(columns, ","));
+  else
+    out << "[";
+  int32_t first = 0, last = -1;
+  for (const auto& [day, c] : t.sessions) {
+    if (c.sessions == 0) continue;
+    if (last < first) first = day;
+    last = day;
+  }
+  bool first_row = true;
+  for (int32_t day = first; day <= last; ++day) {
+    if (!in_range(day, range)) continue;
+    auto it = t.sessions.find(day);
+    SessionCounters c = it == t.sessions.end() ? SessionCounters{} : it->second;
+    std::vector<std::string> values = {format_day(day), std::to_string(c.sessions),
+                                       std::to_string(c.actions), std::to_string(c.duration_ms)};
+    for (int64_t n : c.length) values.push_back(std::to_string(n));
+    if (json) {
+      out << (first_row ? "\n{" : ",\n{");
+      for (size_t i = 0; i < columns.size(); ++i)
+        out << (i == 0 ? fmt::format("\"{}\":\"{}\"", columns[i], values[i])
+                       : fmt::format(",\"{}\":{}", columns[i], values[i]));
+      out << "}";
+    } else {
+      out << fmt::format("{}\n", fmt::join(values, ","));
+    }
+    first_row = false;
   }
   if (json) out << "\n]\n";
 }

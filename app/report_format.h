@@ -22,6 +22,10 @@ void write_daily(const StateTables& t, DayRange range, const std::string& format
 // every non-zero cell of one cohort table.
 void write_retention(const StateTables& t, CohortTable table, DayRange range,
                      const std::string& format, std::ostream& out);
+// day,sessions,session_actions,session_duration_ms,len_lt_1m,...,len_ge_60m — every day from
+// the first to the last with a session.
+void write_sessions(const StateTables& t, DayRange range, const std::string& format,
+                    std::ostream& out);
 // rejection reason counts, non-zero only, largest first.
 void write_rejections(const StateTables& t, const std::string& format, std::ostream& out);
 // Last 14 days, recent cohorts' retention, top rejection reasons: for people.

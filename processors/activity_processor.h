@@ -13,6 +13,7 @@
 #include "ingest/event.h"
 #include "ingest/reject_reason.h"
 #include "processors/daily_aggregates.h"
+#include "processors/session_processor.h"
 #include "processors/time_zone.h"
 #include "processors/user_activity.h"
 
@@ -45,6 +46,7 @@ struct ActivityConfig {
 struct PartitionAggregates {
   int64_t stream_time_ms = kNoTime;  // newest accepted event time in this partition
   DailyAggregates daily;
+  DayTable<SessionCounters> sessions;
   std::array<RetentionTable, kCohortTableCount> cohorts;  // indexed by CohortTable
   RetentionTable& cohort(CohortTable t) { return cohorts[static_cast<size_t>(t)]; }
   const RetentionTable& cohort(CohortTable t) const { return cohorts[static_cast<size_t>(t)]; }

@@ -16,34 +16,6 @@ DayCounters& DayCounters::operator+=(const DayCounters& o) {
   return *this;
 }
 
-DayCounters& DailyAggregates::slot(int32_t day) {
-  if (base_ == kNoDay) {
-    base_ = day;
-  } else if (day < base_) {
-    days_.insert(days_.begin(), static_cast<size_t>(base_ - day), DayCounters{});
-    base_ = day;
-  }
-  size_t i = static_cast<size_t>(day - base_);
-  if (i >= days_.size()) days_.resize(i + 1);
-  return days_[i];
-}
-
-DayCounters& DailyAggregates::mutable_day(int32_t day) {
-  dirty_lo_ = std::min(dirty_lo_, day);
-  dirty_hi_ = std::max(dirty_hi_, day);
-  return slot(day);
-}
-
-void DailyAggregates::restore(int32_t day, const DayCounters& c) {
-  slot(day) = c;
-}
-
-const DayCounters* DailyAggregates::find(int32_t day) const {
-  if (base_ == kNoDay || day < base_ || day - base_ >= static_cast<int64_t>(days_.size()))
-    return nullptr;
-  return &days_[static_cast<size_t>(day - base_)];
-}
-
 std::string_view cohort_table_name(CohortTable t) {
   static constexpr std::string_view kNames[] = {"daily", "daily_unbounded", "weekly",
                                                 "weekly_unbounded"};

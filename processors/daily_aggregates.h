@@ -3,6 +3,7 @@
 // only those. Instances are per input partition and are summed when read.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -23,11 +24,23 @@ struct DayCounters {
   bool operator==(const DayCounters&) const = default;
 };
 
-class DailyAggregates {
+// Counters by event-time day, dense from the first day seen, remembering the range of days
+// changed since the last checkpoint. T must be default-constructible (all zero).
+template <typename T>
+class DayTable {
  public:
-  DayCounters& mutable_day(int32_t day);  // creates the day and marks it changed
-  const DayCounters* find(int32_t day) const;
-  void restore(int32_t day, const DayCounters& c);  // from storage; not marked changed
+  T& mutable_day(int32_t day) {  // creates the day and marks it changed
+    dirty_lo_ = std::min(dirty_lo_, day);
+    dirty_hi_ = std::max(dirty_hi_, day);
+    return slot(day);
+  }
+  const T* find(int32_t day) const {
+    if (base_ == kNoDay || day < base_ ||
+        int64_t{day} - base_ >= static_cast<int64_t>(days_.size()))
+      return nullptr;
+    return &days_[static_cast<size_t>(day - base_)];
+  }
+  void restore(int32_t day, const T& c) { slot(day) = c; }  // from storage; not marked changed
 
   template <typename F>
   void for_each_changed(F&& f) const {
@@ -40,12 +53,24 @@ class DailyAggregates {
   }
 
  private:
-  DayCounters& slot(int32_t day);
+  T& slot(int32_t day) {
+    if (base_ == kNoDay) {
+      base_ = day;
+    } else if (day < base_) {
+      days_.insert(days_.begin(), static_cast<size_t>(base_ - day), T{});
+      base_ = day;
+    }
+    size_t i = static_cast<size_t>(day - base_);
+    if (i >= days_.size()) days_.resize(i + 1);
+    return days_[i];
+  }
   int32_t base_ = kNoDay;
-  std::vector<DayCounters> days_;
+  std::vector<T> days_;
   int32_t dirty_lo_ = std::numeric_limits<int32_t>::max();
   int32_t dirty_hi_ = std::numeric_limits<int32_t>::min();
 };
+
+using DailyAggregates = DayTable<DayCounters>;
 
 // The cohort tables. Daily cohorts are keyed by cohort day, weekly ones by the cohort day's
 // week (weeks start on Monday; the key is the Monday). "on" counts users active on period N

@@ -16,6 +16,8 @@ EngagementSnapshot take_snapshot(std::span<const PartitionAggregates* const> par
   for (const auto* p : partitions) {
     if (const auto* c = p->daily.find(s.current_day)) s.current += *c;
     if (const auto* c = p->daily.find(complete)) s.latest_complete += *c;
+    if (const auto* c = p->sessions.find(s.current_day)) s.current_sessions += *c;
+    if (const auto* c = p->sessions.find(complete)) s.latest_complete_sessions += *c;
     const auto& rows = p->cohort(CohortTable::kDailyOn).rows();
     for (size_t i = 0; i < kRetentionGaugeDays.size(); ++i) {
       const int n = kRetentionGaugeDays[i];

@@ -20,6 +20,7 @@ struct EngagementSnapshot {
   int64_t stream_time_ms = kNoTime;
   int32_t current_day = kNoDay;
   DayCounters current, latest_complete;
+  SessionCounters current_sessions, latest_complete_sessions;
   // For N in kRetentionGaugeDays: cohort C = latest_complete - N, its size and users retained on
   // day N; and the same summed over the kTrailingCohorts cohorts before C (numerator and
   // denominator of the trailing 4-week average).

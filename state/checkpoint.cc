@@ -21,7 +21,7 @@ namespace engaged {
 namespace {
 
 void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
-                   CheckpointResult& result) {
+                   const CheckpointOptions& options, CheckpointResult& result) {
   std::string key, value;
   const int32_t id = p.partition();
   for (auto& [user_id, cached] : p.users()) {
@@ -33,6 +33,30 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
     ++result.users_written;
   }
   PartitionAggregates& agg = p.aggregates();
+  const int64_t horizon =
+      agg.stream_time_ms == kNoTime ? kNoTime : agg.stream_time_ms - options.session_horizon_ms;
+  for (auto it = p.sessions().begin(); it != p.sessions().end();) {
+    key.clear();
+    codec::put_partition(key, id);
+    key.append(it->first);
+    if (it->second.state.end_ms < horizon) {
+      batch.Delete(store.sessions(), key);
+      it = p.sessions().erase(it);
+      continue;
+    }
+    if (it->second.changed) {
+      codec::encode_session(value, it->second.state);
+      batch.Put(store.sessions(), key, value);
+      it->second.changed = false;
+    }
+    ++it;
+  }
+  agg.sessions.for_each_changed([&](int32_t day, const SessionCounters& c) {
+    codec::day_key(key, id, day);
+    codec::encode_session_day(value, c);
+    batch.Put(store.session_daily(), key, value);
+  });
+  agg.sessions.clear_changed();
   agg.daily.for_each_changed([&](int32_t day, const DayCounters& c) {
     codec::day_key(key, id, day);
     codec::encode_day(value, c);
@@ -86,14 +110,14 @@ size_t trim_cache(std::span<PartitionState* const> partitions, size_t budget) {
 
 CheckpointResult commit_checkpoint(Store& store, std::span<PartitionState* const> partitions,
                                    const std::function<void()>& flush_sinks,
-                                   size_t cache_max_users) {
+                                   const CheckpointOptions& options) {
   flush_sinks();
   CheckpointResult result;
   rocksdb::WriteBatch batch;
-  for (auto* p : partitions) add_partition(batch, store, *p, result);
+  for (auto* p : partitions) add_partition(batch, store, *p, options, result);
   result.batch_bytes = batch.GetDataSize();
   store.write(batch);
-  result.users_evicted = trim_cache(partitions, cache_max_users);
+  result.users_evicted = trim_cache(partitions, options.cache_max_users);
   return result;
 }
 

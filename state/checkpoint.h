@@ -17,12 +17,19 @@ struct CheckpointResult {
   size_t users_evicted = 0;
 };
 
+struct CheckpointOptions {
+  size_t cache_max_users = 2000000;
+  // Sessions whose last event is older than the partition's stream time minus this are final:
+  // they leave memory and the store (their daily counters stay).
+  int64_t session_horizon_ms = 8LL * 86400000;
+};
+
 // Flushes the sinks, then commits every partition's changed state together with its input
 // position in one atomic RocksDB write, then trims the user cache to `cache_max_users`.
 // `flush_sinks` must return only when every dead letter produced so far is acknowledged
 // (or throw; then nothing is committed and the input will be re-read after a restart).
 CheckpointResult commit_checkpoint(Store& store, std::span<PartitionState* const> partitions,
                                    const std::function<void()>& flush_sinks,
-                                   size_t cache_max_users);
+                                   const CheckpointOptions& options);
 
 }  // namespace engaged

@@ -104,6 +104,38 @@ std::optional<DayCounters> decode_day(std::string_view v) {
   return DayCounters{f(0), f(1), f(2), f(3), f(4), f(5), f(6)};
 }
 
+std::string_view session_key_of(std::string_view key) {
+  return key.substr(4);
+}
+
+void encode_session(std::string& out, const SessionState& s) {
+  out.clear();
+  put_le64(out, static_cast<uint64_t>(s.start_ms));
+  put_le64(out, static_cast<uint64_t>(s.end_ms));
+  put_le64(out, static_cast<uint64_t>(s.actions));
+}
+
+std::optional<SessionState> decode_session(std::string_view v) {
+  if (v.size() != 24) return std::nullopt;
+  return SessionState{static_cast<int64_t>(get_le64(v.data())),
+                      static_cast<int64_t>(get_le64(v.data() + 8)),
+                      static_cast<int32_t>(get_le64(v.data() + 16))};
+}
+
+void encode_session_day(std::string& out, const SessionCounters& c) {
+  out.clear();
+  for (int64_t v : {c.sessions, c.actions, c.duration_ms}) put_le64(out, static_cast<uint64_t>(v));
+  for (int64_t v : c.length) put_le64(out, static_cast<uint64_t>(v));
+}
+
+std::optional<SessionCounters> decode_session_day(std::string_view v) {
+  if (v.size() != 8 * (3 + kSessionLengthBuckets)) return std::nullopt;
+  auto f = [&](int i) { return static_cast<int64_t>(get_le64(v.data() + 8 * i)); };
+  SessionCounters c{f(0), f(1), f(2)};
+  for (int i = 0; i < kSessionLengthBuckets; ++i) c.length[static_cast<size_t>(i)] = f(3 + i);
+  return c;
+}
+
 void encode_retention(std::string& out, const std::vector<int64_t>& retained) {
   out.clear();
   for (int64_t x : retained) {

@@ -11,6 +11,7 @@
 
 #include "ingest/reject_reason.h"
 #include "processors/daily_aggregates.h"
+#include "processors/session_processor.h"
 #include "processors/user_activity.h"
 
 namespace engaged::codec {
@@ -36,6 +37,15 @@ CohortTable cohort_table_of_key(std::string_view key);
 int32_t cohort_of_key(std::string_view key);
 void encode_retention(std::string& out, const std::vector<int64_t>& retained);
 std::optional<std::vector<int64_t>> decode_retention(std::string_view v);
+
+// sessions: partition | session key (see session_key)  ->  start_ms | end_ms | actions
+std::string_view session_key_of(std::string_view key);
+void encode_session(std::string& out, const SessionState& s);
+std::optional<SessionState> decode_session(std::string_view v);
+
+// session_daily: partition | day  ->  sessions | actions | duration_ms | 6 length buckets
+void encode_session_day(std::string& out, const SessionCounters& c);
+std::optional<SessionCounters> decode_session_day(std::string_view v);
 
 // offsets: partition  ->  next offset to consume (int64)
 // meta:    partition  ->  stream_time_ms | rejected counts by reason

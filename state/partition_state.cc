@@ -17,6 +17,14 @@ PartitionState::PartitionState(int32_t partition, Store& store)
   has_checkpoint_ = stored.next_offset.has_value();
   next_offset_ = stored.next_offset.value_or(0);
   aggregates_ = std::move(stored.aggregates);
+  for (auto& [key, s] : stored.sessions) sessions_.emplace(key, CachedSession{s, false});
+}
+
+SessionState& PartitionState::session(std::string_view key) {
+  auto it = sessions_.find(key);
+  if (it == sessions_.end()) it = sessions_.emplace(std::string(key), CachedSession{}).first;
+  it->second.changed = true;
+  return it->second.state;
 }
 
 UserActivity& PartitionState::user(std::string_view user_id, uint32_t epoch) {

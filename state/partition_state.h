@@ -28,6 +28,14 @@ struct StringHash {
 
 using UserCache = std::unordered_map<std::string, CachedUser, StringHash, std::equal_to<>>;
 
+struct CachedSession {
+  SessionState state;
+  bool changed = false;
+};
+// Sessions that may still change, by session_key(user, session id). All of them stay in memory:
+// the checkpoint expires those older than the lateness horizon.
+using SessionStore = std::unordered_map<std::string, CachedSession, StringHash, std::equal_to<>>;
+
 class PartitionState {
  public:
   PartitionState(int32_t partition, Store& store);  // restores the last checkpoint
@@ -44,6 +52,10 @@ class PartitionState {
   // The user's cached state, loaded from the store on a miss. Marked changed and touched.
   UserActivity& user(std::string_view user_id, uint32_t epoch);
 
+  // The session's state (new if unknown), marked changed.
+  SessionState& session(std::string_view key);
+  SessionStore& sessions() { return sessions_; }
+
   UserCache& users() { return users_; }
   const UserCache& users() const { return users_; }
 
@@ -54,6 +66,7 @@ class PartitionState {
   bool has_checkpoint_ = false;
   PartitionAggregates aggregates_;
   UserCache users_;
+  SessionStore sessions_;
 };
 
 }  // namespace engaged

@@ -12,8 +12,8 @@
 namespace engaged {
 namespace {
 
-const std::vector<std::string> kFamilies = {"default",   "users",   "daily",
-                                            "retention", "offsets", "meta"};
+const std::vector<std::string> kFamilies = {"default", "users", "daily",    "retention",
+                                            "offsets", "meta",  "sessions", "session_daily"};
 
 void check(const rocksdb::Status& s, const std::string& what) {
   if (!s.ok()) throw std::runtime_error(what + ": " + s.ToString());
@@ -93,6 +93,16 @@ StoredPartition Store::load_partition(int32_t partition) {
     auto c = codec::decode_day(v);
     if (!c) throw std::runtime_error("corrupt daily record in state");
     out.aggregates.daily.restore(codec::day_of_key(k), *c);
+  });
+  scan(sessions(), [&](std::string_view k, std::string_view v) {
+    auto s = codec::decode_session(v);
+    if (!s) throw std::runtime_error("corrupt session record in state");
+    out.sessions.emplace(std::string(codec::session_key_of(k)), *s);
+  });
+  scan(session_daily(), [&](std::string_view k, std::string_view v) {
+    auto c = codec::decode_session_day(v);
+    if (!c) throw std::runtime_error("corrupt session day record in state");
+    out.aggregates.sessions.restore(codec::day_of_key(k), *c);
   });
   scan(retention(), [&](std::string_view k, std::string_view v) {
     auto r = codec::decode_retention(v);

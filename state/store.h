@@ -1,5 +1,6 @@
 // The RocksDB database behind one engaged instance: column families for users, daily counters,
-// cohort retention, consumed offsets and per-partition meta (stream time, rejections).
+// cohort retention, consumed offsets, per-partition meta (stream time, rejections), sessions
+// that may still change and the daily session counters.
 // Durability trade-off (docs/architecture.md): the WAL stays on and checkpoints are not fsynced
 // by default, so a killed process loses nothing it committed; a power loss may lose the newest
 // checkpoints, but offsets and state always roll back together.
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "processors/activity_processor.h"
+#include "processors/session_processor.h"
 #include "processors/user_activity.h"
 
 namespace engaged {
@@ -29,6 +31,7 @@ struct StoreOptions {
 struct StoredPartition {
   std::optional<int64_t> next_offset;
   PartitionAggregates aggregates;
+  std::map<std::string, SessionState> sessions;  // sessions that may still change
 };
 
 class Store {
@@ -48,6 +51,8 @@ class Store {
   rocksdb::ColumnFamilyHandle* retention() { return handles_[3]; }
   rocksdb::ColumnFamilyHandle* offsets() { return handles_[4]; }
   rocksdb::ColumnFamilyHandle* meta() { return handles_[5]; }
+  rocksdb::ColumnFamilyHandle* sessions() { return handles_[6]; }
+  rocksdb::ColumnFamilyHandle* session_daily() { return handles_[7]; }
   const std::vector<rocksdb::ColumnFamilyHandle*>& handles() const { return handles_; }
 
  private:

@@ -40,6 +40,11 @@ StateTables read_tables(Store& store) {
     if (row.size() < r->size()) row.resize(r->size(), 0);
     for (size_t i = 0; i < r->size(); ++i) row[i] += (*r)[i];
   });
+  scan(store, store.session_daily(), [&](std::string_view k, std::string_view v) {
+    auto c = codec::decode_session_day(v);
+    if (!c) throw std::runtime_error("corrupt session day record");
+    t.sessions[codec::day_of_key(k)] += *c;
+  });
   scan(store, store.meta(), [&](std::string_view, std::string_view v) {
     auto m = codec::decode_meta(v);
     if (!m) throw std::runtime_error("corrupt meta record");
@@ -57,7 +62,8 @@ void dump_state(Store& store, std::ostream& out) {
   auto hex = [&](std::string_view s) {
     for (unsigned char c : s) out << kHex[c >> 4] << kHex[c & 15];
   };
-  const char* names[] = {"default", "users", "daily", "retention", "offsets", "meta"};
+  const char* names[] = {"default", "users", "daily",    "retention",
+                         "offsets", "meta",  "sessions", "session_daily"};
   for (size_t i = 0; i < store.handles().size(); ++i) {
     scan(store, store.handles()[i], [&](std::string_view k, std::string_view v) {
       out << names[i] << ' ';

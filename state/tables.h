@@ -9,6 +9,7 @@
 
 #include "ingest/reject_reason.h"
 #include "processors/daily_aggregates.h"
+#include "processors/session_processor.h"
 
 namespace engaged {
 
@@ -21,6 +22,7 @@ struct StateTables {
   const std::map<int32_t, std::vector<int64_t>>& cohort(CohortTable t) const {
     return cohorts[static_cast<size_t>(t)];
   }
+  std::map<int32_t, SessionCounters> sessions;  // day -> session counters
   RejectCounts rejected{};
   int64_t stream_time_ms;          // newest event time over partitions
   int64_t next_offsets_total = 0;  // input records applied or rejected

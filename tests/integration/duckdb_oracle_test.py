@@ -21,7 +21,8 @@ for tz in ("UTC", "America/New_York", "Asia/Kolkata", "Europe/Berlin"):
     for table, args in (("daily", []), ("retention", []),
                         ("retention-unbounded", ["--kind", "unbounded"]),
                         ("retention-weekly", ["--cohorts", "weekly"]),
-                        ("retention-weekly-unbounded", ["--cohorts", "weekly", "--kind", "unbounded"])):
+                        ("retention-weekly-unbounded", ["--cohorts", "weekly", "--kind", "unbounded"]),
+                        ("sessions", [])):
         want = subprocess.run(["node", oracle, events, tz, table], capture_output=True, text=True,
                               check=True).stdout
         got = h.engaged("report", table.split("-")[0], "--state", state, *args)

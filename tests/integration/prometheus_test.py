@@ -83,6 +83,13 @@ def check_gauges(body):
         trailing = [cohort_figures((latest - dt.timedelta(days=k)).isoformat(), n) for k in range(1, 29)]
         assert scalar(f'engaged_retention_trailing_cohort_users{{day_n="{n}"}}') == sum(s for s, _ in trailing)
         assert scalar(f'engaged_retention_trailing_retained_users{{day_n="{n}"}}') == sum(k for _, k in trailing)
+    sessions = {r.split(",")[0]: list(map(int, r.split(",")[1:]))
+                for r in h.report(state, "sessions").splitlines()[1:]}
+    for day, row in (("current", sessions[last]), ("latest_complete", sessions[prev])):
+        assert scalar(f'engaged_day_sessions{{day="{day}"}}') == row[0]
+        assert scalar(f'engaged_day_session_actions{{day="{day}"}}') == row[1]
+        assert scalar(f'engaged_day_session_duration_seconds{{day="{day}"}}') == row[2] / 1000
+        assert scalar(f'sum(engaged_day_session_length_sessions{{day="{day}"}})') == row[0]
     assert len(query("engaged_consumer_lag_messages")) == 6, query("engaged_consumer_lag_messages")
     got = scalar("sum(engaged_events_processed_total) + sum(engaged_events_rejected_total)")
     assert got == total, (got, total)

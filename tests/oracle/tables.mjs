@@ -9,7 +9,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 
 const [input, tz, table, typesArg = "all", excludedArg = ""] = process.argv.slice(2);
 const TABLES = ["daily", "retention", "retention-unbounded", "retention-weekly",
-  "retention-weekly-unbounded"];
+  "retention-weekly-unbounded", "sessions"];
 if (!input || !tz || !TABLES.includes(table)) {
   console.error(`usage: node tables.mjs EVENTS.ndjson TIMEZONE ${TABLES.join("|")}`);
   process.exit(2);
@@ -30,7 +30,7 @@ await run(`CREATE TABLE docs AS SELECT CAST(m AS JSON) AS j FROM (
   SELECT CASE WHEN contains(line, chr(9)) THEN split_part(line, chr(9), 2) ELSE line END AS m
   FROM raw) WHERE json_valid(m)`);
 await run(`CREATE TABLE ev AS SELECT json_extract_string(j, '$.user_id') AS user_id, json_extract_string(j, '$.type') AS type,
-  json_extract_string(j, '$.name') AS name,
+  json_extract_string(j, '$.name') AS name, json_extract_string(j, '$.session_id') AS session_id,
   CASE WHEN json_type(json_extract(j, '$.ts')) = 'VARCHAR'
        THEN epoch_ms(TRY_CAST(replace(replace(json_extract_string(j, '$.ts'), 't', 'T'), 'z', 'Z') AS TIMESTAMPTZ))
        ELSE TRY_CAST(json_extract_string(j, '$.ts') AS BIGINT) END AS ts_ms
@@ -55,7 +55,28 @@ await run(`CREATE TABLE act AS SELECT DISTINCT user_id,
 await run(`CREATE TABLE coh AS SELECT user_id, min(day) AS c FROM act GROUP BY user_id`);
 
 let sql;
-if (table === "daily") {
+if (table === "sessions") {
+  // A session: a user's accepted events sharing a session_id; it belongs to the day it starts.
+  const bounds = [60000, 300000, 900000, 1800000, 3600000];
+  const bucket = (i) => `count(*) FILTER (WHERE len >= ${i ? bounds[i - 1] : 0}` +
+    (i < bounds.length ? ` AND len < ${bounds[i]})` : ")");
+  sql = `
+  WITH s AS (SELECT user_id, session_id, min(ts_ms) AS start_ms, max(ts_ms) - min(ts_ms) AS len,
+                    count(*) FILTER (WHERE type = 'action') AS actions
+             FROM ev WHERE session_id IS NOT NULL GROUP BY user_id, session_id),
+   per_day AS (SELECT CAST(timezone(${q(tz)}, make_timestamptz(start_ms * 1000)) AS DATE) AS d,
+                      count(*) AS sessions, sum(actions) AS actions, sum(len) AS duration,
+                      ${[0, 1, 2, 3, 4, 5].map((i) => `${bucket(i)} AS b${i}`).join(", ")}
+               FROM s GROUP BY 1),
+   days AS (SELECT CAST(range AS DATE) AS d FROM range((SELECT min(d) FROM per_day),
+            (SELECT max(d) FROM per_day) + INTERVAL 1 DAY, INTERVAL 1 DAY))
+  SELECT strftime(days.d, '%Y-%m-%d') || ',' || coalesce(sessions, 0) || ',' ||
+         coalesce(actions, 0) || ',' || coalesce(duration, 0)
+         ${[0, 1, 2, 3, 4, 5].map((i) => `|| ',' || coalesce(b${i}, 0)`).join(" ")} AS row
+  FROM days LEFT JOIN per_day USING (d) ORDER BY days.d`;
+  process.stdout.write("day,sessions,session_actions,session_duration_ms,len_lt_1m,len_1m_5m," +
+    "len_5m_15m,len_15m_30m,len_30m_60m,len_ge_60m\n");
+} else if (table === "daily") {
   sql = `
   WITH days AS (SELECT CAST(range AS DATE) AS d FROM range(
          (SELECT min(day) FROM act), (SELECT max(day) FROM act) + INTERVAL 1 DAY, INTERVAL 1 DAY)),

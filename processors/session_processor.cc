@@ -1,0 +1,61 @@
+// Subtract the session's old contribution, add the new one: the same idea as activity.
+#include "processors/session_processor.h"
+
+#include <algorithm>
+
+namespace engaged {
+namespace {
+
+int length_bucket(int64_t ms) {
+  return static_cast<int>(
+      std::upper_bound(kSessionLengthBoundsMs.begin(), kSessionLengthBoundsMs.end(), ms) -
+      kSessionLengthBoundsMs.begin());
+}
+
+void contribute(DayTable<SessionCounters>& days, const SessionState& s, const TimeZone& tz,
+                int sign) {
+  SessionCounters& c = days.mutable_day(tz.day_of(s.start_ms));
+  c.sessions += sign;
+  c.actions += sign * s.actions;
+  c.duration_ms += sign * (s.end_ms - s.start_ms);
+  c.length[static_cast<size_t>(length_bucket(s.end_ms - s.start_ms))] += sign;
+}
+
+}  // namespace
+
+std::string_view session_length_bucket_name(int bucket) {
+  static constexpr std::string_view kNames[] = {"lt_1m",   "1m_5m",   "5m_15m",
+                                                "15m_30m", "30m_60m", "ge_60m"};
+  return kNames[bucket];
+}
+
+SessionCounters& SessionCounters::operator+=(const SessionCounters& o) {
+  sessions += o.sessions;
+  actions += o.actions;
+  duration_ms += o.duration_ms;
+  for (size_t i = 0; i < length.size(); ++i) length[i] += o.length[i];
+  return *this;
+}
+
+void session_key(std::string& out, std::string_view user_id, std::string_view session_id) {
+  out.clear();
+  out.push_back(static_cast<char>(user_id.size() >> 8));
+  out.push_back(static_cast<char>(user_id.size() & 0xff));
+  out.append(user_id);
+  out.append(session_id);
+}
+
+void SessionProcessor::process(DayTable<SessionCounters>& days, SessionState& session,
+                               const Event& ev, const TimeZone& tz) {
+  if (session.known()) contribute(days, session, tz, -1);
+  if (!session.known()) {
+    session.start_ms = session.end_ms = ev.ts_ms;
+  } else {
+    session.start_ms = std::min(session.start_ms, ev.ts_ms);
+    session.end_ms = std::max(session.end_ms, ev.ts_ms);
+  }
+  if (ev.type == EventType::kAction) ++session.actions;
+  contribute(days, session, tz, +1);
+}
+
+}  // namespace engaged
