@@ -98,6 +98,9 @@ const std::vector<Setting>& settings() {
          c.allowed_lateness_ms = ms;
        },
        [](const Config& c) { return duration_text(c.allowed_lateness_ms); }},
+      DURATION_SETTING("processing.dedupe_window", dedupe_window_ms,
+                       "An event whose (user_id, event_id) was applied with a timestamp this close "
+                       "to the stream time is a duplicate: dropped and counted. 0 disables."),
       DURATION_SETTING("processing.max_future", max_future_ms,
                        "Events further ahead of the wall clock are rejected as from_future."),
       {"processing.wall_clock",

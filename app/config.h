@@ -30,6 +30,7 @@ struct Config {
   std::string timezone = "UTC";
   int64_t allowed_lateness_ms = 7LL * 86400000;
   int64_t max_future_ms = 3600000;
+  int64_t dedupe_window_ms = 86400000;
   std::string wall_clock;  // RFC 3339 instant to freeze the wall clock at (tests); "" = system
   // activity definition (comma-separated lists)
   std::string activity_event_types = "all";

@@ -77,6 +77,12 @@ Metrics::Metrics(const std::string& listen)
                               .Help("Input partitions currently owned by this instance.")
                               .Register(*registry_)
                               .Add({})),
+      duplicates(BuildCounter()
+                     .Name("engaged_events_duplicate_total")
+                     .Help("Events dropped because their (user_id, event_id) was applied within "
+                           "the dedupe window.")
+                     .Register(*registry_)
+                     .Add({})),
       offset_gaps(BuildCounter()
                       .Name("engaged_input_offset_gaps_total")
                       .Help("Times the input skipped offsets (data lost before it was read).")

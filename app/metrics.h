@@ -46,6 +46,7 @@ class Metrics {
   prometheus::Gauge& state_live_bytes;                  // engaged_state_live_data_bytes
   prometheus::Gauge& cached_users;                      // engaged_state_cached_users
   prometheus::Gauge& assigned_partitions;               // engaged_assigned_partitions
+  prometheus::Counter& duplicates;                      // engaged_events_duplicate_total
   prometheus::Counter& offset_gaps;                     // engaged_input_offset_gaps_total
   prometheus::Counter& skipped_messages;                // engaged_input_skipped_messages_total
 

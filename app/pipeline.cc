@@ -21,7 +21,8 @@ int64_t steady_ns() {
 }
 
 ActivityConfig activity_config(const Config& c) {
-  return {TimeZone::load(c.timezone), c.allowed_lateness_ms, activity_definition(c)};
+  return {TimeZone::load(c.timezone), c.allowed_lateness_ms, activity_definition(c),
+          c.dedupe_window_ms};
 }
 
 }  // namespace
@@ -109,10 +110,13 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
     dead_letter(part, offset, key, value, *rejection);
   } else {
     UserActivity& user = part.user(event_.user_id, epoch_);
-    if (auto late = processor_.process(part.aggregates(), user, event_)) {
-      ++rejected_total_[static_cast<int>(*late)];
-      dead_letters_.send(
-          {value, key, *late, "older than the allowed lateness", config_.topic, partition, offset});
+    const Verdict verdict = processor_.process(part.aggregates(), user, event_);
+    if (verdict == Verdict::kTooLate) {
+      ++rejected_total_[static_cast<int>(RejectReason::kTooLate)];
+      dead_letters_.send({value, key, RejectReason::kTooLate, "older than the allowed lateness",
+                          config_.topic, partition, offset});
+    } else if (verdict == Verdict::kDuplicate) {
+      ++duplicates_total_;
     } else {
       ++processed_total_;
       if (!event_.session_id.empty()) {
@@ -145,6 +149,8 @@ void Pipeline::end_batch() {
   metrics_->consumed.Increment(static_cast<double>(consumed_total_ - consumed_published_));
   metrics_->processed.Increment(static_cast<double>(processed_total_ - processed_published_));
   metrics_->offset_gaps.Increment(static_cast<double>(gaps_total_ - gaps_published_));
+  metrics_->duplicates.Increment(static_cast<double>(duplicates_total_ - duplicates_published_));
+  duplicates_published_ = duplicates_total_;
   metrics_->skipped_messages.Increment(static_cast<double>(skipped_total_ - skipped_published_));
   for (int i = 0; i < kRejectReasonCount; ++i)
     metrics_->rejected[i]->Increment(
@@ -175,7 +181,8 @@ void Pipeline::checkpoint() {
   CheckpointResult r =
       commit_checkpoint(store_, parts, [this] { dead_letters_.flush(); },
                         {.cache_max_users = static_cast<size_t>(config_.cache_max_users),
-                         .session_horizon_ms = config_.allowed_lateness_ms + 86400000});
+                         .session_horizon_ms = config_.allowed_lateness_ms + 86400000,
+                         .dedupe_window_ms = config_.dedupe_window_ms});
   ++epoch_;
   since_checkpoint_ = 0;
   last_checkpoint_ms_ = wall_clock_();

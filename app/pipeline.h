@@ -91,6 +91,7 @@ class Pipeline : public PartitionListener {
   int64_t since_checkpoint_ = 0;
   // Totals, and what was already published to Prometheus.
   int64_t consumed_total_ = 0, processed_total_ = 0, gaps_total_ = 0, skipped_total_ = 0;
+  int64_t duplicates_total_ = 0, duplicates_published_ = 0;
   std::array<int64_t, kRejectReasonCount> rejected_total_{};
   int64_t consumed_published_ = 0, processed_published_ = 0, gaps_published_ = 0,
           skipped_published_ = 0;

@@ -187,6 +187,8 @@ void write_summary(const StateTables& t, std::ostream& out) {
     }
     out << line << "\n";
   }
+  out << fmt::format("\nDuplicates dropped (same user_id and event_id within the window): {}\n",
+                     t.duplicates);
   out << "\nTop rejection reasons (sent to the dead-letter topic)\n";
   int64_t total = 0;
   for (int64_t r : t.rejected) total += r;

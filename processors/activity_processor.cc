@@ -4,6 +4,8 @@
 // add the new one there. Late events then give the same counters as in-order ones by construction.
 #include "processors/activity_processor.h"
 
+#include <algorithm>
+
 namespace engaged {
 namespace {
 
@@ -120,17 +122,23 @@ void ActivityProcessor::mark_active(PartitionAggregates& part, UserActivity& use
                    week_of(user.last_day), week_start);
 }
 
-std::optional<RejectReason> ActivityProcessor::process(PartitionAggregates& part,
-                                                       UserActivity& user, const Event& ev) const {
+Verdict ActivityProcessor::process(PartitionAggregates& part, UserActivity& user,
+                                   const Event& ev) const {
   if (part.stream_time_ms != kNoTime &&
       ev.ts_ms < part.stream_time_ms - config_.allowed_lateness_ms) {
     ++part.rejected[static_cast<int>(RejectReason::kTooLate)];
-    return RejectReason::kTooLate;
+    return Verdict::kTooLate;
   }
-  if (ev.ts_ms > part.stream_time_ms) part.stream_time_ms = ev.ts_ms;
-  if (!config_.activity.counts(ev)) return std::nullopt;
-  mark_active(part, user, config_.time_zone.day_of(ev.ts_ms));
-  return std::nullopt;
+  const int64_t stream_time = std::max(part.stream_time_ms, ev.ts_ms);
+  if (config_.dedupe_window_ms > 0 &&
+      part.seen.seen_or_record(event_key(ev.user_id, ev.event_id), stream_time,
+                               config_.dedupe_window_ms)) {
+    ++part.duplicates;
+    return Verdict::kDuplicate;
+  }
+  part.stream_time_ms = stream_time;
+  if (config_.activity.counts(ev)) mark_active(part, user, config_.time_zone.day_of(ev.ts_ms));
+  return Verdict::kApplied;
 }
 
 }  // namespace engaged

@@ -13,6 +13,7 @@
 #include "ingest/event.h"
 #include "ingest/reject_reason.h"
 #include "processors/daily_aggregates.h"
+#include "processors/dedupe_window.h"
 #include "processors/session_processor.h"
 #include "processors/time_zone.h"
 #include "processors/user_activity.h"
@@ -40,7 +41,10 @@ struct ActivityConfig {
   TimeZone time_zone;
   int64_t allowed_lateness_ms = 7LL * 86400000;
   ActivityDefinition activity;
+  int64_t dedupe_window_ms = 86400000;  // 0 = no duplicate detection
 };
+
+enum class Verdict : uint8_t { kApplied, kTooLate, kDuplicate };
 
 // Everything one input partition accumulates besides its users.
 struct PartitionAggregates {
@@ -51,17 +55,19 @@ struct PartitionAggregates {
   RetentionTable& cohort(CohortTable t) { return cohorts[static_cast<size_t>(t)]; }
   const RetentionTable& cohort(CohortTable t) const { return cohorts[static_cast<size_t>(t)]; }
   RejectCounts rejected{};  // every rejection of this partition's messages, by reason
+  int64_t duplicates = 0;   // events dropped as re-sent within the dedupe window
+  DedupeWindow seen;        // event ids inside the dedupe window
 };
 
 class ActivityProcessor {
  public:
   explicit ActivityProcessor(ActivityConfig config) : config_(std::move(config)) {}
 
-  // Applies one decoded event. Returns kTooLate (and changes nothing but the reject count) when
-  // the event is older than the partition's stream time minus the allowed lateness. Accepted
-  // events advance the stream time; only those the activity definition counts mark a day.
-  std::optional<RejectReason> process(PartitionAggregates& part, UserActivity& user,
-                                      const Event& ev) const;
+  // Applies one decoded event. kTooLate (counted as a rejection) when it is older than the
+  // partition's stream time minus the allowed lateness; kDuplicate (counted, otherwise ignored)
+  // when its (user_id, event_id) was applied within the dedupe window. Applied events advance
+  // the stream time; only those the activity definition counts mark a day.
+  Verdict process(PartitionAggregates& part, UserActivity& user, const Event& ev) const;
 
   // Records `day` as an active day of `user`, updating every counter it changes.
   static void mark_active(PartitionAggregates& part, UserActivity& user, int32_t day);

@@ -10,6 +10,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -72,7 +73,25 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
     agg.cohorts[t].clear_changed();
   }
   codec::put_partition(key, id);
-  codec::encode_meta(value, {agg.stream_time_ms, agg.rejected});
+  // Event ids recorded since the last checkpoint: one segment; expired segments go by range.
+  int64_t dedupe_horizon = 0;
+  if (agg.stream_time_ms != kNoTime) {
+    dedupe_horizon = agg.stream_time_ms - options.dedupe_window_ms;
+    std::vector<SeenEvent> recorded = agg.seen.take_recorded();
+    if (!recorded.empty()) {
+      int64_t max_ts = recorded.front().ts_ms;
+      for (const auto& e : recorded) max_ts = std::max(max_ts, e.ts_ms);
+      codec::dedupe_segment_key(key, id, max_ts, p.next_offset());
+      codec::encode_seen(value, recorded);
+      batch.Put(store.dedupe(), key, value);
+    }
+    std::string from, to;
+    codec::dedupe_horizon_key(from, id, std::numeric_limits<int64_t>::min());
+    codec::dedupe_horizon_key(to, id, dedupe_horizon);
+    batch.DeleteRange(store.dedupe(), from, to);
+  }
+  codec::put_partition(key, id);
+  codec::encode_meta(value, {agg.stream_time_ms, agg.rejected, agg.duplicates, dedupe_horizon});
   batch.Put(store.meta(), key, value);
   codec::encode_i64(value, p.next_offset());
   batch.Put(store.offsets(), key, value);

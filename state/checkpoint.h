@@ -22,6 +22,7 @@ struct CheckpointOptions {
   // Sessions whose last event is older than the partition's stream time minus this are final:
   // they leave memory and the store (their daily counters stay).
   int64_t session_horizon_ms = 8LL * 86400000;
+  int64_t dedupe_window_ms = 86400000;  // event ids older than stream time - this expire
 };
 
 // Flushes the sinks, then commits every partition's changed state together with its input

@@ -181,6 +181,42 @@ void encode_meta(std::string& out, const PartitionMeta& m) {
   out.clear();
   put_le64(out, static_cast<uint64_t>(m.stream_time_ms));
   for (int64_t c : m.rejected) put_le64(out, static_cast<uint64_t>(c));
+  put_le64(out, static_cast<uint64_t>(m.duplicates));
+  put_le64(out, static_cast<uint64_t>(m.dedupe_horizon_ms));
+}
+
+namespace {
+void put_be64(std::string& s, uint64_t v) {
+  for (int i = 7; i >= 0; --i) s.push_back(static_cast<char>(v >> (8 * i)));
+}
+}  // namespace
+
+void dedupe_segment_key(std::string& key, int32_t partition, int64_t max_ts, int64_t next_offset) {
+  put_partition(key, partition);
+  put_be64(key, static_cast<uint64_t>(max_ts) ^ (1ULL << 63));
+  put_be64(key, static_cast<uint64_t>(next_offset));
+}
+
+void dedupe_horizon_key(std::string& key, int32_t partition, int64_t horizon_ms) {
+  put_partition(key, partition);
+  put_be64(key, static_cast<uint64_t>(horizon_ms) ^ (1ULL << 63));
+}
+
+void encode_seen(std::string& out, const std::vector<SeenEvent>& entries) {
+  out.clear();
+  for (const auto& e : entries) {
+    put_le64(out, e.key.hi);
+    put_le64(out, e.key.lo);
+    put_le64(out, static_cast<uint64_t>(e.ts_ms));
+  }
+}
+
+bool decode_seen(std::string_view v, std::vector<SeenEvent>& out) {
+  if (v.size() % 24 != 0) return false;
+  for (size_t i = 0; i < v.size(); i += 24)
+    out.push_back({{get_le64(v.data() + i), get_le64(v.data() + i + 8)},
+                   static_cast<int64_t>(get_le64(v.data() + i + 16))});
+  return true;
 }
 
 std::optional<PartitionMeta> decode_meta(std::string_view v) {
@@ -190,6 +226,10 @@ std::optional<PartitionMeta> decode_meta(std::string_view v) {
   size_t n = std::min<size_t>(v.size() / 8 - 1, kRejectReasonCount);
   for (size_t i = 0; i < n; ++i)
     m.rejected[i] = static_cast<int64_t>(get_le64(v.data() + 8 + 8 * i));
+  if (v.size() >= 8 * (kRejectReasonCount + 3)) {
+    m.duplicates = static_cast<int64_t>(get_le64(v.data() + 8 * (kRejectReasonCount + 1)));
+    m.dedupe_horizon_ms = static_cast<int64_t>(get_le64(v.data() + 8 * (kRejectReasonCount + 2)));
+  }
   return m;
 }
 

@@ -11,6 +11,7 @@
 
 #include "ingest/reject_reason.h"
 #include "processors/daily_aggregates.h"
+#include "processors/dedupe_window.h"
 #include "processors/session_processor.h"
 #include "processors/user_activity.h"
 
@@ -54,7 +55,16 @@ std::optional<int64_t> decode_i64(std::string_view v);
 struct PartitionMeta {
   int64_t stream_time_ms;
   RejectCounts rejected{};
+  int64_t duplicates = 0;
+  int64_t dedupe_horizon_ms = 0;  // event ids older than this are no longer in the window
 };
+
+// dedupe: partition | newest ts in segment (biased BE) | next offset (BE)  ->  packed
+// (key 16 bytes, ts 8 bytes) entries recorded between two checkpoints
+void dedupe_segment_key(std::string& key, int32_t partition, int64_t max_ts, int64_t next_offset);
+void dedupe_horizon_key(std::string& key, int32_t partition, int64_t horizon_ms);
+void encode_seen(std::string& out, const std::vector<SeenEvent>& entries);
+bool decode_seen(std::string_view v, std::vector<SeenEvent>& out);
 void encode_meta(std::string& out, const PartitionMeta& m);
 std::optional<PartitionMeta> decode_meta(std::string_view v);
 

@@ -12,8 +12,9 @@
 namespace engaged {
 namespace {
 
-const std::vector<std::string> kFamilies = {"default", "users", "daily",    "retention",
-                                            "offsets", "meta",  "sessions", "session_daily"};
+const std::vector<std::string> kFamilies = {"default",   "users",         "daily",
+                                            "retention", "offsets",       "meta",
+                                            "sessions",  "session_daily", "dedupe"};
 
 void check(const rocksdb::Status& s, const std::string& what) {
   if (!s.ok()) throw std::runtime_error(what + ": " + s.ToString());
@@ -74,6 +75,7 @@ StoredPartition Store::load_partition(int32_t partition) {
   std::string prefix;
   codec::put_partition(prefix, partition);
   std::string value;
+  int64_t dedupe_horizon = 0;
   auto s = db_->Get(rocksdb::ReadOptions(), offsets(), prefix, &value);
   if (s.ok()) out.next_offset = codec::decode_i64(value);
   s = db_->Get(rocksdb::ReadOptions(), meta(), prefix, &value);
@@ -81,6 +83,8 @@ StoredPartition Store::load_partition(int32_t partition) {
     if (auto m = codec::decode_meta(value)) {
       out.aggregates.stream_time_ms = m->stream_time_ms;
       out.aggregates.rejected = m->rejected;
+      out.aggregates.duplicates = m->duplicates;
+      dedupe_horizon = m->dedupe_horizon_ms;
     }
   }
   auto scan = [&](rocksdb::ColumnFamilyHandle* cf, auto&& fn) {
@@ -94,6 +98,12 @@ StoredPartition Store::load_partition(int32_t partition) {
     if (!c) throw std::runtime_error("corrupt daily record in state");
     out.aggregates.daily.restore(codec::day_of_key(k), *c);
   });
+  std::vector<SeenEvent> seen;
+  scan(dedupe(), [&](std::string_view, std::string_view v) {
+    if (!codec::decode_seen(v, seen)) throw std::runtime_error("corrupt dedupe record in state");
+  });
+  for (const auto& e : seen)
+    if (e.ts_ms >= dedupe_horizon) out.aggregates.seen.restore(e);
   scan(sessions(), [&](std::string_view k, std::string_view v) {
     auto s = codec::decode_session(v);
     if (!s) throw std::runtime_error("corrupt session record in state");

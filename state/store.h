@@ -53,6 +53,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* meta() { return handles_[5]; }
   rocksdb::ColumnFamilyHandle* sessions() { return handles_[6]; }
   rocksdb::ColumnFamilyHandle* session_daily() { return handles_[7]; }
+  rocksdb::ColumnFamilyHandle* dedupe() { return handles_[8]; }
   const std::vector<rocksdb::ColumnFamilyHandle*>& handles() const { return handles_; }
 
  private:

@@ -1,6 +1,7 @@
 // Sums per-partition rows into instance-wide tables for `engaged report` and `state dump`.
 #include "state/tables.h"
 
+#include <fmt/format.h>
 #include <rocksdb/db.h>
 
 #include <limits>
@@ -50,6 +51,7 @@ StateTables read_tables(Store& store) {
     if (!m) throw std::runtime_error("corrupt meta record");
     t.stream_time_ms = std::max(t.stream_time_ms, m->stream_time_ms);
     for (int i = 0; i < kRejectReasonCount; ++i) t.rejected[i] += m->rejected[i];
+    t.duplicates += m->duplicates;
   });
   scan(store, store.offsets(), [&](std::string_view, std::string_view v) {
     t.next_offsets_total += codec::decode_i64(v).value_or(0);
@@ -62,9 +64,10 @@ void dump_state(Store& store, std::ostream& out) {
   auto hex = [&](std::string_view s) {
     for (unsigned char c : s) out << kHex[c >> 4] << kHex[c & 15];
   };
-  const char* names[] = {"default", "users", "daily",    "retention",
-                         "offsets", "meta",  "sessions", "session_daily"};
+  const char* names[] = {"default", "users",    "daily",         "retention", "offsets",
+                         "meta",    "sessions", "session_daily", "dedupe"};
   for (size_t i = 0; i < store.handles().size(); ++i) {
+    if (store.handles()[i] == store.dedupe()) continue;  // below, as logical entries
     scan(store, store.handles()[i], [&](std::string_view k, std::string_view v) {
       out << names[i] << ' ';
       hex(k);
@@ -73,6 +76,23 @@ void dump_state(Store& store, std::ostream& out) {
       out << '\n';
     });
   }
+  // Dedupe segments depend on when checkpoints happened; their content does not. Print the
+  // entries still inside each partition's window, sorted.
+  std::map<int32_t, int64_t> horizon;
+  scan(store, store.meta(), [&](std::string_view k, std::string_view v) {
+    horizon[codec::partition_of(k)] = codec::decode_meta(v).value().dedupe_horizon_ms;
+  });
+  std::map<std::pair<int32_t, std::pair<uint64_t, uint64_t>>, int64_t> entries;
+  scan(store, store.dedupe(), [&](std::string_view k, std::string_view v) {
+    std::vector<SeenEvent> seen;
+    codec::decode_seen(v, seen);
+    const int32_t p = codec::partition_of(k);
+    for (const auto& e : seen)
+      if (e.ts_ms >= horizon[p]) entries[{p, {e.key.hi, e.key.lo}}] = e.ts_ms;
+  });
+  for (const auto& [k, ts] : entries)
+    out << fmt::format("dedupe {:08x}{:016x}{:016x} {:016x}\n", static_cast<uint32_t>(k.first),
+                       k.second.first, k.second.second, static_cast<uint64_t>(ts));
 }
 
 }  // namespace engaged

@@ -24,6 +24,7 @@ struct StateTables {
   }
   std::map<int32_t, SessionCounters> sessions;  // day -> session counters
   RejectCounts rejected{};
+  int64_t duplicates = 0;          // events dropped as re-sent
   int64_t stream_time_ms;          // newest event time over partitions
   int64_t next_offsets_total = 0;  // input records applied or rejected
 };

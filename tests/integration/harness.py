@@ -130,7 +130,32 @@ def event_time_ms(ts):
 
 def accepted_events(lines):
     """(user_id, ts_ms, type) of the messages the contract accepts."""
+    for user, ms, typ, _key, _event_id in accepted_messages(lines):
+        yield user, ms, typ
+
+
+def duplicates(lines, partitions=6, window_ms=86400000):
+    """How many accepted keyed messages are duplicates by the definition in docs/metrics.md: the
+    same (user_id, event_id) applied while their partition's stream time was at most the window
+    behind. Partitions are librdkafka's default: crc32(key) % partitions."""
+    import zlib
+    stream, seen, dups = {}, {}, 0
+    for user, ms, _typ, key, event_id in accepted_messages(lines):
+        p = zlib.crc32(key.encode()) % partitions
+        now = max(stream.get(p, ms), ms)
+        if seen.get((user, event_id), now - window_ms - 1) >= now - window_ms:
+            dups += 1
+            continue
+        stream[p] = now
+        seen[(user, event_id)] = now
+    return dups
+
+
+def accepted_messages(lines):
     for line in lines:
+        key = None
+        if "\t" in line:
+            key, line = line.split("\t", 1)
         if "\t" in line:
             line = line.split("\t", 1)[1]
         try:
@@ -143,7 +168,7 @@ def accepted_events(lines):
         ms = event_time_ms(e.get("ts"))
         if ms is None:
             continue
-        yield e["user_id"], ms, e["type"]
+        yield e["user_id"], ms, e["type"], key if key is not None else e["user_id"], e["event_id"]
 
 
 def oracle_tables(lines, tz_offset_days=lambda ms: ms // 86400000):

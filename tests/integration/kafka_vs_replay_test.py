@@ -12,7 +12,13 @@ events = os.path.join(work, "events.tsv")
 h.engaged("loadgen", "--keyed", "--users", 1500, "--days", 40, "--end", "2026-06-30", "--seed", 11,
           "--late-fraction", 0.05, "--invalid-rate", 0.003, "-o", events)
 lines = open(events).read().splitlines()
-h.log(f"{len(lines)} messages")
+# Producer retries: every 97th message is sent again 50 messages later.
+resent = [i for i in range(0, len(lines) - 50, 97)]
+for i in reversed(resent):
+    lines.insert(i + 50, lines[i])
+with open(events, "w") as f:
+    f.write("\n".join(lines) + "\n")
+h.log(f"{len(lines)} messages, {len(resent)} of them sent twice")
 
 with h.embedded_cluster(work) as bootstrap:
     # kcat produces with librdkafka's default partitioner, keyed by user id.
@@ -40,6 +46,10 @@ h.expect_equal("state dump replay vs run", h.state_dump(replay_state), h.state_d
 
 rejected = sum(int(r.split(",")[1]) for r in h.report(run_state, "rejections").splitlines()[1:])
 accepted = sum(1 for _ in h.accepted_events(lines))
+duplicates = h.duplicates(lines)
+assert duplicates > 0
+summary = h.report(run_state, "summary")
+assert f"within the window): {duplicates}\n" in summary, (duplicates, summary)
 assert accepted + rejected == len(lines), (accepted, rejected, len(lines))
 assert rejected > 0 and len(dlq_rows) == rejected, (rejected, len(dlq_rows))
 assert all("engaged.reason=" in r and "engaged.source.offset=" in r for r in dlq_rows)

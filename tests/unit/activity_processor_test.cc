@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <map>
 #include <random>
 #include <set>
@@ -26,11 +27,14 @@ struct Harness {
   PartitionAggregates part;
   std::map<std::string, UserActivity> users;
 
-  std::optional<RejectReason> send(const std::string& user, int32_t day,
-                                   int64_t ms_in_day = 43200000,
-                                   EventType type = EventType::kAction) {
+  std::deque<std::string> ids;  // event ids must outlive the events that view them
+
+  Verdict send(const std::string& user, int32_t day, int64_t ms_in_day = 43200000,
+               EventType type = EventType::kAction) {
     Event ev;
     ev.user_id = user;
+    ids.push_back("e" + std::to_string(ids.size()));
+    ev.event_id = ids.back();
     ev.type = type;
     ev.ts_ms = int64_t{day} * kDay + ms_in_day;
     return processor.process(part, users[user], ev);
@@ -85,12 +89,39 @@ TEST(ActivityProcessor, ScriptedStory) {
 
 TEST(ActivityProcessor, RejectsTooLateButNotAfterQuietPeriods) {
   Harness h;
-  EXPECT_FALSE(h.send("a", kD0 + 10));
-  EXPECT_FALSE(h.send("b", kD0 + 3, 43200000));  // exactly 7 days behind: accepted
-  EXPECT_EQ(h.send("c", kD0 + 3, 43199999), RejectReason::kTooLate);
+  EXPECT_EQ(h.send("a", kD0 + 10), Verdict::kApplied);
+  EXPECT_EQ(h.send("b", kD0 + 3, 43200000), Verdict::kApplied);  // exactly 7 days behind
+  EXPECT_EQ(h.send("c", kD0 + 3, 43199999), Verdict::kTooLate);
   EXPECT_EQ(h.part.rejected[static_cast<int>(RejectReason::kTooLate)], 1);
   EXPECT_EQ(h.day(kD0 + 3).dau, 1);
-  EXPECT_FALSE(h.send("a", kD0 + 200));  // a long silence is fine
+  EXPECT_EQ(h.send("a", kD0 + 200), Verdict::kApplied);  // a long silence is fine
+}
+
+TEST(ActivityProcessor, DropsEventsResentWithinTheDedupeWindow) {
+  ActivityProcessor p{ActivityConfig{TimeZone(), 7 * kDay, {}, kDay}};
+  PartitionAggregates part;
+  UserActivity a, b;
+  Event ev;
+  ev.event_id = "e1";
+  ev.user_id = "a";
+  ev.ts_ms = int64_t{kD0} * kDay;
+  EXPECT_EQ(p.process(part, a, ev), Verdict::kApplied);
+  EXPECT_EQ(p.process(part, a, ev), Verdict::kDuplicate);  // producer retry
+  Event late = ev;
+  late.event_id = "late";
+  late.ts_ms -= 3 * kDay;  // a late event (3 days behind, within lateness) and its retry
+  EXPECT_EQ(p.process(part, a, late), Verdict::kApplied);
+  EXPECT_EQ(p.process(part, a, late), Verdict::kDuplicate);
+  ev.user_id = "b";  // the same event id from another user is another event
+  EXPECT_EQ(p.process(part, b, ev), Verdict::kApplied);
+  Event other = ev;
+  other.event_id = "e2";
+  other.ts_ms += kDay + 1;  // stream time moves on by more than the window...
+  EXPECT_EQ(p.process(part, b, other), Verdict::kApplied);
+  ev.ts_ms -= kDay;  // ...so a retry of e1, even a late one, is new again
+  EXPECT_EQ(p.process(part, b, ev), Verdict::kApplied);
+  EXPECT_EQ(part.duplicates, 2);
+  EXPECT_EQ(part.daily.find(kD0)->dau, 2);
 }
 
 TEST(ActivityProcessor, UserDeletedIsNotActivity) {
@@ -106,7 +137,7 @@ TEST(ActivityProcessor, OnlyConfiguredEventsMakeUsersActive) {
   def.types.set(static_cast<size_t>(EventType::kAction));
   def.types.set(static_cast<size_t>(EventType::kPurchase));
   def.excluded_action_names = {"login"};
-  ActivityProcessor p{ActivityConfig{TimeZone(), 7 * kDay, def}};
+  ActivityProcessor p{ActivityConfig{TimeZone(), 7 * kDay, def, /*dedupe_window_ms=*/0}};
   PartitionAggregates part;
   UserActivity u;
   Event ev;
@@ -117,7 +148,7 @@ TEST(ActivityProcessor, OnlyConfiguredEventsMakeUsersActive) {
                             {EventType::kCheckIn, ""}}) {
     ev.type = type;
     ev.name = name;
-    EXPECT_FALSE(p.process(part, u, ev));
+    EXPECT_EQ(p.process(part, u, ev), Verdict::kApplied);
   }
   EXPECT_EQ(part.daily.find(kD0), nullptr);  // accepted, but nothing meaningful happened
   EXPECT_EQ(part.stream_time_ms, int64_t{kD0} * kDay);
@@ -215,7 +246,8 @@ TEST(ActivityProcessor, MatchesBruteForceUnderShuffledInput) {
                      [](auto& a, auto& b) { return a.first < b.first; });
     std::map<int, std::set<int32_t>> active;
     for (auto& [at, e] : arrival) {
-      ASSERT_FALSE(h.send("u" + std::to_string(e.user), utc_day_of(e.ts), e.ts % kDay));
+      ASSERT_EQ(h.send("u" + std::to_string(e.user), utc_day_of(e.ts), e.ts % kDay),
+                Verdict::kApplied);
       active[e.user].insert(utc_day_of(e.ts));
     }
     Expected want = brute_force(active);

@@ -1,0 +1,47 @@
+// Drops re-sent events: an event whose (user_id, event_id) was applied while the partition's
+// stream time was at most `window` behind the current one is a duplicate. Measuring the window
+// in stream time (not in the event's own timestamp) also catches retries of late events, and
+// depends only on the input order, so replays find the same duplicates.
+// Storage is an open-addressing table of 24-byte entries: no allocation per event. Entries out
+// of the window never match; they are dropped whenever the table would otherwise grow.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace engaged {
+
+struct EventKey {
+  uint64_t hi = 0, lo = 0;  // 128-bit hash of user_id and event_id; never all zero
+  bool operator==(const EventKey&) const = default;
+};
+EventKey event_key(std::string_view user_id, std::string_view event_id);
+
+struct SeenEvent {
+  EventKey key;
+  int64_t ts_ms;  // the partition's stream time when the event was applied
+};
+
+class DedupeWindow {
+ public:
+  // True if `key` is a duplicate at stream time `stream_time_ms`; otherwise records it.
+  bool seen_or_record(const EventKey& key, int64_t stream_time_ms, int64_t window_ms);
+  void restore(const SeenEvent& e) { insert(e, e.ts_ms); }
+
+  // Entries recorded since the last take_recorded(), for the checkpoint.
+  std::vector<SeenEvent> take_recorded() { return std::exchange(recorded_, {}); }
+  size_t size() const { return size_; }
+
+ private:
+  SeenEvent* find_slot(const EventKey& key);
+  void insert(const SeenEvent& e, int64_t horizon_ms);
+  void rebuild(size_t capacity, int64_t horizon_ms);  // keeps entries at or after horizon
+
+  std::vector<SeenEvent> slots_;  // empty slot: all-zero key
+  size_t size_ = 0;
+  std::vector<SeenEvent> recorded_;
+};
+
+}  // namespace engaged
