@@ -120,8 +120,8 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
     } else {
       ++processed_total_;
       if (!event_.session_id.empty()) {
-        session_key(session_key_, event_.user_id, event_.session_id);
-        SessionProcessor::process(part.aggregates().sessions, part.session(session_key_), event_,
+        SessionProcessor::process(part.aggregates().sessions,
+                                  part.session(id_key(event_.user_id, event_.session_id)), event_,
                                   processor_.config().time_zone);
       }
     }

@@ -131,7 +131,7 @@ Verdict ActivityProcessor::process(PartitionAggregates& part, UserActivity& user
   }
   const int64_t stream_time = std::max(part.stream_time_ms, ev.ts_ms);
   if (config_.dedupe_window_ms > 0 &&
-      part.seen.seen_or_record(event_key(ev.user_id, ev.event_id), stream_time,
+      part.seen.seen_or_record(id_key(ev.user_id, ev.event_id), stream_time,
                                config_.dedupe_window_ms)) {
     ++part.duplicates;
     return Verdict::kDuplicate;

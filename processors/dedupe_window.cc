@@ -1,28 +1,14 @@
 // The event-id window: linear probing over a power-of-two table.
 #include "processors/dedupe_window.h"
 
-#define XXH_STATIC_LINKING_ONLY  // XXH3_state_t on the stack: no allocation per event
-#include <xxhash.h>
-
 namespace engaged {
 namespace {
-bool empty(const EventKey& k) {
+bool empty(const IdKey& k) {
   return k.hi == 0 && k.lo == 0;
 }
 }  // namespace
 
-EventKey event_key(std::string_view user_id, std::string_view event_id) {
-  XXH3_state_t state;
-  XXH3_128bits_reset(&state);
-  XXH3_128bits_update(&state, user_id.data(), user_id.size());
-  const char sep = 0;
-  XXH3_128bits_update(&state, &sep, 1);
-  XXH3_128bits_update(&state, event_id.data(), event_id.size());
-  XXH128_hash_t h = XXH3_128bits_digest(&state);
-  return {h.high64, h.low64 == 0 && h.high64 == 0 ? 1 : h.low64};
-}
-
-SeenEvent* DedupeWindow::find_slot(const EventKey& key) {
+SeenEvent* DedupeWindow::find_slot(const IdKey& key) {
   const size_t mask = slots_.size() - 1;
   for (size_t i = key.lo & mask;; i = (i + 1) & mask)
     if (empty(slots_[i].key) || slots_[i].key == key) return &slots_[i];
@@ -50,7 +36,7 @@ void DedupeWindow::insert(const SeenEvent& e, int64_t horizon_ms) {
   *slot = e;
 }
 
-bool DedupeWindow::seen_or_record(const EventKey& key, int64_t stream_time_ms, int64_t window_ms) {
+bool DedupeWindow::seen_or_record(const IdKey& key, int64_t stream_time_ms, int64_t window_ms) {
   const int64_t horizon = stream_time_ms - window_ms;
   if (!slots_.empty()) {
     SeenEvent* slot = find_slot(key);

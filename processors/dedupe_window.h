@@ -11,23 +11,19 @@
 #include <utility>
 #include <vector>
 
+#include "processors/id_key.h"
+
 namespace engaged {
 
-struct EventKey {
-  uint64_t hi = 0, lo = 0;  // 128-bit hash of user_id and event_id; never all zero
-  bool operator==(const EventKey&) const = default;
-};
-EventKey event_key(std::string_view user_id, std::string_view event_id);
-
 struct SeenEvent {
-  EventKey key;
+  IdKey key;
   int64_t ts_ms;  // the partition's stream time when the event was applied
 };
 
 class DedupeWindow {
  public:
   // True if `key` is a duplicate at stream time `stream_time_ms`; otherwise records it.
-  bool seen_or_record(const EventKey& key, int64_t stream_time_ms, int64_t window_ms);
+  bool seen_or_record(const IdKey& key, int64_t stream_time_ms, int64_t window_ms);
   void restore(const SeenEvent& e) { insert(e, e.ts_ms); }
 
   // Entries recorded since the last take_recorded(), for the checkpoint.
@@ -35,7 +31,7 @@ class DedupeWindow {
   size_t size() const { return size_; }
 
  private:
-  SeenEvent* find_slot(const EventKey& key);
+  SeenEvent* find_slot(const IdKey& key);
   void insert(const SeenEvent& e, int64_t horizon_ms);
   void rebuild(size_t capacity, int64_t horizon_ms);  // keeps entries at or after horizon
 

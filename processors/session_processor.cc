@@ -37,14 +37,6 @@ SessionCounters& SessionCounters::operator+=(const SessionCounters& o) {
   return *this;
 }
 
-void session_key(std::string& out, std::string_view user_id, std::string_view session_id) {
-  out.clear();
-  out.push_back(static_cast<char>(user_id.size() >> 8));
-  out.push_back(static_cast<char>(user_id.size() & 0xff));
-  out.append(user_id);
-  out.append(session_id);
-}
-
 void SessionProcessor::process(DayTable<SessionCounters>& days, SessionState& session,
                                const Event& ev, const TimeZone& tz) {
   if (session.known()) contribute(days, session, tz, -1);

@@ -37,9 +37,7 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
   const int64_t horizon =
       agg.stream_time_ms == kNoTime ? kNoTime : agg.stream_time_ms - options.session_horizon_ms;
   for (auto it = p.sessions().begin(); it != p.sessions().end();) {
-    key.clear();
-    codec::put_partition(key, id);
-    key.append(it->first);
+    codec::session_store_key(key, id, it->first);
     if (it->second.state.end_ms < horizon) {
       batch.Delete(store.sessions(), key);
       it = p.sessions().erase(it);

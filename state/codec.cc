@@ -104,8 +104,14 @@ std::optional<DayCounters> decode_day(std::string_view v) {
   return DayCounters{f(0), f(1), f(2), f(3), f(4), f(5), f(6)};
 }
 
-std::string_view session_key_of(std::string_view key) {
-  return key.substr(4);
+void session_store_key(std::string& key, int32_t partition, const IdKey& session) {
+  put_partition(key, partition);
+  put_le64(key, session.hi);
+  put_le64(key, session.lo);
+}
+
+IdKey session_key_of(std::string_view key) {
+  return {get_le64(key.data() + 4), get_le64(key.data() + 12)};
 }
 
 void encode_session(std::string& out, const SessionState& s) {

@@ -12,6 +12,7 @@
 #include "ingest/reject_reason.h"
 #include "processors/daily_aggregates.h"
 #include "processors/dedupe_window.h"
+#include "processors/id_key.h"
 #include "processors/session_processor.h"
 #include "processors/user_activity.h"
 
@@ -39,8 +40,9 @@ int32_t cohort_of_key(std::string_view key);
 void encode_retention(std::string& out, const std::vector<int64_t>& retained);
 std::optional<std::vector<int64_t>> decode_retention(std::string_view v);
 
-// sessions: partition | session key (see session_key)  ->  start_ms | end_ms | actions
-std::string_view session_key_of(std::string_view key);
+// sessions: partition | id_key(user, session id) (16 bytes)  ->  start_ms | end_ms | actions
+void session_store_key(std::string& key, int32_t partition, const IdKey& session);
+IdKey session_key_of(std::string_view key);
 void encode_session(std::string& out, const SessionState& s);
 std::optional<SessionState> decode_session(std::string_view v);
 

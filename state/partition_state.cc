@@ -20,11 +20,10 @@ PartitionState::PartitionState(int32_t partition, Store& store)
   for (auto& [key, s] : stored.sessions) sessions_.emplace(key, CachedSession{s, false});
 }
 
-SessionState& PartitionState::session(std::string_view key) {
-  auto it = sessions_.find(key);
-  if (it == sessions_.end()) it = sessions_.emplace(std::string(key), CachedSession{}).first;
-  it->second.changed = true;
-  return it->second.state;
+SessionState& PartitionState::session(const IdKey& key) {
+  CachedSession& s = sessions_[key];
+  s.changed = true;
+  return s.state;
 }
 
 UserActivity& PartitionState::user(std::string_view user_id, uint32_t epoch) {

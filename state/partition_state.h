@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "processors/activity_processor.h"
+#include "processors/id_key.h"
 #include "processors/user_activity.h"
 
 namespace engaged {
@@ -32,9 +33,9 @@ struct CachedSession {
   SessionState state;
   bool changed = false;
 };
-// Sessions that may still change, by session_key(user, session id). All of them stay in memory:
+// Sessions that may still change, by id_key(user, session id). All of them stay in memory:
 // the checkpoint expires those older than the lateness horizon.
-using SessionStore = std::unordered_map<std::string, CachedSession, StringHash, std::equal_to<>>;
+using SessionStore = std::unordered_map<IdKey, CachedSession, IdKeyHash>;
 
 class PartitionState {
  public:
@@ -53,7 +54,7 @@ class PartitionState {
   UserActivity& user(std::string_view user_id, uint32_t epoch);
 
   // The session's state (new if unknown), marked changed.
-  SessionState& session(std::string_view key);
+  SessionState& session(const IdKey& key);
   SessionStore& sessions() { return sessions_; }
 
   UserCache& users() { return users_; }

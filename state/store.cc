@@ -107,7 +107,7 @@ StoredPartition Store::load_partition(int32_t partition) {
   scan(sessions(), [&](std::string_view k, std::string_view v) {
     auto s = codec::decode_session(v);
     if (!s) throw std::runtime_error("corrupt session record in state");
-    out.sessions.emplace(std::string(codec::session_key_of(k)), *s);
+    out.sessions.emplace_back(codec::session_key_of(k), *s);
   });
   scan(session_daily(), [&](std::string_view k, std::string_view v) {
     auto c = codec::decode_session_day(v);

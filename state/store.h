@@ -31,7 +31,7 @@ struct StoreOptions {
 struct StoredPartition {
   std::optional<int64_t> next_offset;
   PartitionAggregates aggregates;
-  std::map<std::string, SessionState> sessions;  // sessions that may still change
+  std::vector<std::pair<IdKey, SessionState>> sessions;  // sessions that may still change
 };
 
 class Store {
