@@ -20,7 +20,10 @@
 namespace engaged {
 
 int replay(const Config& config, const ReplayOptions& options) {
-  auto store = Store::open(config.state_dir, {.read_only = false, .sync = config.state_sync});
+  // The input file can be re-read from any stored offset, so the WAL is not needed: a crash
+  // rolls state and offsets back together to the last flush and the next replay resumes there.
+  auto store =
+      Store::open(config.state_dir, {.read_only = false, .sync = config.state_sync, .wal = false});
   FileDeadLetterSink dead_letters(options.dead_letter_file);
   std::unique_ptr<Metrics> metrics;
   if (!config.metrics_listen.empty()) metrics = std::make_unique<Metrics>(config.metrics_listen);
@@ -64,6 +67,7 @@ int replay(const Config& config, const ReplayOptions& options) {
   }
   pipeline.end_batch();
   pipeline.checkpoint();
+  store->flush();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!options.quiet)

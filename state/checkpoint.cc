@@ -21,6 +21,16 @@
 namespace engaged {
 namespace {
 
+// Segments whose newest time is before `horizon` hold nothing that can still matter.
+void delete_segments_before(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* cf,
+                            int32_t partition, int64_t horizon) {
+  if (horizon == kNoTime) return;
+  std::string from, to;
+  codec::segment_horizon_key(from, partition, std::numeric_limits<int64_t>::min());
+  codec::segment_horizon_key(to, partition, horizon);
+  batch.DeleteRange(cf, from, to);
+}
+
 void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
                    const CheckpointOptions& options, CheckpointResult& result) {
   std::string key, value;
@@ -36,20 +46,27 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
   PartitionAggregates& agg = p.aggregates();
   const int64_t horizon =
       agg.stream_time_ms == kNoTime ? kNoTime : agg.stream_time_ms - options.session_horizon_ms;
+  // Changed sessions: one segment. Final sessions leave memory; their segments go by range.
+  std::vector<codec::SessionEntry> changed;
+  int64_t max_end = kNoTime;
   for (auto it = p.sessions().begin(); it != p.sessions().end();) {
-    codec::session_store_key(key, id, it->first);
     if (it->second.state.end_ms < horizon) {
-      batch.Delete(store.sessions(), key);
       it = p.sessions().erase(it);
       continue;
     }
     if (it->second.changed) {
-      codec::encode_session(value, it->second.state);
-      batch.Put(store.sessions(), key, value);
+      changed.emplace_back(it->first, it->second.state);
+      max_end = std::max(max_end, it->second.state.end_ms);
       it->second.changed = false;
     }
     ++it;
   }
+  if (!changed.empty()) {
+    codec::segment_key(key, id, max_end, p.next_offset());
+    codec::encode_sessions(value, changed);
+    batch.Put(store.sessions(), key, value);
+  }
+  delete_segments_before(batch, store.sessions(), id, horizon);
   agg.sessions.for_each_changed([&](int32_t day, const SessionCounters& c) {
     codec::day_key(key, id, day);
     codec::encode_session_day(value, c);
@@ -79,17 +96,15 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
     if (!recorded.empty()) {
       int64_t max_ts = recorded.front().ts_ms;
       for (const auto& e : recorded) max_ts = std::max(max_ts, e.ts_ms);
-      codec::dedupe_segment_key(key, id, max_ts, p.next_offset());
+      codec::segment_key(key, id, max_ts, p.next_offset());
       codec::encode_seen(value, recorded);
       batch.Put(store.dedupe(), key, value);
     }
-    std::string from, to;
-    codec::dedupe_horizon_key(from, id, std::numeric_limits<int64_t>::min());
-    codec::dedupe_horizon_key(to, id, dedupe_horizon);
-    batch.DeleteRange(store.dedupe(), from, to);
+    delete_segments_before(batch, store.dedupe(), id, dedupe_horizon);
   }
   codec::put_partition(key, id);
-  codec::encode_meta(value, {agg.stream_time_ms, agg.rejected, agg.duplicates, dedupe_horizon});
+  codec::encode_meta(value, {agg.stream_time_ms, agg.rejected, agg.duplicates, dedupe_horizon,
+                             horizon == kNoTime ? 0 : horizon});
   batch.Put(store.meta(), key, value);
   codec::encode_i64(value, p.next_offset());
   batch.Put(store.offsets(), key, value);

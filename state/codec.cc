@@ -104,28 +104,26 @@ std::optional<DayCounters> decode_day(std::string_view v) {
   return DayCounters{f(0), f(1), f(2), f(3), f(4), f(5), f(6)};
 }
 
-void session_store_key(std::string& key, int32_t partition, const IdKey& session) {
-  put_partition(key, partition);
-  put_le64(key, session.hi);
-  put_le64(key, session.lo);
-}
-
-IdKey session_key_of(std::string_view key) {
-  return {get_le64(key.data() + 4), get_le64(key.data() + 12)};
-}
-
-void encode_session(std::string& out, const SessionState& s) {
+void encode_sessions(std::string& out, const std::vector<SessionEntry>& entries) {
   out.clear();
-  put_le64(out, static_cast<uint64_t>(s.start_ms));
-  put_le64(out, static_cast<uint64_t>(s.end_ms));
-  put_le64(out, static_cast<uint64_t>(s.actions));
+  for (const auto& [key, st] : entries) {
+    put_le64(out, key.hi);
+    put_le64(out, key.lo);
+    put_le64(out, static_cast<uint64_t>(st.start_ms));
+    put_le64(out, static_cast<uint64_t>(st.end_ms));
+    put_le64(out, static_cast<uint64_t>(st.actions));
+  }
 }
 
-std::optional<SessionState> decode_session(std::string_view v) {
-  if (v.size() != 24) return std::nullopt;
-  return SessionState{static_cast<int64_t>(get_le64(v.data())),
-                      static_cast<int64_t>(get_le64(v.data() + 8)),
-                      static_cast<int32_t>(get_le64(v.data() + 16))};
+bool decode_sessions(std::string_view v, std::vector<SessionEntry>& out) {
+  if (v.size() % 40 != 0) return false;
+  for (size_t i = 0; i < v.size(); i += 40) {
+    const char* p = v.data() + i;
+    out.push_back({{get_le64(p), get_le64(p + 8)},
+                   {static_cast<int64_t>(get_le64(p + 16)), static_cast<int64_t>(get_le64(p + 24)),
+                    static_cast<int32_t>(get_le64(p + 32))}});
+  }
+  return true;
 }
 
 void encode_session_day(std::string& out, const SessionCounters& c) {
@@ -189,6 +187,7 @@ void encode_meta(std::string& out, const PartitionMeta& m) {
   for (int64_t c : m.rejected) put_le64(out, static_cast<uint64_t>(c));
   put_le64(out, static_cast<uint64_t>(m.duplicates));
   put_le64(out, static_cast<uint64_t>(m.dedupe_horizon_ms));
+  put_le64(out, static_cast<uint64_t>(m.session_horizon_ms));
 }
 
 namespace {
@@ -197,15 +196,21 @@ void put_be64(std::string& s, uint64_t v) {
 }
 }  // namespace
 
-void dedupe_segment_key(std::string& key, int32_t partition, int64_t max_ts, int64_t next_offset) {
+void segment_key(std::string& key, int32_t partition, int64_t max_ts, int64_t next_offset) {
   put_partition(key, partition);
   put_be64(key, static_cast<uint64_t>(max_ts) ^ (1ULL << 63));
   put_be64(key, static_cast<uint64_t>(next_offset));
 }
 
-void dedupe_horizon_key(std::string& key, int32_t partition, int64_t horizon_ms) {
+void segment_horizon_key(std::string& key, int32_t partition, int64_t horizon_ms) {
   put_partition(key, partition);
   put_be64(key, static_cast<uint64_t>(horizon_ms) ^ (1ULL << 63));
+}
+
+int64_t segment_offset_of(std::string_view key) {
+  uint64_t v = 0;
+  for (int i = 12; i < 20; ++i) v = (v << 8) | static_cast<unsigned char>(key[i]);
+  return static_cast<int64_t>(v);
 }
 
 void encode_seen(std::string& out, const std::vector<SeenEvent>& entries) {
@@ -236,6 +241,8 @@ std::optional<PartitionMeta> decode_meta(std::string_view v) {
     m.duplicates = static_cast<int64_t>(get_le64(v.data() + 8 * (kRejectReasonCount + 1)));
     m.dedupe_horizon_ms = static_cast<int64_t>(get_le64(v.data() + 8 * (kRejectReasonCount + 2)));
   }
+  if (v.size() >= 8 * (kRejectReasonCount + 4))
+    m.session_horizon_ms = static_cast<int64_t>(get_le64(v.data() + 8 * (kRejectReasonCount + 3)));
   return m;
 }
 

@@ -40,11 +40,18 @@ int32_t cohort_of_key(std::string_view key);
 void encode_retention(std::string& out, const std::vector<int64_t>& retained);
 std::optional<std::vector<int64_t>> decode_retention(std::string_view v);
 
-// sessions: partition | id_key(user, session id) (16 bytes)  ->  start_ms | end_ms | actions
-void session_store_key(std::string& key, int32_t partition, const IdKey& session);
-IdKey session_key_of(std::string_view key);
-void encode_session(std::string& out, const SessionState& s);
-std::optional<SessionState> decode_session(std::string_view v);
+// Segments (dedupe and sessions): partition | newest time in the segment (biased BE) |
+// next input offset at the checkpoint that wrote it (BE). One segment per partition and
+// checkpoint holds what changed since the previous one; a key range removes expired segments.
+void segment_key(std::string& key, int32_t partition, int64_t max_ts, int64_t next_offset);
+void segment_horizon_key(std::string& key, int32_t partition, int64_t horizon_ms);
+int64_t segment_offset_of(std::string_view key);
+
+// sessions segments: packed (id_key 16 bytes, start_ms, end_ms, actions) of changed sessions;
+// on reading, a later segment's version of a session replaces an earlier one.
+using SessionEntry = std::pair<IdKey, SessionState>;
+void encode_sessions(std::string& out, const std::vector<SessionEntry>& entries);
+bool decode_sessions(std::string_view v, std::vector<SessionEntry>& out);
 
 // session_daily: partition | day  ->  sessions | actions | duration_ms | 6 length buckets
 void encode_session_day(std::string& out, const SessionCounters& c);
@@ -58,13 +65,11 @@ struct PartitionMeta {
   int64_t stream_time_ms;
   RejectCounts rejected{};
   int64_t duplicates = 0;
-  int64_t dedupe_horizon_ms = 0;  // event ids older than this are no longer in the window
+  int64_t dedupe_horizon_ms = 0;   // event ids older than this are no longer in the window
+  int64_t session_horizon_ms = 0;  // sessions that ended before this are final
 };
 
-// dedupe: partition | newest ts in segment (biased BE) | next offset (BE)  ->  packed
-// (key 16 bytes, ts 8 bytes) entries recorded between two checkpoints
-void dedupe_segment_key(std::string& key, int32_t partition, int64_t max_ts, int64_t next_offset);
-void dedupe_horizon_key(std::string& key, int32_t partition, int64_t horizon_ms);
+// dedupe segments: packed (key 16 bytes, stream time 8 bytes) of event ids recorded
 void encode_seen(std::string& out, const std::vector<SeenEvent>& entries);
 bool decode_seen(std::string_view v, std::vector<SeenEvent>& out);
 void encode_meta(std::string& out, const PartitionMeta& m);

@@ -4,8 +4,11 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
+#include <tuple>
+#include <unordered_map>
 
 #include "state/codec.h"
 
@@ -52,6 +55,7 @@ std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& o
   }
   store->db_.reset(raw);
   store->write_options_.sync = options.sync;
+  store->write_options_.disableWAL = !options.wal;
   return store;
 }
 
@@ -75,7 +79,7 @@ StoredPartition Store::load_partition(int32_t partition) {
   std::string prefix;
   codec::put_partition(prefix, partition);
   std::string value;
-  int64_t dedupe_horizon = 0;
+  int64_t dedupe_horizon = 0, session_horizon = 0;
   auto s = db_->Get(rocksdb::ReadOptions(), offsets(), prefix, &value);
   if (s.ok()) out.next_offset = codec::decode_i64(value);
   s = db_->Get(rocksdb::ReadOptions(), meta(), prefix, &value);
@@ -85,6 +89,7 @@ StoredPartition Store::load_partition(int32_t partition) {
       out.aggregates.rejected = m->rejected;
       out.aggregates.duplicates = m->duplicates;
       dedupe_horizon = m->dedupe_horizon_ms;
+      session_horizon = m->session_horizon_ms;
     }
   }
   auto scan = [&](rocksdb::ColumnFamilyHandle* cf, auto&& fn) {
@@ -104,11 +109,7 @@ StoredPartition Store::load_partition(int32_t partition) {
   });
   for (const auto& e : seen)
     if (e.ts_ms >= dedupe_horizon) out.aggregates.seen.restore(e);
-  scan(sessions(), [&](std::string_view k, std::string_view v) {
-    auto s = codec::decode_session(v);
-    if (!s) throw std::runtime_error("corrupt session record in state");
-    out.sessions.emplace_back(codec::session_key_of(k), *s);
-  });
+  out.sessions = read_sessions(partition, session_horizon);
   scan(session_daily(), [&](std::string_view k, std::string_view v) {
     auto c = codec::decode_session_day(v);
     if (!c) throw std::runtime_error("corrupt session day record in state");
@@ -123,6 +124,34 @@ StoredPartition Store::load_partition(int32_t partition) {
   return out;
 }
 
+std::vector<codec::SessionEntry> Store::read_sessions(int32_t partition, int64_t horizon) {
+  std::string prefix;
+  codec::put_partition(prefix, partition);
+  // Segments in the order they were written; a later version of a session wins.
+  std::vector<std::pair<int64_t, std::string>> segments;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), sessions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+    segments.emplace_back(codec::segment_offset_of(it->key().ToStringView()),
+                          it->value().ToString());
+  check(it->status(), "scan sessions");
+  std::sort(segments.begin(), segments.end());
+  std::unordered_map<IdKey, SessionState, IdKeyHash> latest;
+  std::vector<codec::SessionEntry> entries;
+  for (const auto& [offset, value] : segments) {
+    entries.clear();
+    if (!codec::decode_sessions(value, entries))
+      throw std::runtime_error("corrupt session segment");
+    for (const auto& [key, state] : entries) latest[key] = state;
+  }
+  std::vector<codec::SessionEntry> out;
+  for (const auto& [key, state] : latest)
+    if (state.end_ms >= horizon) out.emplace_back(key, state);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first.hi, a.first.lo) < std::tie(b.first.hi, b.first.lo);
+  });
+  return out;
+}
+
 std::vector<int32_t> Store::partitions() {
   std::vector<int32_t> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), offsets()));
@@ -133,6 +162,12 @@ std::vector<int32_t> Store::partitions() {
 
 void Store::write(rocksdb::WriteBatch& batch) {
   check(db_->Write(write_options_, &batch), "checkpoint");
+}
+
+void Store::flush() {
+  rocksdb::FlushOptions options;
+  options.wait = true;
+  check(db_->Flush(options, handles_), "flush state");
 }
 
 uint64_t Store::live_data_bytes() {

@@ -19,19 +19,24 @@
 #include "processors/activity_processor.h"
 #include "processors/session_processor.h"
 #include "processors/user_activity.h"
+#include "state/codec.h"
 
 namespace engaged {
 
 struct StoreOptions {
   bool read_only = false;
   bool sync = false;  // fsync each checkpoint
+  bool wal = true;
+  // Without the WAL a crash loses the checkpoints since the last memtable flush, offsets and
+  // state together (atomic_flush), so this is only for inputs that can be re-read from any
+  // stored offset: `replay` of a file. Call flush() before a clean exit.
 };
 
 // Everything about one partition except its users, as last checkpointed.
 struct StoredPartition {
   std::optional<int64_t> next_offset;
   PartitionAggregates aggregates;
-  std::vector<std::pair<IdKey, SessionState>> sessions;  // sessions that may still change
+  std::vector<codec::SessionEntry> sessions;  // sessions that may still change
 };
 
 class Store {
@@ -42,7 +47,10 @@ class Store {
   std::optional<UserActivity> get_user(int32_t partition, std::string_view user_id);
   StoredPartition load_partition(int32_t partition);
   std::vector<int32_t> partitions();  // partitions that have any checkpoint
+  // The sessions of a partition that end at or after `horizon`, latest versions, sorted by key.
+  std::vector<codec::SessionEntry> read_sessions(int32_t partition, int64_t horizon);
   void write(rocksdb::WriteBatch& batch);
+  void flush();                // memtables to SST files (all column families at once)
   uint64_t live_data_bytes();  // live data in SST files + memtables not yet flushed
 
   rocksdb::DB* db() { return db_.get(); }

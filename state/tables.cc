@@ -67,7 +67,8 @@ void dump_state(Store& store, std::ostream& out) {
   const char* names[] = {"default", "users",    "daily",         "retention", "offsets",
                          "meta",    "sessions", "session_daily", "dedupe"};
   for (size_t i = 0; i < store.handles().size(); ++i) {
-    if (store.handles()[i] == store.dedupe()) continue;  // below, as logical entries
+    if (store.handles()[i] == store.dedupe() || store.handles()[i] == store.sessions())
+      continue;  // segments: below, as their logical content
     scan(store, store.handles()[i], [&](std::string_view k, std::string_view v) {
       out << names[i] << ' ';
       hex(k);
@@ -76,12 +77,21 @@ void dump_state(Store& store, std::ostream& out) {
       out << '\n';
     });
   }
-  // Dedupe segments depend on when checkpoints happened; their content does not. Print the
-  // entries still inside each partition's window, sorted.
+  // Segments depend on when checkpoints happened; their content does not. Print the entries
+  // still inside each partition's horizons, sorted.
   std::map<int32_t, int64_t> horizon;
+  std::map<int32_t, int64_t> session_horizon;
   scan(store, store.meta(), [&](std::string_view k, std::string_view v) {
-    horizon[codec::partition_of(k)] = codec::decode_meta(v).value().dedupe_horizon_ms;
+    auto m = codec::decode_meta(v).value();
+    horizon[codec::partition_of(k)] = m.dedupe_horizon_ms;
+    session_horizon[codec::partition_of(k)] = m.session_horizon_ms;
   });
+  for (const auto& [p, h] : session_horizon)
+    for (const auto& [key, s] : store.read_sessions(p, h))
+      out << fmt::format("sessions {:08x}{:016x}{:016x} {:016x}{:016x}{:08x}\n",
+                         static_cast<uint32_t>(p), key.hi, key.lo,
+                         static_cast<uint64_t>(s.start_ms), static_cast<uint64_t>(s.end_ms),
+                         static_cast<uint32_t>(s.actions));
   std::map<std::pair<int32_t, std::pair<uint64_t, uint64_t>>, int64_t> entries;
   scan(store, store.dedupe(), [&](std::string_view k, std::string_view v) {
     std::vector<SeenEvent> seen;
