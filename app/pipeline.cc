@@ -109,6 +109,7 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
   if (rejection) {
     dead_letter(part, offset, key, value, *rejection);
   } else {
+    part.aggregates().seen.prefetch(id_key(event_.user_id, event_.event_id));
     UserActivity& user = part.user(event_.user_id, epoch_);
     const Verdict verdict = processor_.process(part.aggregates(), user, event_);
     if (verdict == Verdict::kTooLate) {

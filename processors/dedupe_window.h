@@ -25,6 +25,10 @@ class DedupeWindow {
   // True if `key` is a duplicate at stream time `stream_time_ms`; otherwise records it.
   bool seen_or_record(const IdKey& key, int64_t stream_time_ms, int64_t window_ms);
   void restore(const SeenEvent& e) { insert(e, e.ts_ms); }
+  // Starts loading the key's slot into the cache (the lookup is a likely cache miss).
+  void prefetch(const IdKey& key) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[key.lo & (slots_.size() - 1)]);
+  }
 
   // Entries recorded since the last take_recorded(), for the checkpoint.
   std::vector<SeenEvent> take_recorded() { return std::exchange(recorded_, {}); }
