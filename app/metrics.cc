@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <tuple>
+
 #include "processors/time_zone.h"
 
 namespace engaged {
@@ -128,6 +130,21 @@ Metrics::Metrics(const std::string& listen)
                           .Name("engaged_day_session_length_sessions")
                           .Help("Sessions starting on the day by length bucket.")
                           .Register(*registry_)),
+      nps_responses_(
+          BuildGauge()
+              .Name("engaged_nps_responses")
+              .Help("Feedback responses (score 0-10) on the day (window=1d) or in the 30 "
+                    "days ending on it (window=30d).")
+              .Register(*registry_)),
+      nps_promoters_(BuildGauge()
+                         .Name("engaged_nps_promoters")
+                         .Help("Responses scoring 9-10. NPS = 100 * (promoters - detractors) / "
+                               "responses.")
+                         .Register(*registry_)),
+      nps_detractors_(BuildGauge()
+                          .Name("engaged_nps_detractors")
+                          .Help("Responses scoring 0-6.")
+                          .Register(*registry_)),
       cohort_size_(BuildGauge()
                        .Name("engaged_retention_cohort_users")
                        .Help("Size of the cohort whose day-N retention is reported "
@@ -205,6 +222,15 @@ void Metrics::publish_snapshot(const EngagementSnapshot& s) {
     for (int b = 0; b < kSessionLengthBuckets; ++b)
       session_length_.Add({{"day", label}, {"length", std::string(session_length_bucket_name(b))}})
           .Set(double(c->length[static_cast<size_t>(b)]));
+  }
+  for (auto [label, window, c] :
+       {std::tuple{"current", "1d", &s.current_feedback},
+        std::tuple{"latest_complete", "1d", &s.latest_complete_feedback},
+        std::tuple{"current", "30d", &s.current_feedback_30d},
+        std::tuple{"latest_complete", "30d", &s.latest_complete_feedback_30d}}) {
+    nps_responses_.Add({{"day", label}, {"window", window}}).Set(double(c->responses));
+    nps_promoters_.Add({{"day", label}, {"window", window}}).Set(double(c->promoters));
+    nps_detractors_.Add({{"day", label}, {"window", window}}).Set(double(c->detractors));
   }
   for (size_t i = 0; i < kRetentionGaugeDays.size(); ++i) {
     std::string n = std::to_string(kRetentionGaugeDays[i]);

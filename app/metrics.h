@@ -60,6 +60,9 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& session_actions_;
   prometheus::Family<prometheus::Gauge>& session_duration_;
   prometheus::Family<prometheus::Gauge>& session_length_;
+  prometheus::Family<prometheus::Gauge>& nps_responses_;
+  prometheus::Family<prometheus::Gauge>& nps_promoters_;
+  prometheus::Family<prometheus::Gauge>& nps_detractors_;
   prometheus::Family<prometheus::Gauge>& cohort_size_;
   prometheus::Family<prometheus::Gauge>& cohort_retained_;
   prometheus::Family<prometheus::Gauge>& trailing_size_;

@@ -120,6 +120,9 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
       ++duplicates_total_;
     } else {
       ++processed_total_;
+      if (event_.type == EventType::kFeedback)
+        FeedbackProcessor::process(part.aggregates().feedback, event_,
+                                   processor_.config().time_zone);
       if (!event_.session_id.empty()) {
         SessionProcessor::process(part.aggregates().sessions,
                                   part.session(id_key(event_.user_id, event_.session_id)), event_,

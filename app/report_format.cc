@@ -125,6 +125,53 @@ void write_sessions(const StateTables& t, DayRange range, const std::string& for
   if (json) out << "\n]\n";
 }
 
+void write_nps(const StateTables& t, DayRange range, const std::string& format, std::ostream& out) {
+  check_format(format);
+  const bool json = format == "json";
+  const std::vector<std::string> columns = {"day",           "responses",    "promoters",
+                                            "passives",      "detractors",   "responses_30d",
+                                            "promoters_30d", "passives_30d", "detractors_30d"};
+  if (json)
+    out << "[";
+  else
+    out << fmt::format("{}\n", fmt::join(columns, ","));
+  int32_t first = 0, last = -1;
+  for (const auto& [day, c] : t.feedback) {
+    if (c.responses == 0) continue;
+    if (last < first) first = day;
+    last = day;
+  }
+  bool first_row = true;
+  for (int32_t day = first; day <= last; ++day) {
+    if (!in_range(day, range)) continue;
+    FeedbackCounters c, window;
+    if (auto it = t.feedback.find(day); it != t.feedback.end()) c = it->second;
+    for (auto it = t.feedback.lower_bound(day - 29); it != t.feedback.end() && it->first <= day;
+         ++it)
+      window += it->second;
+    const std::vector<std::string> values = {format_day(day),
+                                             std::to_string(c.responses),
+                                             std::to_string(c.promoters),
+                                             std::to_string(c.passives),
+                                             std::to_string(c.detractors),
+                                             std::to_string(window.responses),
+                                             std::to_string(window.promoters),
+                                             std::to_string(window.passives),
+                                             std::to_string(window.detractors)};
+    if (json) {
+      out << (first_row ? "\n{" : ",\n{");
+      for (size_t i = 0; i < columns.size(); ++i)
+        out << (i == 0 ? fmt::format("\"{}\":\"{}\"", columns[i], values[i])
+                       : fmt::format(",\"{}\":{}", columns[i], values[i]));
+      out << "}";
+    } else {
+      out << fmt::format("{}\n", fmt::join(values, ","));
+    }
+    first_row = false;
+  }
+  if (json) out << "\n]\n";
+}
+
 void write_rejections(const StateTables& t, const std::string& format, std::ostream& out) {
   check_format(format);
   std::vector<std::pair<int64_t, int>> rows;

@@ -26,6 +26,9 @@ void write_retention(const StateTables& t, CohortTable table, DayRange range,
 // the first to the last with a session.
 void write_sessions(const StateTables& t, DayRange range, const std::string& format,
                     std::ostream& out);
+// day,responses,promoters,passives,detractors and the same over the 30 days ending on the day
+// (suffix _30d) — every day from the first to the last with a response.
+void write_nps(const StateTables& t, DayRange range, const std::string& format, std::ostream& out);
 // rejection reason counts, non-zero only, largest first.
 void write_rejections(const StateTables& t, const std::string& format, std::ostream& out);
 // Last 14 days, recent cohorts' retention, top rejection reasons: for people.

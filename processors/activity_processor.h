@@ -14,6 +14,7 @@
 #include "ingest/reject_reason.h"
 #include "processors/daily_aggregates.h"
 #include "processors/dedupe_window.h"
+#include "processors/feedback_processor.h"
 #include "processors/session_processor.h"
 #include "processors/time_zone.h"
 #include "processors/user_activity.h"
@@ -51,6 +52,7 @@ struct PartitionAggregates {
   int64_t stream_time_ms = kNoTime;  // newest accepted event time in this partition
   DailyAggregates daily;
   DayTable<SessionCounters> sessions;
+  DayTable<FeedbackCounters> feedback;
   std::array<RetentionTable, kCohortTableCount> cohorts;  // indexed by CohortTable
   RetentionTable& cohort(CohortTable t) { return cohorts[static_cast<size_t>(t)]; }
   const RetentionTable& cohort(CohortTable t) const { return cohorts[static_cast<size_t>(t)]; }

@@ -18,6 +18,14 @@ EngagementSnapshot take_snapshot(std::span<const PartitionAggregates* const> par
     if (const auto* c = p->daily.find(complete)) s.latest_complete += *c;
     if (const auto* c = p->sessions.find(s.current_day)) s.current_sessions += *c;
     if (const auto* c = p->sessions.find(complete)) s.latest_complete_sessions += *c;
+    for (int32_t d = complete - 29; d <= s.current_day; ++d) {
+      const FeedbackCounters* c = p->feedback.find(d);
+      if (!c) continue;
+      if (d == s.current_day) s.current_feedback += *c;
+      if (d == complete) s.latest_complete_feedback += *c;
+      if (d >= s.current_day - 29) s.current_feedback_30d += *c;
+      if (d <= complete) s.latest_complete_feedback_30d += *c;
+    }
     const auto& rows = p->cohort(CohortTable::kDailyOn).rows();
     for (size_t i = 0; i < kRetentionGaugeDays.size(); ++i) {
       const int n = kRetentionGaugeDays[i];

@@ -21,6 +21,9 @@ struct EngagementSnapshot {
   int32_t current_day = kNoDay;
   DayCounters current, latest_complete;
   SessionCounters current_sessions, latest_complete_sessions;
+  // NPS responses on the day, and over the 30 days ending on it.
+  FeedbackCounters current_feedback, latest_complete_feedback;
+  FeedbackCounters current_feedback_30d, latest_complete_feedback_30d;
   // For N in kRetentionGaugeDays: cohort C = latest_complete - N, its size and users retained on
   // day N; and the same summed over the kTrailingCohorts cohorts before C (numerator and
   // denominator of the trailing 4-week average).

@@ -73,6 +73,12 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
     batch.Put(store.session_daily(), key, value);
   });
   agg.sessions.clear_changed();
+  agg.feedback.for_each_changed([&](int32_t day, const FeedbackCounters& c) {
+    codec::day_key(key, id, day);
+    codec::encode_feedback_day(value, c);
+    batch.Put(store.feedback_daily(), key, value);
+  });
+  agg.feedback.clear_changed();
   agg.daily.for_each_changed([&](int32_t day, const DayCounters& c) {
     codec::day_key(key, id, day);
     codec::encode_day(value, c);

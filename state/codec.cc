@@ -140,6 +140,18 @@ std::optional<SessionCounters> decode_session_day(std::string_view v) {
   return c;
 }
 
+void encode_feedback_day(std::string& out, const FeedbackCounters& c) {
+  out.clear();
+  for (int64_t v : {c.responses, c.promoters, c.passives, c.detractors})
+    put_le64(out, static_cast<uint64_t>(v));
+}
+
+std::optional<FeedbackCounters> decode_feedback_day(std::string_view v) {
+  if (v.size() != 32) return std::nullopt;
+  auto f = [&](int i) { return static_cast<int64_t>(get_le64(v.data() + 8 * i)); };
+  return FeedbackCounters{f(0), f(1), f(2), f(3)};
+}
+
 void encode_retention(std::string& out, const std::vector<int64_t>& retained) {
   out.clear();
   for (int64_t x : retained) {

@@ -12,6 +12,7 @@
 #include "ingest/reject_reason.h"
 #include "processors/daily_aggregates.h"
 #include "processors/dedupe_window.h"
+#include "processors/feedback_processor.h"
 #include "processors/id_key.h"
 #include "processors/session_processor.h"
 #include "processors/user_activity.h"
@@ -56,6 +57,10 @@ bool decode_sessions(std::string_view v, std::vector<SessionEntry>& out);
 // session_daily: partition | day  ->  sessions | actions | duration_ms | 6 length buckets
 void encode_session_day(std::string& out, const SessionCounters& c);
 std::optional<SessionCounters> decode_session_day(std::string_view v);
+
+// feedback_daily: partition | day  ->  responses | promoters | passives | detractors
+void encode_feedback_day(std::string& out, const FeedbackCounters& c);
+std::optional<FeedbackCounters> decode_feedback_day(std::string_view v);
 
 // offsets: partition  ->  next offset to consume (int64)
 // meta:    partition  ->  stream_time_ms | rejected counts by reason

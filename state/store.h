@@ -62,6 +62,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* sessions() { return handles_[6]; }
   rocksdb::ColumnFamilyHandle* session_daily() { return handles_[7]; }
   rocksdb::ColumnFamilyHandle* dedupe() { return handles_[8]; }
+  rocksdb::ColumnFamilyHandle* feedback_daily() { return handles_[9]; }
   const std::vector<rocksdb::ColumnFamilyHandle*>& handles() const { return handles_; }
 
  private:

@@ -9,6 +9,7 @@
 
 #include "ingest/reject_reason.h"
 #include "processors/daily_aggregates.h"
+#include "processors/feedback_processor.h"
 #include "processors/session_processor.h"
 
 namespace engaged {
@@ -22,7 +23,8 @@ struct StateTables {
   const std::map<int32_t, std::vector<int64_t>>& cohort(CohortTable t) const {
     return cohorts[static_cast<size_t>(t)];
   }
-  std::map<int32_t, SessionCounters> sessions;  // day -> session counters
+  std::map<int32_t, SessionCounters> sessions;   // day -> session counters
+  std::map<int32_t, FeedbackCounters> feedback;  // day -> NPS responses
   RejectCounts rejected{};
   int64_t duplicates = 0;          // events dropped as re-sent
   int64_t stream_time_ms;          // newest event time over partitions

@@ -90,6 +90,14 @@ def check_gauges(body):
         assert scalar(f'engaged_day_session_actions{{day="{day}"}}') == row[1]
         assert scalar(f'engaged_day_session_duration_seconds{{day="{day}"}}') == row[2] / 1000
         assert scalar(f'sum(engaged_day_session_length_sessions{{day="{day}"}})') == row[0]
+    nps = {r.split(",")[0]: list(map(int, r.split(",")[1:])) for r in h.report(state, "nps").splitlines()[1:]}
+    for day, key in (("current", last), ("latest_complete", prev)):
+        row = nps.get(key, [0] * 8)
+        for window, off in (("1d", 0), ("30d", 4)):
+            sel = f'{{day="{day}",window="{window}"}}'
+            assert scalar(f"engaged_nps_responses{sel}") == row[off + 0], (day, window)
+            assert scalar(f"engaged_nps_promoters{sel}") == row[off + 1], (day, window)
+            assert scalar(f"engaged_nps_detractors{sel}") == row[off + 3], (day, window)
     assert len(query("engaged_consumer_lag_messages")) == 6, query("engaged_consumer_lag_messages")
     got = scalar("sum(engaged_events_processed_total) + sum(engaged_events_rejected_total)")
     assert got == total, (got, total)

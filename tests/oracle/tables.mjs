@@ -9,7 +9,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 
 const [input, tz, table, typesArg = "all", excludedArg = ""] = process.argv.slice(2);
 const TABLES = ["daily", "retention", "retention-unbounded", "retention-weekly",
-  "retention-weekly-unbounded", "sessions"];
+  "retention-weekly-unbounded", "sessions", "nps"];
 if (!input || !tz || !TABLES.includes(table)) {
   console.error(`usage: node tables.mjs EVENTS.ndjson TIMEZONE ${TABLES.join("|")}`);
   process.exit(2);
@@ -31,6 +31,7 @@ await run(`CREATE TABLE docs AS SELECT CAST(m AS JSON) AS j FROM (
   FROM raw) WHERE json_valid(m)`);
 await run(`CREATE TABLE ev AS SELECT json_extract_string(j, '$.user_id') AS user_id, json_extract_string(j, '$.type') AS type,
   json_extract_string(j, '$.name') AS name, json_extract_string(j, '$.session_id') AS session_id,
+  TRY_CAST(json_extract_string(j, '$.score') AS INTEGER) AS score,
   CASE WHEN json_type(json_extract(j, '$.ts')) = 'VARCHAR'
        THEN epoch_ms(TRY_CAST(replace(replace(json_extract_string(j, '$.ts'), 't', 'T'), 'z', 'Z') AS TIMESTAMPTZ))
        ELSE TRY_CAST(json_extract_string(j, '$.ts') AS BIGINT) END AS ts_ms
@@ -55,7 +56,26 @@ await run(`CREATE TABLE act AS SELECT DISTINCT user_id,
 await run(`CREATE TABLE coh AS SELECT user_id, min(day) AS c FROM act GROUP BY user_id`);
 
 let sql;
-if (table === "sessions") {
+if (table === "nps") {
+  // Promoters 9-10, passives 7-8, detractors 0-6; per day and over the 30 days ending on it.
+  sql = `
+  WITH f AS (SELECT CAST(timezone(${q(tz)}, make_timestamptz(ts_ms * 1000)) AS DATE) AS d,
+                    score FROM ev WHERE type = 'feedback'),
+   per_day AS (SELECT d, count(*) AS r, count(*) FILTER (WHERE score >= 9) AS p,
+                      count(*) FILTER (WHERE score BETWEEN 7 AND 8) AS m,
+                      count(*) FILTER (WHERE score <= 6) AS x FROM f GROUP BY d),
+   days AS (SELECT CAST(range AS DATE) AS d FROM range((SELECT min(d) FROM per_day),
+            (SELECT max(d) FROM per_day) + INTERVAL 1 DAY, INTERVAL 1 DAY))
+  SELECT strftime(days.d, '%Y-%m-%d') || ',' || coalesce(any_value(t.r), 0) || ',' ||
+         coalesce(any_value(t.p), 0) || ',' || coalesce(any_value(t.m), 0) || ',' ||
+         coalesce(any_value(t.x), 0) || ',' || coalesce(sum(w.r), 0) || ',' ||
+         coalesce(sum(w.p), 0) || ',' || coalesce(sum(w.m), 0) || ',' || coalesce(sum(w.x), 0) AS row
+  FROM days LEFT JOIN per_day t ON t.d = days.d
+    LEFT JOIN per_day w ON w.d BETWEEN days.d - 29 AND days.d
+  GROUP BY days.d ORDER BY days.d`;
+  process.stdout.write("day,responses,promoters,passives,detractors,responses_30d," +
+    "promoters_30d,passives_30d,detractors_30d\n");
+} else if (table === "sessions") {
   // A session: a user's accepted events sharing a session_id; it belongs to the day it starts.
   const bounds = [60000, 300000, 900000, 1800000, 3600000];
   const bucket = (i) => `count(*) FILTER (WHERE len >= ${i ? bounds[i - 1] : 0}` +
