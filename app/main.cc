@@ -86,9 +86,10 @@ int main(int argc, char** argv) {
   std::string report_state, from, to;
   report_cmd
       ->add_option("table", report_options.table,
-                   "daily | retention | sessions | nps | rejections | summary")
+                   "daily | retention | sessions | nps | revenue | rejections | summary")
       ->required()
-      ->check(CLI::IsMember({"daily", "retention", "sessions", "nps", "rejections", "summary"}));
+      ->check(CLI::IsMember(
+          {"daily", "retention", "sessions", "nps", "revenue", "rejections", "summary"}));
   report_cmd->add_option("--state", report_state, "state directory")->required();
   report_cmd->add_option("--format", report_options.format, "csv | json")
       ->capture_default_str()

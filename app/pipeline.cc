@@ -120,6 +120,8 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
       ++duplicates_total_;
     } else {
       ++processed_total_;
+      if (event_.type == EventType::kPurchase)
+        RevenueProcessor::process(part.aggregates().revenue, event_, processor_.config().time_zone);
       if (event_.type == EventType::kFeedback)
         FeedbackProcessor::process(part.aggregates().feedback, event_,
                                    processor_.config().time_zone);

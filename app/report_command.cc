@@ -28,6 +28,8 @@ int report(const std::string& state_dir, const ReportOptions& o) {
     write_retention(tables, cohort_table(o.cohorts, o.kind), range, o.format, std::cout);
   else if (o.table == "sessions")
     write_sessions(tables, range, o.format, std::cout);
+  else if (o.table == "revenue")
+    write_revenue(tables, range, o.format, std::cout);
   else if (o.table == "nps")
     write_nps(tables, range, o.format, std::cout);
   else if (o.table == "rejections")

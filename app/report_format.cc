@@ -172,6 +172,33 @@ void write_nps(const StateTables& t, DayRange range, const std::string& format, 
   if (json) out << "\n]\n";
 }
 
+void write_revenue(const StateTables& t, DayRange range, const std::string& format,
+                   std::ostream& out) {
+  check_format(format);
+  const bool json = format == "json";
+  out << (json ? "[" : "day,currency,revenue,purchases,dau\n");
+  bool first_row = true;
+  for (const auto& [day, c] : t.revenue) {
+    if (!in_range(day, range)) continue;
+    auto d = t.daily.find(day);
+    const int64_t dau = d == t.daily.end() ? 0 : d->second.dau;
+    for (const auto& [currency, m] : c.by_currency) {
+      if (m.purchases == 0) continue;
+      if (json)
+        out << (first_row ? "\n" : ",\n")
+            << fmt::format(
+                   "{{\"day\":\"{}\",\"currency\":\"{}\",\"revenue\":{},"
+                   "\"purchases\":{},\"dau\":{}}}",
+                   format_day(day), currency, format_micros(m.micros), m.purchases, dau);
+      else
+        out << fmt::format("{},{},{},{},{}\n", format_day(day), currency, format_micros(m.micros),
+                           m.purchases, dau);
+      first_row = false;
+    }
+  }
+  if (json) out << "\n]\n";
+}
+
 void write_rejections(const StateTables& t, const std::string& format, std::ostream& out) {
   check_format(format);
   std::vector<std::pair<int64_t, int>> rows;

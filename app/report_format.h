@@ -29,6 +29,10 @@ void write_sessions(const StateTables& t, DayRange range, const std::string& for
 // day,responses,promoters,passives,detractors and the same over the 30 days ending on the day
 // (suffix _30d) — every day from the first to the last with a response.
 void write_nps(const StateTables& t, DayRange range, const std::string& format, std::ostream& out);
+// day,currency,revenue,purchases,dau — one row per day and currency with a purchase (revenue in
+// the currency's units; ARPU = revenue / dau).
+void write_revenue(const StateTables& t, DayRange range, const std::string& format,
+                   std::ostream& out);
 // rejection reason counts, non-zero only, largest first.
 void write_rejections(const StateTables& t, const std::string& format, std::ostream& out);
 // Last 14 days, recent cohorts' retention, top rejection reasons: for people.

@@ -15,6 +15,7 @@
 #include "processors/daily_aggregates.h"
 #include "processors/dedupe_window.h"
 #include "processors/feedback_processor.h"
+#include "processors/revenue_processor.h"
 #include "processors/session_processor.h"
 #include "processors/time_zone.h"
 #include "processors/user_activity.h"
@@ -53,6 +54,7 @@ struct PartitionAggregates {
   DailyAggregates daily;
   DayTable<SessionCounters> sessions;
   DayTable<FeedbackCounters> feedback;
+  DayTable<RevenueCounters> revenue;
   std::array<RetentionTable, kCohortTableCount> cohorts;  // indexed by CohortTable
   RetentionTable& cohort(CohortTable t) { return cohorts[static_cast<size_t>(t)]; }
   const RetentionTable& cohort(CohortTable t) const { return cohorts[static_cast<size_t>(t)]; }

@@ -79,6 +79,12 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
     batch.Put(store.feedback_daily(), key, value);
   });
   agg.feedback.clear_changed();
+  agg.revenue.for_each_changed([&](int32_t day, const RevenueCounters& c) {
+    codec::day_key(key, id, day);
+    codec::encode_revenue_day(value, c);
+    batch.Put(store.revenue_daily(), key, value);
+  });
+  agg.revenue.clear_changed();
   agg.daily.for_each_changed([&](int32_t day, const DayCounters& c) {
     codec::day_key(key, id, day);
     codec::encode_day(value, c);

@@ -152,6 +152,26 @@ std::optional<FeedbackCounters> decode_feedback_day(std::string_view v) {
   return FeedbackCounters{f(0), f(1), f(2), f(3)};
 }
 
+void encode_revenue_day(std::string& out, const RevenueCounters& c) {
+  out.clear();
+  for (const auto& [currency, m] : c.by_currency) {
+    out.append(currency.substr(0, 3));
+    out.append(3 - std::min<size_t>(3, currency.size()), ' ');
+    put_le64(out, static_cast<uint64_t>(m.micros));
+    put_le64(out, static_cast<uint64_t>(m.purchases));
+  }
+}
+
+std::optional<RevenueCounters> decode_revenue_day(std::string_view v) {
+  if (v.size() % 19 != 0) return std::nullopt;
+  RevenueCounters c;
+  for (size_t i = 0; i < v.size(); i += 19)
+    c.by_currency[std::string(v.substr(i, 3))] = {
+        static_cast<int64_t>(get_le64(v.data() + i + 3)),
+        static_cast<int64_t>(get_le64(v.data() + i + 11))};
+  return c;
+}
+
 void encode_retention(std::string& out, const std::vector<int64_t>& retained) {
   out.clear();
   for (int64_t x : retained) {

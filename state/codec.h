@@ -14,6 +14,7 @@
 #include "processors/dedupe_window.h"
 #include "processors/feedback_processor.h"
 #include "processors/id_key.h"
+#include "processors/revenue_processor.h"
 #include "processors/session_processor.h"
 #include "processors/user_activity.h"
 
@@ -61,6 +62,10 @@ std::optional<SessionCounters> decode_session_day(std::string_view v);
 // feedback_daily: partition | day  ->  responses | promoters | passives | detractors
 void encode_feedback_day(std::string& out, const FeedbackCounters& c);
 std::optional<FeedbackCounters> decode_feedback_day(std::string_view v);
+
+// revenue_daily: partition | day  ->  (currency 3 bytes, micros, purchases) per currency
+void encode_revenue_day(std::string& out, const RevenueCounters& c);
+std::optional<RevenueCounters> decode_revenue_day(std::string_view v);
 
 // offsets: partition  ->  next offset to consume (int64)
 // meta:    partition  ->  stream_time_ms | rejected counts by reason

@@ -15,9 +15,9 @@
 namespace engaged {
 namespace {
 
-const std::vector<std::string> kFamilies = {"default", "users",         "daily",    "retention",
-                                            "offsets", "meta",          "sessions", "session_daily",
-                                            "dedupe",  "feedback_daily"};
+const std::vector<std::string> kFamilies = {
+    "default",  "users",         "daily",  "retention",      "offsets",      "meta",
+    "sessions", "session_daily", "dedupe", "feedback_daily", "revenue_daily"};
 
 void check(const rocksdb::Status& s, const std::string& what) {
   if (!s.ok()) throw std::runtime_error(what + ": " + s.ToString());
@@ -110,6 +110,11 @@ StoredPartition Store::load_partition(int32_t partition) {
   for (const auto& e : seen)
     if (e.ts_ms >= dedupe_horizon) out.aggregates.seen.restore(e);
   out.sessions = read_sessions(partition, session_horizon);
+  scan(revenue_daily(), [&](std::string_view k, std::string_view v) {
+    auto c = codec::decode_revenue_day(v);
+    if (!c) throw std::runtime_error("corrupt revenue day record in state");
+    out.aggregates.revenue.restore(codec::day_of_key(k), *c);
+  });
   scan(feedback_daily(), [&](std::string_view k, std::string_view v) {
     auto c = codec::decode_feedback_day(v);
     if (!c) throw std::runtime_error("corrupt feedback day record in state");

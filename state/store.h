@@ -63,6 +63,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* session_daily() { return handles_[7]; }
   rocksdb::ColumnFamilyHandle* dedupe() { return handles_[8]; }
   rocksdb::ColumnFamilyHandle* feedback_daily() { return handles_[9]; }
+  rocksdb::ColumnFamilyHandle* revenue_daily() { return handles_[10]; }
   const std::vector<rocksdb::ColumnFamilyHandle*>& handles() const { return handles_; }
 
  private:

@@ -41,6 +41,11 @@ StateTables read_tables(Store& store) {
     if (row.size() < r->size()) row.resize(r->size(), 0);
     for (size_t i = 0; i < r->size(); ++i) row[i] += (*r)[i];
   });
+  scan(store, store.revenue_daily(), [&](std::string_view k, std::string_view v) {
+    auto c = codec::decode_revenue_day(v);
+    if (!c) throw std::runtime_error("corrupt revenue day record");
+    t.revenue[codec::day_of_key(k)] += *c;
+  });
   scan(store, store.feedback_daily(), [&](std::string_view k, std::string_view v) {
     auto c = codec::decode_feedback_day(v);
     if (!c) throw std::runtime_error("corrupt feedback day record");
@@ -69,8 +74,9 @@ void dump_state(Store& store, std::ostream& out) {
   auto hex = [&](std::string_view s) {
     for (unsigned char c : s) out << kHex[c >> 4] << kHex[c & 15];
   };
-  const char* names[] = {"default", "users",    "daily",         "retention", "offsets",
-                         "meta",    "sessions", "session_daily", "dedupe",    "feedback_daily"};
+  const char* names[] = {"default", "users",          "daily",        "retention",
+                         "offsets", "meta",           "sessions",     "session_daily",
+                         "dedupe",  "feedback_daily", "revenue_daily"};
   for (size_t i = 0; i < store.handles().size(); ++i) {
     if (store.handles()[i] == store.dedupe() || store.handles()[i] == store.sessions())
       continue;  // segments: below, as their logical content

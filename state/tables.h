@@ -10,6 +10,7 @@
 #include "ingest/reject_reason.h"
 #include "processors/daily_aggregates.h"
 #include "processors/feedback_processor.h"
+#include "processors/revenue_processor.h"
 #include "processors/session_processor.h"
 
 namespace engaged {
@@ -25,6 +26,7 @@ struct StateTables {
   }
   std::map<int32_t, SessionCounters> sessions;   // day -> session counters
   std::map<int32_t, FeedbackCounters> feedback;  // day -> NPS responses
+  std::map<int32_t, RevenueCounters> revenue;    // day -> money by currency
   RejectCounts rejected{};
   int64_t duplicates = 0;          // events dropped as re-sent
   int64_t stream_time_ms;          // newest event time over partitions

@@ -22,7 +22,7 @@ for tz in ("UTC", "America/New_York", "Asia/Kolkata", "Europe/Berlin"):
                         ("retention-unbounded", ["--kind", "unbounded"]),
                         ("retention-weekly", ["--cohorts", "weekly"]),
                         ("retention-weekly-unbounded", ["--cohorts", "weekly", "--kind", "unbounded"]),
-                        ("sessions", []), ("nps", [])):
+                        ("sessions", []), ("nps", []), ("revenue", [])):
         want = subprocess.run(["node", oracle, events, tz, table], capture_output=True, text=True,
                               check=True).stdout
         got = h.engaged("report", table.split("-")[0], "--state", state, *args)

@@ -9,7 +9,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 
 const [input, tz, table, typesArg = "all", excludedArg = ""] = process.argv.slice(2);
 const TABLES = ["daily", "retention", "retention-unbounded", "retention-weekly",
-  "retention-weekly-unbounded", "sessions", "nps"];
+  "retention-weekly-unbounded", "sessions", "nps", "revenue"];
 if (!input || !tz || !TABLES.includes(table)) {
   console.error(`usage: node tables.mjs EVENTS.ndjson TIMEZONE ${TABLES.join("|")}`);
   process.exit(2);
@@ -32,6 +32,8 @@ await run(`CREATE TABLE docs AS SELECT CAST(m AS JSON) AS j FROM (
 await run(`CREATE TABLE ev AS SELECT json_extract_string(j, '$.user_id') AS user_id, json_extract_string(j, '$.type') AS type,
   json_extract_string(j, '$.name') AS name, json_extract_string(j, '$.session_id') AS session_id,
   TRY_CAST(json_extract_string(j, '$.score') AS INTEGER) AS score,
+  TRY_CAST(json_extract_string(j, '$.amount') AS DECIMAL(18, 6)) AS amount,
+  json_extract_string(j, '$.currency') AS currency,
   CASE WHEN json_type(json_extract(j, '$.ts')) = 'VARCHAR'
        THEN epoch_ms(TRY_CAST(replace(replace(json_extract_string(j, '$.ts'), 't', 'T'), 'z', 'Z') AS TIMESTAMPTZ))
        ELSE TRY_CAST(json_extract_string(j, '$.ts') AS BIGINT) END AS ts_ms
@@ -56,7 +58,18 @@ await run(`CREATE TABLE act AS SELECT DISTINCT user_id,
 await run(`CREATE TABLE coh AS SELECT user_id, min(day) AS c FROM act GROUP BY user_id`);
 
 let sql;
-if (table === "nps") {
+if (table === "revenue") {
+  // Exact decimal sums per day and currency; dau from the activity definition.
+  sql = `
+  WITH p AS (SELECT CAST(timezone(${q(tz)}, make_timestamptz(ts_ms * 1000)) AS DATE) AS d,
+                    currency, amount FROM ev WHERE type = 'purchase'),
+   dau AS (SELECT day AS d, count(*) AS n FROM act GROUP BY day)
+  SELECT strftime(p.d, '%Y-%m-%d') || ',' || currency || ',' ||
+         regexp_replace(CAST(sum(amount) AS VARCHAR), '(\\.\\d\\d\\d*?)0+$', '\\1') || ',' ||
+         count(*) || ',' || coalesce(any_value(dau.n), 0) AS row
+  FROM p LEFT JOIN dau ON dau.d = p.d GROUP BY p.d, currency ORDER BY p.d, currency`;
+  process.stdout.write("day,currency,revenue,purchases,dau\n");
+} else if (table === "nps") {
   // Promoters 9-10, passives 7-8, detractors 0-6; per day and over the 30 days ending on it.
   sql = `
   WITH f AS (SELECT CAST(timezone(${q(tz)}, make_timestamptz(ts_ms * 1000)) AS DATE) AS d,

@@ -48,3 +48,22 @@ TEST(Codec, RetentionAndMetaRoundTrip) {
 
 }  // namespace
 }  // namespace engaged
+
+namespace engaged {
+namespace {
+
+TEST(Codec, RevenueRoundTripAndMoneyFormat) {
+  RevenueCounters c;
+  c.by_currency["EUR"] = {12990000, 1};
+  c.by_currency["USD"] = {-5, 2};
+  std::string v;
+  codec::encode_revenue_day(v, c);
+  EXPECT_EQ(codec::decode_revenue_day(v), c);
+  EXPECT_EQ(format_micros(12990000), "12.99");
+  EXPECT_EQ(format_micros(12000000), "12.00");
+  EXPECT_EQ(format_micros(1234567), "1.234567");
+  EXPECT_EQ(format_micros(-5), "-0.000005");
+}
+
+}  // namespace
+}  // namespace engaged
