@@ -21,6 +21,55 @@ bool in_range(int32_t d, DayRange r) {
   return (!r.from || d >= *r.from) && (!r.to || d <= *r.to);
 }
 
+// Writes a table as CSV (header + rows) or as a JSON array of objects; the first
+// `string_columns` columns are JSON strings, the others numbers.
+class TableWriter {
+ public:
+  TableWriter(std::vector<std::string> columns, size_t string_columns, const std::string& format,
+              std::ostream& out)
+      : columns_(std::move(columns)), strings_(string_columns), json_(format == "json"), out_(out) {
+    check_format(format);
+    if (json_)
+      out_ << "[";
+    else
+      out_ << fmt::format("{}\n", fmt::join(columns_, ","));
+  }
+  ~TableWriter() {
+    if (json_) out_ << "\n]\n";
+  }
+  void row(const std::vector<std::string>& values) {
+    if (!json_) {
+      out_ << fmt::format("{}\n", fmt::join(values, ","));
+      return;
+    }
+    out_ << (first_ ? "\n{" : ",\n{");
+    for (size_t i = 0; i < columns_.size(); ++i)
+      out_ << (i ? "," : "")
+           << (i < strings_ ? fmt::format("\"{}\":\"{}\"", columns_[i], values[i])
+                            : fmt::format("\"{}\":{}", columns_[i], values[i]));
+    out_ << "}";
+    first_ = false;
+  }
+
+ private:
+  std::vector<std::string> columns_;
+  size_t strings_;
+  bool json_, first_ = true;
+  std::ostream& out_;
+};
+
+// First and last day whose row satisfies `nonzero`.
+template <typename Map, typename Pred>
+std::pair<int32_t, int32_t> span_of(const Map& rows, Pred nonzero) {
+  int32_t first = 0, last = -1;
+  for (const auto& [day, c] : rows) {
+    if (!nonzero(c)) continue;
+    if (last < first) first = day;
+    last = day;
+  }
+  return {first, last};
+}
+
 std::pair<int32_t, int32_t> active_span(const StateTables& t) {
   int32_t first = 0, last = -1;
   bool any = false;
@@ -88,22 +137,11 @@ void write_retention(const StateTables& t, CohortTable table, DayRange range,
 
 void write_sessions(const StateTables& t, DayRange range, const std::string& format,
                     std::ostream& out) {
-  check_format(format);
-  const bool json = format == "json";
   std::vector<std::string> columns = {"day", "sessions", "session_actions", "session_duration_ms"};
   for (int b = 0; b < kSessionLengthBuckets; ++b)
     columns.push_back("len_" + std::string(session_length_bucket_name(b)));
-  if (!json)
-    out << fmt::format("{}\n", fmt::join(columns, ","));
-  else
-    out << "[";
-  int32_t first = 0, last = -1;
-  for (const auto& [day, c] : t.sessions) {
-    if (c.sessions == 0) continue;
-    if (last < first) first = day;
-    last = day;
-  }
-  bool first_row = true;
+  TableWriter table(std::move(columns), 1, format, out);
+  auto [first, last] = span_of(t.sessions, [](const SessionCounters& c) { return c.sessions; });
   for (int32_t day = first; day <= last; ++day) {
     if (!in_range(day, range)) continue;
     auto it = t.sessions.find(day);
@@ -111,37 +149,15 @@ void write_sessions(const StateTables& t, DayRange range, const std::string& for
     std::vector<std::string> values = {format_day(day), std::to_string(c.sessions),
                                        std::to_string(c.actions), std::to_string(c.duration_ms)};
     for (int64_t n : c.length) values.push_back(std::to_string(n));
-    if (json) {
-      out << (first_row ? "\n{" : ",\n{");
-      for (size_t i = 0; i < columns.size(); ++i)
-        out << (i == 0 ? fmt::format("\"{}\":\"{}\"", columns[i], values[i])
-                       : fmt::format(",\"{}\":{}", columns[i], values[i]));
-      out << "}";
-    } else {
-      out << fmt::format("{}\n", fmt::join(values, ","));
-    }
-    first_row = false;
+    table.row(values);
   }
-  if (json) out << "\n]\n";
 }
 
 void write_nps(const StateTables& t, DayRange range, const std::string& format, std::ostream& out) {
-  check_format(format);
-  const bool json = format == "json";
-  const std::vector<std::string> columns = {"day",           "responses",    "promoters",
-                                            "passives",      "detractors",   "responses_30d",
-                                            "promoters_30d", "passives_30d", "detractors_30d"};
-  if (json)
-    out << "[";
-  else
-    out << fmt::format("{}\n", fmt::join(columns, ","));
-  int32_t first = 0, last = -1;
-  for (const auto& [day, c] : t.feedback) {
-    if (c.responses == 0) continue;
-    if (last < first) first = day;
-    last = day;
-  }
-  bool first_row = true;
+  TableWriter table({"day", "responses", "promoters", "passives", "detractors", "responses_30d",
+                     "promoters_30d", "passives_30d", "detractors_30d"},
+                    1, format, out);
+  auto [first, last] = span_of(t.feedback, [](const FeedbackCounters& c) { return c.responses; });
   for (int32_t day = first; day <= last; ++day) {
     if (!in_range(day, range)) continue;
     FeedbackCounters c, window;
@@ -149,54 +165,25 @@ void write_nps(const StateTables& t, DayRange range, const std::string& format, 
     for (auto it = t.feedback.lower_bound(day - 29); it != t.feedback.end() && it->first <= day;
          ++it)
       window += it->second;
-    const std::vector<std::string> values = {format_day(day),
-                                             std::to_string(c.responses),
-                                             std::to_string(c.promoters),
-                                             std::to_string(c.passives),
-                                             std::to_string(c.detractors),
-                                             std::to_string(window.responses),
-                                             std::to_string(window.promoters),
-                                             std::to_string(window.passives),
-                                             std::to_string(window.detractors)};
-    if (json) {
-      out << (first_row ? "\n{" : ",\n{");
-      for (size_t i = 0; i < columns.size(); ++i)
-        out << (i == 0 ? fmt::format("\"{}\":\"{}\"", columns[i], values[i])
-                       : fmt::format(",\"{}\":{}", columns[i], values[i]));
-      out << "}";
-    } else {
-      out << fmt::format("{}\n", fmt::join(values, ","));
-    }
-    first_row = false;
+    table.row({format_day(day), std::to_string(c.responses), std::to_string(c.promoters),
+               std::to_string(c.passives), std::to_string(c.detractors),
+               std::to_string(window.responses), std::to_string(window.promoters),
+               std::to_string(window.passives), std::to_string(window.detractors)});
   }
-  if (json) out << "\n]\n";
 }
 
 void write_revenue(const StateTables& t, DayRange range, const std::string& format,
                    std::ostream& out) {
-  check_format(format);
-  const bool json = format == "json";
-  out << (json ? "[" : "day,currency,revenue,purchases,dau\n");
-  bool first_row = true;
+  TableWriter table({"day", "currency", "revenue", "purchases", "dau"}, 2, format, out);
   for (const auto& [day, c] : t.revenue) {
     if (!in_range(day, range)) continue;
     auto d = t.daily.find(day);
     const int64_t dau = d == t.daily.end() ? 0 : d->second.dau;
-    for (const auto& [currency, m] : c.by_currency) {
-      if (m.purchases == 0) continue;
-      if (json)
-        out << (first_row ? "\n" : ",\n")
-            << fmt::format(
-                   "{{\"day\":\"{}\",\"currency\":\"{}\",\"revenue\":{},"
-                   "\"purchases\":{},\"dau\":{}}}",
-                   format_day(day), currency, format_micros(m.micros), m.purchases, dau);
-      else
-        out << fmt::format("{},{},{},{},{}\n", format_day(day), currency, format_micros(m.micros),
-                           m.purchases, dau);
-      first_row = false;
-    }
+    for (const auto& [currency, m] : c.by_currency)
+      if (m.purchases > 0)
+        table.row({format_day(day), currency, format_micros(m.micros), std::to_string(m.purchases),
+                   std::to_string(dau)});
   }
-  if (json) out << "\n]\n";
 }
 
 void write_rejections(const StateTables& t, const std::string& format, std::ostream& out) {
