@@ -21,6 +21,19 @@
 namespace engaged {
 namespace {
 
+// The changed rows of a day table, one Put each.
+template <typename T>
+void write_days(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* cf, int32_t partition,
+                DayTable<T>& days) {
+  std::string key, value;
+  days.for_each_changed([&](int32_t day, const T& row) {
+    codec::day_key(key, partition, day);
+    codec::encode_day_row(value, row);
+    batch.Put(cf, key, value);
+  });
+  days.clear_changed();
+}
+
 // Segments whose newest time is before `horizon` hold nothing that can still matter.
 void delete_segments_before(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* cf,
                             int32_t partition, int64_t horizon) {
@@ -67,30 +80,10 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
     batch.Put(store.sessions(), key, value);
   }
   delete_segments_before(batch, store.sessions(), id, horizon);
-  agg.sessions.for_each_changed([&](int32_t day, const SessionCounters& c) {
-    codec::day_key(key, id, day);
-    codec::encode_session_day(value, c);
-    batch.Put(store.session_daily(), key, value);
-  });
-  agg.sessions.clear_changed();
-  agg.feedback.for_each_changed([&](int32_t day, const FeedbackCounters& c) {
-    codec::day_key(key, id, day);
-    codec::encode_feedback_day(value, c);
-    batch.Put(store.feedback_daily(), key, value);
-  });
-  agg.feedback.clear_changed();
-  agg.revenue.for_each_changed([&](int32_t day, const RevenueCounters& c) {
-    codec::day_key(key, id, day);
-    codec::encode_revenue_day(value, c);
-    batch.Put(store.revenue_daily(), key, value);
-  });
-  agg.revenue.clear_changed();
-  agg.daily.for_each_changed([&](int32_t day, const DayCounters& c) {
-    codec::day_key(key, id, day);
-    codec::encode_day(value, c);
-    batch.Put(store.daily(), key, value);
-  });
-  agg.daily.clear_changed();
+  write_days(batch, store.session_daily(), id, agg.sessions);
+  write_days(batch, store.feedback_daily(), id, agg.feedback);
+  write_days(batch, store.revenue_daily(), id, agg.revenue);
+  write_days(batch, store.daily(), id, agg.daily);
   for (int t = 0; t < kCohortTableCount; ++t) {
     agg.cohorts[t].for_each_changed([&](int32_t cohort, const std::vector<int64_t>& retained) {
       codec::cohort_key(key, id, static_cast<CohortTable>(t), cohort);

@@ -92,16 +92,17 @@ int32_t cohort_of_key(std::string_view key) {
   return unbiased(get_be32(key.data() + 5));
 }
 
-void encode_day(std::string& out, const DayCounters& c) {
+void encode_day_row(std::string& out, const DayCounters& c) {
   out.clear();
   for (int64_t v : {c.dau, c.wau, c.mau, c.new_users, c.returning, c.resurrecting, c.dormant})
     put_le64(out, static_cast<uint64_t>(v));
 }
 
-std::optional<DayCounters> decode_day(std::string_view v) {
-  if (v.size() != kDaySize) return std::nullopt;
+bool decode_day_row(std::string_view v, DayCounters& out) {
+  if (v.size() != kDaySize) return false;
   auto f = [&](int i) { return static_cast<int64_t>(get_le64(v.data() + 8 * i)); };
-  return DayCounters{f(0), f(1), f(2), f(3), f(4), f(5), f(6)};
+  out = DayCounters{f(0), f(1), f(2), f(3), f(4), f(5), f(6)};
+  return true;
 }
 
 void encode_sessions(std::string& out, const std::vector<SessionEntry>& entries) {
@@ -126,33 +127,34 @@ bool decode_sessions(std::string_view v, std::vector<SessionEntry>& out) {
   return true;
 }
 
-void encode_session_day(std::string& out, const SessionCounters& c) {
+void encode_day_row(std::string& out, const SessionCounters& c) {
   out.clear();
   for (int64_t v : {c.sessions, c.actions, c.duration_ms}) put_le64(out, static_cast<uint64_t>(v));
   for (int64_t v : c.length) put_le64(out, static_cast<uint64_t>(v));
 }
 
-std::optional<SessionCounters> decode_session_day(std::string_view v) {
-  if (v.size() != 8 * (3 + kSessionLengthBuckets)) return std::nullopt;
+bool decode_day_row(std::string_view v, SessionCounters& out) {
+  if (v.size() != 8 * (3 + kSessionLengthBuckets)) return false;
   auto f = [&](int i) { return static_cast<int64_t>(get_le64(v.data() + 8 * i)); };
-  SessionCounters c{f(0), f(1), f(2)};
-  for (int i = 0; i < kSessionLengthBuckets; ++i) c.length[static_cast<size_t>(i)] = f(3 + i);
-  return c;
+  out = SessionCounters{f(0), f(1), f(2)};
+  for (int i = 0; i < kSessionLengthBuckets; ++i) out.length[static_cast<size_t>(i)] = f(3 + i);
+  return true;
 }
 
-void encode_feedback_day(std::string& out, const FeedbackCounters& c) {
+void encode_day_row(std::string& out, const FeedbackCounters& c) {
   out.clear();
   for (int64_t v : {c.responses, c.promoters, c.passives, c.detractors})
     put_le64(out, static_cast<uint64_t>(v));
 }
 
-std::optional<FeedbackCounters> decode_feedback_day(std::string_view v) {
-  if (v.size() != 32) return std::nullopt;
+bool decode_day_row(std::string_view v, FeedbackCounters& out) {
+  if (v.size() != 32) return false;
   auto f = [&](int i) { return static_cast<int64_t>(get_le64(v.data() + 8 * i)); };
-  return FeedbackCounters{f(0), f(1), f(2), f(3)};
+  out = FeedbackCounters{f(0), f(1), f(2), f(3)};
+  return true;
 }
 
-void encode_revenue_day(std::string& out, const RevenueCounters& c) {
+void encode_day_row(std::string& out, const RevenueCounters& c) {
   out.clear();
   for (const auto& [currency, m] : c.by_currency) {
     out.append(currency.substr(0, 3));
@@ -162,14 +164,14 @@ void encode_revenue_day(std::string& out, const RevenueCounters& c) {
   }
 }
 
-std::optional<RevenueCounters> decode_revenue_day(std::string_view v) {
-  if (v.size() % 19 != 0) return std::nullopt;
-  RevenueCounters c;
+bool decode_day_row(std::string_view v, RevenueCounters& out) {
+  if (v.size() % 19 != 0) return false;
+  out = RevenueCounters{};
   for (size_t i = 0; i < v.size(); i += 19)
-    c.by_currency[std::string(v.substr(i, 3))] = {
+    out.by_currency[std::string(v.substr(i, 3))] = {
         static_cast<int64_t>(get_le64(v.data() + i + 3)),
         static_cast<int64_t>(get_le64(v.data() + i + 11))};
-  return c;
+  return true;
 }
 
 void encode_retention(std::string& out, const std::vector<int64_t>& retained) {

@@ -32,8 +32,8 @@ std::optional<UserActivity> decode_user(std::string_view v);
 // daily: partition | day  ->  7 x int64 (dau, wau, mau, new, returning, resurrecting, dormant)
 void day_key(std::string& key, int32_t partition, int32_t day);
 int32_t day_of_key(std::string_view key);
-void encode_day(std::string& out, const DayCounters& c);
-std::optional<DayCounters> decode_day(std::string_view v);
+void encode_day_row(std::string& out, const DayCounters& c);
+bool decode_day_row(std::string_view v, DayCounters& out);
 
 // retention: partition | table (1 byte, CohortTable) | cohort key  ->  varint list of retained[n]
 void cohort_key(std::string& key, int32_t partition, CohortTable table, int32_t cohort);
@@ -56,16 +56,16 @@ void encode_sessions(std::string& out, const std::vector<SessionEntry>& entries)
 bool decode_sessions(std::string_view v, std::vector<SessionEntry>& out);
 
 // session_daily: partition | day  ->  sessions | actions | duration_ms | 6 length buckets
-void encode_session_day(std::string& out, const SessionCounters& c);
-std::optional<SessionCounters> decode_session_day(std::string_view v);
+void encode_day_row(std::string& out, const SessionCounters& c);
+bool decode_day_row(std::string_view v, SessionCounters& out);
 
 // feedback_daily: partition | day  ->  responses | promoters | passives | detractors
-void encode_feedback_day(std::string& out, const FeedbackCounters& c);
-std::optional<FeedbackCounters> decode_feedback_day(std::string_view v);
+void encode_day_row(std::string& out, const FeedbackCounters& c);
+bool decode_day_row(std::string_view v, FeedbackCounters& out);
 
 // revenue_daily: partition | day  ->  (currency 3 bytes, micros, purchases) per currency
-void encode_revenue_day(std::string& out, const RevenueCounters& c);
-std::optional<RevenueCounters> decode_revenue_day(std::string_view v);
+void encode_day_row(std::string& out, const RevenueCounters& c);
+bool decode_day_row(std::string_view v, RevenueCounters& out);
 
 // offsets: partition  ->  next offset to consume (int64)
 // meta:    partition  ->  stream_time_ms | rejected counts by reason

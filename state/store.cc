@@ -74,6 +74,20 @@ std::optional<UserActivity> Store::get_user(int32_t partition, std::string_view 
   return u;
 }
 
+template <typename T>
+void Store::restore_days(rocksdb::ColumnFamilyHandle* cf, int32_t partition, DayTable<T>& days) {
+  std::string prefix;
+  codec::put_partition(prefix, partition);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
+  T row;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (!codec::decode_day_row(it->value().ToStringView(), row))
+      throw std::runtime_error("corrupt day row in state");
+    days.restore(codec::day_of_key(it->key().ToStringView()), row);
+  }
+  check(it->status(), "scan state");
+}
+
 StoredPartition Store::load_partition(int32_t partition) {
   StoredPartition out;
   std::string prefix;
@@ -98,11 +112,7 @@ StoredPartition Store::load_partition(int32_t partition) {
       fn(it->key().ToStringView(), it->value().ToStringView());
     check(it->status(), "scan state");
   };
-  scan(daily(), [&](std::string_view k, std::string_view v) {
-    auto c = codec::decode_day(v);
-    if (!c) throw std::runtime_error("corrupt daily record in state");
-    out.aggregates.daily.restore(codec::day_of_key(k), *c);
-  });
+  restore_days(daily(), partition, out.aggregates.daily);
   std::vector<SeenEvent> seen;
   scan(dedupe(), [&](std::string_view, std::string_view v) {
     if (!codec::decode_seen(v, seen)) throw std::runtime_error("corrupt dedupe record in state");
@@ -110,21 +120,9 @@ StoredPartition Store::load_partition(int32_t partition) {
   for (const auto& e : seen)
     if (e.ts_ms >= dedupe_horizon) out.aggregates.seen.restore(e);
   out.sessions = read_sessions(partition, session_horizon);
-  scan(revenue_daily(), [&](std::string_view k, std::string_view v) {
-    auto c = codec::decode_revenue_day(v);
-    if (!c) throw std::runtime_error("corrupt revenue day record in state");
-    out.aggregates.revenue.restore(codec::day_of_key(k), *c);
-  });
-  scan(feedback_daily(), [&](std::string_view k, std::string_view v) {
-    auto c = codec::decode_feedback_day(v);
-    if (!c) throw std::runtime_error("corrupt feedback day record in state");
-    out.aggregates.feedback.restore(codec::day_of_key(k), *c);
-  });
-  scan(session_daily(), [&](std::string_view k, std::string_view v) {
-    auto c = codec::decode_session_day(v);
-    if (!c) throw std::runtime_error("corrupt session day record in state");
-    out.aggregates.sessions.restore(codec::day_of_key(k), *c);
-  });
+  restore_days(revenue_daily(), partition, out.aggregates.revenue);
+  restore_days(feedback_daily(), partition, out.aggregates.feedback);
+  restore_days(session_daily(), partition, out.aggregates.sessions);
   scan(retention(), [&](std::string_view k, std::string_view v) {
     auto r = codec::decode_retention(v);
     if (!r) throw std::runtime_error("corrupt retention record in state");

@@ -68,6 +68,8 @@ class Store {
 
  private:
   Store() = default;
+  template <typename T>
+  void restore_days(rocksdb::ColumnFamilyHandle* cf, int32_t partition, DayTable<T>& days);
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::WriteOptions write_options_;

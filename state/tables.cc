@@ -23,16 +23,22 @@ void scan(Store& store, rocksdb::ColumnFamilyHandle* cf, F&& fn) {
   if (!it->status().ok()) throw std::runtime_error("read state: " + it->status().ToString());
 }
 
+// Sums a day table's rows over all partitions.
+template <typename T>
+void sum_days(Store& store, rocksdb::ColumnFamilyHandle* cf, std::map<int32_t, T>& out) {
+  T row;
+  scan(store, cf, [&](std::string_view k, std::string_view v) {
+    if (!codec::decode_day_row(v, row)) throw std::runtime_error("corrupt day row");
+    out[codec::day_of_key(k)] += row;
+  });
+}
+
 }  // namespace
 
 StateTables read_tables(Store& store) {
   StateTables t;
   t.stream_time_ms = kNoTime;
-  scan(store, store.daily(), [&](std::string_view k, std::string_view v) {
-    auto c = codec::decode_day(v);
-    if (!c) throw std::runtime_error("corrupt daily record");
-    t.daily[codec::day_of_key(k)] += *c;
-  });
+  sum_days(store, store.daily(), t.daily);
   scan(store, store.retention(), [&](std::string_view k, std::string_view v) {
     auto r = codec::decode_retention(v);
     if (!r) throw std::runtime_error("corrupt retention record");
@@ -41,21 +47,9 @@ StateTables read_tables(Store& store) {
     if (row.size() < r->size()) row.resize(r->size(), 0);
     for (size_t i = 0; i < r->size(); ++i) row[i] += (*r)[i];
   });
-  scan(store, store.revenue_daily(), [&](std::string_view k, std::string_view v) {
-    auto c = codec::decode_revenue_day(v);
-    if (!c) throw std::runtime_error("corrupt revenue day record");
-    t.revenue[codec::day_of_key(k)] += *c;
-  });
-  scan(store, store.feedback_daily(), [&](std::string_view k, std::string_view v) {
-    auto c = codec::decode_feedback_day(v);
-    if (!c) throw std::runtime_error("corrupt feedback day record");
-    t.feedback[codec::day_of_key(k)] += *c;
-  });
-  scan(store, store.session_daily(), [&](std::string_view k, std::string_view v) {
-    auto c = codec::decode_session_day(v);
-    if (!c) throw std::runtime_error("corrupt session day record");
-    t.sessions[codec::day_of_key(k)] += *c;
-  });
+  sum_days(store, store.revenue_daily(), t.revenue);
+  sum_days(store, store.feedback_daily(), t.feedback);
+  sum_days(store, store.session_daily(), t.sessions);
   scan(store, store.meta(), [&](std::string_view, std::string_view v) {
     auto m = codec::decode_meta(v);
     if (!m) throw std::runtime_error("corrupt meta record");

@@ -57,8 +57,10 @@ TEST(Codec, RevenueRoundTripAndMoneyFormat) {
   c.by_currency["EUR"] = {12990000, 1};
   c.by_currency["USD"] = {-5, 2};
   std::string v;
-  codec::encode_revenue_day(v, c);
-  EXPECT_EQ(codec::decode_revenue_day(v), c);
+  codec::encode_day_row(v, c);
+  RevenueCounters back;
+  ASSERT_TRUE(codec::decode_day_row(v, back));
+  EXPECT_EQ(back, c);
   EXPECT_EQ(format_micros(12990000), "12.99");
   EXPECT_EQ(format_micros(12000000), "12.00");
   EXPECT_EQ(format_micros(1234567), "1.234567");
