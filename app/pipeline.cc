@@ -109,9 +109,10 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
   if (rejection) {
     dead_letter(part, offset, key, value, *rejection);
   } else {
-    part.aggregates().seen.prefetch(id_key(event_.user_id, event_.event_id));
+    const IdKey event_key = id_key(event_.user_id, event_.event_id);
+    part.aggregates().seen.prefetch(event_key);  // a likely cache miss, overlapped with the next
     UserActivity& user = part.user(event_.user_id, epoch_);
-    const Verdict verdict = processor_.process(part.aggregates(), user, event_);
+    const Verdict verdict = processor_.process(part.aggregates(), user, event_, event_key);
     if (verdict == Verdict::kTooLate) {
       ++rejected_total_[static_cast<int>(RejectReason::kTooLate)];
       dead_letters_.send({value, key, RejectReason::kTooLate, "older than the allowed lateness",

@@ -122,8 +122,8 @@ void ActivityProcessor::mark_active(PartitionAggregates& part, UserActivity& use
                    week_of(user.last_day), week_start);
 }
 
-Verdict ActivityProcessor::process(PartitionAggregates& part, UserActivity& user,
-                                   const Event& ev) const {
+Verdict ActivityProcessor::process(PartitionAggregates& part, UserActivity& user, const Event& ev,
+                                   const IdKey& event_key) const {
   if (part.stream_time_ms != kNoTime &&
       ev.ts_ms < part.stream_time_ms - config_.allowed_lateness_ms) {
     ++part.rejected[static_cast<int>(RejectReason::kTooLate)];
@@ -131,8 +131,7 @@ Verdict ActivityProcessor::process(PartitionAggregates& part, UserActivity& user
   }
   const int64_t stream_time = std::max(part.stream_time_ms, ev.ts_ms);
   if (config_.dedupe_window_ms > 0 &&
-      part.seen.seen_or_record(id_key(ev.user_id, ev.event_id), stream_time,
-                               config_.dedupe_window_ms)) {
+      part.seen.seen_or_record(event_key, stream_time, config_.dedupe_window_ms)) {
     ++part.duplicates;
     return Verdict::kDuplicate;
   }

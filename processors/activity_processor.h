@@ -71,7 +71,12 @@ class ActivityProcessor {
   // partition's stream time minus the allowed lateness; kDuplicate (counted, otherwise ignored)
   // when its (user_id, event_id) was applied within the dedupe window. Applied events advance
   // the stream time; only those the activity definition counts mark a day.
-  Verdict process(PartitionAggregates& part, UserActivity& user, const Event& ev) const;
+  Verdict process(PartitionAggregates& part, UserActivity& user, const Event& ev) const {
+    return process(part, user, ev, id_key(ev.user_id, ev.event_id));
+  }
+  // The same, with the event's id_key(user_id, event_id) already computed by the caller.
+  Verdict process(PartitionAggregates& part, UserActivity& user, const Event& ev,
+                  const IdKey& event_key) const;
 
   // Records `day` as an active day of `user`, updating every counter it changes.
   static void mark_active(PartitionAggregates& part, UserActivity& user, int32_t day);
