@@ -15,6 +15,7 @@ inline constexpr int kMaxLatenessDays = 90;
 struct UserActivity {
   int32_t cohort_day = kNoDay;  // day of the first active event
   int32_t last_day = kNoDay;    // newest active day
+  int32_t signup_day = kNoDay;  // day of the earliest `signup` event (kNoDay: none yet)
   unsigned __int128 days = 0;   // bit i: active on last_day - i
 
   bool known() const { return last_day != kNoDay; }
@@ -37,6 +38,22 @@ struct UserActivity {
     unsigned __int128 mask = n >= 128 ? ~static_cast<unsigned __int128>(0)
                                       : ((static_cast<unsigned __int128>(1) << n) - 1);
     return (days >> first) & mask;
+  }
+
+  // Number of active days in [lo, hi].
+  int count_active(int32_t lo, int32_t hi) const {
+    if (!known() || hi < lo || lo > last_day) return 0;
+    if (hi > last_day) hi = last_day;
+    int64_t first = int64_t{last_day} - hi;
+    int64_t last = int64_t{last_day} - lo;
+    if (first >= kActivityWindowDays) return 0;
+    if (last >= kActivityWindowDays) last = kActivityWindowDays - 1;
+    int64_t n = last - first + 1;
+    unsigned __int128 mask = n >= 128 ? ~static_cast<unsigned __int128>(0)
+                                      : ((static_cast<unsigned __int128>(1) << n) - 1);
+    unsigned __int128 x = (days >> first) & mask;
+    return __builtin_popcountll(static_cast<uint64_t>(x)) +
+           __builtin_popcountll(static_cast<uint64_t>(x >> 64));
   }
 
   void add_day(int32_t day) {

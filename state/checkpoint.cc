@@ -48,10 +48,16 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
                    const CheckpointOptions& options, CheckpointResult& result) {
   std::string key, value;
   const int32_t id = p.partition();
+  // Deletions first: a user deleted and seen again since is written back below.
+  for (const auto& user_id : p.erased_users()) {
+    codec::user_key(key, id, user_id);
+    batch.Delete(store.users(), key);
+  }
+  p.erased_users().clear();
   for (auto& [user_id, cached] : p.users()) {
     if (!cached.changed) continue;
     codec::user_key(key, id, user_id);
-    codec::encode_user(value, cached.activity);
+    codec::encode_user(value, cached.activity, cached.profile);
     batch.Put(store.users(), key, value);
     cached.changed = false;
     ++result.users_written;
@@ -84,6 +90,17 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
   write_days(batch, store.feedback_daily(), id, agg.feedback);
   write_days(batch, store.revenue_daily(), id, agg.revenue);
   write_days(batch, store.daily(), id, agg.daily);
+  write_days(batch, store.figures_daily(), id, agg.figures);
+  write_days(batch, store.cohort_figures(), id, agg.cohort_figures);
+  for (int d = 0; d < kMaxSegmentDimensions; ++d)
+    for (size_t v = 0; v < agg.segments[d].size(); ++v) {
+      agg.segments[d][v].for_each_changed([&](int32_t day, const DayCounters& row) {
+        codec::segment_day_key(key, id, d, static_cast<int>(v), day);
+        codec::encode_day_row(value, row);
+        batch.Put(store.segment_daily(), key, value);
+      });
+      agg.segments[d][v].clear_changed();
+    }
   for (int t = 0; t < kCohortTableCount; ++t) {
     agg.cohorts[t].for_each_changed([&](int32_t cohort, const std::vector<int64_t>& retained) {
       codec::cohort_key(key, id, static_cast<CohortTable>(t), cohort);

@@ -1,7 +1,9 @@
 // Fixed-width big-endian keys (so RocksDB's byte order is numeric order), little-endian values.
 #include "state/codec.h"
 
+#include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 namespace engaged::codec {
 namespace {
@@ -32,8 +34,83 @@ int32_t unbiased(uint32_t v) {
   return static_cast<int32_t>(v ^ 0x80000000u);
 }
 
-constexpr uint8_t kUserVersion = 1;
-constexpr size_t kUserSize = 1 + 4 + 4 + 16;
+constexpr uint8_t kUserVersion1 = 1;  // activity only
+constexpr uint8_t kUserVersion = 2;   // activity, signup day and the profile, as varints
+constexpr size_t kUserSize1 = 1 + 4 + 4 + 16;
+
+// Zigzag varints for the variable-length records.
+void put_varint(std::string& out, int64_t x) {
+  uint64_t z = (static_cast<uint64_t>(x) << 1) ^ static_cast<uint64_t>(x >> 63);
+  while (z >= 0x80) {
+    out.push_back(static_cast<char>(z | 0x80));
+    z >>= 7;
+  }
+  out.push_back(static_cast<char>(z));
+}
+
+// Reads fields in order from a record; ok() turns false on any overrun or malformed varint.
+class Reader {
+ public:
+  explicit Reader(std::string_view v) : v_(v) {}
+  int64_t varint() {
+    uint64_t z = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= v_.size()) return fail();
+      auto b = static_cast<uint8_t>(v_[pos_++]);
+      z |= uint64_t{b & 0x7fu} << shift;
+      if (!(b & 0x80)) return static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1);
+    }
+    return fail();
+  }
+  uint64_t le64() {
+    if (v_.size() - pos_ < 8) return static_cast<uint64_t>(fail());
+    uint64_t x = get_le64(v_.data() + pos_);
+    pos_ += 8;
+    return x;
+  }
+  std::string_view bytes(size_t n) {
+    if (v_.size() - pos_ < n) {
+      fail();
+      return {};
+    }
+    pos_ += n;
+    return v_.substr(pos_ - n, n);
+  }
+  size_t count(size_t max) {  // a length prefix, bounded against corruption
+    int64_t n = varint();
+    if (n < 0 || static_cast<size_t>(n) > max) return static_cast<size_t>(fail());
+    return static_cast<size_t>(n);
+  }
+  bool ok() const { return ok_; }
+  bool done() const { return ok_ && pos_ == v_.size(); }
+
+ private:
+  int64_t fail() {
+    ok_ = false;
+    pos_ = v_.size();
+    return 0;
+  }
+  std::string_view v_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+void put_u128(std::string& out, unsigned __int128 x) {
+  put_le64(out, static_cast<uint64_t>(x));
+  put_le64(out, static_cast<uint64_t>(x >> 64));
+}
+unsigned __int128 get_u128(Reader& r) {
+  uint64_t lo = r.le64();
+  return (static_cast<unsigned __int128>(r.le64()) << 64) | lo;
+}
+void put_bitmap(std::string& out, const DayBitmap& b) {
+  put_varint(out, b.last_day);
+  if (!b.empty()) put_u128(out, b.bits);
+}
+void get_bitmap(Reader& r, DayBitmap& b) {
+  b.last_day = static_cast<int32_t>(r.varint());
+  b.bits = b.empty() ? 0 : get_u128(r);
+}
 constexpr size_t kDaySize = 7 * 8;
 
 }  // namespace
@@ -54,22 +131,101 @@ std::string_view user_id_of(std::string_view key) {
   return key.substr(4);
 }
 
-void encode_user(std::string& out, const UserActivity& u) {
+void encode_user(std::string& out, const UserActivity& u, const UserProfile& p) {
   out.clear();
   out.push_back(static_cast<char>(kUserVersion));
-  put_be32(out, static_cast<uint32_t>(u.cohort_day));
-  put_be32(out, static_cast<uint32_t>(u.last_day));
-  put_le64(out, static_cast<uint64_t>(u.days));
-  put_le64(out, static_cast<uint64_t>(u.days >> 64));
+  put_varint(out, u.cohort_day);
+  put_varint(out, u.last_day);
+  put_varint(out, u.signup_day);
+  put_u128(out, u.days);
+  put_bitmap(out, p.check_ins);
+  put_varint(out, p.longest_streak);
+  put_bitmap(out, p.purchase_days);
+  put_varint(out, static_cast<int64_t>(p.purchases.size()));
+  for (const auto& x : p.purchases) {
+    put_varint(out, x.day);
+    out.append(x.currency.data(), 3);
+    put_varint(out, x.micros);
+  }
+  put_varint(out, static_cast<int64_t>(p.key_action_ms.size()));
+  for (int64_t t : p.key_action_ms) put_varint(out, t);
+  put_varint(out, static_cast<int64_t>(p.first_week.size()));
+  for (const auto& c : p.first_week) {
+    put_varint(out, c.candidate);
+    put_varint(out, c.day);
+    put_varint(out, c.count);
+  }
+  put_varint(out, static_cast<int64_t>(p.tickets.size()));
+  for (const auto& t : p.tickets) {
+    put_le64(out, t.id);
+    put_varint(out, t.opened_ms);
+    put_varint(out, t.replied_ms);
+  }
+  put_varint(out, static_cast<int64_t>(p.gap_sessions.size()));
+  for (const auto& g : p.gap_sessions) {
+    put_varint(out, g.start_ms);
+    put_varint(out, g.end_ms - g.start_ms);
+    put_varint(out, g.actions);
+  }
+  put_bitmap(out, p.referral_days);
+  for (size_t i = 0; i < p.segments.size(); ++i) {
+    put_varint(out, p.segments[i]);
+    if (p.segments[i]) put_varint(out, p.segment_ts[i]);
+  }
 }
 
-std::optional<UserActivity> decode_user(std::string_view v) {
-  if (v.size() != kUserSize || static_cast<uint8_t>(v[0]) != kUserVersion) return std::nullopt;
-  UserActivity u;
-  u.cohort_day = static_cast<int32_t>(get_be32(v.data() + 1));
-  u.last_day = static_cast<int32_t>(get_be32(v.data() + 5));
-  u.days = (static_cast<unsigned __int128>(get_le64(v.data() + 17)) << 64) | get_le64(v.data() + 9);
-  return u;
+bool decode_user(std::string_view v, UserActivity& u, UserProfile& p) {
+  u = UserActivity{};
+  p = UserProfile{};
+  if (v.size() == kUserSize1 && static_cast<uint8_t>(v[0]) == kUserVersion1) {
+    u.cohort_day = static_cast<int32_t>(get_be32(v.data() + 1));
+    u.last_day = static_cast<int32_t>(get_be32(v.data() + 5));
+    u.days =
+        (static_cast<unsigned __int128>(get_le64(v.data() + 17)) << 64) | get_le64(v.data() + 9);
+    return true;
+  }
+  if (v.empty() || static_cast<uint8_t>(v[0]) != kUserVersion) return false;
+  Reader r(v.substr(1));
+  u.cohort_day = static_cast<int32_t>(r.varint());
+  u.last_day = static_cast<int32_t>(r.varint());
+  u.signup_day = static_cast<int32_t>(r.varint());
+  u.days = get_u128(r);
+  get_bitmap(r, p.check_ins);
+  p.longest_streak = static_cast<int32_t>(r.varint());
+  get_bitmap(r, p.purchase_days);
+  p.purchases.resize(r.count(1 << 16));
+  for (auto& x : p.purchases) {
+    x.day = static_cast<int32_t>(r.varint());
+    std::string_view c = r.bytes(3);
+    if (c.size() == 3) std::copy(c.begin(), c.end(), x.currency.begin());
+    x.micros = r.varint();
+  }
+  p.key_action_ms.resize(r.count(1 << 10));
+  for (auto& t : p.key_action_ms) t = r.varint();
+  p.first_week.resize(r.count(1 << 16));
+  for (auto& c : p.first_week) {
+    c.candidate = static_cast<uint8_t>(r.varint());
+    c.day = static_cast<int32_t>(r.varint());
+    c.count = static_cast<uint16_t>(r.varint());
+  }
+  p.tickets.resize(r.count(1 << 16));
+  for (auto& t : p.tickets) {
+    t.id = r.le64();
+    t.opened_ms = r.varint();
+    t.replied_ms = r.varint();
+  }
+  p.gap_sessions.resize(r.count(1 << 16));
+  for (auto& g : p.gap_sessions) {
+    g.start_ms = r.varint();
+    g.end_ms = g.start_ms + r.varint();
+    g.actions = static_cast<int32_t>(r.varint());
+  }
+  get_bitmap(r, p.referral_days);
+  for (size_t i = 0; i < p.segments.size(); ++i) {
+    p.segments[i] = static_cast<uint8_t>(r.varint());
+    p.segment_ts[i] = p.segments[i] ? r.varint() : 0;
+  }
+  return r.done();
 }
 
 void day_key(std::string& key, int32_t partition, int32_t day) {
@@ -103,6 +259,94 @@ bool decode_day_row(std::string_view v, DayCounters& out) {
   auto f = [&](int i) { return static_cast<int64_t>(get_le64(v.data() + 8 * i)); };
   out = DayCounters{f(0), f(1), f(2), f(3), f(4), f(5), f(6)};
   return true;
+}
+
+void encode_day_row(std::string& out, const DayFigures& c) {
+  out.clear();
+  c.visit([&](auto& field) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(field)>, int64_t>) {
+      put_varint(out, field);
+    } else {
+      for (int64_t x : field) put_varint(out, x);
+    }
+  });
+}
+
+bool decode_day_row(std::string_view v, DayFigures& out) {
+  out = DayFigures{};
+  Reader r(v);
+  out.visit([&](auto& field) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(field)>, int64_t>) {
+      field = r.varint();
+    } else {
+      for (int64_t& x : field) x = r.varint();
+    }
+  });
+  return r.done();
+}
+
+void encode_day_row(std::string& out, const CohortFigures& c) {
+  // Trailing zeros and all-zero vectors are left out: their sizes depend on arrival order, the
+  // counts do not, and the stored bytes must not either.
+  auto used = [](const std::vector<int64_t>& v) {
+    size_t n = v.size();
+    while (n > 0 && v[n - 1] == 0) --n;
+    return n;
+  };
+  out.clear();
+  put_varint(out, c.aha_reached);
+  const size_t hours = used(c.hours_to_aha);
+  put_varint(out, static_cast<int64_t>(hours));
+  for (size_t h = 0; h < hours; ++h) put_varint(out, c.hours_to_aha[h]);
+  for (int64_t x : c.payers) put_varint(out, x);
+  auto zero = [](const LtvCounters& l) {
+    return std::all_of(l.micros.begin(), l.micros.end(), [](int64_t x) { return x == 0; });
+  };
+  put_varint(out, static_cast<int64_t>(std::count_if(c.ltv.begin(), c.ltv.end(),
+                                                     [&](auto& e) { return !zero(e.second); })));
+  for (const auto& [currency, l] : c.ltv) {
+    if (zero(l)) continue;
+    put_varint(out, static_cast<int64_t>(currency.size()));
+    out.append(currency);
+    for (int64_t x : l.micros) put_varint(out, x);
+  }
+  put_varint(out, c.week2_active);
+  const size_t n = std::max(used(c.did), used(c.did_and_week2));
+  put_varint(out, static_cast<int64_t>(n));
+  for (size_t i = 0; i < n; ++i) put_varint(out, i < c.did.size() ? c.did[i] : 0);
+  for (size_t i = 0; i < n; ++i)
+    put_varint(out, i < c.did_and_week2.size() ? c.did_and_week2[i] : 0);
+}
+
+bool decode_day_row(std::string_view v, CohortFigures& out) {
+  out = CohortFigures{};
+  Reader r(v);
+  out.aha_reached = r.varint();
+  out.hours_to_aha.resize(r.count(1 << 16));
+  for (int64_t& x : out.hours_to_aha) x = r.varint();
+  for (int64_t& x : out.payers) x = r.varint();
+  for (size_t n = r.count(1 << 10); n > 0 && r.ok(); --n) {
+    std::string currency(r.bytes(r.count(64)));
+    for (int64_t& x : out.ltv[currency].micros) x = r.varint();
+  }
+  out.week2_active = r.varint();
+  const size_t n = r.count(1 << 12);
+  out.did.resize(n);
+  out.did_and_week2.resize(n);
+  for (int64_t& x : out.did) x = r.varint();
+  for (int64_t& x : out.did_and_week2) x = r.varint();
+  return r.done();
+}
+
+void segment_day_key(std::string& key, int32_t partition, int dimension, int value, int32_t day) {
+  put_partition(key, partition);
+  key.push_back(static_cast<char>(dimension));
+  key.push_back(static_cast<char>(value));
+  put_be32(key, biased(day));
+}
+SegmentDayKey parse_segment_day_key(std::string_view key) {
+  return {static_cast<uint8_t>(key[4]), static_cast<uint8_t>(key[5]),
+          unbiased(get_be32(key.data() + 6))};
 }
 
 void encode_sessions(std::string& out, const std::vector<SessionEntry>& entries) {

@@ -10,24 +10,42 @@
 #include <vector>
 
 #include "ingest/reject_reason.h"
+#include "processors/cohort_figures.h"
 #include "processors/daily_aggregates.h"
+#include "processors/day_figures.h"
 #include "processors/dedupe_window.h"
 #include "processors/feedback_processor.h"
 #include "processors/id_key.h"
 #include "processors/revenue_processor.h"
 #include "processors/session_processor.h"
 #include "processors/user_activity.h"
+#include "processors/user_profile.h"
 
 namespace engaged::codec {
 
 void put_partition(std::string& key, int32_t partition);
 int32_t partition_of(std::string_view key);
 
-// users: partition | user_id  ->  version | cohort_day | last_day | days(128 bits)
+// users: partition | user_id  ->  version 2 | cohort, last, signup day | days (128 bits) |
+// profile (check-ins, purchases, aha inputs, tickets, gap sessions, referrals, segments)
 void user_key(std::string& key, int32_t partition, std::string_view user_id);
 std::string_view user_id_of(std::string_view key);
-void encode_user(std::string& out, const UserActivity& u);
-std::optional<UserActivity> decode_user(std::string_view v);
+void encode_user(std::string& out, const UserActivity& u, const UserProfile& p);
+bool decode_user(std::string_view v, UserActivity& u, UserProfile& p);  // false if corrupt
+
+// figures_daily: partition | day  ->  DayFigures fields as zigzag varints (visit() order)
+void encode_day_row(std::string& out, const DayFigures& c);
+bool decode_day_row(std::string_view v, DayFigures& out);
+// cohort_figures: partition | cohort day  ->  CohortFigures as zigzag varints
+void encode_day_row(std::string& out, const CohortFigures& c);
+bool decode_day_row(std::string_view v, CohortFigures& out);
+// segment_daily: partition | dimension (1) | value index (1) | day  ->  like daily
+void segment_day_key(std::string& key, int32_t partition, int dimension, int value, int32_t day);
+struct SegmentDayKey {
+  int dimension, value;
+  int32_t day;
+};
+SegmentDayKey parse_segment_day_key(std::string_view key);
 
 // daily: partition | day  ->  7 x int64 (dau, wau, mau, new, returning, resurrecting, dormant)
 void day_key(std::string& key, int32_t partition, int32_t day);

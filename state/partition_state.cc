@@ -3,6 +3,8 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
+
 #include "state/store.h"
 
 namespace engaged {
@@ -26,16 +28,23 @@ SessionState& PartitionState::session(const IdKey& key) {
   return s.state;
 }
 
-UserActivity& PartitionState::user(std::string_view user_id, uint32_t epoch) {
+CachedUser& PartitionState::user(std::string_view user_id, uint32_t epoch) {
   auto it = users_.find(user_id);
   if (it == users_.end()) {
     CachedUser fresh;
-    if (auto stored = store_.get_user(partition_, user_id)) fresh.activity = *stored;
-    it = users_.emplace(std::string(user_id), fresh).first;
+    // A user deleted since the last checkpoint starts afresh, not from their stored record.
+    if (std::find(erased_.begin(), erased_.end(), user_id) == erased_.end())
+      store_.get_user(partition_, user_id, fresh.activity, fresh.profile);
+    it = users_.emplace(std::string(user_id), std::move(fresh)).first;
   }
   it->second.touched_epoch = epoch;
   it->second.changed = true;
-  return it->second.activity;
+  return it->second;
+}
+
+void PartitionState::erase_user(std::string_view user_id) {
+  if (auto it = users_.find(user_id); it != users_.end()) users_.erase(it);
+  erased_.emplace_back(user_id);
 }
 
 }  // namespace engaged

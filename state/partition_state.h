@@ -7,10 +7,12 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "processors/activity_processor.h"
 #include "processors/id_key.h"
 #include "processors/user_activity.h"
+#include "processors/user_profile.h"
 
 namespace engaged {
 
@@ -18,6 +20,7 @@ class Store;
 
 struct CachedUser {
   UserActivity activity;
+  UserProfile profile;
   uint32_t touched_epoch = 0;  // checkpoint epoch of the last touch (for eviction)
   bool changed = false;
 };
@@ -51,7 +54,10 @@ class PartitionState {
   const PartitionAggregates& aggregates() const { return aggregates_; }
 
   // The user's cached state, loaded from the store on a miss. Marked changed and touched.
-  UserActivity& user(std::string_view user_id, uint32_t epoch);
+  CachedUser& user(std::string_view user_id, uint32_t epoch);
+  // Forgets the user: dropped from the cache and deleted from the store at the next checkpoint.
+  void erase_user(std::string_view user_id);
+  std::vector<std::string>& erased_users() { return erased_; }
 
   // The session's state (new if unknown), marked changed.
   SessionState& session(const IdKey& key);
@@ -68,6 +74,7 @@ class PartitionState {
   PartitionAggregates aggregates_;
   UserCache users_;
   SessionStore sessions_;
+  std::vector<std::string> erased_;  // users to delete at the next checkpoint
 };
 
 }  // namespace engaged

@@ -15,15 +15,19 @@
 namespace engaged {
 namespace {
 
-const std::vector<std::string> kFamilies = {
-    "default",  "users",         "daily",  "retention",      "offsets",      "meta",
-    "sessions", "session_daily", "dedupe", "feedback_daily", "revenue_daily"};
-
 void check(const rocksdb::Status& s, const std::string& what) {
   if (!s.ok()) throw std::runtime_error(what + ": " + s.ToString());
 }
 
 }  // namespace
+
+const std::vector<std::string>& Store::family_names() {
+  static const std::vector<std::string> kFamilies = {
+      "default",       "users",         "daily",          "retention",    "offsets",
+      "meta",          "sessions",      "session_daily",  "dedupe",       "feedback_daily",
+      "revenue_daily", "figures_daily", "cohort_figures", "segment_daily"};
+  return kFamilies;
+}
 
 std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& options) {
   rocksdb::Options db_options;
@@ -41,7 +45,7 @@ std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& o
   cf_options.compression = rocksdb::kLZ4Compression;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : kFamilies) descriptors.emplace_back(name, cf_options);
+  for (const auto& name : family_names()) descriptors.emplace_back(name, cf_options);
 
   std::unique_ptr<Store> store(new Store());
   rocksdb::DB* raw = nullptr;
@@ -63,15 +67,16 @@ Store::~Store() {
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
 }
 
-std::optional<UserActivity> Store::get_user(int32_t partition, std::string_view user_id) {
+bool Store::get_user(int32_t partition, std::string_view user_id, UserActivity& activity,
+                     UserProfile& profile) {
   codec::user_key(key_, partition, user_id);
   rocksdb::PinnableSlice value;
   auto s = db_->Get(rocksdb::ReadOptions(), users(), key_, &value);
-  if (s.IsNotFound()) return std::nullopt;
+  if (s.IsNotFound()) return false;
   check(s, "read user");
-  auto u = codec::decode_user(value.ToStringView());
-  if (!u) throw std::runtime_error("corrupt user record in state");
-  return u;
+  if (!codec::decode_user(value.ToStringView(), activity, profile))
+    throw std::runtime_error("corrupt user record in state");
+  return true;
 }
 
 template <typename T>
@@ -123,6 +128,16 @@ StoredPartition Store::load_partition(int32_t partition) {
   restore_days(revenue_daily(), partition, out.aggregates.revenue);
   restore_days(feedback_daily(), partition, out.aggregates.feedback);
   restore_days(session_daily(), partition, out.aggregates.sessions);
+  restore_days(figures_daily(), partition, out.aggregates.figures);
+  restore_days(cohort_figures(), partition, out.aggregates.cohort_figures);
+  DayCounters counters;
+  scan(segment_daily(), [&](std::string_view k, std::string_view v) {
+    if (!codec::decode_day_row(v, counters)) throw std::runtime_error("corrupt segment row");
+    const codec::SegmentDayKey key = codec::parse_segment_day_key(k);
+    if (key.dimension >= kMaxSegmentDimensions) throw std::runtime_error("corrupt segment key");
+    ActivityProcessor::segment_table(out.aggregates, key.dimension, key.value)
+        .restore(key.day, counters);
+  });
   scan(retention(), [&](std::string_view k, std::string_view v) {
     auto r = codec::decode_retention(v);
     if (!r) throw std::runtime_error("corrupt retention record in state");

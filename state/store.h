@@ -1,6 +1,6 @@
 // The RocksDB database behind one engaged instance: column families for users, daily counters,
 // cohort retention, consumed offsets, per-partition meta (stream time, rejections), sessions
-// that may still change and the daily session counters.
+// that may still change, and the day tables of the other processors.
 // Durability trade-off (docs/architecture.md): the WAL stays on and checkpoints are not fsynced
 // by default, so a killed process loses nothing it committed; a power loss may lose the newest
 // checkpoints, but offsets and state always roll back together.
@@ -44,7 +44,9 @@ class Store {
   static std::unique_ptr<Store> open(const std::string& dir, const StoreOptions& options);
   ~Store();
 
-  std::optional<UserActivity> get_user(int32_t partition, std::string_view user_id);
+  // Reads a user's stored state; false if the user is unknown.
+  bool get_user(int32_t partition, std::string_view user_id, UserActivity& activity,
+                UserProfile& profile);
   StoredPartition load_partition(int32_t partition);
   std::vector<int32_t> partitions();  // partitions that have any checkpoint
   // The sessions of a partition that end at or after `horizon`, latest versions, sorted by key.
@@ -64,6 +66,10 @@ class Store {
   rocksdb::ColumnFamilyHandle* dedupe() { return handles_[8]; }
   rocksdb::ColumnFamilyHandle* feedback_daily() { return handles_[9]; }
   rocksdb::ColumnFamilyHandle* revenue_daily() { return handles_[10]; }
+  rocksdb::ColumnFamilyHandle* figures_daily() { return handles_[11]; }
+  rocksdb::ColumnFamilyHandle* cohort_figures() { return handles_[12]; }
+  rocksdb::ColumnFamilyHandle* segment_daily() { return handles_[13]; }
+  static const std::vector<std::string>& family_names();  // in handle order
   const std::vector<rocksdb::ColumnFamilyHandle*>& handles() const { return handles_; }
 
  private:

@@ -50,6 +50,14 @@ StateTables read_tables(Store& store) {
   sum_days(store, store.revenue_daily(), t.revenue);
   sum_days(store, store.feedback_daily(), t.feedback);
   sum_days(store, store.session_daily(), t.sessions);
+  sum_days(store, store.figures_daily(), t.figures);
+  sum_days(store, store.cohort_figures(), t.cohort_figures);
+  DayCounters counters;
+  scan(store, store.segment_daily(), [&](std::string_view k, std::string_view v) {
+    if (!codec::decode_day_row(v, counters)) throw std::runtime_error("corrupt segment row");
+    const codec::SegmentDayKey key = codec::parse_segment_day_key(k);
+    t.segments[{key.dimension, key.value}][key.day] += counters;
+  });
   scan(store, store.meta(), [&](std::string_view, std::string_view v) {
     auto m = codec::decode_meta(v);
     if (!m) throw std::runtime_error("corrupt meta record");
@@ -68,9 +76,7 @@ void dump_state(Store& store, std::ostream& out) {
   auto hex = [&](std::string_view s) {
     for (unsigned char c : s) out << kHex[c >> 4] << kHex[c & 15];
   };
-  const char* names[] = {"default", "users",          "daily",        "retention",
-                         "offsets", "meta",           "sessions",     "session_daily",
-                         "dedupe",  "feedback_daily", "revenue_daily"};
+  const auto& names = Store::family_names();
   for (size_t i = 0; i < store.handles().size(); ++i) {
     if (store.handles()[i] == store.dedupe() || store.handles()[i] == store.sessions())
       continue;  // segments: below, as their logical content

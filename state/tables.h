@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "ingest/reject_reason.h"
+#include "processors/cohort_figures.h"
 #include "processors/daily_aggregates.h"
+#include "processors/day_figures.h"
 #include "processors/feedback_processor.h"
 #include "processors/revenue_processor.h"
 #include "processors/session_processor.h"
@@ -24,9 +26,13 @@ struct StateTables {
   const std::map<int32_t, std::vector<int64_t>>& cohort(CohortTable t) const {
     return cohorts[static_cast<size_t>(t)];
   }
-  std::map<int32_t, SessionCounters> sessions;   // day -> session counters
-  std::map<int32_t, FeedbackCounters> feedback;  // day -> NPS responses
-  std::map<int32_t, RevenueCounters> revenue;    // day -> money by currency
+  std::map<int32_t, SessionCounters> sessions;      // day -> session counters
+  std::map<int32_t, FeedbackCounters> feedback;     // day -> NPS responses
+  std::map<int32_t, RevenueCounters> revenue;       // day -> money by currency
+  std::map<int32_t, DayFigures> figures;            // day -> stickiness, streaks, support, ...
+  std::map<int32_t, CohortFigures> cohort_figures;  // cohort day -> aha, LTV, discovery
+  // (dimension, value index) -> day -> activity counters of the segment
+  std::map<std::pair<int, int>, std::map<int32_t, DayCounters>> segments;
   RejectCounts rejected{};
   int64_t duplicates = 0;          // events dropped as re-sent
   int64_t stream_time_ms;          // newest event time over partitions

@@ -11,14 +11,56 @@ TEST(Codec, UserRoundTrip) {
   u.add_day(20000);
   u.add_day(20100);
   u.add_day(20099);
+  u.signup_day = 19999;
+  UserProfile p;
+  p.check_ins.add(20050);
+  p.check_ins.add(20051);
+  p.longest_streak = 2;
+  p.purchase_days.add(20001);
+  p.purchases.push_back({20001, {'E', 'U', 'R'}, 12990000});
+  p.key_action_ms = {1728000000000, 1728000000001};
+  p.first_week.push_back({3, 20002, 4});
+  p.tickets.push_back({0xfeedULL, 1728000000000, INT64_MIN});
+  p.gap_sessions.push_back({1728000000000, 1728000600000, 5});
+  p.referral_days.add(20010);
+  p.segments = {2, 1, 0, 0};
+  p.segment_ts = {1728000000000, INT64_MAX, 0, 0};
   std::string v;
-  codec::encode_user(v, u);
-  auto back = codec::decode_user(v);
-  ASSERT_TRUE(back);
-  EXPECT_EQ(back->cohort_day, 20000);
-  EXPECT_EQ(back->last_day, 20100);
-  EXPECT_TRUE(back->days == u.days);
-  EXPECT_FALSE(codec::decode_user(v.substr(1)));
+  codec::encode_user(v, u, p);
+  UserActivity u2;
+  UserProfile p2;
+  ASSERT_TRUE(codec::decode_user(v, u2, p2));
+  EXPECT_EQ(u2.cohort_day, 20000);
+  EXPECT_EQ(u2.last_day, 20100);
+  EXPECT_EQ(u2.signup_day, 19999);
+  EXPECT_TRUE(u2.days == u.days);
+  EXPECT_EQ(p2, p);
+  EXPECT_FALSE(codec::decode_user(v.substr(1), u2, p2));
+  EXPECT_FALSE(codec::decode_user(v.substr(0, v.size() - 1), u2, p2));
+}
+
+TEST(Codec, FiguresRoundTrip) {
+  DayFigures f;
+  f.active_days_30[30] = 7;
+  f.unanswered_by_hour[23] = -2;
+  f.response_ms = 1LL << 40;
+  std::string v;
+  codec::encode_day_row(v, f);
+  DayFigures f2;
+  ASSERT_TRUE(codec::decode_day_row(v, f2));
+  EXPECT_EQ(f2, f);
+  CohortFigures c;
+  c.aha_reached = 3;
+  c.hours_to_aha = {0, 1, 2};
+  c.payers = {1, 2, 3};
+  c.ltv["USD"].micros = {5, 6, 7};
+  c.week2_active = 9;
+  c.did = {1, 2, 3, 4, 5};
+  c.did_and_week2 = {1, 1, 1, 0, 0};
+  codec::encode_day_row(v, c);
+  CohortFigures c2;
+  ASSERT_TRUE(codec::decode_day_row(v, c2));
+  EXPECT_EQ(c2, c);
 }
 
 TEST(Codec, KeysOrderByPartitionThenDay) {
