@@ -12,13 +12,16 @@
 
 #include "ingest/event.h"
 #include "ingest/reject_reason.h"
+#include "processors/cohort_figures.h"
 #include "processors/daily_aggregates.h"
+#include "processors/day_figures.h"
 #include "processors/dedupe_window.h"
 #include "processors/feedback_processor.h"
 #include "processors/revenue_processor.h"
 #include "processors/session_processor.h"
 #include "processors/time_zone.h"
 #include "processors/user_activity.h"
+#include "processors/user_profile.h"
 
 namespace engaged {
 
@@ -48,6 +51,9 @@ struct ActivityConfig {
 
 enum class Verdict : uint8_t { kApplied, kTooLate, kDuplicate };
 
+// A user's segment values (UserProfile::segments): per dimension 0 = none, else value index + 1.
+using SegmentSlots = std::array<uint8_t, kMaxSegmentDimensions>;
+
 // Everything one input partition accumulates besides its users.
 struct PartitionAggregates {
   int64_t stream_time_ms = kNoTime;  // newest accepted event time in this partition
@@ -55,6 +61,10 @@ struct PartitionAggregates {
   DayTable<SessionCounters> sessions;
   DayTable<FeedbackCounters> feedback;
   DayTable<RevenueCounters> revenue;
+  DayTable<DayFigures> figures;
+  DayTable<CohortFigures> cohort_figures;  // keyed by cohort day
+  // Activity counters per segment: [dimension][value] (value 0 = "other", 1.. = allowlist).
+  std::array<std::vector<DailyAggregates>, kMaxSegmentDimensions> segments;
   std::array<RetentionTable, kCohortTableCount> cohorts;  // indexed by CohortTable
   RetentionTable& cohort(CohortTable t) { return cohorts[static_cast<size_t>(t)]; }
   const RetentionTable& cohort(CohortTable t) const { return cohorts[static_cast<size_t>(t)]; }
@@ -71,15 +81,22 @@ class ActivityProcessor {
   // partition's stream time minus the allowed lateness; kDuplicate (counted, otherwise ignored)
   // when its (user_id, event_id) was applied within the dedupe window. Applied events advance
   // the stream time; only those the activity definition counts mark a day.
+  // A `signup` sets the user's signup cohort (the earliest one wins).
   Verdict process(PartitionAggregates& part, UserActivity& user, const Event& ev) const {
-    return process(part, user, ev, id_key(ev.user_id, ev.event_id));
+    return process(part, user, ev, id_key(ev.user_id, ev.event_id), {});
   }
-  // The same, with the event's id_key(user_id, event_id) already computed by the caller.
+  // The same, with the event's id_key(user_id, event_id) already computed by the caller and the
+  // user's segments, whose activity counters are kept too.
   Verdict process(PartitionAggregates& part, UserActivity& user, const Event& ev,
-                  const IdKey& event_key) const;
+                  const IdKey& event_key, const SegmentSlots& segments) const;
 
   // Records `day` as an active day of `user`, updating every counter it changes.
-  static void mark_active(PartitionAggregates& part, UserActivity& user, int32_t day);
+  static void mark_active(PartitionAggregates& part, UserActivity& user, int32_t day,
+                          const SegmentSlots& segments = {});
+  // Adds (sign +1) or removes (-1) the user's whole contribution to a segment's counters, as
+  // far as the 128-day window reaches: how a user moves between segments.
+  static void move_contribution(DailyAggregates& daily, const UserActivity& user, int sign);
+  static DailyAggregates& segment_table(PartitionAggregates& part, int dimension, int slot);
 
   const ActivityConfig& config() const { return config_; }
 

@@ -18,7 +18,7 @@ DayCounters& DayCounters::operator+=(const DayCounters& o) {
 
 std::string_view cohort_table_name(CohortTable t) {
   static constexpr std::string_view kNames[] = {"daily", "daily_unbounded", "weekly",
-                                                "weekly_unbounded"};
+                                                "weekly_unbounded", "signup"};
   return kNames[static_cast<int>(t)];
 }
 

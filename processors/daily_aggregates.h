@@ -86,9 +86,17 @@ using DailyAggregates = DayTable<DayCounters>;
 
 // The cohort tables. Daily cohorts are keyed by cohort day, weekly ones by the cohort day's
 // week (weeks start on Monday; the key is the Monday). "on" counts users active on period N
-// exactly; "unbounded" counts users active on period N or any later one.
-enum class CohortTable : uint8_t { kDailyOn, kDailyUnbounded, kWeeklyOn, kWeeklyUnbounded };
-inline constexpr int kCohortTableCount = 4;
+// exactly; "unbounded" counts users active on period N or any later one. Signup cohorts are
+// keyed by the day of the user's earliest `signup`: retained[0] counts signups, retained[n]
+// those of them active on day n (n >= 1).
+enum class CohortTable : uint8_t {
+  kDailyOn,
+  kDailyUnbounded,
+  kWeeklyOn,
+  kWeeklyUnbounded,
+  kSignupOn
+};
+inline constexpr int kCohortTableCount = 5;
 std::string_view cohort_table_name(CohortTable t);  // "daily", "daily_unbounded", ...
 
 // Monday-based week of a day (days since 1970-01-01, a Thursday) and its first day.

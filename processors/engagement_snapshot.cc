@@ -3,10 +3,12 @@
 
 #include <algorithm>
 
+#include "processors/support_processor.h"
+
 namespace engaged {
 
 EngagementSnapshot take_snapshot(std::span<const PartitionAggregates* const> partitions,
-                                 const TimeZone& tz) {
+                                 const TimeZone& tz, const SnapshotOptions& options) {
   EngagementSnapshot s;
   for (const auto* p : partitions) s.stream_time_ms = std::max(s.stream_time_ms, p->stream_time_ms);
   if (s.stream_time_ms == kNoTime) return s;
@@ -26,7 +28,25 @@ EngagementSnapshot take_snapshot(std::span<const PartitionAggregates* const> par
       if (d >= s.current_day - 29) s.current_feedback_30d += *c;
       if (d <= complete) s.latest_complete_feedback_30d += *c;
     }
+    if (const auto* f = p->figures.find(s.current_day)) s.current_figures += *f;
+    if (const auto* f = p->figures.find(complete)) s.latest_complete_figures += *f;
+    if (const auto* r = p->revenue.find(s.current_day)) s.current_revenue += *r;
+    if (const auto* r = p->revenue.find(complete)) s.latest_complete_revenue += *r;
+    // Unanswered tickets live at most as long as their day rows: scan the last 90 days.
+    s.tickets_over_sla +=
+        unanswered_before(p->figures, s.current_day - kMaxLatenessDays, s.current_day,
+                          s.stream_time_ms - options.support_sla_ms, tz);
+    const int32_t aha_cohort = complete - options.aha_within_days + 1;
+    if (const auto* c = p->cohort_figures.find(aha_cohort)) s.aha_reached += c->aha_reached;
+    for (int d = 0; d < kMaxSegmentDimensions; ++d)
+      for (size_t v = 0; v < p->segments[d].size(); ++v) {
+        auto& slot = s.segments[{d, static_cast<int>(v)}];
+        if (const auto* c = p->segments[d][v].find(s.current_day)) slot.first += *c;
+        if (const auto* c = p->segments[d][v].find(complete)) slot.second += *c;
+      }
     const auto& rows = p->cohort(CohortTable::kDailyOn).rows();
+    if (auto it = rows.find(aha_cohort); it != rows.end() && !it->second.retained.empty())
+      s.aha_cohort_size += it->second.retained[0];
     for (size_t i = 0; i < kRetentionGaugeDays.size(); ++i) {
       const int n = kRetentionGaugeDays[i];
       const int32_t latest = complete - n;

@@ -5,7 +5,9 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <span>
+#include <utility>
 
 #include "processors/activity_processor.h"
 
@@ -29,9 +31,22 @@ struct EngagementSnapshot {
   // denominator of the trailing 4-week average).
   std::array<int64_t, kRetentionGaugeDays.size()> retention_cohort_size{}, retention_retained{};
   std::array<int64_t, kRetentionGaugeDays.size()> trailing_cohort_size{}, trailing_retained{};
+  // Stickiness distribution, streaks, paying users, referrals, support of the two days.
+  DayFigures current_figures, latest_complete_figures;
+  RevenueCounters current_revenue, latest_complete_revenue;
+  int64_t tickets_over_sla = 0;  // unanswered tickets opened more than the SLA ago
+  // Aha reach of the newest cohort whose reach window has ended: its size and users who reached.
+  int64_t aha_cohort_size = 0, aha_reached = 0;
+  // Activity counters per segment (dimension, value index) on the two days.
+  std::map<std::pair<int, int>, std::pair<DayCounters, DayCounters>> segments;
+};
+
+struct SnapshotOptions {
+  int64_t support_sla_ms = 3600000;
+  int aha_within_days = 7;
 };
 
 EngagementSnapshot take_snapshot(std::span<const PartitionAggregates* const> partitions,
-                                 const TimeZone& tz);
+                                 const TimeZone& tz, const SnapshotOptions& options);
 
 }  // namespace engaged

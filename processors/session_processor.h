@@ -37,9 +37,6 @@ struct SessionState {
   bool known() const { return end_ms != 0; }
 };
 
-// Key of a session in the per-partition session store: user id and session id, length-prefixed.
-void session_key(std::string& out, std::string_view user_id, std::string_view session_id);
-
 class SessionProcessor {
  public:
   // Adds `ev` (an accepted event with a session_id) to `session`, updating `days`.

@@ -1,0 +1,55 @@
+// Gap sessions are kept sorted and more than the gap apart, so an event touches a contiguous run
+// of them: it joins every session within the gap of it. Subtracting those sessions' contributions
+// and adding the merged one keeps the session table exact under any arrival order.
+#include "processors/gap_session_processor.h"
+
+#include <algorithm>
+
+namespace engaged {
+namespace {
+
+// The same contribution as an id-based session (session_processor.cc): its start day, one
+// session, its actions, its length and length bucket.
+void contribute(DayTable<SessionCounters>& days, const GapSession& s, const TimeZone& tz,
+                int sign) {
+  const int64_t length = s.end_ms - s.start_ms;
+  SessionCounters& c = days.mutable_day(tz.day_of(s.start_ms));
+  c.sessions += sign;
+  c.actions += sign * s.actions;
+  c.duration_ms += sign * length;
+  c.length[static_cast<size_t>(
+      std::upper_bound(kSessionLengthBoundsMs.begin(), kSessionLengthBoundsMs.end(), length) -
+      kSessionLengthBoundsMs.begin())] += sign;
+}
+
+}  // namespace
+
+void GapSessionProcessor::process(DayTable<SessionCounters>& days, UserProfile& user,
+                                  const Event& ev, const TimeZone& tz, int64_t gap_ms,
+                                  int64_t horizon_ms) {
+  auto& sessions = user.gap_sessions;
+  const int64_t t = ev.ts_ms;
+  // [first, last): the sessions within the gap of t (ends are ordered like starts).
+  auto first =
+      std::lower_bound(sessions.begin(), sessions.end(), t,
+                       [&](const GapSession& s, int64_t x) { return s.end_ms + gap_ms < x; });
+  auto last = std::find_if(first, sessions.end(),
+                           [&](const GapSession& s) { return s.start_ms - gap_ms > t; });
+  GapSession merged{t, t, 1};
+  for (auto it = first; it != last; ++it) {
+    contribute(days, *it, tz, -1);
+    merged.start_ms = std::min(merged.start_ms, it->start_ms);
+    merged.end_ms = std::max(merged.end_ms, it->end_ms);
+    merged.actions += it->actions;
+  }
+  contribute(days, merged, tz, +1);
+  sessions.insert(sessions.erase(first, last), merged);
+  // An accepted event is at or after the horizon, so it cannot join a session that ended more
+  // than the gap before it: those are final.
+  sessions.erase(sessions.begin(),
+                 std::find_if(sessions.begin(), sessions.end(), [&](const GapSession& s) {
+                   return s.end_ms >= horizon_ms - gap_ms;
+                 }));
+}
+
+}  // namespace engaged
