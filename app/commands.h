@@ -34,19 +34,21 @@ struct ReplayOptions {
   int partitions = 6;            // as the events topic: same partitioner => same state as run
   std::string dead_letter_file;  // NDJSON; empty = discard
   bool keyed = false;            // lines are "key<TAB>json" (kcat -K'\t'): partition by key
+  int threads = 2;               // workers, each owning a share of the partitions
   bool quiet = false;
 };
 // `engaged replay`: the same processors over NDJSON.
 int replay(const Config& config, const ReplayOptions& options);
 
 struct ReportOptions {
-  std::string table = "daily";  // daily | retention | rejections | summary
+  std::string table = "daily";  // one of the report tables listed in main.cc
   std::string format = "csv";
-  std::string cohorts = "daily";  // retention: daily | weekly
+  std::string cohorts = "daily";  // retention: daily | weekly | signup
   std::string kind = "on";        // retention: on (period N) | unbounded (period N or later)
   std::optional<int32_t> from, to;
 };
-int report(const std::string& state_dir, const ReportOptions& options);
+// `config`: the settings of the run that wrote the state (time zone, aha candidates, segments).
+int report(const std::string& state_dir, const ReportOptions& options, const Config& config);
 int dump_state_command(const std::string& state_dir);
 
 struct LoadgenOptions {

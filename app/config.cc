@@ -125,6 +125,28 @@ const std::vector<Setting>& settings() {
                      "If set, only these action names (comma-separated) make a user active."),
       STRING_SETTING("activity.excluded_action_names", activity_excluded_action_names,
                      "Action names that never make a user active (e.g. `login`)."),
+      DURATION_SETTING("sessions.inactivity_gap", session_gap_ms,
+                       "Actions without a session_id form sessions split at gaps longer than "
+                       "this."),
+      DURATION_SETTING("support.sla", support_sla_ms,
+                       "Tickets unanswered for longer count as open over the SLA."),
+      STRING_SETTING("aha.key_action", aha_key_action,
+                     "Action name of the aha moment (empty disables the reach figures)."),
+      INT_SETTING("aha.count", aha_count, 1,
+                  "Times the key action must be done to reach the aha moment (at most 16)."),
+      INT_SETTING("aha.within_days", aha_within_days, 1,
+                  "... within this many days from the start of the cohort day (at most 30)."),
+      STRING_SETTING("aha.candidates", aha_candidates,
+                     "Action names (comma-separated, at most 32) ranked by `report aha`."),
+      STRING_SETTING("segments.platform", segment_values[0],
+                     "Allowed `props.platform` values (others count as `other`); empty = off."),
+      STRING_SETTING("segments.country", segment_values[1],
+                     "Allowed `props.country` values; empty = off."),
+      STRING_SETTING(
+          "segments.app_version", segment_values[2],
+          "Allowed major versions of `props.app_version` (\"3\" for 3.2.1); empty = off."),
+      STRING_SETTING("segments.locale", segment_values[3],
+                     "Allowed `props.locale` values; empty = off."),
       STRING_SETTING("metrics.listen", metrics_listen,
                      "host:port of the Prometheus /metrics endpoint; empty disables it."),
   };
@@ -172,6 +194,26 @@ ActivityDefinition activity_definition(const Config& c) {
   d.action_names = split_list(c.activity_action_names);
   d.excluded_action_names = split_list(c.activity_excluded_action_names);
   return d;
+}
+
+AhaConfig aha_config(const Config& c) {
+  AhaConfig a{c.aha_key_action, static_cast<int>(c.aha_count), static_cast<int>(c.aha_within_days),
+              split_list(c.aha_candidates)};
+  if (a.count > 16) throw std::invalid_argument("aha.count must be at most 16");
+  if (a.within_days > 30) throw std::invalid_argument("aha.within_days must be at most 30");
+  if (a.candidates.size() > 32) throw std::invalid_argument("aha.candidates: at most 32 names");
+  return a;
+}
+
+SegmentConfig segment_config(const Config& c) {
+  SegmentConfig s;
+  for (size_t d = 0; d < s.allowlists.size(); ++d) {
+    s.allowlists[d] = split_list(c.segment_values[d]);
+    if (s.allowlists[d].size() > 32)
+      throw std::invalid_argument(fmt::format("segments.{}: at most 32 values",
+                                              segment_dimension_name(static_cast<int>(d))));
+  }
+  return s;
 }
 
 int64_t parse_duration_ms(const std::string& text) {

@@ -4,6 +4,7 @@
 // from the same table (`engaged config --markdown`), so the docs cannot drift.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -11,6 +12,8 @@
 
 #include "ingest/kafka_conf.h"
 #include "processors/activity_processor.h"
+#include "processors/aha_processor.h"
+#include "processors/segment_processor.h"
 
 namespace engaged {
 
@@ -36,6 +39,15 @@ struct Config {
   std::string activity_event_types = "all";
   std::string activity_action_names;
   std::string activity_excluded_action_names;
+  // sessions, support, aha moment, segments
+  int64_t session_gap_ms = 30LL * 60000;
+  int64_t support_sla_ms = 3600000;
+  std::string aha_key_action = "complete_lesson";
+  int64_t aha_count = 3;
+  int64_t aha_within_days = 7;
+  std::string aha_candidates =
+      "open_lesson,complete_lesson,search,view_pricing,post_comment,share,open_profile,play_audio";
+  std::array<std::string, kMaxSegmentDimensions> segment_values = {"ios,android,web", "", "", ""};
   // metrics
   std::string metrics_listen = "127.0.0.1:9464";
   // kafka (librdkafka properties)
@@ -61,8 +73,10 @@ std::string settings_markdown();
 // "a, b,c" -> {"a", "b", "c"}.
 std::vector<std::string> split_list(const std::string& text);
 
-// The activity definition the settings describe.
+// The activity definition, aha moment and segments the settings describe.
 ActivityDefinition activity_definition(const Config& config);
+AhaConfig aha_config(const Config& config);
+SegmentConfig segment_config(const Config& config);
 
 // "7d", "36h", "90m", "15s", "500ms" or plain milliseconds.
 int64_t parse_duration_ms(const std::string& text);

@@ -77,7 +77,7 @@ int demo(const DemoOptions& o) {
   producer.join();
   ReportOptions summary;
   summary.table = "summary";
-  report(o.state_dir, summary);
+  report(o.state_dir, summary, config);
   fmt::print("\nState in {}; try: {} report daily --state {} --format csv\n", o.state_dir,
              std::filesystem::read_symlink("/proc/self/exe").string(), o.state_dir);
   return 0;

@@ -1,5 +1,7 @@
 // The `engaged` command line: one binary, one subcommand per job (run, replay, report, loadgen,
 // kafka, demo, state, config). Parsing only; the work is in app/*_command.cc.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -78,27 +80,35 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   replay_cmd->add_option("--dead-letters", replay_options.dead_letter_file,
                          "append rejected lines to this NDJSON file");
+  replay_cmd
+      ->add_option("--threads", replay_options.threads,
+                   "workers, each owning a share of the partitions (1 with stdin or metrics)")
+      ->capture_default_str();
   replay_cmd->add_flag("--keyed", replay_options.keyed,
                        "lines are key<TAB>json (kcat -K'\\t'); partition by that key");
 
   auto* report_cmd = app.add_subcommand("report", "print a table from a state directory");
   ReportOptions report_options;
   std::string report_state, from, to;
+  const std::vector<std::string> report_tables = {
+      "daily",      "retention", "sessions", "nps",        "revenue",
+      "stickiness", "streaks",   "support",  "referrals",  "ltv",
+      "aha",        "aha-reach", "segments", "rejections", "summary"};
   report_cmd
       ->add_option("table", report_options.table,
-                   "daily | retention | sessions | nps | revenue | rejections | summary")
+                   fmt::format("{}", fmt::join(report_tables, " | ")))
       ->required()
-      ->check(CLI::IsMember(
-          {"daily", "retention", "sessions", "nps", "revenue", "rejections", "summary"}));
+      ->check(CLI::IsMember(report_tables));
+  add_config_options(report_cmd);
   report_cmd->add_option("--state", report_state, "state directory")->required();
   report_cmd->add_option("--format", report_options.format, "csv | json")
       ->capture_default_str()
       ->check(CLI::IsMember({"csv", "json"}));
   report_cmd
       ->add_option("--cohorts", report_options.cohorts,
-                   "retention: daily | weekly (Monday) cohorts")
+                   "retention: daily | weekly (Monday) | signup (day of signup) cohorts")
       ->capture_default_str()
-      ->check(CLI::IsMember({"daily", "weekly"}));
+      ->check(CLI::IsMember({"daily", "weekly", "signup"}));
   report_cmd
       ->add_option("--kind", report_options.kind,
                    "retention: on (active on period N) | unbounded (on N or later)")
@@ -179,7 +189,7 @@ int main(int argc, char** argv) {
     if (*report_cmd) {
       if (!from.empty()) report_options.from = day_arg(from);
       if (!to.empty()) report_options.to = day_arg(to);
-      return report(report_state, report_options);
+      return report(report_state, report_options, load_config(config_file, overrides));
     }
     if (*state_cmd) return dump_state_command(dump_state_dir);
     if (*loadgen_cmd) {

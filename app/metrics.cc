@@ -183,6 +183,7 @@ Metrics::Metrics(const std::string& listen)
   for (int i = 0; i < kRejectReasonCount; ++i)
     rejected[i] = &rejected_family.Add(
         {{"reason", std::string(reject_reason_name(static_cast<RejectReason>(i)))}});
+  register_figures();
   if (!listen.empty()) {
     exposer_ = std::make_unique<prometheus::Exposer>(listen);
     exposer_->RegisterCollectable(registry_);
@@ -198,8 +199,9 @@ int Metrics::port() const {
   return ports.empty() ? 0 : ports.front();
 }
 
-void Metrics::publish_snapshot(const EngagementSnapshot& s) {
+void Metrics::publish_snapshot(const EngagementSnapshot& s, const SegmentConfig& segments) {
   if (!s.has_data) return;
+  publish_figures(s, segments);
   stream_time_.Set(static_cast<double>(s.stream_time_ms) / 1000.0);
   current_day_start_.Set(static_cast<double>(s.current_day) * 86400.0);
   for (auto [label, c] :

@@ -10,12 +10,15 @@
 #include <prometheus/registry.h>
 
 #include <array>
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ingest/reject_reason.h"
 #include "processors/engagement_snapshot.h"
+#include "processors/segment_processor.h"
 
 namespace engaged {
 
@@ -32,7 +35,8 @@ class Metrics {
   // Bucket bounds of the latency histograms, for callers that pre-aggregate observations.
   static const std::vector<double>& latency_bounds();
   prometheus::Registry& registry() { return *registry_; }
-  void publish_snapshot(const EngagementSnapshot& s);
+  // `segments`: names the segment values of the snapshot's segment gauges.
+  void publish_snapshot(const EngagementSnapshot& s, const SegmentConfig& segments);
 
   // Pipeline health.
   prometheus::Counter& consumed;                                  // engaged_events_consumed_total
@@ -67,6 +71,11 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& cohort_retained_;
   prometheus::Family<prometheus::Gauge>& trailing_size_;
   prometheus::Family<prometheus::Gauge>& trailing_retained_;
+  // The product figures beyond activity (metrics_figures.cc), by name.
+  std::map<std::string, prometheus::Family<prometheus::Gauge>*, std::less<>> figures_;
+  prometheus::Family<prometheus::Gauge>& figure(std::string_view name);
+  void register_figures();
+  void publish_figures(const EngagementSnapshot& s, const SegmentConfig& segments);
   prometheus::Gauge& stream_time_;
   prometheus::Gauge& current_day_start_;
 };

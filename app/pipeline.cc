@@ -8,6 +8,11 @@
 
 #include "app/metrics.h"
 #include "ingest/timestamp.h"
+#include "processors/gap_session_processor.h"
+#include "processors/purchase_processor.h"
+#include "processors/referral_processor.h"
+#include "processors/streak_processor.h"
+#include "processors/support_processor.h"
 #include "state/checkpoint.h"
 #include "state/store.h"
 
@@ -47,6 +52,8 @@ Pipeline::Pipeline(const Config& config, Store& store, DeadLetterSink& dead_lett
       metrics_(metrics),
       wall_clock_(std::move(wall_clock)),
       processor_(activity_config(config)),
+      aha_(aha_config(config)),
+      segments_(segment_config(config)),
       decoder_(static_cast<size_t>(config.max_event_bytes)),
       latency_buckets_(Metrics::latency_bounds().size() + 1, 0.0) {
   last_checkpoint_ms_ = wall_clock_();
@@ -111,8 +118,10 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
   } else {
     const IdKey event_key = id_key(event_.user_id, event_.event_id);
     part.aggregates().seen.prefetch(event_key);  // a likely cache miss, overlapped with the next
-    UserActivity& user = part.user(event_.user_id, epoch_);
-    const Verdict verdict = processor_.process(part.aggregates(), user, event_, event_key);
+    CachedUser& user = part.user(event_.user_id, epoch_);
+    const UserActivity before = user.activity;
+    const Verdict verdict = processor_.process(part.aggregates(), user.activity, event_, event_key,
+                                               user.profile.segments);
     if (verdict == Verdict::kTooLate) {
       ++rejected_total_[static_cast<int>(RejectReason::kTooLate)];
       dead_letters_.send({value, key, RejectReason::kTooLate, "older than the allowed lateness",
@@ -121,16 +130,7 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
       ++duplicates_total_;
     } else {
       ++processed_total_;
-      if (event_.type == EventType::kPurchase)
-        RevenueProcessor::process(part.aggregates().revenue, event_, processor_.config().time_zone);
-      if (event_.type == EventType::kFeedback)
-        FeedbackProcessor::process(part.aggregates().feedback, event_,
-                                   processor_.config().time_zone);
-      if (!event_.session_id.empty()) {
-        SessionProcessor::process(part.aggregates().sessions,
-                                  part.session(id_key(event_.user_id, event_.session_id)), event_,
-                                  processor_.config().time_zone);
-      }
+      apply_figures(part, user, before);
     }
   }
   part.advance_to(offset + 1);
@@ -142,6 +142,52 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
     latency_buckets_[b] += 1;
     latency_sum_ += seconds;
   }
+}
+
+// The processors beyond activity, for an accepted event already applied to `user.activity`.
+void Pipeline::apply_figures(PartitionState& part, CachedUser& user, const UserActivity& before) {
+  PartitionAggregates& agg = part.aggregates();
+  const TimeZone& tz = processor_.config().time_zone;
+  const Event& ev = event_;
+  if (segments_.config().any()) segments_.assign(agg, user.activity, user.profile, ev);
+  if (before.cohort_day != user.activity.cohort_day)
+    PurchaseProcessor::cohort_changed(agg.cohort_figures, user.profile, before.cohort_day,
+                                      user.activity.cohort_day);
+  aha_.process(agg.cohort_figures, user.profile, before, user.activity, ev, tz);
+  const int64_t horizon = agg.stream_time_ms - config_.allowed_lateness_ms;
+  switch (ev.type) {
+    case EventType::kPurchase:
+      RevenueProcessor::process(agg.revenue, ev, tz);
+      PurchaseProcessor::process(agg.figures, agg.cohort_figures, user.profile,
+                                 user.activity.cohort_day, ev, tz);
+      break;
+    case EventType::kFeedback:
+      FeedbackProcessor::process(agg.feedback, ev, tz);
+      break;
+    case EventType::kCheckIn:
+      StreakProcessor::process(agg.figures, user.profile, tz.day_of(ev.ts_ms));
+      break;
+    case EventType::kReferral:
+      ReferralProcessor::process(agg.figures, user.profile, tz.day_of(ev.ts_ms));
+      break;
+    case EventType::kSupportTicket:
+    case EventType::kSupportReply:
+      SupportProcessor::process(agg.figures, user.profile, ev, tz, horizon);
+      break;
+    case EventType::kAction:
+      if (ev.session_id.empty())
+        GapSessionProcessor::process(agg.sessions, user.profile, ev, tz, config_.session_gap_ms,
+                                     horizon);
+      break;
+    case EventType::kUserDeleted:
+      part.erase_user(ev.user_id);  // `user` is gone from here on
+      return;
+    default:
+      break;
+  }
+  if (!ev.session_id.empty())
+    SessionProcessor::process(agg.sessions, part.session(id_key(ev.user_id, ev.session_id)), ev,
+                              tz);
 }
 
 void Pipeline::dead_letter(PartitionState& part, int64_t offset, std::string_view key,
@@ -198,7 +244,7 @@ void Pipeline::checkpoint() {
     metrics_->checkpoint_size.Observe(static_cast<double>(r.batch_bytes));
     metrics_->cached_users.Set(static_cast<double>(cached_users()));
     metrics_->state_live_bytes.Set(static_cast<double>(store_.live_data_bytes()));
-    metrics_->publish_snapshot(snapshot());
+    metrics_->publish_snapshot(snapshot(), segments_.config());
   }
   if (after_checkpoint_) after_checkpoint_();
 }
@@ -212,7 +258,9 @@ std::vector<std::pair<int32_t, int64_t>> Pipeline::positions() const {
 EngagementSnapshot Pipeline::snapshot() const {
   std::vector<const PartitionAggregates*> aggs;
   for (auto& [id, p] : partitions_) aggs.push_back(&p->aggregates());
-  return take_snapshot(aggs, processor_.config().time_zone);
+  return take_snapshot(
+      aggs, processor_.config().time_zone,
+      {.support_sla_ms = config_.support_sla_ms, .aha_within_days = aha_.config().within_days});
 }
 
 int64_t Pipeline::total_users() const {

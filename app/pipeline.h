@@ -18,7 +18,9 @@
 #include "ingest/event_decoder.h"
 #include "ingest/kafka_source.h"
 #include "processors/activity_processor.h"
+#include "processors/aha_processor.h"
 #include "processors/engagement_snapshot.h"
+#include "processors/segment_processor.h"
 #include "state/partition_state.h"
 
 namespace engaged {
@@ -70,6 +72,7 @@ class Pipeline : public PartitionListener {
   size_t cached_users() const;
 
  private:
+  void apply_figures(PartitionState& part, CachedUser& user, const UserActivity& before);
   void dead_letter(PartitionState& part, int64_t offset, std::string_view key,
                    std::string_view value, const Rejection& r);
 
@@ -79,9 +82,10 @@ class Pipeline : public PartitionListener {
   Metrics* metrics_;
   WallClock wall_clock_;
   ActivityProcessor processor_;
+  AhaProcessor aha_;
+  SegmentProcessor segments_;
   EventDecoder decoder_;
   Event event_;
-  std::string session_key_;  // reused
   std::map<int32_t, std::unique_ptr<PartitionState>> partitions_;
   std::function<void()> after_checkpoint_;
 

@@ -72,6 +72,7 @@ struct Profile {
 };
 
 constexpr std::string_view kPlatforms[] = {"ios", "android", "web"};
+constexpr uint8_t kWeb = 2;  // the web app has no session tracking: no session ids or events
 constexpr std::string_view kCountries[] = {"US", "DE", "BR", "IN", "GB", "FR", "JP", "NG"};
 constexpr std::string_view kLocales[] = {"en-US", "de-DE", "pt-BR", "hi-IN",
                                          "en-GB", "fr-FR", "ja-JP", "en-NG"};
@@ -93,6 +94,7 @@ struct Pending {
   uint32_t aux;  // session / ticket number, referred/peer user, action index, amount cents
   EventType type;
   uint8_t aux2;  // score, action index
+  bool sent;     // false: generated but not sent (session events of web users)
   bool operator>(const Pending& o) const {
     return emit_ms != o.emit_ms ? emit_ms > o.emit_ms : seq > o.seq;
   }
@@ -166,7 +168,9 @@ class Generator {
     int64_t emit = ts;
     if (o_.late_fraction > 0 && rng_.chance(o_.late_fraction))
       emit = ts + static_cast<int64_t>(rng_.uniform() * static_cast<double>(o_.max_delay_ms));
-    queue_.push({emit, ts, next_seq_++, user, aux, type, aux2});
+    const bool sent = profiles_[user].platform != kWeb ||
+                      (type != EventType::kSessionStart && type != EventType::kSessionEnd);
+    queue_.push({emit, ts, next_seq_++, user, aux, type, aux2, sent});
   }
 
   void simulate_day(int32_t day) {
@@ -263,8 +267,9 @@ class Generator {
         fmt::format_to(std::back_inserter(buf_), ",\"session_id\":\"s{:x}\"", e.aux);
         break;
       case EventType::kAction:
-        fmt::format_to(std::back_inserter(buf_), ",\"session_id\":\"s{:x}\",\"name\":\"{}\"", e.aux,
-                       kActions[e.aux2]);
+        if (p.platform != kWeb)
+          fmt::format_to(std::back_inserter(buf_), ",\"session_id\":\"s{:x}\"", e.aux);
+        fmt::format_to(std::back_inserter(buf_), ",\"name\":\"{}\"", kActions[e.aux2]);
         break;
       case EventType::kPurchase:
         fmt::format_to(std::back_inserter(buf_), ",\"amount\":{}.{:02d},\"currency\":\"{}\"",
@@ -338,8 +343,12 @@ class Generator {
 
   void emit_until(int64_t limit_ms) {
     while (!queue_.empty() && queue_.top().emit_ms < limit_ms) {
+      // Unsent events are rendered all the same: rendering draws from the PRNG, so every sent
+      // event stays exactly what it would be if they were sent.
+      const bool sent = queue_.top().sent;
       render(queue_.top());
       queue_.pop();
+      if (!sent) continue;
       sink_(key_, buf_);
       ++emitted_;
     }

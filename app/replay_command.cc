@@ -1,62 +1,81 @@
 // `engaged replay`: NDJSON through the very same pipeline as `run`. Each line goes to the
-// partition librdkafka's default partitioner would give its user id, with per-partition record
-// numbers as offsets; so replaying the file a topic was produced from yields the same state.
-// With --keyed, lines carry their Kafka key ("key<TAB>json", as kcat -K'\t' reads and writes
-// them), so even undecodable messages land in the same partition as through Kafka.
-// Re-running on an existing state resumes after the records already applied.
+// partition librdkafka's default partitioner gives its key: with --keyed the line carries the
+// Kafka key ("key<TAB>json", as kcat -K'\t' reads and writes them); otherwise the key is the
+// line's user_id, as if the app had produced it keyed by user id (lines without one go to
+// partition 0). Offsets are per-partition record numbers, so replaying the file a topic was
+// produced from yields the same state. Re-running on an existing state resumes after the
+// records already applied.
+// Partitions are independent, so `threads` workers each read the whole file, route every line
+// (cheaply: see line_router.h) and decode and apply only the lines of their own partitions.
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <thread>
 #include <vector>
 
 #include "app/commands.h"
 #include "app/metrics.h"
 #include "app/pipeline.h"
 #include "ingest/dead_letter.h"
+#include "ingest/line_router.h"
 #include "ingest/ndjson_source.h"
 #include "state/store.h"
 
 namespace engaged {
+namespace {
 
-int replay(const Config& config, const ReplayOptions& options) {
-  // The input file can be re-read from any stored offset, so the WAL is not needed: a crash
-  // rolls state and offsets back together to the last flush and the next replay resumes there.
-  auto store =
-      Store::open(config.state_dir, {.read_only = false, .sync = config.state_sync, .wal = false});
-  FileDeadLetterSink dead_letters(options.dead_letter_file);
-  std::unique_ptr<Metrics> metrics;
-  if (!config.metrics_listen.empty()) metrics = std::make_unique<Metrics>(config.metrics_listen);
-  Pipeline pipeline(config, *store, dead_letters, metrics.get(), make_wall_clock(config));
+struct Totals {
+  std::atomic<int64_t> consumed{0}, processed{0};
+};
+
+// One worker: partitions p with p % threads == index.
+void replay_partitions(const Config& shared_config, const ReplayOptions& options, int index,
+                       int threads, Store& store, DeadLetterSink& dead_letters, Metrics* metrics,
+                       Totals& totals) {
+  Config config = shared_config;  // the user cache budget is shared between the workers
+  config.cache_max_users = std::max<int64_t>(1, config.cache_max_users / threads);
+  Pipeline pipeline(config, store, dead_letters, metrics, make_wall_clock(config));
   std::vector<int64_t> records(static_cast<size_t>(options.partitions), 0);
-  for (int p = 0; p < options.partitions; ++p) pipeline.open_partition(p);
+  for (int p = index; p < options.partitions; p += threads) pipeline.open_partition(p);
+  auto partition_of = [&](std::string_view key) {
+    return key.empty() ? 0
+                       : rd_kafka_msg_partitioner_consistent(nullptr, key.data(), key.size(),
+                                                             options.partitions, nullptr, nullptr);
+  };
 
   NdjsonSource source(options.input);
-  const auto start = std::chrono::steady_clock::now();
   std::string_view line;
   bool oversized = false;
   int64_t in_batch = 0;
   pipeline.begin_batch();
   while (source.next(line, oversized)) {
     std::string_view key;
+    std::optional<std::optional<Rejection>> decoded;  // set once the line has been decoded
     if (options.keyed) {
-      size_t tab = line.find('\t');
-      if (tab != std::string_view::npos) {
+      if (size_t tab = line.find('\t'); tab != std::string_view::npos) {
         key = line.substr(0, tab);
         line.remove_prefix(tab + 1);
       }
+    } else if (!oversized) {
+      if (auto id = scan_user_id(line)) {
+        key = *id;
+      } else {
+        decoded = pipeline.decode(line, /*padded=*/true);
+        if (!*decoded) key = pipeline.event().user_id;
+      }
     }
+    const int32_t p = partition_of(key);
+    const int64_t offset = records[static_cast<size_t>(p)]++;
+    if (p % threads != index) continue;
     std::optional<Rejection> rejection;
     if (oversized)
       rejection = Rejection{RejectReason::kTooLarge, "message over size limit"};
     else
-      rejection = pipeline.decode(line, /*padded=*/true);
-    if (!options.keyed) key = rejection ? std::string_view() : pipeline.event().user_id;
-    int32_t p = key.empty()
-                    ? 0
-                    : rd_kafka_msg_partitioner_consistent(nullptr, key.data(), key.size(),
-                                                          options.partitions, nullptr, nullptr);
-    pipeline.apply(p, records[static_cast<size_t>(p)]++, key, line, rejection, 0);
+      rejection = decoded ? *decoded : pipeline.decode(line, /*padded=*/true);
+    pipeline.apply(p, offset, key, line, rejection, 0);
     if (++in_batch == 65536) {
       pipeline.end_batch();
       if (pipeline.checkpoint_due()) pipeline.checkpoint();
@@ -67,13 +86,47 @@ int replay(const Config& config, const ReplayOptions& options) {
   }
   pipeline.end_batch();
   pipeline.checkpoint();
+  totals.consumed += pipeline.consumed_total();
+  totals.processed += pipeline.processed_total();
+}
+
+}  // namespace
+
+int replay(const Config& config, const ReplayOptions& options) {
+  // The input file can be re-read from any stored offset, so the WAL is not needed: a crash
+  // rolls state and offsets back together to the last flush and the next replay resumes there.
+  auto store =
+      Store::open(config.state_dir, {.read_only = false, .sync = config.state_sync, .wal = false});
+  FileDeadLetterSink dead_letters(options.dead_letter_file);
+  std::unique_ptr<Metrics> metrics;
+  if (!config.metrics_listen.empty()) metrics = std::make_unique<Metrics>(config.metrics_listen);
+  // Each worker reads the input itself (stdin can be read once), and the product gauges are a
+  // snapshot of all partitions (one worker owns them all).
+  int threads = std::clamp(options.threads, 1, options.partitions);
+  if (options.input == "-" || metrics) threads = 1;
+
+  Totals totals;
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> workers;
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(threads));
+  for (int i = 0; i < threads; ++i)
+    workers.emplace_back([&, i] {
+      try {
+        replay_partitions(config, options, i, threads, *store, dead_letters, metrics.get(), totals);
+      } catch (...) {
+        errors[static_cast<size_t>(i)] = std::current_exception();
+      }
+    });
+  for (auto& w : workers) w.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
   store->flush();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!options.quiet)
-    spdlog::info("replayed {} records ({} applied) in {:.2f} s: {:.0f} events/s",
-                 pipeline.consumed_total(), pipeline.processed_total(), seconds,
-                 pipeline.consumed_total() / std::max(seconds, 1e-9));
+    spdlog::info("replayed {} records ({} applied) in {:.2f} s with {} thread(s): {:.0f} events/s",
+                 totals.consumed.load(), totals.processed.load(), seconds, threads,
+                 totals.consumed.load() / std::max(seconds, 1e-9));
   return 0;
 }
 

@@ -12,16 +12,18 @@ namespace engaged {
 
 namespace {
 CohortTable cohort_table(const std::string& cohorts, const std::string& kind) {
+  if (cohorts == "signup") return CohortTable::kSignupOn;
   const bool weekly = cohorts == "weekly", unbounded = kind == "unbounded";
   if (weekly) return unbounded ? CohortTable::kWeeklyUnbounded : CohortTable::kWeeklyOn;
   return unbounded ? CohortTable::kDailyUnbounded : CohortTable::kDailyOn;
 }
 }  // namespace
 
-int report(const std::string& state_dir, const ReportOptions& o) {
+int report(const std::string& state_dir, const ReportOptions& o, const Config& config) {
   auto store = Store::open(state_dir, {.read_only = true});
   StateTables tables = read_tables(*store);
   DayRange range{o.from, o.to};
+  const TimeZone tz = TimeZone::load(config.timezone);
   if (o.table == "daily")
     write_daily(tables, range, o.format, std::cout);
   else if (o.table == "retention")
@@ -32,6 +34,24 @@ int report(const std::string& state_dir, const ReportOptions& o) {
     write_revenue(tables, range, o.format, std::cout);
   else if (o.table == "nps")
     write_nps(tables, range, o.format, std::cout);
+  else if (o.table == "stickiness")
+    write_stickiness(tables, range, o.format, std::cout);
+  else if (o.table == "streaks")
+    write_streaks(tables, range, o.format, std::cout);
+  else if (o.table == "support")
+    write_support(tables, range, o.format, std::cout);
+  else if (o.table == "referrals")
+    write_referrals(tables, range, o.format, std::cout);
+  else if (o.table == "ltv")
+    write_ltv(tables, range, o.format, std::cout);
+  else if (o.table == "aha-reach")
+    write_aha_reach(tables, range, o.format, std::cout);
+  else if (o.table == "aha")
+    write_aha(tables, aha_config(config).candidates,
+              tables.stream_time_ms == kNoTime ? kNoDay : tz.day_of(tables.stream_time_ms) - 1,
+              o.format, std::cout);
+  else if (o.table == "segments")
+    write_segments(tables, segment_config(config), range, o.format, std::cout);
   else if (o.table == "rejections")
     write_rejections(tables, o.format, std::cout);
   else if (o.table == "summary")

@@ -8,67 +8,11 @@
 #include <stdexcept>
 #include <vector>
 
+#include "app/table_writer.h"
 #include "ingest/timestamp.h"
 
 namespace engaged {
 namespace {
-
-void check_format(const std::string& f) {
-  if (f != "csv" && f != "json") throw std::invalid_argument("format must be csv or json");
-}
-
-bool in_range(int32_t d, DayRange r) {
-  return (!r.from || d >= *r.from) && (!r.to || d <= *r.to);
-}
-
-// Writes a table as CSV (header + rows) or as a JSON array of objects; the first
-// `string_columns` columns are JSON strings, the others numbers.
-class TableWriter {
- public:
-  TableWriter(std::vector<std::string> columns, size_t string_columns, const std::string& format,
-              std::ostream& out)
-      : columns_(std::move(columns)), strings_(string_columns), json_(format == "json"), out_(out) {
-    check_format(format);
-    if (json_)
-      out_ << "[";
-    else
-      out_ << fmt::format("{}\n", fmt::join(columns_, ","));
-  }
-  ~TableWriter() {
-    if (json_) out_ << "\n]\n";
-  }
-  void row(const std::vector<std::string>& values) {
-    if (!json_) {
-      out_ << fmt::format("{}\n", fmt::join(values, ","));
-      return;
-    }
-    out_ << (first_ ? "\n{" : ",\n{");
-    for (size_t i = 0; i < columns_.size(); ++i)
-      out_ << (i ? "," : "")
-           << (i < strings_ ? fmt::format("\"{}\":\"{}\"", columns_[i], values[i])
-                            : fmt::format("\"{}\":{}", columns_[i], values[i]));
-    out_ << "}";
-    first_ = false;
-  }
-
- private:
-  std::vector<std::string> columns_;
-  size_t strings_;
-  bool json_, first_ = true;
-  std::ostream& out_;
-};
-
-// First and last day whose row satisfies `nonzero`.
-template <typename Map, typename Pred>
-std::pair<int32_t, int32_t> span_of(const Map& rows, Pred nonzero) {
-  int32_t first = 0, last = -1;
-  for (const auto& [day, c] : rows) {
-    if (!nonzero(c)) continue;
-    if (last < first) first = day;
-    last = day;
-  }
-  return {first, last};
-}
 
 std::pair<int32_t, int32_t> active_span(const StateTables& t) {
   int32_t first = 0, last = -1;
@@ -174,15 +118,18 @@ void write_nps(const StateTables& t, DayRange range, const std::string& format, 
 
 void write_revenue(const StateTables& t, DayRange range, const std::string& format,
                    std::ostream& out) {
-  TableWriter table({"day", "currency", "revenue", "purchases", "dau"}, 2, format, out);
+  TableWriter table({"day", "currency", "revenue", "purchases", "paying_users", "dau"}, 2, format,
+                    out);
   for (const auto& [day, c] : t.revenue) {
     if (!in_range(day, range)) continue;
     auto d = t.daily.find(day);
     const int64_t dau = d == t.daily.end() ? 0 : d->second.dau;
+    auto f = t.figures.find(day);
+    const int64_t paying = f == t.figures.end() ? 0 : f->second.paying_users;
     for (const auto& [currency, m] : c.by_currency)
       if (m.purchases > 0)
         table.row({format_day(day), currency, format_micros(m.micros), std::to_string(m.purchases),
-                   std::to_string(dau)});
+                   std::to_string(paying), std::to_string(dau)});
   }
 }
 

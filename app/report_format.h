@@ -7,13 +7,12 @@
 #include <ostream>
 #include <string>
 
+#include "app/table_writer.h"
+#include "processors/aha_processor.h"
+#include "processors/segment_processor.h"
 #include "state/tables.h"
 
 namespace engaged {
-
-struct DayRange {
-  std::optional<int32_t> from, to;  // inclusive
-};
 
 // day,dau,wau,mau,new,returning,resurrecting,dormant — first to last active day.
 void write_daily(const StateTables& t, DayRange range, const std::string& format,
@@ -29,10 +28,37 @@ void write_sessions(const StateTables& t, DayRange range, const std::string& for
 // day,responses,promoters,passives,detractors and the same over the 30 days ending on the day
 // (suffix _30d) — every day from the first to the last with a response.
 void write_nps(const StateTables& t, DayRange range, const std::string& format, std::ostream& out);
-// day,currency,revenue,purchases,dau — one row per day and currency with a purchase (revenue in
-// the currency's units; ARPU = revenue / dau).
+// day,currency,revenue,purchases,paying_users,dau — one row per day and currency with a purchase
+// (revenue in the currency's units; paying users over all currencies; ARPU = revenue / dau,
+// ARPPU = revenue / paying users).
 void write_revenue(const StateTables& t, DayRange range, const std::string& format,
                    std::ostream& out);
+// day,dau,wau,mau,stickiness,active_days_7_1..7,active_days_30_1..30 — the distribution of
+// days active in the 7 and 30 days ending on each day.
+void write_stickiness(const StateTables& t, DayRange range, const std::string& format,
+                      std::ostream& out);
+// day,check_ins,on_streak_7,streak_breaks
+void write_streaks(const StateTables& t, DayRange range, const std::string& format,
+                   std::ostream& out);
+// day,tickets,answered,within_1h,share_within_1h,mean_response_s,unanswered,response_<bucket>
+// — by the day tickets were opened.
+void write_support(const StateTables& t, DayRange range, const std::string& format,
+                   std::ostream& out);
+// day,referrals_sent,referrers_30d,mau,recommendation_rate
+void write_referrals(const StateTables& t, DayRange range, const std::string& format,
+                     std::ostream& out);
+// cohort_day,currency,cohort_size,payers_7d..90d,revenue_7d..90d,ltv_7d..90d (per cohort user)
+void write_ltv(const StateTables& t, DayRange range, const std::string& format, std::ostream& out);
+// cohort_day,cohort_size,reached,reach_rate,median_hours
+void write_aha_reach(const StateTables& t, DayRange range, const std::string& format,
+                     std::ostream& out);
+// action,k,users,retained,share,ppv,phi — discovery candidates ranked by phi, over the cohorts
+// whose week 2 ended by `latest_complete_day`.
+void write_aha(const StateTables& t, const std::vector<std::string>& candidates,
+               int32_t latest_complete_day, const std::string& format, std::ostream& out);
+// dimension,value,day,dau,wau,mau,new,returning,resurrecting,dormant
+void write_segments(const StateTables& t, const SegmentConfig& config, DayRange range,
+                    const std::string& format, std::ostream& out);
 // rejection reason counts, non-zero only, largest first.
 void write_rejections(const StateTables& t, const std::string& format, std::ostream& out);
 // Last 14 days, recent cohorts' retention, top rejection reasons: for people.

@@ -97,6 +97,7 @@ FileDeadLetterSink::~FileDeadLetterSink() {
 
 void FileDeadLetterSink::send(const DeadLetter& l) {
   if (!file_) return;
+  std::lock_guard lock(mutex_);
   line_ = "{\"reason\":";
   append_json_string(line_, reject_reason_name(l.reason));
   line_ += ",\"detail\":";
@@ -112,6 +113,7 @@ void FileDeadLetterSink::send(const DeadLetter& l) {
 
 void FileDeadLetterSink::flush() {
   if (!file_) return;
+  std::lock_guard lock(mutex_);
   if (std::fflush(file_) != 0) throw std::runtime_error("dead-letter file write failed");
   if (file_ != stderr) ::fsync(fileno(file_));
 }

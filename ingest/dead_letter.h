@@ -5,6 +5,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -47,6 +48,7 @@ class KafkaDeadLetterSink : public DeadLetterSink {
 
 // Appends one JSON line per letter to a file ("-" = stderr); used by `replay`.
 // {"reason":..,"detail":..,"source":{"topic":..,"partition":..,"offset":..},"original_base64":..}
+// Thread-safe: replay workers share one file (each line is written whole).
 class FileDeadLetterSink : public DeadLetterSink {
  public:
   explicit FileDeadLetterSink(const std::string& path);  // empty path: discard
@@ -56,6 +58,7 @@ class FileDeadLetterSink : public DeadLetterSink {
 
  private:
   std::FILE* file_ = nullptr;
+  std::mutex mutex_;  // guards line_ and the file
   std::string line_;
 };
 

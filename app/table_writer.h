@@ -1,0 +1,79 @@
+// Shared by the report writers: the day range filter, and one table writer for every
+// `engaged report` table: CSV (header + rows) or a JSON array of objects,
+// with a fixed column order (tests compare outputs byte for byte).
+#pragma once
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace engaged {
+
+struct DayRange {
+  std::optional<int32_t> from, to;  // inclusive
+};
+
+inline bool in_range(int32_t d, DayRange r) {
+  return (!r.from || d >= *r.from) && (!r.to || d <= *r.to);
+}
+
+// First and last day whose row satisfies `nonzero`.
+template <typename Map, typename Pred>
+std::pair<int32_t, int32_t> span_of(const Map& rows, Pred nonzero) {
+  int32_t first = 0, last = -1;
+  for (const auto& [day, c] : rows) {
+    if (!nonzero(c)) continue;
+    if (last < first) first = day;
+    last = day;
+  }
+  return {first, last};
+}
+
+inline void check_format(const std::string& f) {
+  if (f != "csv" && f != "json") throw std::invalid_argument("format must be csv or json");
+}
+
+// The first `string_columns` columns are JSON strings, the others numbers.
+class TableWriter {
+ public:
+  TableWriter(std::vector<std::string> columns, size_t string_columns, const std::string& format,
+              std::ostream& out)
+      : columns_(std::move(columns)), strings_(string_columns), json_(format == "json"), out_(out) {
+    check_format(format);
+    if (json_)
+      out_ << "[";
+    else
+      out_ << fmt::format("{}\n", fmt::join(columns_, ","));
+  }
+  ~TableWriter() {
+    if (json_) out_ << "\n]\n";
+  }
+  void row(const std::vector<std::string>& values) {
+    if (!json_) {
+      out_ << fmt::format("{}\n", fmt::join(values, ","));
+      return;
+    }
+    out_ << (first_ ? "\n{" : ",\n{");
+    for (size_t i = 0; i < columns_.size(); ++i)
+      out_ << (i ? "," : "")
+           << (i < strings_ ? fmt::format("\"{}\":\"{}\"", columns_[i], values[i])
+                            : fmt::format("\"{}\":{}", columns_[i], values[i]));
+    out_ << "}";
+    first_ = false;
+  }
+
+ private:
+  std::vector<std::string> columns_;
+  size_t strings_;
+  bool json_, first_ = true;
+  std::ostream& out_;
+};
+
+}  // namespace engaged
