@@ -1,7 +1,8 @@
 """The daily and retention tables of `engaged replay` equal, cell for cell, those DuckDB computes
 from the same NDJSON (tests/oracle/tables.mjs), in several time zones, with 5 % of events
 delivered out of order within the allowed lateness and some invalid messages mixed in; and
-for every retention variant (on day N / unbounded, daily / weekly cohorts), and
+for every retention variant (on day N / unbounded, daily / weekly / signup cohorts), sessions
+(from session ids and from the inactivity gap), NPS and revenue with paying users, and
 under a configured activity definition (which types and action names count)."""
 import os
 import subprocess
@@ -22,6 +23,7 @@ for tz in ("UTC", "America/New_York", "Asia/Kolkata", "Europe/Berlin"):
                         ("retention-unbounded", ["--kind", "unbounded"]),
                         ("retention-weekly", ["--cohorts", "weekly"]),
                         ("retention-weekly-unbounded", ["--cohorts", "weekly", "--kind", "unbounded"]),
+                        ("retention-signup", ["--cohorts", "signup"]),
                         ("sessions", []), ("nps", []), ("revenue", [])):
         want = subprocess.run(["node", oracle, events, tz, table], capture_output=True, text=True,
                               check=True).stdout

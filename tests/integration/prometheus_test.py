@@ -98,12 +98,28 @@ def check_gauges(body):
             assert scalar(f"engaged_nps_responses{sel}") == row[off + 0], (day, window)
             assert scalar(f"engaged_nps_promoters{sel}") == row[off + 1], (day, window)
             assert scalar(f"engaged_nps_detractors{sel}") == row[off + 3], (day, window)
+    def table(name):
+        return {r.split(",")[0]: r.split(",")[1:] for r in h.report(state, name).splitlines()[1:]}
+    sticky, streaks, support = table("stickiness"), table("streaks"), table("support")
+    for day, key in (("current", last), ("latest_complete", prev)):
+        for k in (1, 7):
+            got = scalar(f'engaged_stickiness_distribution_users{{day="{day}",window="7d",days="{k}"}}')
+            assert got == int(sticky[key][3 + k]), (day, k, got)
+        assert scalar(f'sum(engaged_stickiness_distribution_users{{day="{day}",window="30d"}})') == daily[key][2]
+        assert scalar(f'engaged_check_in_users{{day="{day}"}}') == int(streaks.get(key, ["0"])[0])
+        assert scalar(f'engaged_long_streak_users{{day="{day}"}}') == int(streaks.get(key, ["0", "0"])[1])
+        assert scalar(f'engaged_support_tickets{{day="{day}"}}') == int(support.get(key, ["0"])[0])
+        paying = {r.split(",")[4] for r in h.report(state, "revenue").splitlines()[1:] if r.startswith(key)}
+        assert scalar(f'engaged_paying_users{{day="{day}"}}') == int(paying.pop() if paying else 0)
+        assert scalar(f'sum(engaged_segment_active_users{{dimension="platform",day="{day}",window="1d"}})') \
+            == daily[key][0]
     assert len(query("engaged_consumer_lag_messages")) == 6, query("engaged_consumer_lag_messages")
     got = scalar("sum(engaged_events_processed_total) + sum(engaged_events_rejected_total)")
     assert got == total, (got, total)
     assert scalar("sum(engaged_event_end_to_end_latency_seconds_count)") > 0
     assert scalar("engaged_checkpoint_duration_seconds_count") > 0
     assert scalar("engaged_state_live_data_bytes") > 0
+    h.log("ok: stickiness distribution, streak, support, paying-user and segment gauges match too")
     h.log(f"ok: gauges read back from Prometheus equal the report ({last}: dau {daily[last][0]})")
 
 

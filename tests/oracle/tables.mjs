@@ -2,6 +2,7 @@
 // from the definitions in docs/metrics.md), sharing no code with the C++ pipeline.
 // Usage: node tables.mjs EVENTS.ndjson TIMEZONE TABLE [TYPES [EXCLUDED_ACTIONS]]
 // TABLE: daily | retention | retention-unbounded | retention-weekly | retention-weekly-unbounded
+// | retention-signup | sessions | nps | revenue
 // -> CSV on stdout, in the exact format of `engaged report <table> --format csv`. TYPES and
 // EXCLUDED_ACTIONS are comma lists, as the settings activity.event_types and
 // activity.excluded_action_names (default: every type but user_deleted, no exclusions).
@@ -9,7 +10,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 
 const [input, tz, table, typesArg = "all", excludedArg = ""] = process.argv.slice(2);
 const TABLES = ["daily", "retention", "retention-unbounded", "retention-weekly",
-  "retention-weekly-unbounded", "sessions", "nps", "revenue"];
+  "retention-weekly-unbounded", "retention-signup", "sessions", "nps", "revenue"];
 if (!input || !tz || !TABLES.includes(table)) {
   console.error(`usage: node tables.mjs EVENTS.ndjson TIMEZONE ${TABLES.join("|")}`);
   process.exit(2);
@@ -62,13 +63,15 @@ if (table === "revenue") {
   // Exact decimal sums per day and currency; dau from the activity definition.
   sql = `
   WITH p AS (SELECT CAST(timezone(${q(tz)}, make_timestamptz(ts_ms * 1000)) AS DATE) AS d,
-                    currency, amount FROM ev WHERE type = 'purchase'),
-   dau AS (SELECT day AS d, count(*) AS n FROM act GROUP BY day)
+                    user_id, currency, amount FROM ev WHERE type = 'purchase'),
+   dau AS (SELECT day AS d, count(*) AS n FROM act GROUP BY day),
+   payers AS (SELECT d, count(DISTINCT user_id) AS n FROM p GROUP BY d)
   SELECT strftime(p.d, '%Y-%m-%d') || ',' || currency || ',' ||
          regexp_replace(CAST(sum(amount) AS VARCHAR), '(\\.\\d\\d\\d*?)0+$', '\\1') || ',' ||
-         count(*) || ',' || coalesce(any_value(dau.n), 0) AS row
-  FROM p LEFT JOIN dau ON dau.d = p.d GROUP BY p.d, currency ORDER BY p.d, currency`;
-  process.stdout.write("day,currency,revenue,purchases,dau\n");
+         count(*) || ',' || any_value(payers.n) || ',' || coalesce(any_value(dau.n), 0) AS row
+  FROM p LEFT JOIN dau ON dau.d = p.d JOIN payers ON payers.d = p.d
+  GROUP BY p.d, currency ORDER BY p.d, currency`;
+  process.stdout.write("day,currency,revenue,purchases,paying_users,dau\n");
 } else if (table === "nps") {
   // Promoters 9-10, passives 7-8, detractors 0-6; per day and over the 30 days ending on it.
   sql = `
@@ -89,14 +92,23 @@ if (table === "revenue") {
   process.stdout.write("day,responses,promoters,passives,detractors,responses_30d," +
     "promoters_30d,passives_30d,detractors_30d\n");
 } else if (table === "sessions") {
-  // A session: a user's accepted events sharing a session_id; it belongs to the day it starts.
+  // A session: a user's accepted events sharing a session_id, or a run of their `action` events
+  // without one where consecutive ones are at most 30 minutes (1800000 ms) apart (a gap
+  // session). Either belongs to the day it starts.
   const bounds = [60000, 300000, 900000, 1800000, 3600000];
   const bucket = (i) => `count(*) FILTER (WHERE len >= ${i ? bounds[i - 1] : 0}` +
     (i < bounds.length ? ` AND len < ${bounds[i]})` : ")");
   sql = `
-  WITH s AS (SELECT user_id, session_id, min(ts_ms) AS start_ms, max(ts_ms) - min(ts_ms) AS len,
-                    count(*) FILTER (WHERE type = 'action') AS actions
-             FROM ev WHERE session_id IS NOT NULL GROUP BY user_id, session_id),
+  WITH gap AS (SELECT user_id, ts_ms, CASE WHEN ts_ms - lag(ts_ms) OVER (PARTITION BY user_id
+                    ORDER BY ts_ms) <= 1800000 THEN 0 ELSE 1 END AS starts
+               FROM ev WHERE type = 'action' AND session_id IS NULL),
+   gap_n AS (SELECT user_id, ts_ms, sum(starts) OVER (PARTITION BY user_id ORDER BY ts_ms
+                    ROWS UNBOUNDED PRECEDING) AS n FROM gap),
+   s AS (SELECT min(ts_ms) AS start_ms, max(ts_ms) - min(ts_ms) AS len,
+                count(*) FILTER (WHERE type = 'action') AS actions
+         FROM ev WHERE session_id IS NOT NULL GROUP BY user_id, session_id
+         UNION ALL
+         SELECT min(ts_ms), max(ts_ms) - min(ts_ms), count(*) FROM gap_n GROUP BY user_id, n),
    per_day AS (SELECT CAST(timezone(${q(tz)}, make_timestamptz(start_ms * 1000)) AS DATE) AS d,
                       count(*) AS sessions, sum(actions) AS actions, sum(len) AS duration,
                       ${[0, 1, 2, 3, 4, 5].map((i) => `${bucket(i)} AS b${i}`).join(", ")}
@@ -134,6 +146,19 @@ if (table === "revenue") {
     LEFT JOIN nw USING (d) LEFT JOIN ret USING (d) LEFT JOIN res USING (d) LEFT JOIN dor USING (d)
   ORDER BY days.d`;
   process.stdout.write("day,dau,wau,mau,new,returning,resurrecting,dormant\n");
+} else if (table === "retention-signup") {
+  // Cohort = day of the user's earliest signup; n = 0 counts signups, n >= 1 active users.
+  sql = `
+  WITH su AS (SELECT user_id, min(CAST(timezone(${q(tz)}, make_timestamptz(ts_ms * 1000)) AS DATE)) AS c
+              FROM ev WHERE type = 'signup' GROUP BY user_id),
+   cells AS (SELECT c, 0 AS n, count(*) AS k FROM su GROUP BY c
+             UNION ALL
+             SELECT su.c, a.day - su.c AS n, count(*) AS k FROM su JOIN act a USING (user_id)
+             WHERE a.day > su.c GROUP BY su.c, a.day - su.c)
+  SELECT strftime(cells.c, '%Y-%m-%d') || ',' || size.k || ',' || cells.n || ',' || cells.k AS row
+  FROM cells JOIN cells size ON size.c = cells.c AND size.n = 0
+  ORDER BY cells.c, cells.n`;
+  process.stdout.write("cohort_day,cohort_size,day_n,retained\n");
 } else {
   // Periods are days, or Monday-based weeks keyed by their Monday.
   const weekly = table.includes("weekly"), unbounded = table.includes("unbounded");
