@@ -60,11 +60,19 @@ void replay_partitions(const Config& shared_config, const ReplayOptions& options
         line.remove_prefix(tab + 1);
       }
     } else if (!oversized) {
-      if (auto id = scan_user_id(line)) {
+      // An accepted line's key is its decoded user_id, which the scan, when it answers, equals;
+      // a rejected line's key is what the scan finds. One worker decodes first (no scan on the
+      // hot path); several scan first, since each decodes only its own lines.
+      std::optional<std::string_view> id;
+      if (threads > 1) id = scan_user_id(line);
+      if (id) {
         key = *id;
       } else {
         decoded = pipeline.decode(line, /*padded=*/true);
-        if (!*decoded) key = pipeline.event().user_id;
+        if (!*decoded)
+          key = pipeline.event().user_id;
+        else if (threads == 1)
+          key = scan_user_id(line).value_or(std::string_view());
       }
     }
     const int32_t p = partition_of(key);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Replay throughput with durable state: a 5 M-event loadgen file through `engaged replay`.
-# Prints events/s (wall), events/s per core (CPU time), peak RSS. Usage: bench/replay_bench.sh [users]
+# Prints events/s (wall), events/s per core (CPU time), peak RSS.
+# Usage: [THREADS=2] bench/replay_bench.sh [users]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=build/engaged
@@ -10,7 +11,7 @@ trap 'rm -rf "$WORK"' EXIT
 $BIN loadgen --users "$USERS" --days 60 --end 2026-06-30 --seed 1 -o "$WORK/events.ndjson" 2>/dev/null
 EVENTS=$(wc -l < "$WORK/events.ndjson")
 /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" \
-  $BIN replay -i "$WORK/events.ndjson" --state "$WORK/state" 2>/dev/null
+  $BIN replay -i "$WORK/events.ndjson" --state "$WORK/state" --threads "${THREADS:-2}" 2>/dev/null
 read -r WALL USER SYS RSS_KB < "$WORK/time"
 python3 - "$EVENTS" "$WALL" "$USER" "$SYS" "$RSS_KB" <<'PY'
 import sys

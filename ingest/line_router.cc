@@ -18,9 +18,14 @@ bool is_space(char c) {
 std::optional<std::string_view> scan_user_id(std::string_view line) {
   constexpr std::string_view kKey = "\"user_id\"";
   if (std::memchr(line.data(), '\\', line.size())) return std::nullopt;
-  const size_t pos = line.find(kKey);
-  if (pos == std::string_view::npos || line.find(kKey, pos + 1) != std::string_view::npos)
-    return std::nullopt;
+  // memmem, not string_view::find: find stops at every quote, and JSON is full of them.
+  auto find = [&](size_t from) -> size_t {
+    const void* hit = memmem(line.data() + from, line.size() - from, kKey.data(), kKey.size());
+    return hit ? static_cast<size_t>(static_cast<const char*>(hit) - line.data())
+               : std::string_view::npos;
+  };
+  const size_t pos = find(0);
+  if (pos == std::string_view::npos || find(pos + 1) != std::string_view::npos) return std::nullopt;
   size_t i = pos + kKey.size();
   while (i < line.size() && is_space(line[i])) ++i;
   if (i >= line.size() || line[i] != ':') return std::nullopt;

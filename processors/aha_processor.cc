@@ -96,12 +96,16 @@ void AhaProcessor::process(DayTable<CohortFigures>& cohorts, UserProfile& user,
   // What this event changes among the inputs of the contribution.
   bool key = false;
   uint32_t candidates = 0;  // bit c: the event is candidate c
+  int32_t event_day = 0;
   if (ev.type == EventType::kAction) {
     const auto count = static_cast<size_t>(config_.count);
-    key = !config_.key_action.empty() && ev.name == config_.key_action &&
-          (user.key_action_ms.size() < count || ev.ts_ms < user.key_action_ms.back());
-    for (size_t c = 0; c < n_candidates; ++c)
-      if (ev.name == config_.candidates[c]) candidates |= uint32_t{1} << c;
+    key = !config_.key_action.empty() &&
+          (user.key_action_ms.size() < count || ev.ts_ms < user.key_action_ms.back()) &&
+          ev.name == config_.key_action;
+    // A candidate action after day 6 of the cohort (most of them) changes nothing.
+    if (n_candidates > 0 && may_count(after, event_day = tz.day_of(ev.ts_ms)))
+      for (size_t c = 0; c < n_candidates; ++c)
+        if (ev.name == config_.candidates[c]) candidates |= uint32_t{1} << c;
   }
   const int32_t cohort = after.cohort_day;
   const bool cohort_moved = before.cohort_day != cohort;
@@ -116,20 +120,15 @@ void AhaProcessor::process(DayTable<CohortFigures>& cohorts, UserProfile& user,
     times.insert(std::upper_bound(times.begin(), times.end(), ev.ts_ms), ev.ts_ms);
     if (times.size() > static_cast<size_t>(config_.count)) times.resize(config_.count);
   }
-  if (candidates) {
-    const int32_t day = tz.day_of(ev.ts_ms);
-    if (may_count(after, day)) {
-      for (size_t c = 0; c < n_candidates; ++c) {
-        if (!(candidates >> c & 1)) continue;
-        auto it =
-            std::find_if(user.first_week.begin(), user.first_week.end(),
-                         [&](const CandidateDay& e) { return e.candidate == c && e.day == day; });
-        if (it == user.first_week.end())
-          user.first_week.push_back({static_cast<uint8_t>(c), day, 1});
-        else if (it->count < kDiscoveryMaxK)
-          ++it->count;
-      }
-    }
+  for (size_t c = 0; c < n_candidates; ++c) {
+    if (!(candidates >> c & 1)) continue;
+    auto it =
+        std::find_if(user.first_week.begin(), user.first_week.end(),
+                     [&](const CandidateDay& e) { return e.candidate == c && e.day == event_day; });
+    if (it == user.first_week.end())
+      user.first_week.push_back({static_cast<uint8_t>(c), event_day, 1});
+    else if (it->count < kDiscoveryMaxK)
+      ++it->count;
   }
   if (candidates || cohort_moved)
     std::erase_if(user.first_week, [&](const CandidateDay& e) { return !may_count(after, e.day); });

@@ -82,6 +82,7 @@ int64_t TimeZone::day_start_ms(int32_t day) const {
   int64_t guess = int64_t{day} * 86400000;
   int64_t t = guess - int64_t{offset_seconds_at(guess)} * 1000;
   t = guess - int64_t{offset_seconds_at(t)} * 1000;
+  if (day_of(t) == day && day_of(t - 1) < day) return t;  // no transition near midnight
   while (day_of(t) >= day) t -= 3600000;
   while (day_of(t) < day) t += 60000;
   return t;
