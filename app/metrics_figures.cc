@@ -29,6 +29,8 @@ constexpr GaugeDef kFigureGauges[] = {
     {"engaged_referrers_users",
      "Users who referred someone in the 30 days ending on the day (recommendation rate = this / "
      "MAU)."},
+    {"engaged_referred_activated_users",
+     "Referred users (signup with a referrer) whose first active day is the day: conversions."},
     {"engaged_support_tickets", "Support tickets opened on the day."},
     {"engaged_support_answered_tickets", "Tickets opened on the day that have a first reply."},
     {"engaged_support_answered_within_1h_tickets",
@@ -72,6 +74,9 @@ void Metrics::publish_figures(const EngagementSnapshot& s, const SegmentConfig& 
     figure("engaged_paying_users").Add({{"day", label}}).Set(double(f->paying_users));
     figure("engaged_referrals_sent").Add({{"day", label}}).Set(double(f->referrals_sent));
     figure("engaged_referrers_users").Add({{"day", label}}).Set(double(f->referrers_30d));
+    figure("engaged_referred_activated_users")
+        .Add({{"day", label}})
+        .Set(double(f->referred_activated));
     figure("engaged_support_tickets").Add({{"day", label}}).Set(double(f->tickets_opened));
     figure("engaged_support_answered_tickets")
         .Add({{"day", label}})

@@ -154,6 +154,10 @@ void Pipeline::apply_figures(PartitionState& part, CachedUser& user, const UserA
     PurchaseProcessor::cohort_changed(agg.cohort_figures, user.profile, before.cohort_day,
                                       user.activity.cohort_day);
   aha_.process(agg.cohort_figures, user.profile, before, user.activity, ev, tz);
+  const bool signup_referred = ev.type == EventType::kSignup && !ev.referrer_user_id.empty();
+  if (signup_referred || (user.profile.referred && before.cohort_day != user.activity.cohort_day))
+    ReferralProcessor::converted(agg.figures, user.profile, before.cohort_day,
+                                 user.activity.cohort_day, signup_referred);
   const int64_t horizon = agg.stream_time_ms - config_.allowed_lateness_ms;
   switch (ev.type) {
     case EventType::kPurchase:

@@ -285,6 +285,10 @@ class Generator {
       case EventType::kReferral:
         fmt::format_to(std::back_inserter(buf_), ",\"referred_user_id\":\"u{}\"", e.aux);
         break;
+      case EventType::kSignup:  // one user in 20 redeemed another's referral code
+        if (e.user % 20 == 19)
+          fmt::format_to(std::back_inserter(buf_), ",\"referrer_user_id\":\"u{}\"", e.user / 2);
+        break;
       case EventType::kMentorMessage:
       case EventType::kMentorReport:
         fmt::format_to(std::back_inserter(buf_), ",\"peer_user_id\":\"u{}\"", e.aux);

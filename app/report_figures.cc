@@ -104,16 +104,19 @@ void write_support(const StateTables& t, DayRange range, const std::string& form
 
 void write_referrals(const StateTables& t, DayRange range, const std::string& format,
                      std::ostream& out) {
-  TableWriter table({"day", "referrals_sent", "referrers_30d", "mau", "recommendation_rate"}, 1,
-                    format, out);
+  TableWriter table({"day", "referrals_sent", "referrers_30d", "mau", "recommendation_rate",
+                     "referred_activated"},
+                    1, format, out);
   figure_days(
       t, range,
       [&](int32_t day, const DayFigures& f) {
         const int64_t mau = counters_of(t.daily, day).mau;
         table.row({format_day(day), str(f.referrals_sent), str(f.referrers_30d), str(mau),
-                   ratio(f.referrers_30d, mau)});
+                   ratio(f.referrers_30d, mau), str(f.referred_activated)});
       },
-      [](const DayFigures& f) { return f.referrals_sent != 0 || f.referrers_30d != 0; });
+      [](const DayFigures& f) {
+        return f.referrals_sent != 0 || f.referrers_30d != 0 || f.referred_activated != 0;
+      });
 }
 
 void write_ltv(const StateTables& t, DayRange range, const std::string& format, std::ostream& out) {

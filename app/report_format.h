@@ -44,7 +44,7 @@ void write_streaks(const StateTables& t, DayRange range, const std::string& form
 // — by the day tickets were opened.
 void write_support(const StateTables& t, DayRange range, const std::string& format,
                    std::ostream& out);
-// day,referrals_sent,referrers_30d,mau,recommendation_rate
+// day,referrals_sent,referrers_30d,mau,recommendation_rate,referred_activated
 void write_referrals(const StateTables& t, DayRange range, const std::string& format,
                      std::ostream& out);
 // cohort_day,currency,cohort_size,payers_7d..90d,revenue_7d..90d,ltv_7d..90d (per cohort user)

@@ -42,7 +42,8 @@ struct Event {
   std::string_view user_id;
   EventType type = EventType::kAction;
   int64_t ts_ms = 0;  // event time, epoch milliseconds UTC
-  std::string_view session_id, name, currency, ticket_id, referred_user_id, peer_user_id, nudge_id;
+  std::string_view session_id, name, currency, ticket_id, referred_user_id, referrer_user_id,
+      peer_user_id, nudge_id;
   std::optional<double> amount;
   std::optional<int8_t> score;
   EventProps props;

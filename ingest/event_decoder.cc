@@ -27,6 +27,7 @@ enum Field : uint32_t {
   kReferredUserId = 1u << 10,
   kPeerUserId = 1u << 11,
   kNudgeId = 1u << 12,
+  kReferrerUserId = 1u << 13,
 };
 
 bool is_structural_error(simdjson::error_code e) {
@@ -210,6 +211,9 @@ std::optional<Rejection> EventDecoder::decode_document(od::document& doc, Event&
     } else if (key_is(key, "referred_user_id")) {
       seen |= kReferredUserId;
       r = read_id(v, "referred_user_id", ev.referred_user_id);
+    } else if (key_is(key, "referrer_user_id")) {
+      seen |= kReferrerUserId;
+      r = read_id(v, "referrer_user_id", ev.referrer_user_id);
     } else if (key_is(key, "peer_user_id")) {
       seen |= kPeerUserId;
       r = read_id(v, "peer_user_id", ev.peer_user_id);

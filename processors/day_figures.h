@@ -26,6 +26,8 @@ struct DayFigures {
 
   int64_t referrals_sent = 0;  // `referral` events on the day
   int64_t referrers_30d = 0;   // users who sent a referral in the 30 days ending on the day
+  int64_t referred_activated =
+      0;  // referred users (signup with a referrer) first active on the day
 
   // Support, by the day the ticket was opened.
   int64_t tickets_opened = 0;
@@ -53,9 +55,9 @@ struct DayFigures {
   template <typename Self, typename F>
   static void visit_fields(Self& s, F& f) {
     f(s.active_days_7), f(s.active_days_30), f(s.check_ins), f(s.streak_breaks), f(s.on_streak_7),
-        f(s.paying_users), f(s.referrals_sent), f(s.referrers_30d), f(s.tickets_opened),
-        f(s.tickets_answered), f(s.answered_within_1h), f(s.response_ms), f(s.response_time),
-        f(s.unanswered_by_hour);
+        f(s.paying_users), f(s.referrals_sent), f(s.referrers_30d), f(s.referred_activated),
+        f(s.tickets_opened), f(s.tickets_answered), f(s.answered_within_1h), f(s.response_ms),
+        f(s.response_time), f(s.unanswered_by_hour);
   }
 };
 

@@ -12,4 +12,16 @@ void ReferralProcessor::process(DayTable<DayFigures>& days, UserProfile& user, i
     if (before.count(d - 29, d) == 0) ++days.mutable_day(d).referrers_30d;
 }
 
+void ReferralProcessor::converted(DayTable<DayFigures>& days, UserProfile& user,
+                                  int32_t cohort_before, int32_t cohort_after,
+                                  bool signup_referred) {
+  const bool was = user.referred && cohort_before != kNoDay;
+  user.referred = user.referred || signup_referred;
+  const bool is = user.referred && cohort_after != kNoDay;
+  if (was && (!is || cohort_before != cohort_after))
+    --days.mutable_day(cohort_before).referred_activated;
+  if (is && (!was || cohort_before != cohort_after))
+    ++days.mutable_day(cohort_after).referred_activated;
+}
+
 }  // namespace engaged

@@ -55,6 +55,7 @@ struct UserProfile {
   std::vector<Ticket> tickets;           // tickets that a late event can still change
   std::vector<GapSession> gap_sessions;  // gap sessions that a late event can still change
   DayBitmap referral_days;
+  bool referred = false;  // a `signup` named a referrer: the user is a referral conversion
   // Segment value per dimension (0 = not seen yet, 1 = "other", 2.. = allowlist index + 2).
   std::array<uint8_t, kMaxSegmentDimensions> segments{};
   // Time of the event the segment value was taken from: the earliest one carrying the dimension.

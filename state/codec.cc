@@ -168,6 +168,7 @@ void encode_user(std::string& out, const UserActivity& u, const UserProfile& p) 
     put_varint(out, g.actions);
   }
   put_bitmap(out, p.referral_days);
+  put_varint(out, p.referred);
   for (size_t i = 0; i < p.segments.size(); ++i) {
     put_varint(out, p.segments[i]);
     if (p.segments[i]) put_varint(out, p.segment_ts[i]);
@@ -221,6 +222,7 @@ bool decode_user(std::string_view v, UserActivity& u, UserProfile& p) {
     g.actions = static_cast<int32_t>(r.varint());
   }
   get_bitmap(r, p.referral_days);
+  p.referred = r.varint() != 0;
   for (size_t i = 0; i < p.segments.size(); ++i) {
     p.segments[i] = static_cast<uint8_t>(r.varint());
     p.segment_ts[i] = p.segments[i] ? r.varint() : 0;

@@ -23,6 +23,7 @@ TEST(Codec, UserRoundTrip) {
   p.tickets.push_back({0xfeedULL, 1728000000000, INT64_MIN});
   p.gap_sessions.push_back({1728000000000, 1728000600000, 5});
   p.referral_days.add(20010);
+  p.referred = true;
   p.segments = {2, 1, 0, 0};
   p.segment_ts = {1728000000000, INT64_MAX, 0, 0};
   std::string v;

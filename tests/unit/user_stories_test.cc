@@ -104,6 +104,22 @@ TEST(UserStories, SignupCohortIsSeparateFromFirstActivity) {
   EXPECT_EQ(t.cohort(CohortTable::kDailyOn).at(day(10)), (std::vector<int64_t>{1, 0, 1, 1}));
 }
 
+TEST(UserStories, ReferralConversionCountsOnTheFirstActiveDay) {
+  Story s;
+  const std::string referred = R"(,"referrer_user_id":"ana")";
+  s.send("gus", "check_in", "2026-06-10T09:00:00Z");
+  s.send("gus", "signup", "2026-06-12T09:00:00Z", referred);
+  s.send("gus", "signup", "2026-06-12T09:05:00Z", referred);  // a second signup: still one
+  s.send("hal", "signup", "2026-06-12T10:00:00Z");            // not referred
+  StateTables t = s.tables();
+  EXPECT_EQ(t.figures.at(day(10)).referred_activated, 1);
+  EXPECT_EQ(t.figures.at(day(12)).referred_activated, 0);
+  s.send("gus", "check_in", "2026-06-08T09:00:00Z");  // late: active earlier than we knew
+  t = s.tables();
+  EXPECT_EQ(t.figures.at(day(8)).referred_activated, 1);
+  EXPECT_EQ(t.figures.at(day(10)).referred_activated, 0);
+}
+
 TEST(UserStories, DeletedUserStartsAfreshAndPastFiguresStay) {
   Story s;
   s.send("fay", "check_in", "2026-06-10T09:00:00Z");
