@@ -105,11 +105,11 @@ unsigned __int128 get_u128(Reader& r) {
 }
 void put_bitmap(std::string& out, const DayBitmap& b) {
   put_varint(out, b.last_day);
-  if (!b.empty()) put_u128(out, b.bits);
+  if (!b.empty()) put_u128(out, b.days);
 }
 void get_bitmap(Reader& r, DayBitmap& b) {
   b.last_day = static_cast<int32_t>(r.varint());
-  b.bits = b.empty() ? 0 : get_u128(r);
+  b.days = b.empty() ? 0 : get_u128(r);
 }
 constexpr size_t kDaySize = 7 * 8;
 
@@ -135,9 +135,8 @@ void encode_user(std::string& out, const UserActivity& u, const UserProfile& p) 
   out.clear();
   out.push_back(static_cast<char>(kUserVersion));
   put_varint(out, u.cohort_day);
-  put_varint(out, u.last_day);
   put_varint(out, u.signup_day);
-  put_u128(out, u.days);
+  put_bitmap(out, u);
   put_bitmap(out, p.check_ins);
   put_varint(out, p.longest_streak);
   put_bitmap(out, p.purchase_days);
@@ -188,9 +187,8 @@ bool decode_user(std::string_view v, UserActivity& u, UserProfile& p) {
   if (v.empty() || static_cast<uint8_t>(v[0]) != kUserVersion) return false;
   Reader r(v.substr(1));
   u.cohort_day = static_cast<int32_t>(r.varint());
-  u.last_day = static_cast<int32_t>(r.varint());
   u.signup_day = static_cast<int32_t>(r.varint());
-  u.days = get_u128(r);
+  get_bitmap(r, u);
   get_bitmap(r, p.check_ins);
   p.longest_streak = static_cast<int32_t>(r.varint());
   get_bitmap(r, p.purchase_days);

@@ -26,7 +26,7 @@ namespace engaged::codec {
 void put_partition(std::string& key, int32_t partition);
 int32_t partition_of(std::string_view key);
 
-// users: partition | user_id  ->  version 2 | cohort, last, signup day | days (128 bits) |
+// users: partition | user_id  ->  version 2 | cohort day, signup day | active days (bitmap) |
 // profile (check-ins, purchases, aha inputs, tickets, gap sessions, referrals, segments)
 void user_key(std::string& key, int32_t partition, std::string_view user_id);
 std::string_view user_id_of(std::string_view key);
