@@ -10,6 +10,7 @@ WORK=$(mktemp -d /tmp/engaged-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 $BIN loadgen --users "$USERS" --days 60 --end 2026-06-30 --seed 1 -o "$WORK/events.ndjson" 2>/dev/null
 EVENTS=$(wc -l < "$WORK/events.ndjson")
+sync  # the input's writeback is loadgen's cost, not replay's
 /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" \
   $BIN replay -i "$WORK/events.ndjson" --state "$WORK/state" --threads "${THREADS:-2}" 2>/dev/null
 read -r WALL USER SYS RSS_KB < "$WORK/time"
