@@ -6,23 +6,6 @@
 #include <algorithm>
 
 namespace engaged {
-namespace {
-
-// The same contribution as an id-based session (session_processor.cc): its start day, one
-// session, its actions, its length and length bucket.
-void contribute(DayTable<SessionCounters>& days, const GapSession& s, const TimeZone& tz,
-                int sign) {
-  const int64_t length = s.end_ms - s.start_ms;
-  SessionCounters& c = days.mutable_day(tz.day_of(s.start_ms));
-  c.sessions += sign;
-  c.actions += sign * s.actions;
-  c.duration_ms += sign * length;
-  c.length[static_cast<size_t>(
-      std::upper_bound(kSessionLengthBoundsMs.begin(), kSessionLengthBoundsMs.end(), length) -
-      kSessionLengthBoundsMs.begin())] += sign;
-}
-
-}  // namespace
 
 void GapSessionProcessor::process(DayTable<SessionCounters>& days, UserProfile& user,
                                   const Event& ev, const TimeZone& tz, int64_t gap_ms,
@@ -37,12 +20,12 @@ void GapSessionProcessor::process(DayTable<SessionCounters>& days, UserProfile& 
                            [&](const GapSession& s) { return s.start_ms - gap_ms > t; });
   GapSession merged{t, t, 1};
   for (auto it = first; it != last; ++it) {
-    contribute(days, *it, tz, -1);
+    count_session(days, it->start_ms, it->end_ms, it->actions, tz, -1);
     merged.start_ms = std::min(merged.start_ms, it->start_ms);
     merged.end_ms = std::max(merged.end_ms, it->end_ms);
     merged.actions += it->actions;
   }
-  contribute(days, merged, tz, +1);
+  count_session(days, merged.start_ms, merged.end_ms, merged.actions, tz, +1);
   sessions.insert(sessions.erase(first, last), merged);
   // An accepted event is at or after the horizon, so it cannot join a session that ended more
   // than the gap before it: those are final.

@@ -4,24 +4,18 @@
 #include <algorithm>
 
 namespace engaged {
-namespace {
 
-int length_bucket(int64_t ms) {
-  return static_cast<int>(
-      std::upper_bound(kSessionLengthBoundsMs.begin(), kSessionLengthBoundsMs.end(), ms) -
-      kSessionLengthBoundsMs.begin());
-}
-
-void contribute(DayTable<SessionCounters>& days, const SessionState& s, const TimeZone& tz,
-                int sign) {
-  SessionCounters& c = days.mutable_day(tz.day_of(s.start_ms));
+void count_session(DayTable<SessionCounters>& days, int64_t start_ms, int64_t end_ms,
+                   int64_t actions, const TimeZone& tz, int sign) {
+  const int64_t length = end_ms - start_ms;
+  SessionCounters& c = days.mutable_day(tz.day_of(start_ms));
   c.sessions += sign;
-  c.actions += sign * s.actions;
-  c.duration_ms += sign * (s.end_ms - s.start_ms);
-  c.length[static_cast<size_t>(length_bucket(s.end_ms - s.start_ms))] += sign;
+  c.actions += sign * actions;
+  c.duration_ms += sign * length;
+  c.length[static_cast<size_t>(
+      std::upper_bound(kSessionLengthBoundsMs.begin(), kSessionLengthBoundsMs.end(), length) -
+      kSessionLengthBoundsMs.begin())] += sign;
 }
-
-}  // namespace
 
 std::string_view session_length_bucket_name(int bucket) {
   static constexpr std::string_view kNames[] = {"lt_1m",   "1m_5m",   "5m_15m",
@@ -39,7 +33,8 @@ SessionCounters& SessionCounters::operator+=(const SessionCounters& o) {
 
 void SessionProcessor::process(DayTable<SessionCounters>& days, SessionState& session,
                                const Event& ev, const TimeZone& tz) {
-  if (session.known()) contribute(days, session, tz, -1);
+  if (session.known())
+    count_session(days, session.start_ms, session.end_ms, session.actions, tz, -1);
   if (!session.known()) {
     session.start_ms = session.end_ms = ev.ts_ms;
   } else {
@@ -47,7 +42,7 @@ void SessionProcessor::process(DayTable<SessionCounters>& days, SessionState& se
     session.end_ms = std::max(session.end_ms, ev.ts_ms);
   }
   if (ev.type == EventType::kAction) ++session.actions;
-  contribute(days, session, tz, +1);
+  count_session(days, session.start_ms, session.end_ms, session.actions, tz, +1);
 }
 
 }  // namespace engaged

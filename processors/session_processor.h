@@ -37,6 +37,11 @@ struct SessionState {
   bool known() const { return end_ms != 0; }
 };
 
+// Adds (sign +1) or removes (sign -1) one session's contribution: on the day it starts, one
+// session, its actions, its length and its length bucket. Shared by id and gap sessions.
+void count_session(DayTable<SessionCounters>& days, int64_t start_ms, int64_t end_ms,
+                   int64_t actions, const TimeZone& tz, int sign);
+
 class SessionProcessor {
  public:
   // Adds `ev` (an accepted event with a session_id) to `session`, updating `days`.
