@@ -117,7 +117,11 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
     dead_letter(part, offset, key, value, *rejection);
   } else {
     const IdKey event_key = id_key(event_.user_id, event_.event_id);
-    part.aggregates().seen.prefetch(event_key);  // a likely cache miss, overlapped with the next
+    // Likely cache misses, started now so they overlap with the user lookup.
+    part.aggregates().seen.prefetch(event_key);
+    const IdKey session_key =
+        event_.session_id.empty() ? IdKey{} : id_key(event_.user_id, event_.session_id);
+    if (!event_.session_id.empty()) part.sessions().prefetch(session_key);
     CachedUser& user = part.user(event_.user_id, epoch_);
     const UserActivity before = user.activity;
     const Verdict verdict = processor_.process(part.aggregates(), user.activity, event_, event_key,
@@ -130,7 +134,7 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
       ++duplicates_total_;
     } else {
       ++processed_total_;
-      apply_figures(part, user, before);
+      apply_figures(part, user, before, session_key);
     }
   }
   part.advance_to(offset + 1);
@@ -145,7 +149,8 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
 }
 
 // The processors beyond activity, for an accepted event already applied to `user.activity`.
-void Pipeline::apply_figures(PartitionState& part, CachedUser& user, const UserActivity& before) {
+void Pipeline::apply_figures(PartitionState& part, CachedUser& user, const UserActivity& before,
+                             const IdKey& session_key) {
   PartitionAggregates& agg = part.aggregates();
   const TimeZone& tz = processor_.config().time_zone;
   const Event& ev = event_;
@@ -190,8 +195,7 @@ void Pipeline::apply_figures(PartitionState& part, CachedUser& user, const UserA
       break;
   }
   if (!ev.session_id.empty())
-    SessionProcessor::process(agg.sessions, part.session(id_key(ev.user_id, ev.session_id)), ev,
-                              tz);
+    SessionProcessor::process(agg.sessions, part.sessions().get(session_key), ev, tz);
 }
 
 void Pipeline::dead_letter(PartitionState& part, int64_t offset, std::string_view key,

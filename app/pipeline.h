@@ -72,7 +72,9 @@ class Pipeline : public PartitionListener {
   size_t cached_users() const;
 
  private:
-  void apply_figures(PartitionState& part, CachedUser& user, const UserActivity& before);
+  // `session_key`: id_key(user_id, session_id) of an event with a session id.
+  void apply_figures(PartitionState& part, CachedUser& user, const UserActivity& before,
+                     const IdKey& session_key);
   void dead_letter(PartitionState& part, int64_t offset, std::string_view key,
                    std::string_view value, const Rejection& r);
 

@@ -66,20 +66,15 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
   const int64_t horizon =
       agg.stream_time_ms == kNoTime ? kNoTime : agg.stream_time_ms - options.session_horizon_ms;
   // Changed sessions: one segment. Final sessions leave memory; their segments go by range.
+  p.sessions().expire(horizon);
   std::vector<codec::SessionEntry> changed;
   int64_t max_end = kNoTime;
-  for (auto it = p.sessions().begin(); it != p.sessions().end();) {
-    if (it->second.state.end_ms < horizon) {
-      it = p.sessions().erase(it);
-      continue;
-    }
-    if (it->second.changed) {
-      changed.emplace_back(it->first, it->second.state);
-      max_end = std::max(max_end, it->second.state.end_ms);
-      it->second.changed = false;
-    }
-    ++it;
-  }
+  p.sessions().for_each([&](SessionTable::Slot& s) {
+    if (!s.changed) return;
+    changed.emplace_back(s.key, s.state);
+    max_end = std::max(max_end, s.state.end_ms);
+    s.changed = false;
+  });
   if (!changed.empty()) {
     codec::segment_key(key, id, max_end, p.next_offset());
     codec::encode_sessions(value, changed);

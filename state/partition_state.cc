@@ -19,13 +19,7 @@ PartitionState::PartitionState(int32_t partition, Store& store)
   has_checkpoint_ = stored.next_offset.has_value();
   next_offset_ = stored.next_offset.value_or(0);
   aggregates_ = std::move(stored.aggregates);
-  for (auto& [key, s] : stored.sessions) sessions_.emplace(key, CachedSession{s, false});
-}
-
-SessionState& PartitionState::session(const IdKey& key) {
-  CachedSession& s = sessions_[key];
-  s.changed = true;
-  return s.state;
+  for (auto& [key, s] : stored.sessions) sessions_.restore(key, s);
 }
 
 CachedUser& PartitionState::user(std::string_view user_id, uint32_t epoch) {

@@ -13,6 +13,7 @@
 #include "processors/id_key.h"
 #include "processors/user_activity.h"
 #include "processors/user_profile.h"
+#include "state/session_table.h"
 
 namespace engaged {
 
@@ -31,14 +32,6 @@ struct StringHash {
 };
 
 using UserCache = std::unordered_map<std::string, CachedUser, StringHash, std::equal_to<>>;
-
-struct CachedSession {
-  SessionState state;
-  bool changed = false;
-};
-// Sessions that may still change, by id_key(user, session id). All of them stay in memory:
-// the checkpoint expires those older than the lateness horizon.
-using SessionStore = std::unordered_map<IdKey, CachedSession, IdKeyHash>;
 
 class PartitionState {
  public:
@@ -59,9 +52,9 @@ class PartitionState {
   void erase_user(std::string_view user_id);
   std::vector<std::string>& erased_users() { return erased_; }
 
-  // The session's state (new if unknown), marked changed.
-  SessionState& session(const IdKey& key);
-  SessionStore& sessions() { return sessions_; }
+  // Sessions that may still change, all in memory: the checkpoint expires those older than the
+  // lateness horizon.
+  SessionTable& sessions() { return sessions_; }
 
   UserCache& users() { return users_; }
   const UserCache& users() const { return users_; }
@@ -73,7 +66,7 @@ class PartitionState {
   bool has_checkpoint_ = false;
   PartitionAggregates aggregates_;
   UserCache users_;
-  SessionStore sessions_;
+  SessionTable sessions_;
   std::vector<std::string> erased_;  // users to delete at the next checkpoint
 };
 
