@@ -99,9 +99,13 @@ void AhaProcessor::process(DayTable<CohortFigures>& cohorts, UserProfile& user,
   int32_t event_day = 0;
   if (ev.type == EventType::kAction) {
     const auto count = static_cast<size_t>(config_.count);
+    // A key action after the reach window can never make the user reach it (the cohort day
+    // only moves earlier), so it need not be kept.
     key = !config_.key_action.empty() &&
           (user.key_action_ms.size() < count || ev.ts_ms < user.key_action_ms.back()) &&
-          ev.name == config_.key_action;
+          ev.name == config_.key_action &&
+          (after.cohort_day == kNoDay ||
+           ev.ts_ms < tz.day_start_ms(after.cohort_day + config_.within_days));
     // A candidate action after day 6 of the cohort (most of them) changes nothing.
     if (n_candidates > 0 && may_count(after, event_day = tz.day_of(ev.ts_ms)))
       for (size_t c = 0; c < n_candidates; ++c)
