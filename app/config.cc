@@ -147,6 +147,8 @@ const std::vector<Setting>& settings() {
           "Allowed major versions of `props.app_version` (\"3\" for 3.2.1); empty = off."),
       STRING_SETTING("segments.locale", segment_values[3],
                      "Allowed `props.locale` values; empty = off."),
+      STRING_SETTING("risk.model", risk_model,
+                     "Churn-risk model file (bias and weights, YAML); empty = built-in weights."),
       STRING_SETTING("metrics.listen", metrics_listen,
                      "host:port of the Prometheus /metrics endpoint; empty disables it."),
   };

@@ -48,6 +48,7 @@ struct Config {
   std::string aha_candidates =
       "open_lesson,complete_lesson,search,view_pricing,post_comment,share,open_profile,play_audio";
   std::array<std::string, kMaxSegmentDimensions> segment_values = {"ios,android,web", "", "", ""};
+  std::string risk_model;  // churn-risk model file; "" = built-in weights
   // metrics
   std::string metrics_listen = "127.0.0.1:9464";
   // kafka (librdkafka properties)

@@ -52,6 +52,11 @@ int report(const std::string& state_dir, const ReportOptions& o, const Config& c
               o.format, std::cout);
   else if (o.table == "segments")
     write_segments(tables, segment_config(config), range, o.format, std::cout);
+  else if (o.table == "risk")
+    write_risk(*store, config.risk_model.empty() ? RiskModel{} : RiskModel::load(config.risk_model),
+               {tables.stream_time_ms == kNoTime ? kNoDay : tz.day_of(tables.stream_time_ms),
+                tables.stream_time_ms, config.support_sla_ms, aha_config(config).count},
+               o.format, std::cout);
   else if (o.table == "rejections")
     write_rejections(tables, o.format, std::cout);
   else if (o.table == "summary")

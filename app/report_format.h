@@ -9,6 +9,7 @@
 
 #include "app/table_writer.h"
 #include "processors/aha_processor.h"
+#include "processors/churn_risk.h"
 #include "processors/segment_processor.h"
 #include "state/tables.h"
 
@@ -59,6 +60,10 @@ void write_aha(const StateTables& t, const std::vector<std::string>& candidates,
 // dimension,value,day,dau,wau,mau,new,returning,resurrecting,dormant
 void write_segments(const StateTables& t, const SegmentConfig& config, DayRange range,
                     const std::string& format, std::ostream& out);
+// user_id,score,reason1,reason2,reason3 — every stored user's churn risk as of `inputs.day`,
+// highest first (ties by user id).
+void write_risk(Store& store, const RiskModel& model, const RiskInputs& inputs,
+                const std::string& format, std::ostream& out);
 // rejection reason counts, non-zero only, largest first.
 void write_rejections(const StateTables& t, const std::string& format, std::ostream& out);
 // Last 14 days, recent cohorts' retention, top rejection reasons: for people.

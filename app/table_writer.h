@@ -40,12 +40,19 @@ inline void check_format(const std::string& f) {
   if (f != "csv" && f != "json") throw std::invalid_argument("format must be csv or json");
 }
 
-// The first `string_columns` columns are JSON strings, the others numbers.
+// The first `string_columns` columns are JSON strings, the others numbers (or say per column).
 class TableWriter {
  public:
   TableWriter(std::vector<std::string> columns, size_t string_columns, const std::string& format,
               std::ostream& out)
-      : columns_(std::move(columns)), strings_(string_columns), json_(format == "json"), out_(out) {
+      : TableWriter(columns, leading(columns.size(), string_columns), format, out) {}
+  // `is_string[i]`: column i is a JSON string (the others are numbers).
+  TableWriter(std::vector<std::string> columns, std::vector<bool> is_string,
+              const std::string& format, std::ostream& out)
+      : columns_(std::move(columns)),
+        strings_(std::move(is_string)),
+        json_(format == "json"),
+        out_(out) {
     check_format(format);
     if (json_)
       out_ << "[";
@@ -63,15 +70,20 @@ class TableWriter {
     out_ << (first_ ? "\n{" : ",\n{");
     for (size_t i = 0; i < columns_.size(); ++i)
       out_ << (i ? "," : "")
-           << (i < strings_ ? fmt::format("\"{}\":\"{}\"", columns_[i], values[i])
-                            : fmt::format("\"{}\":{}", columns_[i], values[i]));
+           << (strings_[i] ? fmt::format("\"{}\":\"{}\"", columns_[i], values[i])
+                           : fmt::format("\"{}\":{}", columns_[i], values[i]));
     out_ << "}";
     first_ = false;
   }
 
  private:
+  static std::vector<bool> leading(size_t columns, size_t strings) {
+    std::vector<bool> v(columns, false);
+    for (size_t i = 0; i < strings && i < columns; ++i) v[i] = true;
+    return v;
+  }
   std::vector<std::string> columns_;
-  size_t strings_;
+  std::vector<bool> strings_;
   bool json_, first_ = true;
   std::ostream& out_;
 };

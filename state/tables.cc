@@ -71,6 +71,17 @@ StateTables read_tables(Store& store) {
   return t;
 }
 
+void for_each_user(
+    Store& store,
+    const std::function<void(std::string_view, const UserActivity&, const UserProfile&)>& f) {
+  UserActivity activity;
+  UserProfile profile;
+  scan(store, store.users(), [&](std::string_view k, std::string_view v) {
+    if (!codec::decode_user(v, activity, profile)) throw std::runtime_error("corrupt user record");
+    f(codec::user_id_of(k), activity, profile);
+  });
+}
+
 void dump_state(Store& store, std::ostream& out) {
   static const char* kHex = "0123456789abcdef";
   auto hex = [&](std::string_view s) {

@@ -3,8 +3,10 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <ostream>
+#include <string_view>
 #include <vector>
 
 #include "ingest/reject_reason.h"
@@ -14,6 +16,8 @@
 #include "processors/feedback_processor.h"
 #include "processors/revenue_processor.h"
 #include "processors/session_processor.h"
+#include "processors/user_activity.h"
+#include "processors/user_profile.h"
 
 namespace engaged {
 
@@ -40,6 +44,11 @@ struct StateTables {
 };
 
 StateTables read_tables(Store& store);
+
+// Calls f(user_id, activity, profile) for every stored user, in key order.
+void for_each_user(
+    Store& store,
+    const std::function<void(std::string_view, const UserActivity&, const UserProfile&)>& f);
 
 // Every key and value of every column family, hex-encoded, in key order: two states are
 // identical exactly when their dumps are.

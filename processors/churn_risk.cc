@@ -1,0 +1,79 @@
+// Each feature is scaled to about [0, 1] so weights compare; see docs/metrics.md for definitions.
+#include "processors/churn_risk.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace engaged {
+
+std::string_view risk_feature_name(int feature) {
+  static constexpr std::string_view kNames[kRiskFeatureCount] = {
+      "inactive_vs_typical_gap", "activity_decline_7d", "newcomer",
+      "aha_not_reached",         "streak_broken",       "ticket_over_sla"};
+  return kNames[feature];
+}
+
+RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
+                           const RiskInputs& in) {
+  RiskFeatures f{};
+  if (!user.known()) return f;
+  const int32_t d = in.day;
+  // Days since last active, against the user's own mean gap between active days (last 8 weeks).
+  const int active_56 = user.count_active(d - 55, d);
+  const double typical_gap = active_56 >= 2 ? 56.0 / active_56 : 7.0;
+  const double silent = std::max(0, d - user.last_day);
+  f[0] = std::min(silent / typical_gap, 5.0) / 5.0;
+  // Active days in the 7 days before the last 7, minus those in the last 7.
+  f[1] = std::max(0, user.count_active(d - 13, d - 7) - user.count_active(d - 6, d)) / 7.0;
+  // Newer users leave more often: 1 on the cohort day, 0 from day 30 on.
+  f[2] = std::clamp(1.0 - (d - user.cohort_day) / 30.0, 0.0, 1.0);
+  f[3] = profile.key_action_ms.size() < static_cast<size_t>(in.aha_count) ? 1.0 : 0.0;
+  // A check-in streak of at least 2 days that ended before yesterday.
+  const auto& c = profile.check_ins;
+  f[4] = !c.empty() && c.last_day < d - 1 && c.run_ending(c.last_day) >= 2 ? 1.0 : 0.0;
+  f[5] = std::any_of(profile.tickets.begin(), profile.tickets.end(),
+                     [&](const Ticket& t) {
+                       return t.opened_ms != INT64_MIN && t.replied_ms == INT64_MIN &&
+                              t.opened_ms < in.now_ms - in.support_sla_ms;
+                     })
+             ? 1.0
+             : 0.0;
+  return f;
+}
+
+RiskModel RiskModel::load(const std::string& path) {
+  RiskModel m;
+  const YAML::Node root = YAML::LoadFile(path);
+  if (root["bias"]) m.bias = root["bias"].as<double>();
+  for (const auto& kv : root["weights"]) {
+    const auto name = kv.first.as<std::string>();
+    int i = 0;
+    while (i < kRiskFeatureCount && risk_feature_name(i) != name) ++i;
+    if (i == kRiskFeatureCount) throw std::invalid_argument("risk model: unknown feature " + name);
+    m.weights[static_cast<size_t>(i)] = kv.second.as<double>();
+  }
+  return m;
+}
+
+RiskScore score_risk(const RiskModel& model, const RiskFeatures& features) {
+  RiskScore s;
+  double z = model.bias;
+  std::vector<std::pair<int, double>> parts;
+  for (int i = 0; i < kRiskFeatureCount; ++i) {
+    const double part = model.weights[static_cast<size_t>(i)] * features[static_cast<size_t>(i)];
+    z += part;
+    if (part > 0) parts.emplace_back(i, part);
+  }
+  s.score = 1.0 / (1.0 + std::exp(-z));
+  std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  if (parts.size() > 3) parts.resize(3);
+  s.reasons = std::move(parts);
+  return s;
+}
+
+}  // namespace engaged
