@@ -51,6 +51,17 @@ struct ReportOptions {
 int report(const std::string& state_dir, const ReportOptions& options, const Config& config);
 int dump_state_command(const std::string& state_dir);
 
+struct TrainOptions {
+  std::string input;          // NDJSON log to learn from
+  int label_after_days = 14;  // churned = no activity in this many days after the observation
+  std::string model_out;      // YAML model file to write; empty = print only
+  std::string state_dir;      // keep the replayed state here; empty = a temporary directory
+  int partitions = 6;
+  bool keyed = false;
+};
+// `engaged train`: fit the churn-risk weights on a log and report how well they predict.
+int train(const Config& config, const TrainOptions& options);
+
 struct LoadgenOptions {
   PopulationOptions population;
   std::string output;  // NDJSON path, "-" = stdout; empty = Kafka

@@ -149,6 +149,15 @@ const std::vector<Setting>& settings() {
                      "Allowed `props.locale` values; empty = off."),
       STRING_SETTING("risk.model", risk_model,
                      "Churn-risk model file (bias and weights, YAML); empty = built-in weights."),
+      {"risk.threshold", "Churn-risk score at or above which a user counts as at risk.",
+       [](Config& c, const std::string& v) {
+         size_t pos = 0;
+         const double x = std::stod(v, &pos);
+         if (pos != v.size() || !(x >= 0 && x <= 1))
+           throw std::invalid_argument("risk.threshold must be within 0..1");
+         c.risk_threshold = x;
+       },
+       [](const Config& c) { return fmt::format("{}", c.risk_threshold); }},
       STRING_SETTING("metrics.listen", metrics_listen,
                      "host:port of the Prometheus /metrics endpoint; empty disables it."),
   };

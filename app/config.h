@@ -49,6 +49,7 @@ struct Config {
       "open_lesson,complete_lesson,search,view_pricing,post_comment,share,open_profile,play_audio";
   std::array<std::string, kMaxSegmentDimensions> segment_values = {"ios,android,web", "", "", ""};
   std::string risk_model;  // churn-risk model file; "" = built-in weights
+  double risk_threshold = 0.5;
   // metrics
   std::string metrics_listen = "127.0.0.1:9464";
   // kafka (librdkafka properties)

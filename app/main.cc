@@ -93,6 +93,20 @@ int main(int argc, char** argv) {
   replay_cmd->add_flag("--keyed", replay_options.keyed,
                        "lines are key<TAB>json (kcat -K'\\t'); partition by that key");
 
+  auto* train_cmd =
+      app.add_subcommand("train", "fit the churn-risk model on a log; print AUC and calibration");
+  add_config_options(train_cmd);
+  TrainOptions train_options;
+  train_cmd->add_option("--input,-i", train_options.input, "NDJSON log")->required();
+  train_cmd
+      ->add_option("--label-after-days", train_options.label_after_days,
+                   "churned = no activity in this many days after the observation day")
+      ->capture_default_str();
+  train_cmd->add_option("--model-out,-o", train_options.model_out, "write the model file here");
+  train_cmd->add_option("--state", train_options.state_dir,
+                        "keep the replayed state here (default: a temporary directory)");
+  train_cmd->add_flag("--keyed", train_options.keyed, "lines are key<TAB>json");
+
   auto* report_cmd = app.add_subcommand("report", "print a table from a state directory");
   ReportOptions report_options;
   std::string report_state, from, to;
@@ -192,6 +206,7 @@ int main(int argc, char** argv) {
         c.metrics_listen.clear();  // a batch job serves no metrics unless asked to
       return replay(c, replay_options);
     }
+    if (*train_cmd) return train(load_config(config_file, overrides), train_options);
     if (*report_cmd) {
       if (!from.empty()) report_options.from = day_arg(from);
       if (!to.empty()) report_options.to = day_arg(to);

@@ -18,26 +18,35 @@ std::string_view risk_feature_name(int feature) {
 
 RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
                            const RiskInputs& in) {
+  // Everything is as of day `d` / instant `now_ms`: later state is ignored, so the same
+  // function gives the features of past observation days for training.
   RiskFeatures f{};
-  if (!user.known()) return f;
   const int32_t d = in.day;
+  if (!user.known() || user.cohort_day > d) return f;
   // Days since last active, against the user's own mean gap between active days (last 8 weeks).
   const int active_56 = user.count_active(d - 55, d);
   const double typical_gap = active_56 >= 2 ? 56.0 / active_56 : 7.0;
-  const double silent = std::max(0, d - user.last_day);
+  int32_t last = std::min(d, user.last_day);
+  while (last > d - kActivityWindowDays && !user.active(last)) --last;
+  const double silent = d - last;
   f[0] = std::min(silent / typical_gap, 5.0) / 5.0;
   // Active days in the 7 days before the last 7, minus those in the last 7.
   f[1] = std::max(0, user.count_active(d - 13, d - 7) - user.count_active(d - 6, d)) / 7.0;
   // Newer users leave more often: 1 on the cohort day, 0 from day 30 on.
   f[2] = std::clamp(1.0 - (d - user.cohort_day) / 30.0, 0.0, 1.0);
-  f[3] = profile.key_action_ms.size() < static_cast<size_t>(in.aha_count) ? 1.0 : 0.0;
+  const auto key_actions = std::count_if(profile.key_action_ms.begin(), profile.key_action_ms.end(),
+                                         [&](int64_t t) { return t <= in.now_ms; });
+  f[3] = key_actions < in.aha_count ? 1.0 : 0.0;
   // A check-in streak of at least 2 days that ended before yesterday.
   const auto& c = profile.check_ins;
-  f[4] = !c.empty() && c.last_day < d - 1 && c.run_ending(c.last_day) >= 2 ? 1.0 : 0.0;
+  int32_t last_check = std::min(d, c.last_day);
+  while (!c.empty() && last_check > d - kActivityWindowDays && !c.has(last_check)) --last_check;
+  f[4] = c.has(last_check) && last_check < d - 1 && c.run_ending(last_check) >= 2 ? 1.0 : 0.0;
   f[5] = std::any_of(profile.tickets.begin(), profile.tickets.end(),
                      [&](const Ticket& t) {
-                       return t.opened_ms != INT64_MIN && t.replied_ms == INT64_MIN &&
-                              t.opened_ms < in.now_ms - in.support_sla_ms;
+                       return t.opened_ms != INT64_MIN &&
+                              t.opened_ms < in.now_ms - in.support_sla_ms &&
+                              (t.replied_ms == INT64_MIN || t.replied_ms > in.now_ms);
                      })
              ? 1.0
              : 0.0;
