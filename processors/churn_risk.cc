@@ -12,7 +12,8 @@ namespace engaged {
 std::string_view risk_feature_name(int feature) {
   static constexpr std::string_view kNames[kRiskFeatureCount] = {
       "inactive_vs_typical_gap", "activity_decline_7d", "newcomer",
-      "aha_not_reached",         "streak_broken",       "ticket_over_sla"};
+      "aha_not_reached",         "streak_broken",       "ticket_over_sla",
+      "few_active_days_30d"};
   return kNames[feature];
 }
 
@@ -50,6 +51,8 @@ RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
                      })
              ? 1.0
              : 0.0;
+  // Light users leave more often than heavy ones: 1 - share of the last 30 days active.
+  f[6] = 1.0 - user.count_active(d - 29, d) / 30.0;
   return f;
 }
 

@@ -15,9 +15,9 @@
 
 namespace engaged {
 
-inline constexpr int kRiskFeatureCount = 6;
+inline constexpr int kRiskFeatureCount = 7;
 // Feature names, as in model files and reasons: "inactive_vs_typical_gap", "activity_decline_7d",
-// "newcomer", "aha_not_reached", "streak_broken", "ticket_over_sla".
+// "newcomer", "aha_not_reached", "streak_broken", "ticket_over_sla", "few_active_days_30d".
 std::string_view risk_feature_name(int feature);
 
 using RiskFeatures = std::array<double, kRiskFeatureCount>;
@@ -34,7 +34,7 @@ RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
 
 struct RiskModel {
   double bias = -3.0;
-  RiskFeatures weights = {3.0, 1.5, 0.8, 0.9, 0.6, 0.7};
+  RiskFeatures weights = {3.0, 1.5, 0.8, 0.9, 0.6, 0.7, 1.0};
   // Reads `bias: x` and `weights: {name: w, ...}` (YAML); unknown names are an error.
   static RiskModel load(const std::string& path);
 };

@@ -29,6 +29,7 @@ TEST(ChurnRisk, FeaturesOfAFadingNewcomer) {
   EXPECT_EQ(f[3], 1.0);
   EXPECT_EQ(f[4], 1.0);
   EXPECT_EQ(f[5], 1.0);
+  EXPECT_DOUBLE_EQ(f[6], 1.0 - 5.0 / 30);
 }
 
 TEST(ChurnRisk, ScoreIsLogisticAndReasonsAreTheLargestContributions) {
