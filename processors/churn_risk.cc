@@ -11,9 +11,8 @@ namespace engaged {
 
 std::string_view risk_feature_name(int feature) {
   static constexpr std::string_view kNames[kRiskFeatureCount] = {
-      "inactive_vs_typical_gap", "activity_decline_7d", "newcomer",
-      "aha_not_reached",         "streak_broken",       "ticket_over_sla",
-      "few_active_days_30d"};
+      "inactive_vs_typical_gap", "activity_decline_7d", "newcomer",           "aha_not_reached",
+      "streak_broken",           "ticket_over_sla",     "few_active_days_30d"};
   return kNames[feature];
 }
 
