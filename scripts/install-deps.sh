@@ -5,7 +5,7 @@ set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake pkg-config librdkafka-dev librocksdb-dev libsimdjson-dev
   prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev libxxhash-dev tzdata)
-TEST_PKGS=(libgtest-dev libgmock-dev libbenchmark-dev kcat prometheus python3 nodejs npm)
+TEST_PKGS=(libgtest-dev libgmock-dev libbenchmark-dev kcat prometheus python3 nodejs npm python3-yaml prometheus-alertmanager)
 
 want=("${BUILD_PKGS[@]}")
 [[ "${1:-}" == "--with-tests" ]] && want+=("${TEST_PKGS[@]}")
