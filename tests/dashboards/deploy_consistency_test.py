@@ -79,20 +79,19 @@ def dockerfile_stages(path):
 
 def runtime_packages_needed(engaged):
     ldd = subprocess.run(["ldd", engaged], capture_output=True, text=True, check=True).stdout
+    libs = [os.path.realpath(mo.group(1)) for mo in re.finditer(r"=>\s*(/\S+)", ldd)]
+    # One dpkg -S for all (each call reads the whole database); merged /usr: try /lib too.
+    paths = sorted({p for lib in libs for p in (lib, lib.replace("/usr/lib/", "/lib/", 1))})
+    out = subprocess.run(["dpkg", "-S", *paths], capture_output=True, text=True).stdout
+    owner = {}
+    for line in out.splitlines():
+        pkgs, _, path = line.partition(": ")
+        owner[path.strip()] = pkgs.split(",")[0].split(":")[0].strip()
     needed = {}
-    for line in ldd.splitlines():
-        mo = re.search(r"=>\s*(/\S+)", line)
-        if not mo:
-            continue
-        lib = os.path.realpath(mo.group(1))
-        candidates = [lib, lib.replace("/usr/lib/", "/lib/", 1), mo.group(1)]
-        for c in candidates:
-            res = subprocess.run(["dpkg", "-S", c], capture_output=True, text=True)
-            if res.returncode == 0:
-                needed[res.stdout.split(":")[0]] = os.path.basename(lib)
-                break
-        else:
-            failures.append(f"no Debian package owns {lib} (ldd of {engaged})")
+    for lib in libs:
+        pkg = owner.get(lib) or owner.get(lib.replace("/usr/lib/", "/lib/", 1))
+        if check(pkg, f"no Debian package owns {lib} (ldd of {engaged})"):
+            needed[pkg] = os.path.basename(lib)
     return needed
 
 
@@ -165,9 +164,11 @@ def main():
     lists = os.path.isdir("/var/lib/apt/lists") and any(
         "_Packages" in f for f in os.listdir("/var/lib/apt/lists"))
     if lists:
+        pol = subprocess.run(["apt-cache", "policy", *sorted(runtime_install)], capture_output=True,
+                             text=True).stdout
+        candidates = dict(re.findall(r"^(\S+):\n\s+Installed: .*\n\s+Candidate: (.*)$", pol, re.M))
         for pkg in sorted(runtime_install):
-            pol = subprocess.run(["apt-cache", "policy", pkg], capture_output=True, text=True).stdout
-            check("Candidate:" in pol and "Candidate: (none)" not in pol,
+            check(candidates.get(pkg, "(none)") != "(none)",
                   f"runtime stage installs {pkg}, which the Debian archive does not have")
     else:
         print("note: no apt lists; package names not checked against the archive")
