@@ -59,6 +59,13 @@ def markdown_defaults(engaged):
     return rows
 
 
+def markdown_descriptions(engaged):
+    out = subprocess.run([engaged, "config", "--markdown"], capture_output=True, text=True, check=True).stdout
+    return {c[0].strip("` "): c[-1].strip() for c in
+            ([x for x in line.strip().strip("|").split("|")] for line in out.splitlines())
+            if len(c) >= 4 and c[0].strip().startswith("`")}
+
+
 def dockerfile_stages(path):
     """[(stage name, [(instruction, args)])], continuation lines joined."""
     stages, text = [], open(path).read()
@@ -217,10 +224,14 @@ def main():
         section, name = key.split(".", 1)
         check(config[section][name] == defaults[key] == effective[key],
               f"{key}: config/engaged.yaml {config[section][name]}, default {defaults.get(key)}")
-    created = set(re.findall(r"for topic in ([^;]+);", init_cmd)[0].split()) if "for topic in" in init_cmd else set()
+    specs = re.findall(r"for spec in ([^;]+);", init_cmd)
+    created = dict(s.split(":") for s in specs[0].split()) if specs else {}
+    descriptions = markdown_descriptions(engaged)
     for key, topic in effective.items():
         if key.endswith("topic") and topic:
-            check(topic in created, f"kafka-init does not create {topic} ({key})")
+            if check(topic in created, f"kafka-init does not create {topic} ({key})"):
+                if "(1 partition)" in descriptions.get(key, ""):
+                    check(created[topic] == "1", f"{topic} must have 1 partition ({key}), kafka-init makes {created[topic]}")
     check(lg[lg.index("--topic") + 1] == effective["input.topic"], "loadgen produces to another topic")
     check(kafka_env.get("KAFKA_PROCESS_ROLES") == "broker,controller" and "KAFKA_CONTROLLER_QUORUM_VOTERS" in kafka_env,
           "Kafka is not in KRaft mode (broker,controller with a controller quorum)")
