@@ -189,7 +189,7 @@ def datasource_var():
 def query_var(name, label, query, multi=True, include_all=True, all_value=".*"):
     v = {"current": {}, "datasource": DS, "definition": query, "hide": 0,
          "includeAll": include_all, "label": label, "multi": multi, "name": name, "options": [],
-         "query": {"qryType": 1, "query": query, "refId": "PrometheusVariableQueryEditor-VariableQuery"},
+         "query": query,  # the classic string form: every Grafana version reads it
          "refresh": 2, "regex": "", "skipUrlSync": False, "sort": 1, "type": "query"}
     if include_all:
         v["allValue"] = all_value
@@ -534,14 +534,18 @@ def mentor():
                  decimals=0, thresholds=thresholds("green", (1, "orange"))),
             bargauge("Mentor load", "Active mentors by number of current mentees.",
                      [I(f"sum({m('engaged_mentor_load_mentors', mentees=n)})", f"{n} mentees")
-                      for n in loads], w=8),
+                      for n in loads], w=6),
             timeseries("Mentors", "Active and suspended mentors.",
                        [T(f"sum({m('engaged_mentors_active')})", "active"),
-                        T(f"sum({m('engaged_mentors_suspended')})", "suspended")], w=8, min=0),
+                        T(f"sum({m('engaged_mentors_suspended')})", "suspended")], w=6, min=0),
             timeseries("Matches", "Active matches and newcomers waiting for mentor capacity.",
                        [T(f"sum({m('engaged_mentor_matches_active')})", "active"),
                         T(f"sum({m('engaged_mentor_matches_waiting')})", "waiting for capacity")],
-                       w=8, min=0),
+                       w=6, min=0),
+            timeseries("Matches made per hour", "New matches: first matches of a mentee, and "
+                       "re-matches (after a second missed SLA, or a suspended mentor).",
+                       [T(f"sum by (kind) (rate({m('engaged_mentor_matches_total')}[$__rate_interval])) * 3600",
+                          "{{kind}}")], w=6, min=0),
         ]),
         Row("First response", [
             timeseries("First-response time",
@@ -677,8 +681,9 @@ def pipeline():
                         for q in (0.5, 0.99)], "s", w=12, min=0),
             timeseries("Event time behind the wall clock",
                        "Wall clock minus the newest accepted event time (a replay of old data "
-                       "shows its age; live input, the delay of the producers).",
-                       [T(f"time() - max({m('engaged_stream_time_seconds')})", "behind")],
+                       "shows its age; live input, the delay of the producers). Instances that "
+                       "have not seen an event yet (stream time 0) are left out.",
+                       [T(f"time() - max({m('engaged_stream_time_seconds')} > 0)", "behind")],
                        "s", w=12, min=0),
         ]),
         Row("State and checkpoints", [
