@@ -187,7 +187,8 @@ def datasource_var():
 
 
 def query_var(name, label, query, multi=True, include_all=True, all_value=".*"):
-    v = {"current": {}, "datasource": DS, "definition": query, "hide": 0,
+    current = {"selected": True, "text": ["All"], "value": ["$__all"]} if include_all else {}
+    v = {"current": current, "datasource": DS, "definition": query, "hide": 0,
          "includeAll": include_all, "label": label, "multi": multi, "name": name, "options": [],
          "query": query,  # the classic string form: every Grafana version reads it
          "refresh": 2, "regex": "", "skipUrlSync": False, "sort": 1, "type": "query"}
