@@ -47,7 +47,8 @@ def fmt(v, unit, decimals=None):
     if v is None or not math.isfinite(v):
         return "n/a"
     if unit == "percentunit":
-        return f"{v * 100:.{1 if decimals is None else decimals}f}%"
+        d = decimals if decimals is not None else (2 if 0 < abs(v) < 0.01 else 1)
+        return f"{v * 100:.{d}f}%"
     if unit == "s":
         a = abs(v)
         if a == 0:
@@ -164,7 +165,8 @@ class Renderer:
             frame.text(0.5, 0.5, fmt(v, unit, decimals), transform=frame.transAxes, color=color,
                        fontsize=20, fontweight="bold", ha="center", va="center")
         elif panel["type"] == "bargauge":
-            ax = fig.add_axes(inner)
+            label_px = 8 + 4.8 * max(len(n) for n, _ in series)  # room for the names at the left
+            ax = fig.add_axes([inner[0] + label_px / W, inner[1], inner[2] - label_px / W, inner[3]])
             ax.set_facecolor(PANEL)
             names = [n for n, _ in series][::-1]
             vals = [pts[-1][1] for _, pts in series][::-1]
@@ -180,7 +182,12 @@ class Renderer:
                 sp.set_visible(False)
             ax.tick_params(length=0)
         else:
-            ax = fig.add_axes([inner[0] + 40 / W, inner[1] + 34 / H, inner[2] - 44 / W, inner[3] - 36 / H])
+            longest = max(len(n) for n, _ in series[:12])
+            ncol = max(1, min(len(series[:12]), int(g["w"] * PX_W / (longest * 4.6 + 30))))
+            rows = math.ceil(min(len(series), 12) / ncol)
+            legend_px = 12 + 11 * rows
+            ax = fig.add_axes([inner[0] + 40 / W, inner[1] + (legend_px + 10) / H, inner[2] - 44 / W,
+                               inner[3] - (legend_px + 12) / H])
             ax.set_facecolor(PANEL)
             stacked = panel["fieldConfig"]["defaults"].get("custom", {}).get("stacking", {}).get("mode") == "normal"
             base = None
@@ -208,7 +215,8 @@ class Renderer:
             hi = panel["fieldConfig"]["defaults"].get("max")
             if hi is not None:
                 ax.set_ylim(top=hi)
-            leg = ax.legend(loc="upper left", bbox_to_anchor=(0, -0.16), ncol=min(4, len(series)),
+            leg = ax.legend(loc="upper left", bbox_to_anchor=(0, -14 / (ax.get_position().height * H)),
+                            ncol=ncol,
                             fontsize=6.5, frameon=False, labelcolor=TEXT, handlelength=1.2,
                             columnspacing=1.0)
             for line in leg.get_lines():
@@ -269,14 +277,14 @@ def main():
                 v = vv
             return None if v is None else dt.datetime.fromtimestamp(v, dt.timezone.utc).replace(tzinfo=None)
 
-        first, last = event_day(days[0][0]), event_day(end)
+        last = event_day(end)
         for path in sorted(glob.glob(os.path.join(ROOT, "dashboards", "grafana", "*.json"))):
             board = json.load(open(path))
             pipeline = board["uid"] == "engaged-pipeline"
             x_of = (lambda t: t - start) if pipeline else event_day
             caption = (f"Rendered by scripts/render-dashboards.py from Prometheus data scraped every second from "
                        f"`engaged run` while the load generator streamed {args.users} synthetic users over "
-                       f"{args.days} days ({first:%Y-%m-%d} .. {last:%Y-%m-%d}) in {end - start:.0f} s. "
+                       f"the {args.days} days up to {last:%Y-%m-%d} in {end - start:.0f} s. "
                        + ("x axis: seconds into the replay." if pipeline else
                           "x axis: the event day being processed at each scrape."))
             out = os.path.join(args.out, os.path.basename(path)[:-5] + ".png")
