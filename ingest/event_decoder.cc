@@ -11,6 +11,8 @@ namespace od = simdjson::ondemand;
 namespace {
 
 constexpr size_t kMaxIdLength = 128;
+constexpr size_t kMaxListItemBytes = 32;
+constexpr int64_t kMaxMentorCapacity = 100;
 
 // Presence bits for the required-field checks.
 enum Field : uint32_t {
@@ -113,6 +115,33 @@ std::optional<Rejection> read_timestamp(od::value v, int64_t& out) {
   }
   if (consume(v)) return malformed("ts");
   return Rejection{RejectReason::kBadTimestamp, "ts must be a string or an integer"};
+}
+
+// props.languages / props.topics: an array of at most kMaxListProps strings of 1..32 bytes.
+std::optional<Rejection> read_list(od::value v, std::string_view field, PropList& out) {
+  od::json_type t;
+  if (v.type().get(t)) return malformed(field);
+  if (t != od::json_type::array) {
+    if (consume(v)) return malformed(field);
+    return Rejection{RejectReason::kBadType, field};
+  }
+  od::array a;
+  if (v.get_array().get(a)) return malformed(field);
+  out.size = 0;
+  for (auto el : a) {
+    od::value item;
+    if (el.get(item)) return malformed(field);
+    auto s = item.get_string();
+    if (s.error()) {
+      if (is_structural_error(s.error()) || consume(item)) return malformed(field);
+      return Rejection{RejectReason::kBadType, field};
+    }
+    std::string_view text = s.value_unsafe();
+    if (text.empty() || text.size() > kMaxListItemBytes || out.size == kMaxListProps)
+      return Rejection{RejectReason::kBadValue, field};
+    out.items[out.size++] = text;
+  }
+  return std::nullopt;
 }
 
 bool key_is(std::string_view key, std::string_view name) {
@@ -289,7 +318,11 @@ std::optional<Rejection> EventDecoder::decode_document(od::document& doc, Event&
       return need(kReferredUserId, "referred_user_id");
     case EventType::kMentorMessage:
     case EventType::kMentorReport:
+    case EventType::kUserBlocked:
       return need(kPeerUserId, "peer_user_id");
+    case EventType::kMentorRating:
+      if (auto r = need(kPeerUserId, "peer_user_id")) return r;
+      return need(kScore, "score");
     case EventType::kNudgeOpened:
       return need(kNudgeId, "nudge_id");
     default:
@@ -311,6 +344,22 @@ std::optional<Rejection> EventDecoder::decode_props(od::value v, EventProps& pro
     if (std::move(f).get(field)) return malformed("props");
     std::string_view key;
     if (field.unescaped_key().get(key)) return malformed("props");
+    if (key == "languages" || key == "topics") {
+      PropList& list = key == "languages" ? props.languages : props.topics;
+      const std::string_view name = key == "languages" ? "props.languages" : "props.topics";
+      if (auto r = read_list(field.value(), name, list)) return r;
+      continue;
+    }
+    if (key == "capacity") {
+      int64_t c;
+      auto e = field.value().get_int64().get(c);
+      if (is_structural_error(e)) return malformed("props");
+      if (e) return Rejection{RejectReason::kBadType, "props.capacity"};
+      if (c < 0 || c > kMaxMentorCapacity)
+        return Rejection{RejectReason::kBadValue, "props.capacity"};
+      props.capacity = static_cast<int32_t>(c);
+      continue;
+    }
     std::string_view* slot = nullptr;
     if (key == "platform")
       slot = &props.platform;

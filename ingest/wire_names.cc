@@ -11,7 +11,8 @@ constexpr std::array<std::string_view, kEventTypeCount> kTypeNames = {
     "signup",         "session_start", "session_end",   "action",
     "purchase",       "check_in",      "referral",      "feedback",
     "support_ticket", "support_reply", "mentor_opt_in", "mentor_opt_out",
-    "mentor_message", "mentor_report", "nudge_opened",  "user_deleted"};
+    "mentor_message", "mentor_report", "nudge_opened",  "user_deleted",
+    "user_blocked",   "mentor_rating", "tick"};
 }  // namespace
 
 std::string_view reject_reason_name(RejectReason r) {
