@@ -36,6 +36,7 @@ struct ReplayOptions {
   bool keyed = false;            // lines are "key<TAB>json" (kcat -K'\t'): partition by key
   int threads = 2;               // workers, each owning a share of the partitions
   bool quiet = false;
+  std::string nudges_file;  // append the decided nudges here (NDJSON); empty = keep in outbox
 };
 // `engaged replay`: the same processors over NDJSON.
 int replay(const Config& config, const ReplayOptions& options);

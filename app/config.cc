@@ -5,9 +5,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <stdexcept>
+#include <tuple>
 
 #include "ingest/event.h"
 #include "ingest/timestamp.h"
@@ -29,6 +31,16 @@ bool parse_bool(const std::string& v) {
   if (v == "true" || v == "1" || v == "yes") return true;
   if (v == "false" || v == "0" || v == "no") return false;
   throw std::invalid_argument("not a boolean: " + v);
+}
+
+// "22:00-08:00" -> minutes after local midnight of start and end.
+std::pair<int, int> parse_quiet_hours(const std::string& v) {
+  int h1, m1, h2, m2;
+  char tail;
+  if (std::sscanf(v.c_str(), "%d:%d-%d:%d%c", &h1, &m1, &h2, &m2, &tail) != 4 || h1 < 0 ||
+      h1 > 24 || h2 < 0 || h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59)
+    throw std::invalid_argument("nudges.quiet_hours must be HH:MM-HH:MM");
+  return {h1 * 60 + m1, h2 * 60 + m2};
 }
 
 struct Setting {
@@ -60,6 +72,23 @@ std::string duration_text(int64_t ms) {
           c.field = x;                                                                      \
         },                                                                                  \
         [](const Config& c) { return std::to_string(c.field); }                             \
+  }
+#define SHARE_SETTING(key, field, desc)                                             \
+  {                                                                                 \
+    key, desc,                                                                      \
+        [](Config& c, const std::string& v) {                                       \
+          size_t pos = 0;                                                           \
+          const double x = std::stod(v, &pos);                                      \
+          if (pos != v.size() || !(x >= 0 && x <= 1))                               \
+            throw std::invalid_argument(std::string(key) + " must be within 0..1"); \
+          c.field = x;                                                              \
+        },                                                                          \
+        [](const Config& c) { return fmt::format("{}", c.field); }                  \
+  }
+#define BOOL_SETTING(key, field, desc)                                           \
+  {                                                                              \
+    key, desc, [](Config& c, const std::string& v) { c.field = parse_bool(v); }, \
+        [](const Config& c) { return std::string(c.field ? "true" : "false"); }  \
   }
 #define DURATION_SETTING(key, field, desc)                                              \
   {                                                                                     \
@@ -149,15 +178,61 @@ const std::vector<Setting>& settings() {
                      "Allowed `props.locale` values; empty = off."),
       STRING_SETTING("risk.model", risk_model,
                      "Churn-risk model file (bias and weights, YAML); empty = built-in weights."),
-      {"risk.threshold", "Churn-risk score at or above which a user counts as at risk.",
+      SHARE_SETTING("risk.threshold", risk_threshold,
+                    "Churn-risk score at or above which a user counts as at risk."),
+      INT_SETTING("risk.newcomer_days", risk_newcomer_days, 0,
+                  "A user is a newcomer (and can be matched to a mentor) this many days after "
+                  "their cohort day."),
+      STRING_SETTING("program.topic", program_topic,
+                     "Internal topic (1 partition) carrying every partition's records to the "
+                     "mentor program stage."),
+      DURATION_SETTING("processing.idle_tick", idle_tick_ms,
+                       "`run`: a partition without input for this long (wall clock) gets a "
+                       "`tick` event at the wall-clock time, produced into the input topic so "
+                       "replays see it too; silence timers and the mentor program then move on. "
+                       "0 disables."),
+      DURATION_SETTING("mentors.sla", mentor_sla_ms,
+                       "A matched mentor should write to the mentee within this (event time); "
+                       "then a reminder, and after a second SLA another mentor."),
+      INT_SETTING("mentors.report_threshold", mentor_report_threshold, 1,
+                  "Reports from this many distinct users suspend a mentor."),
+      INT_SETTING("mentors.default_capacity", mentor_default_capacity, 0,
+                  "Mentees at once when mentor_opt_in names no props.capacity."),
+      DURATION_SETTING("mentors.wait_max", mentor_wait_max_ms,
+                       "How long an at-risk newcomer waits for a mentor with capacity."),
+      INT_SETTING("mentors.min_tenure_days", mentor_min_tenure_days, 0,
+                  "Recruitment: days since the cohort day before a user can be invited."),
+      INT_SETTING("mentors.min_active_days_30", mentor_min_active_days, 0,
+                  "Recruitment: active days in the last 30."),
+      INT_SETTING("mentors.min_nps", mentor_min_nps, 0,
+                  "Recruitment: newest feedback score at least this (9 = promoter)."),
+      BOOL_SETTING("mentors.require_aha", mentor_require_aha,
+                   "Recruitment: the user must have reached the aha moment."),
+      DURATION_SETTING("mentors.invite_every", mentor_invite_every_ms,
+                       "Re-eligibility of mentor_invite: at most one per user in this period."),
+      STRING_SETTING("sales.intent_actions", sales_intent_actions,
+                     "Action names (comma-separated) that show purchase intent."),
+      INT_SETTING("sales.intent_count", sales_intent_count, 1,
+                  "A sales lead: this many intent actions ..."),
+      DURATION_SETTING("sales.intent_window", sales_intent_window_ms, "... within this long."),
+      DURATION_SETTING("sales.lead_every", sales_lead_every_ms,
+                       "At most one sales lead per user in this period."),
+      STRING_SETTING("nudges.topic", nudges_topic,
+                     "Topic the nudges are written to (key = recipient, nudge.v1 JSON)."),
+      INT_SETTING("nudges.daily_cap", nudges_daily_cap, 0,
+                  "Nudges delivered per recipient and local day (their props.tz)."),
+      INT_SETTING("nudges.weekly_cap", nudges_weekly_cap, 0,
+                  "Nudges delivered per recipient and rolling 7 days."),
+      {"nudges.quiet_hours",
+       "Local hours (HH:MM-HH:MM, the recipient's time zone) in which nudges wait until the end.",
        [](Config& c, const std::string& v) {
-         size_t pos = 0;
-         const double x = std::stod(v, &pos);
-         if (pos != v.size() || !(x >= 0 && x <= 1))
-           throw std::invalid_argument("risk.threshold must be within 0..1");
-         c.risk_threshold = x;
+         parse_quiet_hours(v);
+         c.nudges_quiet_hours = v;
        },
-       [](const Config& c) { return fmt::format("{}", c.risk_threshold); }},
+       [](const Config& c) { return c.nudges_quiet_hours; }},
+      SHARE_SETTING("nudges.holdout_share", holdout_share,
+                    "Share of users per program (stable hash of the user id) whose decisions are "
+                    "recorded with holdout: true and never delivered."),
       STRING_SETTING("metrics.listen", metrics_listen,
                      "host:port of the Prometheus /metrics endpoint; empty disables it."),
   };
@@ -224,6 +299,47 @@ SegmentConfig segment_config(const Config& c) {
       throw std::invalid_argument(fmt::format("segments.{}: at most 32 values",
                                               segment_dimension_name(static_cast<int>(d))));
   }
+  return s;
+}
+
+RiskConfig risk_config(const Config& c) {
+  RiskConfig r;
+  if (!c.risk_model.empty()) r.model = RiskModel::load(c.risk_model);
+  r.threshold = c.risk_threshold;
+  r.support_sla_ms = c.support_sla_ms;
+  r.aha_count = static_cast<int>(c.aha_count);
+  return r;
+}
+
+ProgramInputsConfig program_inputs_config(const Config& c) {
+  ProgramInputsConfig p;
+  p.newcomer_days = static_cast<int>(c.risk_newcomer_days);
+  p.mentor_min_tenure_days = static_cast<int>(c.mentor_min_tenure_days);
+  p.mentor_min_active_days_30 = static_cast<int>(c.mentor_min_active_days);
+  p.mentor_min_nps = static_cast<int>(c.mentor_min_nps);
+  p.mentor_require_aha = c.mentor_require_aha;
+  p.mentor_eligible_every_ms = c.mentor_invite_every_ms;
+  p.intent_actions = split_list(c.sales_intent_actions);
+  p.intent_count = static_cast<int>(c.sales_intent_count);
+  p.intent_window_ms = c.sales_intent_window_ms;
+  p.lead_every_ms = c.sales_lead_every_ms;
+  p.holdout_share = c.holdout_share;
+  return p;
+}
+
+ProgramStageConfig program_stage_config(const Config& c) {
+  ProgramStageConfig s;
+  s.program.sla_ms = c.mentor_sla_ms;
+  s.program.report_threshold = static_cast<int>(c.mentor_report_threshold);
+  s.program.default_capacity = static_cast<int>(c.mentor_default_capacity);
+  s.program.wait_max_ms = c.mentor_wait_max_ms;
+  s.program.holdout_share = c.holdout_share;
+  s.policy.daily_cap = static_cast<int>(c.nudges_daily_cap);
+  s.policy.weekly_cap = static_cast<int>(c.nudges_weekly_cap);
+  std::tie(s.policy.quiet_start_minute, s.policy.quiet_end_minute) =
+      parse_quiet_hours(c.nudges_quiet_hours);
+  s.policy.reeligible_ms[static_cast<size_t>(NudgeKind::kMentorInvite)] = c.mentor_invite_every_ms;
+  s.policy.reeligible_ms[static_cast<size_t>(NudgeKind::kSalesLead)] = c.sales_lead_every_ms;
   return s;
 }
 

@@ -13,6 +13,8 @@
 #include "ingest/kafka_conf.h"
 #include "processors/activity_processor.h"
 #include "processors/aha_processor.h"
+#include "processors/program_inputs.h"
+#include "processors/program_stage.h"
 #include "processors/segment_processor.h"
 
 namespace engaged {
@@ -50,6 +52,28 @@ struct Config {
   std::array<std::string, kMaxSegmentDimensions> segment_values = {"ios,android,web", "", "", ""};
   std::string risk_model;  // churn-risk model file; "" = built-in weights
   double risk_threshold = 0.5;
+  int64_t risk_newcomer_days = 14;
+  // the mentor program and its nudges
+  std::string program_topic = "engaged.program";
+  std::string nudges_topic = "app.nudges";
+  int64_t idle_tick_ms = 0;
+  int64_t mentor_sla_ms = 24 * 3600000LL;
+  int64_t mentor_report_threshold = 3;
+  int64_t mentor_default_capacity = 3;
+  int64_t mentor_wait_max_ms = 14 * 86400000LL;
+  int64_t mentor_min_tenure_days = 30;
+  int64_t mentor_min_active_days = 12;
+  int64_t mentor_min_nps = 9;
+  bool mentor_require_aha = true;
+  int64_t mentor_invite_every_ms = 30 * 86400000LL;
+  std::string sales_intent_actions = "view_pricing";
+  int64_t sales_intent_count = 3;
+  int64_t sales_intent_window_ms = 7 * 86400000LL;
+  int64_t sales_lead_every_ms = 30 * 86400000LL;
+  int64_t nudges_daily_cap = 2;
+  int64_t nudges_weekly_cap = 5;
+  std::string nudges_quiet_hours = "22:00-08:00";
+  double holdout_share = 0.1;
   // metrics
   std::string metrics_listen = "127.0.0.1:9464";
   // kafka (librdkafka properties)
@@ -79,6 +103,10 @@ std::vector<std::string> split_list(const std::string& text);
 ActivityDefinition activity_definition(const Config& config);
 AhaConfig aha_config(const Config& config);
 SegmentConfig segment_config(const Config& config);
+// Churn risk (loads risk.model), the partitions' program inputs and the program stage.
+RiskConfig risk_config(const Config& config);
+ProgramInputsConfig program_inputs_config(const Config& config);
+ProgramStageConfig program_stage_config(const Config& config);
 
 // "7d", "36h", "90m", "15s", "500ms" or plain milliseconds.
 int64_t parse_duration_ms(const std::string& text);

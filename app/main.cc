@@ -90,6 +90,8 @@ int main(int argc, char** argv) {
       ->add_option("--threads", replay_options.threads,
                    "workers, each owning a share of the partitions (1 with stdin or metrics)")
       ->capture_default_str();
+  replay_cmd->add_option("--nudges", replay_options.nudges_file,
+                         "append the decided nudges (nudge.v1 JSON lines) to this file");
   replay_cmd->add_flag("--keyed", replay_options.keyed,
                        "lines are key<TAB>json (kcat -K'\\t'); partition by that key");
 

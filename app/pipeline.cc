@@ -54,6 +54,7 @@ Pipeline::Pipeline(const Config& config, Store& store, DeadLetterSink& dead_lett
       processor_(activity_config(config)),
       aha_(aha_config(config)),
       segments_(segment_config(config)),
+      program_inputs_(program_inputs_config(config), risk_config(config)),
       decoder_(static_cast<size_t>(config.max_event_bytes)),
       latency_buckets_(Metrics::latency_bounds().size() + 1, 0.0) {
   last_checkpoint_ms_ = wall_clock_();
@@ -73,8 +74,7 @@ int64_t Pipeline::on_assigned(int32_t partition) {
   return p.has_checkpoint() ? p.next_offset() : RD_KAFKA_OFFSET_BEGINNING;
 }
 
-void Pipeline::on_revoked(std::span<const int32_t> revoked) {
-  checkpoint();
+void Pipeline::drop(std::span<const int32_t> revoked) {
   for (int32_t p : revoked) {
     partitions_.erase(p);
     if (metrics_)
@@ -115,6 +115,14 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
     rejection = Rejection{RejectReason::kFromFuture, "ts ahead of the wall clock"};
   if (rejection) {
     dead_letter(part, offset, key, value, *rejection);
+  } else if (event_.type == EventType::kTick) {
+    // Event time passed in this partition: no user, only the clock moves on.
+    const int64_t before = part.aggregates().stream_time_ms;
+    if (before == kNoTime || event_.ts_ms > before) {
+      part.aggregates().stream_time_ms = event_.ts_ms;
+      on_time_advanced(part, before);
+    }
+    ++processed_total_;
   } else {
     const IdKey event_key = id_key(event_.user_id, event_.event_id);
     // Likely cache misses, started now so they overlap with the user lookup.
@@ -124,8 +132,10 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
     if (!event_.session_id.empty()) part.sessions().prefetch(session_key);
     CachedUser& user = part.user(event_.user_id, epoch_);
     const UserActivity before = user.activity;
+    const int64_t stream_before = part.aggregates().stream_time_ms;
     const Verdict verdict = processor_.process(part.aggregates(), user.activity, event_, event_key,
                                                user.profile.segments);
+    if (part.aggregates().stream_time_ms != stream_before) on_time_advanced(part, stream_before);
     if (verdict == Verdict::kTooLate) {
       ++rejected_total_[static_cast<int>(RejectReason::kTooLate)];
       dead_letters_.send({value, key, RejectReason::kTooLate, "older than the allowed lateness",
@@ -189,13 +199,54 @@ void Pipeline::apply_figures(PartitionState& part, CachedUser& user, const UserA
                                      horizon);
       break;
     case EventType::kUserDeleted:
+      program_inputs_.on_deleted(user.profile, ev.user_id, ev.ts_ms, agg.risk, records_);
+      emit_records(part);
       part.erase_user(ev.user_id);  // `user` is gone from here on
       return;
     default:
       break;
   }
-  if (!ev.session_id.empty())
-    SessionProcessor::process(agg.sessions, part.sessions().get(session_key), ev, tz);
+  int64_t session_seconds = -1;
+  if (!ev.session_id.empty()) {
+    SessionState& session = part.sessions().get(session_key);
+    SessionProcessor::process(agg.sessions, session, ev, tz);
+    if (ev.type == EventType::kSessionEnd)
+      session_seconds = (session.end_ms - session.start_ms) / 1000;
+  }
+  const int64_t timer_before = user.profile.risk.timer_ms;
+  program_inputs_.on_event(ev, before, user.activity, user.profile, tz.day_of(agg.stream_time_ms),
+                           agg.stream_time_ms, session_seconds, ev.user_id, tz, agg.figures,
+                           agg.risk, nudge_effects_, records_);
+  if (user.profile.risk.timer_ms != timer_before)
+    part.timer_set(ev.user_id, user.profile.risk.timer_ms);
+  emit_records(part);
+}
+
+void Pipeline::emit_records(PartitionState& part) {
+  for (auto& r : records_) part.emit(std::move(r));
+  records_.clear();
+}
+
+void Pipeline::on_time_advanced(PartitionState& part, int64_t before) {
+  PartitionAggregates& agg = part.aggregates();
+  const int64_t now = agg.stream_time_ms;
+  const int64_t hour = now / 3600000;
+  if (hour > part.clock_hour()) {
+    part.clock_hour() = hour;
+    records_.push_back({.kind = ProgramInput::kClock, .ts_ms = now});
+    emit_records(part);
+  }
+  const TimeZone& tz = processor_.config().time_zone;
+  if (before != kNoTime && tz.day_of(now) == tz.day_of(before)) return;
+  // A new day began: every silence timer due by its start fires, in (due, user) order.
+  for (const auto& [due, user_id] : part.due_timers(tz.day_start_ms(tz.day_of(now)))) {
+    CachedUser* user = part.existing_user(user_id, epoch_);
+    if (!user || user->profile.risk.timer_ms != due) continue;  // rescheduled since
+    program_inputs_.on_timer(user->activity, user->profile, due, user_id, tz, agg.figures, agg.risk,
+                             records_);
+    part.timer_set(user_id, user->profile.risk.timer_ms);
+    emit_records(part);
+  }
 }
 
 void Pipeline::dead_letter(PartitionState& part, int64_t offset, std::string_view key,
@@ -227,6 +278,13 @@ void Pipeline::end_batch() {
     std::fill(latency_buckets_.begin(), latency_buckets_.end(), 0.0);
     latency_sum_ = 0;
   }
+  for (int k = 0; k < kNudgeKindCount; ++k) {
+    metrics_->nudges_opened[k]->Increment(
+        double(nudge_effects_.opened[k] - nudge_effects_published_.opened[k]));
+    metrics_->nudge_returns[k]->Increment(
+        double(nudge_effects_.returns[k] - nudge_effects_published_.returns[k]));
+  }
+  nudge_effects_published_ = nudge_effects_;
   metrics_->batch_duration.Observe((steady_ns() - batch_start_ns_) / 1e9);
 }
 
@@ -235,15 +293,16 @@ bool Pipeline::checkpoint_due() const {
          wall_clock_() - last_checkpoint_ms_ >= config_.checkpoint_interval_ms;
 }
 
-void Pipeline::checkpoint() {
+CheckpointResult Pipeline::checkpoint(CheckpointExtras* extras) {
   const int64_t start = steady_ns();
   std::vector<PartitionState*> parts;
   for (auto& [id, p] : partitions_) parts.push_back(p.get());
-  CheckpointResult r =
-      commit_checkpoint(store_, parts, [this] { dead_letters_.flush(); },
-                        {.cache_max_users = static_cast<size_t>(config_.cache_max_users),
-                         .session_horizon_ms = config_.allowed_lateness_ms + 86400000,
-                         .dedupe_window_ms = config_.dedupe_window_ms});
+  CheckpointResult r = commit_checkpoint(
+      store_, parts, [this] { dead_letters_.flush(); },
+      {.cache_max_users = static_cast<size_t>(config_.cache_max_users),
+       .session_horizon_ms = config_.allowed_lateness_ms + 86400000,
+       .dedupe_window_ms = config_.dedupe_window_ms},
+      extras);
   ++epoch_;
   since_checkpoint_ = 0;
   last_checkpoint_ms_ = wall_clock_();
@@ -255,6 +314,13 @@ void Pipeline::checkpoint() {
     metrics_->publish_snapshot(snapshot(), segments_.config());
   }
   if (after_checkpoint_) after_checkpoint_();
+  return r;
+}
+
+std::vector<PartitionState*> Pipeline::partitions() {
+  std::vector<PartitionState*> out;
+  for (auto& [id, p] : partitions_) out.push_back(p.get());
+  return out;
 }
 
 std::vector<std::pair<int32_t, int64_t>> Pipeline::positions() const {

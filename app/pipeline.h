@@ -20,7 +20,9 @@
 #include "processors/activity_processor.h"
 #include "processors/aha_processor.h"
 #include "processors/engagement_snapshot.h"
+#include "processors/program_inputs.h"
 #include "processors/segment_processor.h"
+#include "state/checkpoint.h"
 #include "state/partition_state.h"
 
 namespace engaged {
@@ -32,15 +34,16 @@ class Store;
 using WallClock = std::function<int64_t()>;
 WallClock make_wall_clock(const Config& config);
 
-class Pipeline : public PartitionListener {
+class Pipeline {
  public:
   Pipeline(const Config& config, Store& store, DeadLetterSink& dead_letters, Metrics* metrics,
            WallClock wall_clock);
-  ~Pipeline() override;
+  ~Pipeline();
 
-  // PartitionListener: restore a partition from the store / checkpoint and drop partitions.
-  int64_t on_assigned(int32_t partition) override;
-  void on_revoked(std::span<const int32_t> partitions) override;
+  // Restores a partition from the store; returns where to resume reading it.
+  int64_t on_assigned(int32_t partition);
+  // Forgets partitions taken away (checkpoint first: their state is then all in the store).
+  void drop(std::span<const int32_t> partitions);
 
   PartitionState& open_partition(int32_t partition);
   bool owns(int32_t partition) const { return partitions_.count(partition) > 0; }
@@ -60,7 +63,9 @@ class Pipeline : public PartitionListener {
   void end_batch();
 
   bool checkpoint_due() const;
-  void checkpoint();
+  // `extras`: the program stage's part of the write and acknowledged outbox entries (run).
+  // Returns the outbox entries it committed.
+  CheckpointResult checkpoint(CheckpointExtras* extras = nullptr);
   // Runs after every checkpoint (e.g. informational Kafka commit, lag gauges).
   void set_after_checkpoint(std::function<void()> f) { after_checkpoint_ = std::move(f); }
 
@@ -70,11 +75,17 @@ class Pipeline : public PartitionListener {
   int64_t consumed_total() const { return consumed_total_; }
   int64_t processed_total() const { return processed_total_; }
   size_t cached_users() const;
+  const ProgramInputs& program_inputs() const { return program_inputs_; }
+  std::vector<PartitionState*> partitions();
 
  private:
   // `session_key`: id_key(user_id, session_id) of an event with a session id.
   void apply_figures(PartitionState& part, CachedUser& user, const UserActivity& before,
                      const IdKey& session_key);
+  // Stream time moved from `before` to the partition's current stream time: an hour's clock
+  // record for the program, and the silence timers of every day that began since.
+  void on_time_advanced(PartitionState& part, int64_t before);
+  void emit_records(PartitionState& part);
   void dead_letter(PartitionState& part, int64_t offset, std::string_view key,
                    std::string_view value, const Rejection& r);
 
@@ -86,6 +97,9 @@ class Pipeline : public PartitionListener {
   ActivityProcessor processor_;
   AhaProcessor aha_;
   SegmentProcessor segments_;
+  ProgramInputs program_inputs_;
+  std::vector<ProgramRecord> records_;  // scratch: records of the current event
+  NudgeEffects nudge_effects_, nudge_effects_published_;
   EventDecoder decoder_;
   Event event_;
   std::map<int32_t, std::unique_ptr<PartitionState>> partitions_;

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+
 namespace engaged {
 namespace {
 
@@ -109,6 +111,19 @@ std::optional<int64_t> parse_rfc3339_ms(std::string_view s) {
   int64_t ms = secs * 1000 + millis;
   if (ms < kMinEventMs || ms > kMaxEventMs) return std::nullopt;
   return ms;
+}
+
+std::string format_rfc3339_ms(int64_t ms) {
+  const int32_t day = utc_day_of(ms);
+  int y;
+  unsigned m, d;
+  civil_from_days(day, y, m, d);
+  const int64_t t = ms - int64_t{day} * 86400000;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d,
+                static_cast<int>(t / 3600000), static_cast<int>(t / 60000 % 60),
+                static_cast<int>(t / 1000 % 60), static_cast<int>(t % 1000));
+  return buf;
 }
 
 }  // namespace engaged

@@ -21,6 +21,9 @@ std::optional<int64_t> parse_rfc3339_ms(std::string_view s);
 int32_t days_from_civil(int y, unsigned m, unsigned d);
 void civil_from_days(int32_t z, int& y, unsigned& m, unsigned& d);
 
+// "2026-06-01T12:00:00.250Z": epoch ms as RFC 3339 in UTC with milliseconds.
+std::string format_rfc3339_ms(int64_t ms);
+
 // "2026-06-01" <-> day number.
 std::string format_day(int32_t day);
 std::optional<int32_t> parse_day(std::string_view s);

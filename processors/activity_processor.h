@@ -18,6 +18,7 @@
 #include "processors/dedupe_window.h"
 #include "processors/feedback_processor.h"
 #include "processors/revenue_processor.h"
+#include "processors/risk_tracker.h"
 #include "processors/session_processor.h"
 #include "processors/time_zone.h"
 #include "processors/user_activity.h"
@@ -29,15 +30,17 @@ inline constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
 
 // Which events make a user active ("a meaningful action, not merely being logged in").
 struct ActivityDefinition {
-  std::bitset<kEventTypeCount> types = all_but_user_deleted();
+  std::bitset<kEventTypeCount> types = all_user_types();
   std::vector<std::string> action_names;           // if non-empty, only these actions count
   std::vector<std::string> excluded_action_names;  // these actions never count
 
   bool counts(const Event& ev) const;
-  static std::bitset<kEventTypeCount> all_but_user_deleted() {
+  // Every type but user_deleted and tick (which is not about a user).
+  static std::bitset<kEventTypeCount> all_user_types() {
     std::bitset<kEventTypeCount> b;
     b.set();
     b.reset(static_cast<size_t>(EventType::kUserDeleted));
+    b.reset(static_cast<size_t>(EventType::kTick));
     return b;
   }
 };
@@ -71,6 +74,7 @@ struct PartitionAggregates {
   RejectCounts rejected{};  // every rejection of this partition's messages, by reason
   int64_t duplicates = 0;   // events dropped as re-sent within the dedupe window
   DedupeWindow seen;        // event ids inside the dedupe window
+  RiskCounts risk;          // users by churn-risk decile, and at risk
 };
 
 class ActivityProcessor {

@@ -8,7 +8,7 @@ namespace engaged {
 
 DayFigures& DayFigures::operator+=(const DayFigures& o) {
   // Both rows are visited in the same field order: collect the other's fields, then add.
-  std::array<const int64_t*, 128> from{};
+  std::array<const int64_t*, 160> from{};
   std::size_t n = 0;
   o.visit([&](const auto& field) {
     if constexpr (std::is_same_v<std::decay_t<decltype(field)>, int64_t>)

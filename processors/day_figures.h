@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdint>
 
+#include "processors/nudge_kind.h"
+
 namespace engaged {
 
 // Support response-time buckets (seconds): <5m, 5-15m, 15m-1h, 1-4h, 4-24h, >=24h.
@@ -38,6 +40,14 @@ struct DayFigures {
   std::array<int64_t, 24> unanswered_by_hour{};  // still unanswered, by hour opened (from local
                                                  // midnight)
 
+  // The mentoring program by entry day, per arm (0 = treated, 1 = holdout): users who entered,
+  // and of those the ones active on one of the 7 days after, on day 7 and on day 30 after it.
+  std::array<int64_t, 2> program_entered{}, program_returned_7d{}, program_active_d7{},
+      program_active_d30{};
+  // Nudges opened on the day, by kind, and of those the ones whose user was active again on one
+  // of the 7 days after the opening day.
+  std::array<int64_t, kNudgeKindCount> nudges_opened{}, nudge_returns{};
+
   // Calls f on every field (int64_t& or std::array<int64_t, N>&, const for a const row) in a
   // fixed order: the storage order of the codec and the order of operator+=.
   template <typename F>
@@ -57,7 +67,8 @@ struct DayFigures {
     f(s.active_days_7), f(s.active_days_30), f(s.check_ins), f(s.streak_breaks), f(s.on_streak_7),
         f(s.paying_users), f(s.referrals_sent), f(s.referrers_30d), f(s.referred_activated),
         f(s.tickets_opened), f(s.tickets_answered), f(s.answered_within_1h), f(s.response_ms),
-        f(s.response_time), f(s.unanswered_by_hour);
+        f(s.response_time), f(s.unanswered_by_hour), f(s.program_entered), f(s.program_returned_7d),
+        f(s.program_active_d7), f(s.program_active_d30), f(s.nudges_opened), f(s.nudge_returns);
   }
 };
 

@@ -44,6 +44,24 @@ EngagementSnapshot take_snapshot(std::span<const PartitionAggregates* const> par
         if (const auto* c = p->segments[d][v].find(s.current_day)) slot.first += *c;
         if (const auto* c = p->segments[d][v].find(complete)) slot.second += *c;
       }
+    for (size_t b = 0; b < s.risk.by_bucket.size(); ++b)
+      s.risk.by_bucket[b] += p->risk.by_bucket[b];
+    s.risk.at_risk += p->risk.at_risk;
+    // Program entries old enough for each figure: entered by day D, its day D + N has passed.
+    for (int32_t d = s.current_day - 90; d <= s.current_day - 8; ++d) {
+      const DayFigures* f = p->figures.find(d);
+      if (!f) continue;
+      for (size_t arm = 0; arm < 2; ++arm) {
+        auto& u = s.uplift[arm];
+        u.entered_7d += f->program_entered[arm];
+        u.returned_7d += f->program_returned_7d[arm];
+        u.active_d7 += f->program_active_d7[arm];
+        if (d <= s.current_day - 31) {
+          u.entered_30d += f->program_entered[arm];
+          u.active_d30 += f->program_active_d30[arm];
+        }
+      }
+    }
     const auto& rows = p->cohort(CohortTable::kDailyOn).rows();
     if (auto it = rows.find(aha_cohort); it != rows.end() && !it->second.retained.empty())
       s.aha_cohort_size += it->second.retained[0];

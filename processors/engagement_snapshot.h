@@ -37,6 +37,14 @@ struct EngagementSnapshot {
   int64_t tickets_over_sla = 0;  // unanswered tickets opened more than the SLA ago
   // Aha reach of the newest cohort whose reach window has ended: its size and users who reached.
   int64_t aha_cohort_size = 0, aha_reached = 0;
+  // Churn risk over every scored user.
+  RiskCounts risk;
+  // The mentoring program per arm (0 treated, 1 holdout), over entry days in the last 90 days:
+  // entries old enough for the 7-day / 30-day figures and the figures themselves.
+  struct Uplift {
+    int64_t entered_7d = 0, entered_30d = 0, returned_7d = 0, active_d7 = 0, active_d30 = 0;
+  };
+  std::array<Uplift, 2> uplift{};
   // Activity counters per segment (dimension, value index) on the two days.
   std::map<std::pair<int, int>, std::pair<DayCounters, DayCounters>> segments;
 };

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "processors/day_bitmap.h"
@@ -45,6 +46,35 @@ struct GapSession {
   bool operator==(const GapSession&) const = default;
 };
 
+// Churn risk as of the user's last rescoring (processors/risk_tracker.cc).
+struct RiskState {
+  uint8_t bucket = 0;            // score decile 1..10 ((b-1)/10, b/10]; 0 = never scored
+  bool at_risk = false;          // score >= risk.threshold
+  int32_t day = INT32_MIN;       // day the score is as of
+  int64_t timer_ms = INT64_MIN;  // when the silent score next crosses the threshold (none)
+  bool operator==(const RiskState&) const = default;
+};
+
+// The user's place in the mentoring program, seen from their own partition: when they first
+// became an at-risk newcomer (and so entered the program, treated or holdout), and what they did
+// after: the inputs of the uplift figures.
+struct ProgramEntry {
+  int64_t entered_ms = INT64_MIN;  // INT64_MIN: never entered
+  bool holdout = false;
+  bool returned_7d = false;    // active on one of the 7 days after the entry day
+  bool active_d7 = false;      // active on entry day + 7
+  bool active_d30 = false;     // active on entry day + 30
+  bool retained_sent = false;  // `mentee_retained` told the program (active 30..36 days after)
+  bool operator==(const ProgramEntry&) const = default;
+};
+
+// A nudge the user opened, waiting to see whether they come back within 7 days.
+struct OpenedNudge {
+  uint8_t kind = 0;  // NudgeKind
+  int32_t day = 0;   // day it was opened
+  bool operator==(const OpenedNudge&) const = default;
+};
+
 struct UserProfile {
   DayBitmap check_ins;
   int32_t longest_streak = 0;  // longest run of consecutive check-in days ever seen
@@ -60,6 +90,24 @@ struct UserProfile {
   std::array<uint8_t, kMaxSegmentDimensions> segments{};
   // Time of the event the segment value was taken from: the earliest one carrying the dimension.
   std::array<int64_t, kMaxSegmentDimensions> segment_ts{};
+
+  // Who the user is to the mentor program: the newest props seen (time zone, language from the
+  // locale, interests from signup props.topics).
+  std::string tz, language;
+  std::vector<std::string> topics;
+  int8_t nps = -1;                         // newest feedback score (-1: none)
+  int64_t nps_ms = INT64_MIN;              // its time
+  int32_t mentor_contact_day = INT32_MIN;  // last day they opened a match or wrote to a mentor
+  // Session length per day, the 14 days ending at session_day (for the length-trend feature).
+  int32_t session_day = INT32_MIN;
+  std::array<uint32_t, 14> session_seconds{};
+  std::array<uint16_t, 14> session_count{};
+  std::vector<int64_t> intent_ms;  // times of recent high-intent actions (at most the rule's count)
+  int64_t lead_ms = INT64_MIN;     // last sales lead signalled
+  int64_t eligible_ms = INT64_MIN;  // last time mentor eligibility was signalled
+  RiskState risk;
+  ProgramEntry entry;
+  std::vector<OpenedNudge> opens;  // opened in the last 7 days, not yet followed by a return
 
   bool operator==(const UserProfile&) const = default;
 };

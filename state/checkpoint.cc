@@ -1,10 +1,13 @@
 // Exactly-once, in three steps (the same order as Kafka Streams and Quix Streams):
 //   1. flush sinks:  dead letters produced so far are acknowledged by their destination;
-//   2. commit state: changed users, changed day and cohort rows, and the next input offset of
-//      every partition go into ONE WriteBatch, so state and position can never disagree;
+//   2. commit state: changed users, changed day and cohort rows, the new outbox entries (program
+//      records, nudges) and the next input offset of every partition go into ONE WriteBatch,
+//      so state, position and what it decided can never disagree;
 //   3. trim:         clean users beyond the cache budget are forgotten (they are in RocksDB).
 // After a crash the consumer resumes at the stored offsets, so every event is applied exactly
-// once to the state; a dead letter may be sent twice (at-least-once), never lost.
+// once to the state; a dead letter may be sent twice (at-least-once), never lost. The outbox is
+// sent after the commit and an entry is deleted only once its destination acknowledged it, so
+// a decided nudge may be sent twice, never lost.
 #include "state/checkpoint.h"
 
 #include <rocksdb/write_batch.h>
@@ -16,6 +19,7 @@
 
 #include "state/codec.h"
 #include "state/partition_state.h"
+#include "state/program_codec.h"
 #include "state/store.h"
 
 namespace engaged {
@@ -54,6 +58,11 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
     batch.Delete(store.users(), key);
   }
   p.erased_users().clear();
+  for (const auto& [due, user_id] : p.erased_timers()) {
+    codec::timer_key(key, id, due, user_id);
+    batch.Delete(store.timers(), key);
+  }
+  p.erased_timers().clear();
   for (auto& [user_id, cached] : p.users()) {
     if (!cached.changed) continue;
     codec::user_key(key, id, user_id);
@@ -61,7 +70,30 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
     batch.Put(store.users(), key, value);
     cached.changed = false;
     ++result.users_written;
+    // The timer index follows the profile's timer.
+    const int64_t timer = cached.profile.risk.timer_ms;
+    if (timer != cached.stored_timer_ms) {
+      if (cached.stored_timer_ms != INT64_MIN) {
+        codec::timer_key(key, id, cached.stored_timer_ms, user_id);
+        batch.Delete(store.timers(), key);
+      }
+      if (timer != INT64_MIN) {
+        codec::timer_key(key, id, timer, user_id);
+        batch.Put(store.timers(), key, {});
+      }
+      cached.stored_timer_ms = timer;
+    }
   }
+  p.clear_new_timers();
+  for (const ProgramEnvelope& e : p.program_out()) {
+    codec::outbox_key(key, id, e.seq);
+    codec::OutboxEntry entry{codec::OutboxSink::kProgram, std::to_string(id), {}};
+    codec::encode_envelope(entry.payload, e);
+    codec::encode_outbox(value, entry);
+    batch.Put(store.outbox(), key, value);
+    result.outbox.emplace_back(key, std::move(entry));
+  }
+  p.program_out().clear();
   PartitionAggregates& agg = p.aggregates();
   const int64_t horizon =
       agg.stream_time_ms == kNoTime ? kNoTime : agg.stream_time_ms - options.session_horizon_ms;
@@ -120,8 +152,12 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
     delete_segments_before(batch, store.dedupe(), id, dedupe_horizon);
   }
   codec::put_partition(key, id);
-  codec::encode_meta(value, {agg.stream_time_ms, agg.rejected, agg.duplicates, dedupe_horizon,
-                             horizon == kNoTime ? 0 : horizon});
+  codec::PartitionMeta meta{agg.stream_time_ms, agg.risk, p.next_program_seq(), p.clock_hour()};
+  meta.rejected = agg.rejected;
+  meta.duplicates = agg.duplicates;
+  meta.dedupe_horizon_ms = dedupe_horizon;
+  meta.session_horizon_ms = horizon == kNoTime ? 0 : horizon;
+  codec::encode_meta(value, meta);
   batch.Put(store.meta(), key, value);
   codec::encode_i64(value, p.next_offset());
   batch.Put(store.offsets(), key, value);
@@ -159,11 +195,16 @@ size_t trim_cache(std::span<PartitionState* const> partitions, size_t budget) {
 
 CheckpointResult commit_checkpoint(Store& store, std::span<PartitionState* const> partitions,
                                    const std::function<void()>& flush_sinks,
-                                   const CheckpointOptions& options) {
+                                   const CheckpointOptions& options, CheckpointExtras* extras) {
   flush_sinks();
   CheckpointResult result;
   rocksdb::WriteBatch batch;
   for (auto* p : partitions) add_partition(batch, store, *p, options, result);
+  if (extras) {
+    for (const auto& key : extras->delivered) batch.Delete(store.outbox(), key);
+    extras->delivered.clear();
+    if (extras->add) extras->add(batch, result);
+  }
   result.batch_bytes = batch.GetDataSize();
   store.write(batch);
   result.users_evicted = trim_cache(partitions, options.cache_max_users);

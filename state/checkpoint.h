@@ -5,6 +5,15 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "state/codec.h"
+
+namespace rocksdb {
+class WriteBatch;
+}
 
 namespace engaged {
 
@@ -15,6 +24,15 @@ struct CheckpointResult {
   size_t batch_bytes = 0;
   size_t users_written = 0;
   size_t users_evicted = 0;
+  // Outbox entries this checkpoint committed (store key, entry): the shell sends them now.
+  std::vector<std::pair<std::string, codec::OutboxEntry>> outbox;
+};
+
+// What else goes into the same write: the program stage's state and nudges, and the outbox
+// entries whose destination acknowledged them (deleted).
+struct CheckpointExtras {
+  std::vector<std::string> delivered;
+  std::function<void(rocksdb::WriteBatch&, CheckpointResult&)> add;
 };
 
 struct CheckpointOptions {
@@ -31,6 +49,7 @@ struct CheckpointOptions {
 // (or throw; then nothing is committed and the input will be re-read after a restart).
 CheckpointResult commit_checkpoint(Store& store, std::span<PartitionState* const> partitions,
                                    const std::function<void()>& flush_sinks,
-                                   const CheckpointOptions& options);
+                                   const CheckpointOptions& options,
+                                   CheckpointExtras* extras = nullptr);
 
 }  // namespace engaged

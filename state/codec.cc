@@ -5,27 +5,12 @@
 #include <cstring>
 #include <type_traits>
 
+#include "ingest/event.h"
+#include "state/byte_io.h"
+
 namespace engaged::codec {
 namespace {
 
-void put_be32(std::string& s, uint32_t v) {
-  char b[4] = {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
-  s.append(b, 4);
-}
-uint32_t get_be32(const char* p) {
-  auto u = reinterpret_cast<const unsigned char*>(p);
-  return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
-}
-void put_le64(std::string& s, uint64_t v) {
-  char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = char(v >> (8 * i));
-  s.append(b, 8);
-}
-uint64_t get_le64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
 // Days are signed; flipping the sign bit keeps big-endian byte order equal to numeric order.
 uint32_t biased(int32_t day) {
   return static_cast<uint32_t>(day) ^ 0x80000000u;
@@ -35,65 +20,9 @@ int32_t unbiased(uint32_t v) {
 }
 
 constexpr uint8_t kUserVersion1 = 1;  // activity only
-constexpr uint8_t kUserVersion = 2;   // activity, signup day and the profile, as varints
+constexpr uint8_t kUserVersion2 = 2;  // activity, signup day and the profile, as varints
+constexpr uint8_t kUserVersion = 3;   // version 2 + risk, program entry and mentor-program inputs
 constexpr size_t kUserSize1 = 1 + 4 + 4 + 16;
-
-// Zigzag varints for the variable-length records.
-void put_varint(std::string& out, int64_t x) {
-  uint64_t z = (static_cast<uint64_t>(x) << 1) ^ static_cast<uint64_t>(x >> 63);
-  while (z >= 0x80) {
-    out.push_back(static_cast<char>(z | 0x80));
-    z >>= 7;
-  }
-  out.push_back(static_cast<char>(z));
-}
-
-// Reads fields in order from a record; ok() turns false on any overrun or malformed varint.
-class Reader {
- public:
-  explicit Reader(std::string_view v) : v_(v) {}
-  int64_t varint() {
-    uint64_t z = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ >= v_.size()) return fail();
-      auto b = static_cast<uint8_t>(v_[pos_++]);
-      z |= uint64_t{b & 0x7fu} << shift;
-      if (!(b & 0x80)) return static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1);
-    }
-    return fail();
-  }
-  uint64_t le64() {
-    if (v_.size() - pos_ < 8) return static_cast<uint64_t>(fail());
-    uint64_t x = get_le64(v_.data() + pos_);
-    pos_ += 8;
-    return x;
-  }
-  std::string_view bytes(size_t n) {
-    if (v_.size() - pos_ < n) {
-      fail();
-      return {};
-    }
-    pos_ += n;
-    return v_.substr(pos_ - n, n);
-  }
-  size_t count(size_t max) {  // a length prefix, bounded against corruption
-    int64_t n = varint();
-    if (n < 0 || static_cast<size_t>(n) > max) return static_cast<size_t>(fail());
-    return static_cast<size_t>(n);
-  }
-  bool ok() const { return ok_; }
-  bool done() const { return ok_ && pos_ == v_.size(); }
-
- private:
-  int64_t fail() {
-    ok_ = false;
-    pos_ = v_.size();
-    return 0;
-  }
-  std::string_view v_;
-  size_t pos_ = 0;
-  bool ok_ = true;
-};
 
 void put_u128(std::string& out, unsigned __int128 x) {
   put_le64(out, static_cast<uint64_t>(x));
@@ -172,6 +101,35 @@ void encode_user(std::string& out, const UserActivity& u, const UserProfile& p) 
     put_varint(out, p.segments[i]);
     if (p.segments[i]) put_varint(out, p.segment_ts[i]);
   }
+  put_string(out, p.tz);
+  put_string(out, p.language);
+  put_varint(out, static_cast<int64_t>(p.topics.size()));
+  for (const auto& t : p.topics) put_string(out, t);
+  put_varint(out, p.nps);
+  put_varint(out, p.nps_ms);
+  put_varint(out, p.mentor_contact_day);
+  put_varint(out, p.session_day);
+  if (p.session_day != INT32_MIN)
+    for (size_t i = 0; i < p.session_seconds.size(); ++i) {
+      put_varint(out, p.session_seconds[i]);
+      put_varint(out, p.session_count[i]);
+    }
+  put_varint(out, static_cast<int64_t>(p.intent_ms.size()));
+  for (int64_t t : p.intent_ms) put_varint(out, t);
+  put_varint(out, p.lead_ms);
+  put_varint(out, p.eligible_ms);
+  put_varint(out, p.risk.bucket);
+  put_varint(out, p.risk.at_risk);
+  put_varint(out, p.risk.day);
+  put_varint(out, p.risk.timer_ms);
+  put_varint(out, p.entry.entered_ms);
+  put_varint(out, p.entry.holdout | p.entry.returned_7d << 1 | p.entry.active_d7 << 2 |
+                      p.entry.active_d30 << 3 | p.entry.retained_sent << 4);
+  put_varint(out, static_cast<int64_t>(p.opens.size()));
+  for (const auto& o : p.opens) {
+    put_varint(out, o.kind);
+    put_varint(out, o.day);
+  }
 }
 
 bool decode_user(std::string_view v, UserActivity& u, UserProfile& p) {
@@ -184,7 +142,9 @@ bool decode_user(std::string_view v, UserActivity& u, UserProfile& p) {
         (static_cast<unsigned __int128>(get_le64(v.data() + 17)) << 64) | get_le64(v.data() + 9);
     return true;
   }
-  if (v.empty() || static_cast<uint8_t>(v[0]) != kUserVersion) return false;
+  if (v.empty()) return false;
+  const auto version = static_cast<uint8_t>(v[0]);
+  if (version != kUserVersion2 && version != kUserVersion) return false;
   Reader r(v.substr(1));
   u.cohort_day = static_cast<int32_t>(r.varint());
   u.signup_day = static_cast<int32_t>(r.varint());
@@ -224,6 +184,40 @@ bool decode_user(std::string_view v, UserActivity& u, UserProfile& p) {
   for (size_t i = 0; i < p.segments.size(); ++i) {
     p.segments[i] = static_cast<uint8_t>(r.varint());
     p.segment_ts[i] = p.segments[i] ? r.varint() : 0;
+  }
+  if (version == kUserVersion2) return r.done();
+  p.tz = r.string(256);
+  p.language = r.string(32);
+  p.topics.resize(r.count(kMaxListProps));
+  for (auto& t : p.topics) t = r.string(256);
+  p.nps = static_cast<int8_t>(r.varint());
+  p.nps_ms = r.varint();
+  p.mentor_contact_day = static_cast<int32_t>(r.varint());
+  p.session_day = static_cast<int32_t>(r.varint());
+  if (p.session_day != INT32_MIN)
+    for (size_t i = 0; i < p.session_seconds.size(); ++i) {
+      p.session_seconds[i] = static_cast<uint32_t>(r.varint());
+      p.session_count[i] = static_cast<uint16_t>(r.varint());
+    }
+  p.intent_ms.resize(r.count(1 << 10));
+  for (auto& t : p.intent_ms) t = r.varint();
+  p.lead_ms = r.varint();
+  p.eligible_ms = r.varint();
+  p.risk.bucket = static_cast<uint8_t>(r.varint());
+  p.risk.at_risk = r.varint() != 0;
+  p.risk.day = static_cast<int32_t>(r.varint());
+  p.risk.timer_ms = r.varint();
+  p.entry.entered_ms = r.varint();
+  const int64_t flags = r.varint();
+  p.entry.holdout = flags & 1;
+  p.entry.returned_7d = flags & 2;
+  p.entry.active_d7 = flags & 4;
+  p.entry.active_d30 = flags & 8;
+  p.entry.retained_sent = flags & 16;
+  p.opens.resize(r.count(64));
+  for (auto& o : p.opens) {
+    o.kind = static_cast<uint8_t>(r.varint());
+    o.day = static_cast<int32_t>(r.varint());
   }
   return r.done();
 }
@@ -466,6 +460,10 @@ void encode_meta(std::string& out, const PartitionMeta& m) {
   put_le64(out, static_cast<uint64_t>(m.duplicates));
   put_le64(out, static_cast<uint64_t>(m.dedupe_horizon_ms));
   put_le64(out, static_cast<uint64_t>(m.session_horizon_ms));
+  for (int64_t c : m.risk.by_bucket) put_le64(out, static_cast<uint64_t>(c));
+  put_le64(out, static_cast<uint64_t>(m.risk.at_risk));
+  put_le64(out, m.next_program_seq);
+  put_le64(out, static_cast<uint64_t>(m.clock_hour));
 }
 
 namespace {
@@ -521,7 +519,53 @@ std::optional<PartitionMeta> decode_meta(std::string_view v) {
   }
   if (v.size() >= 8 * (kRejectReasonCount + 4))
     m.session_horizon_ms = static_cast<int64_t>(get_le64(v.data() + 8 * (kRejectReasonCount + 3)));
+  const size_t program_at = 8 * (kRejectReasonCount + 4);
+  if (v.size() >= program_at + 8 * 13) {
+    const char* p = v.data() + program_at;
+    for (auto& c : m.risk.by_bucket) {
+      c = static_cast<int64_t>(get_le64(p));
+      p += 8;
+    }
+    m.risk.at_risk = static_cast<int64_t>(get_le64(p));
+    m.next_program_seq = get_le64(p + 8);
+    m.clock_hour = static_cast<int64_t>(get_le64(p + 16));
+  }
   return m;
+}
+
+void timer_key(std::string& key, int32_t partition, int64_t due_ms, std::string_view user_id) {
+  put_partition(key, partition);
+  put_be64(key, static_cast<uint64_t>(due_ms) ^ (1ULL << 63));
+  key.append(user_id);
+}
+
+std::pair<int64_t, std::string_view> parse_timer_key(std::string_view key) {
+  uint64_t v = 0;
+  for (size_t i = 4; i < 12; ++i) v = (v << 8) | static_cast<unsigned char>(key[i]);
+  return {static_cast<int64_t>(v ^ (1ULL << 63)), key.substr(12)};
+}
+
+void outbox_key(std::string& key, int32_t partition, uint64_t seq) {
+  put_partition(key, partition);
+  put_be64(key, seq);
+}
+
+void encode_outbox(std::string& out, const OutboxEntry& e) {
+  out.clear();
+  out.push_back(static_cast<char>(e.sink));
+  put_string(out, e.key);
+  out.append(e.payload);
+}
+
+std::optional<OutboxEntry> decode_outbox(std::string_view v) {
+  if (v.empty() || static_cast<uint8_t>(v[0]) > 1) return std::nullopt;
+  OutboxEntry e;
+  e.sink = static_cast<OutboxSink>(v[0]);
+  Reader r(v.substr(1));
+  e.key = r.string(1 << 20);
+  if (!r.ok()) return std::nullopt;
+  e.payload.assign(v.substr(1 + r.position()));
+  return e;
 }
 
 }  // namespace engaged::codec

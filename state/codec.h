@@ -17,6 +17,7 @@
 #include "processors/feedback_processor.h"
 #include "processors/id_key.h"
 #include "processors/revenue_processor.h"
+#include "processors/risk_tracker.h"
 #include "processors/session_processor.h"
 #include "processors/user_activity.h"
 #include "processors/user_profile.h"
@@ -91,6 +92,9 @@ void encode_i64(std::string& out, int64_t v);
 std::optional<int64_t> decode_i64(std::string_view v);
 struct PartitionMeta {
   int64_t stream_time_ms;
+  RiskCounts risk{};
+  uint64_t next_program_seq = 0;   // next program record number of this partition
+  int64_t clock_hour = INT64_MIN;  // last hour of stream time a clock record was emitted for
   RejectCounts rejected{};
   int64_t duplicates = 0;
   int64_t dedupe_horizon_ms = 0;   // event ids older than this are no longer in the window
@@ -102,5 +106,22 @@ void encode_seen(std::string& out, const std::vector<SeenEvent>& entries);
 bool decode_seen(std::string_view v, std::vector<SeenEvent>& out);
 void encode_meta(std::string& out, const PartitionMeta& m);
 std::optional<PartitionMeta> decode_meta(std::string_view v);
+
+// timers: partition | due ms (biased BE) | user_id  ->  empty (the user's profile holds the due
+// time; an entry whose user no longer agrees is stale and skipped)
+void timer_key(std::string& key, int32_t partition, int64_t due_ms, std::string_view user_id);
+std::pair<int64_t, std::string_view> parse_timer_key(std::string_view key);
+
+// outbox: partition | seq (BE)  ->  sink (1 byte) | message key | payload. Entries are written
+// with the state that decided them and deleted when their destination acknowledged them.
+enum class OutboxSink : uint8_t { kProgram = 0, kNudges = 1 };
+struct OutboxEntry {
+  OutboxSink sink = OutboxSink::kProgram;
+  std::string key, payload;
+};
+inline constexpr int32_t kProgramPartition = 0x7ffffff0;  // the program stage's key prefix
+void outbox_key(std::string& key, int32_t partition, uint64_t seq);
+void encode_outbox(std::string& out, const OutboxEntry& e);
+std::optional<OutboxEntry> decode_outbox(std::string_view v);
 
 }  // namespace engaged::codec

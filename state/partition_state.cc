@@ -19,6 +19,8 @@ PartitionState::PartitionState(int32_t partition, Store& store)
   has_checkpoint_ = stored.next_offset.has_value();
   next_offset_ = stored.next_offset.value_or(0);
   aggregates_ = std::move(stored.aggregates);
+  next_program_seq_ = stored.next_program_seq;
+  clock_hour_ = stored.clock_hour;
   for (auto& [key, s] : stored.sessions) sessions_.restore(key, s);
 }
 
@@ -29,6 +31,7 @@ CachedUser& PartitionState::user(std::string_view user_id, uint32_t epoch) {
     // A user deleted since the last checkpoint starts afresh, not from their stored record.
     if (std::find(erased_.begin(), erased_.end(), user_id) == erased_.end())
       store_.get_user(partition_, user_id, fresh.activity, fresh.profile);
+    fresh.stored_timer_ms = fresh.profile.risk.timer_ms;
     it = users_.emplace(std::string(user_id), std::move(fresh)).first;
   }
   it->second.touched_epoch = epoch;
@@ -36,9 +39,51 @@ CachedUser& PartitionState::user(std::string_view user_id, uint32_t epoch) {
   return it->second;
 }
 
+CachedUser* PartitionState::existing_user(std::string_view user_id, uint32_t epoch) {
+  auto it = users_.find(user_id);
+  if (it == users_.end()) {
+    if (std::find(erased_.begin(), erased_.end(), user_id) != erased_.end()) return nullptr;
+    CachedUser fresh;
+    if (!store_.get_user(partition_, user_id, fresh.activity, fresh.profile)) return nullptr;
+    fresh.stored_timer_ms = fresh.profile.risk.timer_ms;
+    it = users_.emplace(std::string(user_id), std::move(fresh)).first;
+  }
+  it->second.touched_epoch = epoch;
+  it->second.changed = true;
+  return &it->second;
+}
+
 void PartitionState::erase_user(std::string_view user_id) {
-  if (auto it = users_.find(user_id); it != users_.end()) users_.erase(it);
+  if (auto it = users_.find(user_id); it != users_.end()) {
+    std::erase_if(new_timers_, [&](const auto& t) { return t.second == &it->first; });
+    if (it->second.stored_timer_ms != INT64_MIN)
+      erased_timers_.emplace_back(it->second.stored_timer_ms, user_id);
+    users_.erase(it);
+  }
   erased_.emplace_back(user_id);
+}
+
+void PartitionState::emit(ProgramRecord record) {
+  program_out_.push_back(
+      {partition_, next_program_seq_++, aggregates_.stream_time_ms, false, std::move(record)});
+}
+
+void PartitionState::timer_set(std::string_view user_id, int64_t due_ms) {
+  if (due_ms == INT64_MIN) return;
+  if (auto it = users_.find(user_id); it != users_.end())
+    new_timers_.emplace_back(due_ms, &it->first);
+}
+
+std::vector<std::pair<int64_t, std::string>> PartitionState::due_timers(int64_t until) {
+  std::vector<std::pair<int64_t, std::string>> out = store_.due_timers(partition_, until);
+  std::erase_if(new_timers_, [&](const auto& t) {
+    if (t.first > until) return false;
+    out.emplace_back(t.first, *t.second);
+    return true;
+  });
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 }  // namespace engaged

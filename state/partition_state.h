@@ -11,6 +11,7 @@
 
 #include "processors/activity_processor.h"
 #include "processors/id_key.h"
+#include "processors/program_record.h"
 #include "processors/user_activity.h"
 #include "processors/user_profile.h"
 #include "state/session_table.h"
@@ -22,7 +23,8 @@ class Store;
 struct CachedUser {
   UserActivity activity;
   UserProfile profile;
-  uint32_t touched_epoch = 0;  // checkpoint epoch of the last touch (for eviction)
+  int64_t stored_timer_ms = INT64_MIN;  // the silence timer as in the store's timer index
+  uint32_t touched_epoch = 0;           // checkpoint epoch of the last touch (for eviction)
   bool changed = false;
 };
 
@@ -48,9 +50,28 @@ class PartitionState {
 
   // The user's cached state, loaded from the store on a miss. Marked changed and touched.
   CachedUser& user(std::string_view user_id, uint32_t epoch);
+  // The same for a user who must already exist (a timer's): nullptr if unknown.
+  CachedUser* existing_user(std::string_view user_id, uint32_t epoch);
   // Forgets the user: dropped from the cache and deleted from the store at the next checkpoint.
   void erase_user(std::string_view user_id);
   std::vector<std::string>& erased_users() { return erased_; }
+  // Timer-index entries to delete at the next checkpoint (erased users' timers).
+  std::vector<std::pair<int64_t, std::string>>& erased_timers() { return erased_timers_; }
+
+  // Program records for the mentor program, numbered per partition and stamped with the
+  // stream time: the new outbox entries of the next checkpoint.
+  void emit(ProgramRecord record);
+  std::vector<ProgramEnvelope>& program_out() { return program_out_; }
+  uint64_t next_program_seq() const { return next_program_seq_; }
+  int64_t& clock_hour() { return clock_hour_; }
+
+  // Silence timers: `user_id`'s timer is now `due_ms`. Timers scheduled since the last
+  // checkpoint are kept here until it writes them into the store's timer index.
+  void timer_set(std::string_view user_id, int64_t due_ms);
+  // Users whose timer may be due at or before `until` (store index and unwritten ones), in
+  // (due, user id) order; the caller checks each against the user's profile.
+  std::vector<std::pair<int64_t, std::string>> due_timers(int64_t until);
+  void clear_new_timers() { new_timers_.clear(); }
 
   // Sessions that may still change, all in memory: the checkpoint expires those older than the
   // lateness horizon.
@@ -68,6 +89,13 @@ class PartitionState {
   UserCache users_;
   SessionTable sessions_;
   std::vector<std::string> erased_;  // users to delete at the next checkpoint
+  std::vector<std::pair<int64_t, std::string>> erased_timers_;
+  std::vector<ProgramEnvelope> program_out_;
+  uint64_t next_program_seq_ = 0;
+  int64_t clock_hour_ = INT64_MIN;
+  // (due, the cache's own key): valid until the checkpoint, which clears it; erase_user drops its
+  // user's entries first.
+  std::vector<std::pair<int64_t, const std::string*>> new_timers_;
 };
 
 }  // namespace engaged

@@ -23,9 +23,10 @@ void check(const rocksdb::Status& s, const std::string& what) {
 
 const std::vector<std::string>& Store::family_names() {
   static const std::vector<std::string> kFamilies = {
-      "default",       "users",         "daily",          "retention",    "offsets",
-      "meta",          "sessions",      "session_daily",  "dedupe",       "feedback_daily",
-      "revenue_daily", "figures_daily", "cohort_figures", "segment_daily"};
+      "default",       "users",         "daily",          "retention",     "offsets",
+      "meta",          "sessions",      "session_daily",  "dedupe",        "feedback_daily",
+      "revenue_daily", "figures_daily", "cohort_figures", "segment_daily", "timers",
+      "outbox",        "program"};
   return kFamilies;
 }
 
@@ -69,9 +70,11 @@ Store::~Store() {
 
 bool Store::get_user(int32_t partition, std::string_view user_id, UserActivity& activity,
                      UserProfile& profile) {
-  codec::user_key(key_, partition, user_id);
+  // A local key (not a member): readers on other threads (the HTTP endpoint) share the store.
+  std::string key;
+  codec::user_key(key, partition, user_id);
   rocksdb::PinnableSlice value;
-  auto s = db_->Get(rocksdb::ReadOptions(), users(), key_, &value);
+  auto s = db_->Get(rocksdb::ReadOptions(), users(), key, &value);
   if (s.IsNotFound()) return false;
   check(s, "read user");
   if (!codec::decode_user(value.ToStringView(), activity, profile))
@@ -109,6 +112,9 @@ StoredPartition Store::load_partition(int32_t partition) {
       out.aggregates.duplicates = m->duplicates;
       dedupe_horizon = m->dedupe_horizon_ms;
       session_horizon = m->session_horizon_ms;
+      out.aggregates.risk = m->risk;
+      out.next_program_seq = m->next_program_seq;
+      out.clock_hour = m->clock_hour;
     }
   }
   auto scan = [&](rocksdb::ColumnFamilyHandle* cf, auto&& fn) {
@@ -181,6 +187,67 @@ std::vector<int32_t> Store::partitions() {
   for (it->SeekToFirst(); it->Valid(); it->Next())
     out.push_back(codec::partition_of(it->key().ToStringView()));
   return out;
+}
+
+std::vector<std::pair<int64_t, std::string>> Store::due_timers(int32_t partition, int64_t until) {
+  std::vector<std::pair<int64_t, std::string>> out;
+  std::string from, to;
+  codec::timer_key(from, partition, INT64_MIN, "");
+  codec::timer_key(to, partition, until == INT64_MAX ? until : until + 1, "");
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper(to);
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, timers()));
+  for (it->Seek(from); it->Valid(); it->Next()) {
+    auto [due, user] = codec::parse_timer_key(it->key().ToStringView());
+    out.emplace_back(due, std::string(user));
+  }
+  check(it->status(), "scan timers");
+  return out;
+}
+
+std::vector<std::pair<std::string, codec::OutboxEntry>> Store::outbox_entries(int32_t partition) {
+  std::vector<std::pair<std::string, codec::OutboxEntry>> out;
+  std::string prefix;
+  codec::put_partition(prefix, partition);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), outbox()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto e = codec::decode_outbox(it->value().ToStringView());
+    if (!e) throw std::runtime_error("corrupt outbox entry in state");
+    out.emplace_back(it->key().ToString(), std::move(*e));
+  }
+  check(it->status(), "scan outbox");
+  return out;
+}
+
+std::vector<std::pair<std::string, codec::OutboxEntry>> Store::all_outbox_entries() {
+  std::vector<std::pair<std::string, codec::OutboxEntry>> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), outbox()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto e = codec::decode_outbox(it->value().ToStringView());
+    if (!e) throw std::runtime_error("corrupt outbox entry in state");
+    out.emplace_back(it->key().ToString(), std::move(*e));
+  }
+  check(it->status(), "scan outbox");
+  return out;
+}
+
+int64_t Store::stream_time(int32_t partition) {
+  std::string key, value;
+  codec::put_partition(key, partition);
+  auto s = db_->Get(rocksdb::ReadOptions(), meta(), key, &value);
+  if (s.IsNotFound()) return kNoTime;
+  check(s, "read partition meta");
+  auto m = codec::decode_meta(value);
+  return m ? m->stream_time_ms : kNoTime;
+}
+
+std::optional<std::string> Store::get_program(std::string_view key) {
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), program(), key, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  check(s, "read program state");
+  return value;
 }
 
 void Store::write(rocksdb::WriteBatch& batch) {

@@ -36,6 +36,8 @@ struct StoreOptions {
 struct StoredPartition {
   std::optional<int64_t> next_offset;
   PartitionAggregates aggregates;
+  uint64_t next_program_seq = 0;
+  int64_t clock_hour = INT64_MIN;
   std::vector<codec::SessionEntry> sessions;  // sessions that may still change
 };
 
@@ -44,7 +46,7 @@ class Store {
   static std::unique_ptr<Store> open(const std::string& dir, const StoreOptions& options);
   ~Store();
 
-  // Reads a user's stored state; false if the user is unknown.
+  // Reads a user's stored state; false if the user is unknown. Safe from any thread.
   bool get_user(int32_t partition, std::string_view user_id, UserActivity& activity,
                 UserProfile& profile);
   StoredPartition load_partition(int32_t partition);
@@ -69,6 +71,19 @@ class Store {
   rocksdb::ColumnFamilyHandle* figures_daily() { return handles_[11]; }
   rocksdb::ColumnFamilyHandle* cohort_figures() { return handles_[12]; }
   rocksdb::ColumnFamilyHandle* segment_daily() { return handles_[13]; }
+  rocksdb::ColumnFamilyHandle* timers() { return handles_[14]; }
+  rocksdb::ColumnFamilyHandle* outbox() { return handles_[15]; }
+  rocksdb::ColumnFamilyHandle* program() { return handles_[16]; }
+
+  // Silence timers of a partition due at or before `until`: (due, user id), in key order.
+  std::vector<std::pair<int64_t, std::string>> due_timers(int32_t partition, int64_t until);
+  // Every outbox entry of a partition (kProgramPartition: the program stage's), in seq order.
+  std::vector<std::pair<std::string, codec::OutboxEntry>> outbox_entries(int32_t partition);
+  // Every outbox entry, of all partitions.
+  std::vector<std::pair<std::string, codec::OutboxEntry>> all_outbox_entries();
+  std::optional<std::string> get_program(std::string_view key);
+  // A partition's stream time as last checkpointed (kNoTime: no event yet).
+  int64_t stream_time(int32_t partition);
   static const std::vector<std::string>& family_names();  // in handle order
   const std::vector<rocksdb::ColumnFamilyHandle*>& handles() const { return handles_; }
 
@@ -79,7 +94,6 @@ class Store {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::WriteOptions write_options_;
-  std::string key_;  // reused lookup key
 };
 
 }  // namespace engaged

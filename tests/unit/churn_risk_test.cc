@@ -23,13 +23,45 @@ TEST(ChurnRisk, FeaturesOfAFadingNewcomer) {
   p.check_ins.add(kDay - 9);
   p.tickets.push_back({7, kInputs.now_ms - 2 * 3600000, INT64_MIN});  // open for 2 h
   const RiskFeatures f = risk_features(u, p, kInputs);
-  EXPECT_DOUBLE_EQ(f[0], std::min(8.0 / (56.0 / 5), 5.0) / 5.0);  // 8 silent days, gap 11.2
+  // 8 silent days; 5 active days over a tenure of 13: a typical gap of 2.6 days.
+  EXPECT_DOUBLE_EQ(f[0], std::min(8.0 / (13.0 / 5), 5.0) / 5.0);
   EXPECT_DOUBLE_EQ(f[1], 5.0 / 7);  // 5 active days in [d-13, d-7], none in the last 7
   EXPECT_DOUBLE_EQ(f[2], 1.0 - 12.0 / 30);
   EXPECT_EQ(f[3], 1.0);
   EXPECT_EQ(f[4], 1.0);
   EXPECT_EQ(f[5], 1.0);
-  EXPECT_DOUBLE_EQ(f[6], 1.0 - 5.0 / 30);
+  EXPECT_DOUBLE_EQ(f[6], 1.0 - 5.0 / 13);  // 5 of the 13 days since the cohort day
+  EXPECT_EQ(f[7], 0.0);                    // no sessions recorded
+  EXPECT_EQ(f[8], 0.0);                    // no NPS answer
+  EXPECT_EQ(f[9], 1.0);                    // no mentor contact
+}
+
+TEST(ChurnRisk, SessionLengthNpsAndMentorFeatures) {
+  UserActivity u;
+  for (int32_t d = kDay - 20; d <= kDay; ++d) u.add_day(d);
+  UserProfile p;
+  // Sessions of 600 s a day in the week before, 150 s in the last week: 75 % shorter.
+  for (int32_t d = kDay - 13; d <= kDay - 7; ++d) record_session_length(p, d, 600);
+  for (int32_t d = kDay - 6; d <= kDay; ++d) record_session_length(p, d, 150);
+  p.nps = 5;
+  p.nps_ms = kInputs.now_ms - 1000;
+  p.mentor_contact_day = kDay - 3;
+  const RiskFeatures f = risk_features(u, p, kInputs);
+  EXPECT_DOUBLE_EQ(f[7], 0.75);
+  EXPECT_EQ(f[8], 1.0);  // a detractor
+  EXPECT_EQ(f[9], 0.0);  // wrote to a mentor 3 days ago
+  p.nps = 8;
+  p.mentor_contact_day = kDay - 30;  // 31 days ago: too long
+  const RiskFeatures g = risk_features(u, p, kInputs);
+  EXPECT_EQ(g[8], 0.5);
+  EXPECT_EQ(g[9], 1.0);
+  // A session older than the 14-day window is not kept; a later day shifts the window.
+  record_session_length(p, kDay - 20, 9999);
+  EXPECT_EQ(p.session_seconds[13], 600u);
+  record_session_length(p, kDay + 1, 60);
+  EXPECT_EQ(p.session_day, kDay + 1);
+  EXPECT_EQ(p.session_seconds[0], 60u);
+  EXPECT_EQ(p.session_seconds[1], 150u);
 }
 
 TEST(ChurnRisk, ScoreIsLogisticAndReasonsAreTheLargestContributions) {

@@ -1,0 +1,56 @@
+// The shell around the program stage (processors/program_stage.h): feeds it envelopes, keeps its
+// state and input position in the store (in the same checkpoint as everything else), turns its
+// nudges into outbox entries and publishes the mentor-program metrics. One instance runs it: the
+// owner of the program topic's only partition (run), or the replay after its workers.
+#pragma once
+
+#include <rocksdb/write_batch.h>
+
+#include <cstdint>
+#include <string_view>
+
+#include "app/config.h"
+#include "processors/program_stage.h"
+#include "state/checkpoint.h"
+
+namespace engaged {
+
+class Metrics;
+class Store;
+
+class ProgramRunner {
+ public:
+  // Restores the stage from the store. `sources`: partitions of the input topic.
+  ProgramRunner(const Config& config, Store& store, Metrics* metrics, int sources);
+
+  // One envelope as encoded in an outbox entry / program-topic message; false if undecodable.
+  bool add(std::string_view payload);
+  void advance_source(int32_t source, int64_t order_ms) {
+    stage_.merge().advance(source, order_ms);
+  }
+  // Processes what the merge releases.
+  void run();
+  // Adds the changed state, the program-topic position and the new nudges (outbox entries) to
+  // a checkpoint's write.
+  void write(rocksdb::WriteBatch& batch, CheckpointResult& result);
+
+  int64_t next_offset() const { return next_offset_; }
+  void set_next_offset(int64_t offset) {
+    next_offset_ = offset;
+    changed_ = true;
+  }
+  const ProgramStage& stage() const { return stage_; }
+
+ private:
+  void publish(const PolicyOutput& out, const ProgramEffects& fx);
+
+  Store& store_;
+  Metrics* metrics_;
+  ProgramStage stage_;
+  std::vector<Nudge> nudges_;  // decided since the last write
+  uint64_t next_nudge_seq_ = 0;
+  int64_t next_offset_ = 0;  // program topic (run only)
+  bool changed_ = false;
+};
+
+}  // namespace engaged
