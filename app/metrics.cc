@@ -1,10 +1,13 @@
 // Definitions (name, help, buckets) of every exported series.
 #include "app/metrics.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <tuple>
 
+#include "app/http_server.h"
 #include "processors/time_zone.h"
 
 namespace engaged {
@@ -95,6 +98,98 @@ Metrics::Metrics(const std::string& listen)
                            .Help("Input offsets skipped over by gaps: messages never seen.")
                            .Register(*registry_)
                            .Add({})),
+      outbox_entries(BuildGauge()
+                         .Name("engaged_outbox_entries")
+                         .Help("Decided outbox entries not yet acknowledged by Kafka, by sink "
+                               "(program records, nudges).")
+                         .Register(*registry_)),
+      outbox_delivered(BuildCounter()
+                           .Name("engaged_outbox_delivered_total")
+                           .Help("Outbox entries acknowledged by Kafka and removed, by sink.")
+                           .Register(*registry_)),
+      sla_breaches_(BuildCounter()
+                        .Name("engaged_mentor_sla_breaches_total")
+                        .Help("Matches whose mentor did not write within mentors.sla (a "
+                              "reminder was decided).")
+                        .Register(*registry_)
+                        .Add({})),
+      matches_(BuildCounter()
+                   .Name("engaged_mentor_matches_total")
+                   .Help("Mentees matched to a mentor, by kind (first, rematch).")
+                   .Register(*registry_)
+                   .Add({{"kind", "first"}})),
+      rematches_(BuildCounter()
+                     .Name("engaged_mentor_matches_total")
+                     .Register(*registry_)
+                     .Add({{"kind", "rematch"}})),
+      first_response_(
+          BuildHistogram()
+              .Name("engaged_mentor_first_response_seconds")
+              .Help("Time from a match to the mentor's first message to the mentee "
+                    "(event time).")
+              .Register(*registry_)
+              .Add({}, Histogram::BucketBoundaries{60, 300, 900, 1800, 3600, 7200, 14400, 28800,
+                                                   43200, 86400, 172800})),
+      mentors_active_(BuildGauge()
+                          .Name("engaged_mentors_active")
+                          .Help("Mentors opted in and not suspended.")
+                          .Register(*registry_)
+                          .Add({})),
+      mentors_suspended_(BuildGauge()
+                             .Name("engaged_mentors_suspended")
+                             .Help("Mentors suspended after reports.")
+                             .Register(*registry_)
+                             .Add({})),
+      mentor_load_(BuildGauge()
+                       .Name("engaged_mentor_load_mentors")
+                       .Help("Active mentors by number of current mentees (label mentees).")
+                       .Register(*registry_)),
+      matches_active_(BuildGauge()
+                          .Name("engaged_mentor_matches_active")
+                          .Help("Mentees currently matched to a mentor.")
+                          .Register(*registry_)
+                          .Add({})),
+      matches_waiting_(BuildGauge()
+                           .Name("engaged_mentor_matches_waiting")
+                           .Help("At-risk newcomers waiting for a mentor with capacity.")
+                           .Register(*registry_)
+                           .Add({})),
+      program_pending_(BuildGauge()
+                           .Name("engaged_program_pending_records")
+                           .Help("Program records received but held until every partition's "
+                                 "watermark passes them.")
+                           .Register(*registry_)
+                           .Add({})),
+      risk_scored_(BuildGauge()
+                       .Name("engaged_risk_scored_users")
+                       .Help("Users with a churn-risk score.")
+                       .Register(*registry_)
+                       .Add({})),
+      risk_at_risk_(BuildGauge()
+                        .Name("engaged_risk_at_risk_users")
+                        .Help("Users whose churn-risk score is at or above risk.threshold.")
+                        .Register(*registry_)
+                        .Add({})),
+      risk_buckets_(BuildGauge()
+                        .Name("engaged_risk_score_users")
+                        .Help("Users by churn-risk score decile at their last rescoring (label "
+                              "bucket: upper bound, score in (bucket - 0.1, bucket]).")
+                        .Register(*registry_)),
+      program_entered_(BuildGauge()
+                           .Name("engaged_program_entered_users")
+                           .Help("Users who entered the program (label arm: treated, holdout) "
+                                 "at least `window` ago, within the last 90 days.")
+                           .Register(*registry_)),
+      program_retained_(BuildGauge()
+                            .Name("engaged_program_retained_users")
+                            .Help("Of those, users active on entry day + 7 (window=7d) or + 30 "
+                                  "(window=30d).")
+                            .Register(*registry_)),
+      program_returned_(BuildGauge()
+                            .Name("engaged_program_returned_users")
+                            .Help("Of the users who entered at least 7 days ago, those active on "
+                                  "one of the 7 days after entering.")
+                            .Register(*registry_)),
       active_users_(BuildGauge()
                         .Name("engaged_active_users")
                         .Help("Users active in the window ending on the day (1d=DAU, 7d=WAU, "
@@ -183,20 +278,80 @@ Metrics::Metrics(const std::string& listen)
   for (int i = 0; i < kRejectReasonCount; ++i)
     rejected[i] = &rejected_family.Add(
         {{"reason", std::string(reject_reason_name(static_cast<RejectReason>(i)))}});
+  auto& nudges_family = BuildCounter()
+                            .Name("engaged_nudges_total")
+                            .Help(
+                                "Decisions of the mentor program by kind and outcome (sent, "
+                                "capped, quiet_deferred, holdout, suppressed).")
+                            .Register(*registry_);
+  auto& opened_family = BuildCounter()
+                            .Name("engaged_nudges_opened_total")
+                            .Help("nudge_opened events, by the kind of the opened nudge.")
+                            .Register(*registry_);
+  auto& returns_family = BuildCounter()
+                             .Name("engaged_nudge_returns_total")
+                             .Help(
+                                 "Opened nudges whose user was active again on one of the 7 "
+                                 "days after opening, by kind.")
+                             .Register(*registry_);
+  for (int k = 0; k < kNudgeKindCount; ++k) {
+    const std::string kind(nudge_kind_name(static_cast<NudgeKind>(k)));
+    for (int o = 0; o < kNudgeOutcomeCount; ++o)
+      nudges_[k][o] = &nudges_family.Add(
+          {{"kind", kind},
+           {"outcome", std::string(nudge_outcome_name(static_cast<NudgeOutcome>(o)))}});
+    nudges_opened[k] = &opened_family.Add({{"kind", kind}});
+    nudge_returns[k] = &returns_family.Add({{"kind", kind}});
+  }
+  for (const char* sink : {"program", "nudges"}) {
+    outbox_entries.Add({{"sink", sink}});
+    outbox_delivered.Add({{"sink", sink}});
+  }
   register_figures();
   if (!listen.empty()) {
-    exposer_ = std::make_unique<prometheus::Exposer>(listen);
-    exposer_->RegisterCollectable(registry_);
-    spdlog::info("serving metrics on http://{}/metrics", listen);
+    http_ = std::make_unique<HttpServer>(listen, registry_);
+    spdlog::info("serving http://{}:{}/metrics and /v1/users/{{id}}",
+                 listen.substr(0, listen.rfind(':')), http_->port());
   }
 }
 
 Metrics::~Metrics() = default;
 
 int Metrics::port() const {
-  if (!exposer_) return 0;
-  auto ports = exposer_->GetListeningPorts();
-  return ports.empty() ? 0 : ports.front();
+  return http_ ? http_->port() : 0;
+}
+
+void Metrics::set_user_lookup(std::function<std::optional<std::string>(const std::string&)> f) {
+  if (http_) http_->set_user_lookup(std::move(f));
+}
+
+void Metrics::publish_program(const ProgramState& s, size_t pending_records) {
+  int64_t active = 0, suspended = 0;
+  std::array<int64_t, 6> load{};
+  for (const auto& [id, m] : s.mentors) {
+    if (m.suspended) ++suspended;
+    if (!m.opted_in || m.suspended) continue;
+    ++active;
+    ++load[std::min<size_t>(m.mentees.size(), 5)];
+  }
+  mentors_active_.Set(double(active));
+  mentors_suspended_.Set(double(suspended));
+  for (size_t i = 0; i < load.size(); ++i)
+    mentor_load_.Add({{"mentees", i == 5 ? std::string("5+") : std::to_string(i)}})
+        .Set(double(load[i]));
+  matches_active_.Set(double(s.matches.size()));
+  matches_waiting_.Set(double(s.waiting.size()));
+  program_pending_.Set(double(pending_records));
+}
+
+void Metrics::count_program(const PolicyOutput& out, const ProgramEffects& fx) {
+  for (int k = 0; k < kNudgeKindCount; ++k)
+    for (int o = 0; o < kNudgeOutcomeCount; ++o)
+      if (out.counts[k][o]) nudges_[k][o]->Increment(double(out.counts[k][o]));
+  if (fx.sla_breaches) sla_breaches_.Increment(double(fx.sla_breaches));
+  if (fx.matches) matches_.Increment(double(fx.matches));
+  if (fx.rematches) rematches_.Increment(double(fx.rematches));
+  for (double s : fx.first_response_s) first_response_.Observe(s);
 }
 
 void Metrics::publish_snapshot(const EngagementSnapshot& s, const SegmentConfig& segments) {
@@ -233,6 +388,27 @@ void Metrics::publish_snapshot(const EngagementSnapshot& s, const SegmentConfig&
     nps_responses_.Add({{"day", label}, {"window", window}}).Set(double(c->responses));
     nps_promoters_.Add({{"day", label}, {"window", window}}).Set(double(c->promoters));
     nps_detractors_.Add({{"day", label}, {"window", window}}).Set(double(c->detractors));
+  }
+  int64_t scored = 0;
+  for (size_t b = 0; b < s.risk.by_bucket.size(); ++b) {
+    scored += s.risk.by_bucket[b];
+    risk_buckets_.Add({{"bucket", fmt::format("{:.1f}", (b + 1) / 10.0)}})
+        .Set(double(s.risk.by_bucket[b]));
+  }
+  risk_scored_.Set(double(scored));
+  risk_at_risk_.Set(double(s.risk.at_risk));
+  for (int arm = 0; arm < 2; ++arm) {
+    const std::string a = arm ? "holdout" : "treated";
+    const auto& u = s.uplift[static_cast<size_t>(arm)];
+    program_entered_.Add({{"program", "mentoring"}, {"arm", a}, {"window", "7d"}})
+        .Set(double(u.entered_7d));
+    program_entered_.Add({{"program", "mentoring"}, {"arm", a}, {"window", "30d"}})
+        .Set(double(u.entered_30d));
+    program_retained_.Add({{"program", "mentoring"}, {"arm", a}, {"window", "7d"}})
+        .Set(double(u.active_d7));
+    program_retained_.Add({{"program", "mentoring"}, {"arm", a}, {"window", "30d"}})
+        .Set(double(u.active_d30));
+    program_returned_.Add({{"program", "mentoring"}, {"arm", a}}).Set(double(u.returned_7d));
   }
   for (size_t i = 0; i < kRetentionGaugeDays.size(); ++i) {
     std::string n = std::to_string(kRetentionGaugeDays[i]);

@@ -4,20 +4,22 @@
 #pragma once
 
 #include <prometheus/counter.h>
-#include <prometheus/exposer.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "ingest/reject_reason.h"
 #include "processors/engagement_snapshot.h"
+#include "processors/program_stage.h"
 #include "processors/segment_processor.h"
 
 namespace engaged {
@@ -37,6 +39,11 @@ class Metrics {
   prometheus::Registry& registry() { return *registry_; }
   // `segments`: names the segment values of the snapshot's segment gauges.
   void publish_snapshot(const EngagementSnapshot& s, const SegmentConfig& segments);
+  // The mentor program: its state's gauges, and what one run of the stage decided and did.
+  void publish_program(const ProgramState& s, size_t pending_records);
+  void count_program(const PolicyOutput& out, const ProgramEffects& fx);
+  // Serves GET /v1/users/{id} with `lookup` (JSON, or nullopt for 404), on the metrics listener.
+  void set_user_lookup(std::function<std::optional<std::string>(const std::string&)> lookup);
 
   // Pipeline health.
   prometheus::Counter& consumed;                                  // engaged_events_consumed_total
@@ -53,9 +60,31 @@ class Metrics {
   prometheus::Counter& duplicates;                      // engaged_events_duplicate_total
   prometheus::Counter& offset_gaps;                     // engaged_input_offset_gaps_total
   prometheus::Counter& skipped_messages;                // engaged_input_skipped_messages_total
+  // The mentor program's delivery and the nudges' effect.
+  prometheus::Family<prometheus::Gauge>& outbox_entries;      // engaged_outbox_entries{sink}
+  prometheus::Family<prometheus::Counter>& outbox_delivered;  // engaged_outbox_delivered_total
+  std::array<prometheus::Counter*, kNudgeKindCount> nudges_opened;  // ..._opened_total{kind}
+  std::array<prometheus::Counter*, kNudgeKindCount> nudge_returns;  // ..._returns_total{kind}
 
  private:
-  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::unique_ptr<class HttpServer> http_;
+  std::array<std::array<prometheus::Counter*, kNudgeOutcomeCount>, kNudgeKindCount> nudges_{};
+  prometheus::Counter& sla_breaches_;
+  prometheus::Counter& matches_;
+  prometheus::Counter& rematches_;
+  prometheus::Histogram& first_response_;
+  prometheus::Gauge& mentors_active_;
+  prometheus::Gauge& mentors_suspended_;
+  prometheus::Family<prometheus::Gauge>& mentor_load_;
+  prometheus::Gauge& matches_active_;
+  prometheus::Gauge& matches_waiting_;
+  prometheus::Gauge& program_pending_;
+  prometheus::Gauge& risk_scored_;
+  prometheus::Gauge& risk_at_risk_;
+  prometheus::Family<prometheus::Gauge>& risk_buckets_;
+  prometheus::Family<prometheus::Gauge>& program_entered_;
+  prometheus::Family<prometheus::Gauge>& program_retained_;
+  prometheus::Family<prometheus::Gauge>& program_returned_;
   prometheus::Family<prometheus::Gauge>& active_users_;
   prometheus::Family<prometheus::Gauge>& lifecycle_users_;
   prometheus::Family<prometheus::Gauge>& stickiness_dau_;

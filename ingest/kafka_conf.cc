@@ -51,7 +51,8 @@ rd_kafka_conf_t* make_kafka_conf(const KafkaProperties& defaults, const KafkaPro
   return conf;
 }
 
-KafkaHandle make_producer(const KafkaProperties& shared) {
+KafkaHandle make_producer(const KafkaProperties& shared, DeliveryCallback on_delivery,
+                          void* opaque) {
   KafkaProperties user;
   for (const auto& [k, v] : shared)
     if (!consumer_only(k)) user[k] = v;
@@ -63,7 +64,8 @@ KafkaHandle make_producer(const KafkaProperties& shared) {
                                            {"queue.buffering.max.messages", "500000"},
                                            {"queue.buffering.max.kbytes", "1048576"}},
                                           user);
-  rd_kafka_conf_set_dr_msg_cb(conf, delivery_report);
+  rd_kafka_conf_set_dr_msg_cb(conf, on_delivery ? on_delivery : delivery_report);
+  if (opaque) rd_kafka_conf_set_opaque(conf, opaque);
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk) throw std::runtime_error(std::string("kafka producer: ") + err);

@@ -8,9 +8,9 @@
 
 namespace engaged {
 
-KafkaSource::KafkaSource(const KafkaProperties& properties, std::string topic,
+KafkaSource::KafkaSource(const KafkaProperties& properties, std::vector<std::string> topics,
                          PartitionListener& listener)
-    : topic_(std::move(topic)), listener_(listener) {
+    : topics_(std::move(topics)), listener_(listener) {
   rd_kafka_conf_t* conf = make_kafka_conf({{"group.id", "engaged"},
                                            {"partition.assignment.strategy", "cooperative-sticky"},
                                            {"enable.auto.commit", "false"},
@@ -28,8 +28,10 @@ KafkaSource::KafkaSource(const KafkaProperties& properties, std::string topic,
   consumer_.reset(rk);
   rd_kafka_poll_set_consumer(rk);
   queue_ = rd_kafka_queue_get_consumer(rk);
-  rd_kafka_topic_partition_list_t* sub = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(sub, topic_.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_topic_partition_list_t* sub =
+      rd_kafka_topic_partition_list_new(static_cast<int>(topics_.size()));
+  for (const auto& t : topics_)
+    rd_kafka_topic_partition_list_add(sub, t.c_str(), RD_KAFKA_PARTITION_UA);
   rd_kafka_resp_err_t e = rd_kafka_subscribe(rk, sub);
   rd_kafka_topic_partition_list_destroy(sub);
   if (e) throw std::runtime_error(std::string("subscribe: ") + rd_kafka_err2str(e));
@@ -50,9 +52,9 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
   const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     for (int i = 0; i < parts->cnt; ++i) {
-      parts->elems[i].offset = listener_.on_assigned(parts->elems[i].partition);
-      spdlog::info("assigned {}[{}] resuming at offset {}", topic_, parts->elems[i].partition,
-                   parts->elems[i].offset);
+      auto& tp = parts->elems[i];
+      tp.offset = listener_.on_assigned(tp.topic, tp.partition);
+      spdlog::info("assigned {}[{}] resuming at offset {}", tp.topic, tp.partition, tp.offset);
     }
     rd_kafka_error_t* e = nullptr;
     if (cooperative)
@@ -65,10 +67,14 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
     }
     return;
   }
-  std::vector<int32_t> revoked;
-  for (int i = 0; i < parts->cnt; ++i) revoked.push_back(parts->elems[i].partition);
-  listener_.on_revoked(revoked);
-  spdlog::info("revoked {} partition(s) of {}", revoked.size(), topic_);
+  for (const auto& topic : topics_) {
+    std::vector<int32_t> revoked;
+    for (int i = 0; i < parts->cnt; ++i)
+      if (topic == parts->elems[i].topic) revoked.push_back(parts->elems[i].partition);
+    if (revoked.empty()) continue;
+    listener_.on_revoked(topic, revoked);
+    spdlog::info("revoked {} partition(s) of {}", revoked.size(), topic);
+  }
   if (cooperative) {
     if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
   } else {
@@ -88,7 +94,7 @@ void KafkaSource::poll(std::vector<rd_kafka_message_t*>& out, size_t max, int ti
 
 int64_t KafkaSource::high_watermark(int32_t partition) {
   int64_t lo = -1, hi = -1;
-  if (rd_kafka_get_watermark_offsets(consumer_.get(), topic_.c_str(), partition, &lo, &hi))
+  if (rd_kafka_get_watermark_offsets(consumer_.get(), topics_[0].c_str(), partition, &lo, &hi))
     return -1;
   return hi;
 }
@@ -98,9 +104,21 @@ void KafkaSource::commit_async(std::span<const std::pair<int32_t, int64_t>> next
   rd_kafka_topic_partition_list_t* list =
       rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size()));
   for (auto [p, o] : next_offsets)
-    rd_kafka_topic_partition_list_add(list, topic_.c_str(), p)->offset = o;
+    rd_kafka_topic_partition_list_add(list, topics_[0].c_str(), p)->offset = o;
   rd_kafka_commit(consumer_.get(), list, 1);
   rd_kafka_topic_partition_list_destroy(list);
+}
+
+int KafkaSource::partition_count(const std::string& topic, int timeout_ms) {
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(consumer_.get(), topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  int n = 0;
+  if (rd_kafka_metadata(consumer_.get(), 0, rkt, &md, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (md->topic_cnt == 1 && !md->topics[0].err) n = md->topics[0].partition_cnt;
+    rd_kafka_metadata_destroy(md);
+  }
+  rd_kafka_topic_destroy(rkt);
+  return n;
 }
 
 void KafkaSource::close() {

@@ -1,6 +1,6 @@
-// Consumes the events topic in a consumer group (cooperative-sticky by default). Positions come
-// from the state store, not from Kafka: on assignment the listener says where each partition
-// resumes, and that offset is set before fetching starts.
+// Consumes the events topic and the program topic in a consumer group (cooperative-sticky by
+// default). Positions come from the state store, not from Kafka: on assignment the listener
+// says where each partition resumes, and that offset is set before fetching starts.
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -19,14 +19,16 @@ class PartitionListener {
   virtual ~PartitionListener() = default;
   // Called for each newly assigned partition; returns the offset to resume at
   // (RD_KAFKA_OFFSET_BEGINNING when the state has never seen it).
-  virtual int64_t on_assigned(int32_t partition) = 0;
+  virtual int64_t on_assigned(const std::string& topic, int32_t partition) = 0;
   // Called before partitions are taken away: checkpoint and drop them.
-  virtual void on_revoked(std::span<const int32_t> partitions) = 0;
+  virtual void on_revoked(const std::string& topic, std::span<const int32_t> partitions) = 0;
 };
 
 class KafkaSource {
  public:
-  KafkaSource(const KafkaProperties& properties, std::string topic, PartitionListener& listener);
+  // `topics[0]` is the events topic (lag, informational commits).
+  KafkaSource(const KafkaProperties& properties, std::vector<std::string> topics,
+              PartitionListener& listener);
   ~KafkaSource();
 
   // Up to `out.capacity()` messages (appended to `out`), waiting at most `timeout_ms`.
@@ -39,14 +41,16 @@ class KafkaSource {
   // Leaves the group (runs the revoke callback).
   void close();
 
-  const std::string& topic() const { return topic_; }
+  const std::string& topic() const { return topics_[0]; }
+  // Partitions of a topic per the cluster's metadata (waits up to `timeout_ms`; 0 if unknown).
+  int partition_count(const std::string& topic, int timeout_ms);
 
  private:
   static void rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                         rd_kafka_topic_partition_list_t* parts, void* opaque);
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
 
-  std::string topic_;
+  std::vector<std::string> topics_;
   PartitionListener& listener_;
   KafkaHandle consumer_;
   rd_kafka_queue_t* queue_ = nullptr;

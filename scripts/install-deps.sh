@@ -4,7 +4,8 @@
 set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake pkg-config librdkafka-dev librocksdb-dev libsimdjson-dev
-  prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev libxxhash-dev tzdata)
+  prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev libxxhash-dev
+  libcpp-httplib-dev tzdata)
 TEST_PKGS=(libgtest-dev libgmock-dev libbenchmark-dev kcat prometheus python3 nodejs npm python3-yaml prometheus-alertmanager)
 
 want=("${BUILD_PKGS[@]}")

@@ -1,0 +1,100 @@
+// Each produced message carries its Pending entry as the per-message opaque.
+#include "ingest/outbox_sender.h"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+#include "processors/program_record.h"
+#include "state/program_codec.h"
+
+namespace engaged {
+
+OutboxSender::OutboxSender(const KafkaProperties& properties, std::string program_topic,
+                           std::string nudges_topic)
+    : program_topic_(std::move(program_topic)),
+      nudges_topic_(std::move(nudges_topic)),
+      producer_(make_producer(properties, &OutboxSender::on_delivery, this)) {}
+
+OutboxSender::~OutboxSender() {
+  rd_kafka_flush(producer_.get(), 5000);
+  for (Pending* p : retry_) delete p;
+}
+
+void OutboxSender::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+  auto* self = static_cast<OutboxSender*>(opaque);
+  auto* p = static_cast<Pending*>(m->_private);
+  if (!p) return;  // a watermark: nothing to remember
+  const size_t sink = static_cast<size_t>(p->entry.sink);
+  if (m->err) {
+    spdlog::warn("outbox entry for {} not acknowledged ({}): sending it again",
+                 rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+    self->retry_.push_back(p);
+    return;
+  }
+  --self->in_flight_[sink];
+  ++self->delivered_total_[sink];
+  self->delivered_.push_back(std::move(p->store_key));
+  delete p;
+}
+
+void OutboxSender::produce(Pending* p) {
+  const std::string& topic =
+      p->entry.sink == codec::OutboxSink::kProgram ? program_topic_ : nudges_topic_;
+  for (;;) {
+    const rd_kafka_resp_err_t err = rd_kafka_producev(
+        producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
+        RD_KAFKA_V_KEY(p->entry.key.data(), p->entry.key.size()),
+        RD_KAFKA_V_VALUE(p->entry.payload.data(), p->entry.payload.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(p), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+      throw std::runtime_error(std::string("outbox produce: ") + rd_kafka_err2str(err));
+    rd_kafka_poll(producer_.get(), 50);
+  }
+}
+
+void OutboxSender::send(const std::string& store_key, const codec::OutboxEntry& entry) {
+  ++in_flight_[static_cast<size_t>(entry.sink)];
+  produce(new Pending{store_key, entry});
+}
+
+void OutboxSender::send_watermark(int32_t source, uint64_t next_seq, int64_t order_ms) {
+  ProgramEnvelope e;
+  e.source = source;
+  e.seq = next_seq;
+  e.order_ms = order_ms;
+  e.watermark = true;
+  codec::encode_envelope(scratch_, e);
+  const std::string key = std::to_string(source);
+  for (;;) {
+    const rd_kafka_resp_err_t err = rd_kafka_producev(
+        producer_.get(), RD_KAFKA_V_TOPIC(program_topic_.c_str()),
+        RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(scratch_.data(), scratch_.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+      throw std::runtime_error(std::string("watermark produce: ") + rd_kafka_err2str(err));
+    rd_kafka_poll(producer_.get(), 50);
+  }
+}
+
+void OutboxSender::poll() {
+  rd_kafka_poll(producer_.get(), 0);
+  while (!retry_.empty()) {
+    Pending* p = retry_.front();
+    retry_.pop_front();
+    produce(p);
+  }
+}
+
+void OutboxSender::flush(int timeout_ms) {
+  rd_kafka_flush(producer_.get(), timeout_ms);
+  poll();
+}
+
+std::vector<std::string> OutboxSender::take_delivered() {
+  return std::exchange(delivered_, {});
+}
+
+}  // namespace engaged
