@@ -77,6 +77,8 @@ struct KafkaClusterOptions {
   int brokers = 3;
   int partitions = 6;
   std::string topics = "app.events,app.events.dlq";
+  std::string program_topic = "engaged.program";
+  std::string nudges_topic = "app.nudges";
   std::string bootstrap_file;
 };
 // `engaged kafka`: the embedded cluster, standalone, until stopped.

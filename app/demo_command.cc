@@ -28,6 +28,8 @@ int demo(const DemoOptions& o) {
   Config config;
   cluster.create_topic(config.topic, kPartitions);
   cluster.create_topic(config.dead_letter_topic, kPartitions);
+  cluster.create_topic(config.nudges_topic, kPartitions);
+  cluster.create_topic(config.program_topic, 1);
   config.state_dir = o.state_dir;
   config.metrics_listen = o.metrics_listen;
   config.kafka["bootstrap.servers"] = cluster.bootstrap_servers();

@@ -1,5 +1,6 @@
 // `engaged kafka`: the embedded cluster as a standalone process for kcat, tests and other
-// `engaged` processes. Prints the bootstrap address on stdout (and to --bootstrap-file).
+// `engaged` processes. Prints the bootstrap address on stdout (and to --bootstrap-file). Besides
+// the listed topics it always has the program topic (one partition) and the nudges topic.
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -14,8 +15,15 @@ namespace engaged {
 int kafka_cluster(const KafkaClusterOptions& o) {
   EmbeddedCluster cluster(o.brokers);
   std::stringstream topics(o.topics);
-  for (std::string t; std::getline(topics, t, ',');)
-    if (!t.empty()) cluster.create_topic(t, o.partitions);
+  bool nudges = false;
+  for (std::string t; std::getline(topics, t, ',');) {
+    if (t.empty() || t == o.program_topic) continue;
+    cluster.create_topic(t, o.partitions);
+    nudges |= t == o.nudges_topic;
+  }
+  // The mentor program's own topics: the program topic has exactly one partition.
+  cluster.create_topic(o.program_topic, 1);
+  if (!nudges) cluster.create_topic(o.nudges_topic, o.partitions);
   const std::string bootstrap = cluster.bootstrap_servers();
   if (!o.bootstrap_file.empty()) {
     std::string tmp = o.bootstrap_file + ".tmp";

@@ -259,6 +259,16 @@ Metrics::Metrics(const std::string& listen)
                              .Help("Users of those 28 cohorts active on their day N "
                                    "(numerator of the trailing 4-week average).")
                              .Register(*registry_)),
+      unbounded_retained_(BuildGauge()
+                              .Name("engaged_retention_unbounded_retained_users")
+                              .Help("Users of the reported cohort active on cohort day + N or "
+                                    "later (unbounded retention numerator).")
+                              .Register(*registry_)),
+      trailing_unbounded_retained_(
+          BuildGauge()
+              .Name("engaged_retention_trailing_unbounded_retained_users")
+              .Help("Users of the 28 cohorts before it active on their day N or later.")
+              .Register(*registry_)),
       stream_time_(BuildGauge()
                        .Name("engaged_stream_time_seconds")
                        .Help("Newest accepted event time over owned partitions (epoch seconds).")
@@ -416,6 +426,8 @@ void Metrics::publish_snapshot(const EngagementSnapshot& s, const SegmentConfig&
     cohort_retained_.Add({{"day_n", n}}).Set(double(s.retention_retained[i]));
     trailing_size_.Add({{"day_n", n}}).Set(double(s.trailing_cohort_size[i]));
     trailing_retained_.Add({{"day_n", n}}).Set(double(s.trailing_retained[i]));
+    unbounded_retained_.Add({{"day_n", n}}).Set(double(s.unbounded_retained[i]));
+    trailing_unbounded_retained_.Add({{"day_n", n}}).Set(double(s.trailing_unbounded_retained[i]));
   }
 }
 

@@ -100,6 +100,8 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& cohort_retained_;
   prometheus::Family<prometheus::Gauge>& trailing_size_;
   prometheus::Family<prometheus::Gauge>& trailing_retained_;
+  prometheus::Family<prometheus::Gauge>& unbounded_retained_;
+  prometheus::Family<prometheus::Gauge>& trailing_unbounded_retained_;
   // The product figures beyond activity (metrics_figures.cc), by name.
   std::map<std::string, prometheus::Family<prometheus::Gauge>*, std::less<>> figures_;
   prometheus::Family<prometheus::Gauge>& figure(std::string_view name);

@@ -31,6 +31,9 @@ struct EngagementSnapshot {
   // denominator of the trailing 4-week average).
   std::array<int64_t, kRetentionGaugeDays.size()> retention_cohort_size{}, retention_retained{};
   std::array<int64_t, kRetentionGaugeDays.size()> trailing_cohort_size{}, trailing_retained{};
+  // Unbounded retention of the same cohorts: users active on day N or later.
+  std::array<int64_t, kRetentionGaugeDays.size()> unbounded_retained{},
+      trailing_unbounded_retained{};
   // Stickiness distribution, streaks, paying users, referrals, support of the two days.
   DayFigures current_figures, latest_complete_figures;
   RevenueCounters current_revenue, latest_complete_revenue;

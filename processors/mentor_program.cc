@@ -99,7 +99,7 @@ void MentorProgram::process(ProgramState& s, const ProgramRecord& r, int64_t now
 
 void MentorProgram::decide(ProgramState& s, NudgeKind kind, const std::string& recipient,
                            const std::string& subject, const std::string& tz, bool holdout,
-                           const MenteeInfo* info, PolicyOutput& out) {
+                           const MenteeInfo* info, PolicyOutput& out, bool subject_is_mentor) {
   Decision d;
   d.kind = kind;
   d.recipient = recipient;
@@ -110,6 +110,7 @@ void MentorProgram::decide(ProgramState& s, NudgeKind kind, const std::string& r
   if (info) {
     d.risk = info->risk;
     d.reasons = info->reasons;
+    d.risk_of_recipient = subject_is_mentor;
   }
   policy_.decide(s.policy, d, out);
 }
@@ -299,7 +300,8 @@ void MentorProgram::match_or_wait(ProgramState& s, const std::string& mentee, Me
     ++fx.rematches;
   s.timers.insert({s.now_ms + config_.sla_ms, ProgramTimer::kSlaReminder, mentee, s.now_ms});
   s.timers.insert({s.now_ms + config_.match_max_ms, ProgramTimer::kMatchEnd, mentee, s.now_ms});
-  decide(s, NudgeKind::kMentorMatch, mentee, mentor, match.mentee.tz, false, &match.mentee, out);
+  decide(s, NudgeKind::kMentorMatch, mentee, mentor, match.mentee.tz, false, &match.mentee, out,
+         true);
   decide(s, NudgeKind::kMentorMatch, mentor, mentee, m.tz, false, &match.mentee, out);
 }
 

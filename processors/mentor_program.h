@@ -156,7 +156,7 @@ class MentorProgram {
   void set_languages(ProgramState& s, const std::string& mentor, std::vector<std::string> langs);
   void decide(ProgramState& s, NudgeKind kind, const std::string& recipient,
               const std::string& subject, const std::string& tz, bool holdout,
-              const MenteeInfo* info, PolicyOutput& out);
+              const MenteeInfo* info, PolicyOutput& out, bool subject_is_mentor = false);
   bool blocked(const ProgramState& s, const std::string& a, const std::string& b) const;
 
   MentorProgramConfig config_;

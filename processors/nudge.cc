@@ -18,6 +18,21 @@ std::string_view nudge_outcome_name(NudgeOutcome o) {
   return kNames[static_cast<size_t>(o)];
 }
 
+std::string_view nudge_role(const Nudge& n) {
+  switch (n.kind) {
+    case NudgeKind::kMentorMatch:
+      // A match is told to both: the mentee's nudge names the mentor (subject) and vice versa.
+      return n.risk_of_recipient ? "mentee" : "mentor";
+    case NudgeKind::kMentorReminder:
+    case NudgeKind::kMentorReward:
+      return "mentor";
+    case NudgeKind::kSalesLead:
+      return "sales";
+    default:
+      return "user";
+  }
+}
+
 std::string make_nudge_id(NudgeKind kind, std::string_view recipient, std::string_view subject,
                           int64_t decided_ms) {
   std::string key =
@@ -34,6 +49,9 @@ std::string nudge_json(const Nudge& n) {
   append_json_string(out, nudge_program(n.kind));
   out += ",\"recipient_user_id\":";
   append_json_string(out, n.recipient);
+  out += ",\"recipient_role\":\"";
+  out += nudge_role(n);
+  out += '"';
   if (!n.subject.empty()) {
     out += ",\"subject_user_id\":";
     append_json_string(out, n.subject);

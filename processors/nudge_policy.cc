@@ -52,6 +52,7 @@ void NudgePolicy::decide(PolicyState& s, const Decision& d, PolicyOutput& out) {
   n.decided_ms = n.deliver_ms = d.decided_ms;
   n.holdout = d.holdout;
   n.risk = d.risk;
+  n.risk_of_recipient = d.risk_of_recipient;
   n.reasons = d.reasons;
   n.nudge_id = make_nudge_id(d.kind, d.recipient, d.subject, d.decided_ms);
 

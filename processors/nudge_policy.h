@@ -37,6 +37,7 @@ struct Decision {
   int64_t decided_ms = 0;
   bool holdout = false;
   double risk = -1;
+  bool risk_of_recipient = false;
   std::vector<std::pair<uint8_t, double>> reasons;
 };
 

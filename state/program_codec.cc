@@ -115,7 +115,7 @@ void put_nudge(std::string& out, const Nudge& n) {
   put_string(out, n.subject);
   put_varint(out, n.decided_ms);
   put_varint(out, n.deliver_ms);
-  put_varint(out, n.holdout);
+  put_varint(out, n.holdout | n.risk_of_recipient << 1);
   put_double(out, n.risk);
   put_reasons(out, n.reasons);
 }
@@ -127,7 +127,9 @@ Nudge get_nudge(Reader& r) {
   n.subject = r.string(1 << 20);
   n.decided_ms = r.varint();
   n.deliver_ms = r.varint();
-  n.holdout = r.varint() != 0;
+  const int64_t flags = r.varint();
+  n.holdout = flags & 1;
+  n.risk_of_recipient = flags & 2;
   n.risk = get_double(r);
   n.reasons = get_reasons(r);
   return n;
