@@ -196,7 +196,7 @@ void MentorProgram::on_record(ProgramState& s, const ProgramRecord& r, PolicyOut
         s.holdout_decided[r.user] = s.now_ms;
         const std::string* mentor = best_mentor(s, r.user, info, {}, true);
         decide(s, NudgeKind::kMentorMatch, r.user, mentor ? *mentor : std::string(), info.tz, true,
-               &info, out);
+               &info, out, true);
         if (mentor)
           decide(s, NudgeKind::kMentorMatch, *mentor, r.user, s.mentors[*mentor].tz, true, &info,
                  out);
