@@ -113,9 +113,9 @@ int main(int argc, char** argv) {
   ReportOptions report_options;
   std::string report_state, from, to;
   const std::vector<std::string> report_tables = {
-      "daily",    "retention", "sessions",   "nps",    "revenue", "stickiness",
-      "streaks",  "support",   "referrals",  "ltv",    "aha",     "aha-reach",
-      "segments", "risk",      "rejections", "summary"};
+      "daily",    "retention", "sessions",  "nps",         "revenue",    "stickiness",
+      "streaks",  "support",   "referrals", "ltv",         "aha",        "aha-reach",
+      "segments", "risk",      "uplift",    "nudge-opens", "rejections", "summary"};
   report_cmd
       ->add_option("table", report_options.table,
                    fmt::format("{}", fmt::join(report_tables, " | ")))

@@ -57,6 +57,12 @@ int report(const std::string& state_dir, const ReportOptions& o, const Config& c
                {tables.stream_time_ms == kNoTime ? kNoDay : tz.day_of(tables.stream_time_ms),
                 tables.stream_time_ms, config.support_sla_ms, aha_config(config).count},
                o.format, std::cout);
+  else if (o.table == "uplift")
+    write_uplift(tables,
+                 tables.stream_time_ms == kNoTime ? kNoDay : tz.day_of(tables.stream_time_ms),
+                 o.format, std::cout);
+  else if (o.table == "nudge-opens")
+    write_nudge_opens(tables, range, o.format, std::cout);
   else if (o.table == "rejections")
     write_rejections(tables, o.format, std::cout);
   else if (o.table == "summary")

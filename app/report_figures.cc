@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "app/report_format.h"
 #include "ingest/timestamp.h"
@@ -212,6 +213,67 @@ void write_risk(Store& store, const RiskModel& model, const RiskInputs& inputs,
                                                   : std::string_view());
     table.row(row);
   }
+}
+
+void write_uplift(const StateTables& t, int32_t day, const std::string& format, std::ostream& out) {
+  // Entries by entry day d count for an outcome N days on once day d + N has passed.
+  std::array<int64_t, 2> n7{}, returned{}, d7{}, n30{}, d30{};
+  for (const auto& [d, f] : t.figures)
+    for (size_t arm = 0; arm < 2; ++arm) {
+      if (d + 7 < day) {
+        n7[arm] += f.program_entered[arm];
+        returned[arm] += f.program_returned_7d[arm];
+        d7[arm] += f.program_active_d7[arm];
+      }
+      if (d + 30 < day) {
+        n30[arm] += f.program_entered[arm];
+        d30[arm] += f.program_active_d30[arm];
+      }
+    }
+  TableWriter table({"outcome", "treated_users", "treated_rate", "holdout_users", "holdout_rate",
+                     "uplift", "ci95_low", "ci95_high"},
+                    {true, false, false, false, false, false, false, false}, format, out);
+  auto row = [&](std::string_view name, const std::array<int64_t, 2>& n,
+                 const std::array<int64_t, 2>& k) {
+    const double p1 = n[0] ? double(k[0]) / double(n[0]) : 0,
+                 p2 = n[1] ? double(k[1]) / double(n[1]) : 0;
+    const double se =
+        n[0] && n[1] ? std::sqrt(p1 * (1 - p1) / double(n[0]) + p2 * (1 - p2) / double(n[1])) : 0;
+    const bool both = n[0] && n[1];
+    table.row({std::string(name), str(n[0]), ratio(k[0], n[0]), str(n[1]), ratio(k[1], n[1]),
+               both ? fmt::format("{:.6f}", p1 - p2) : "",
+               both ? fmt::format("{:.6f}", p1 - p2 - 1.96 * se) : "",
+               both ? fmt::format("{:.6f}", p1 - p2 + 1.96 * se) : ""});
+  };
+  row("returned_7d", n7, returned);
+  row("retained_d7", n7, d7);
+  row("retained_d30", n30, d30);
+}
+
+void write_nudge_opens(const StateTables& t, DayRange range, const std::string& format,
+                       std::ostream& out) {
+  std::vector<std::string> header = {"day"};
+  for (int k = 0; k < kNudgeKindCount; ++k) {
+    const std::string kind(nudge_kind_name(static_cast<NudgeKind>(k)));
+    header.push_back(kind + "_opened");
+    header.push_back(kind + "_returned_7d");
+  }
+  TableWriter table(header, std::vector<bool>(header.size(), false), format, out);
+  figure_days(
+      t, range,
+      [&](int32_t day, const DayFigures& f) {
+        std::vector<std::string> row = {format_day(day)};
+        for (int k = 0; k < kNudgeKindCount; ++k) {
+          row.push_back(str(f.nudges_opened[static_cast<size_t>(k)]));
+          row.push_back(str(f.nudge_returns[static_cast<size_t>(k)]));
+        }
+        table.row(row);
+      },
+      [](const DayFigures& f) {
+        for (int k = 0; k < kNudgeKindCount; ++k)
+          if (f.nudges_opened[static_cast<size_t>(k)]) return true;
+        return false;
+      });
 }
 
 }  // namespace engaged
