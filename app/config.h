@@ -67,8 +67,8 @@ struct Config {
   bool mentor_require_aha = true;
   int64_t mentor_invite_every_ms = 30 * 86400000LL;
   std::string sales_intent_actions = "view_pricing";
-  int64_t sales_intent_count = 3;
-  int64_t sales_intent_window_ms = 7 * 86400000LL;
+  int64_t sales_intent_count = 5;
+  int64_t sales_intent_window_ms = 3 * 86400000LL;
   int64_t sales_lead_every_ms = 30 * 86400000LL;
   int64_t nudges_daily_cap = 2;
   int64_t nudges_weekly_cap = 5;

@@ -69,6 +69,8 @@ struct Profile {
   uint8_t platform, country;
   bool streaker;  // checks in daily
   bool mentor = false;
+  uint8_t topics;    // bit set over kTopics
+  uint8_t capacity;  // mentees at once, when a mentor
 };
 
 constexpr std::string_view kPlatforms[] = {"ios", "android", "web"};
@@ -84,6 +86,8 @@ constexpr std::string_view kActions[] = {"open_lesson",  "complete_lesson", "sea
                                          "view_pricing", "post_comment",    "share",
                                          "open_profile", "play_audio"};
 constexpr double kActionWeights[] = {0.30, 0.14, 0.14, 0.05, 0.10, 0.04, 0.11, 0.12};
+// What newcomers say they want to learn (signup props.topics) and what mentors offer.
+constexpr std::string_view kTopics[] = {"lessons", "grammar", "pronunciation", "exam_prep"};
 
 // A generated event before rendering: compact, so a day of a large population fits in memory.
 struct Pending {
@@ -149,6 +153,9 @@ class Generator {
       double pl = rng_.uniform();
       p.platform = pl < 0.45 ? 0 : pl < 0.9 ? 1 : 2;
       p.streaker = rng_.chance(0.3);
+      p.topics = static_cast<uint8_t>(1u << rng_.below(4));
+      if (rng_.chance(0.4)) p.topics |= static_cast<uint8_t>(1u << rng_.below(4));
+      p.capacity = static_cast<uint8_t>(2 + rng_.below(4));
     }
   }
 
@@ -181,6 +188,9 @@ class Generator {
     const double season = (weekday == 0 || weekday == 6) ? 0.75 : 1.0;
     for (uint32_t u = 0; u < profiles_.size(); ++u) {
       Profile& p = profiles_[u];
+      // One churner in 20 deletes the account 3 days after leaving: later than any late event.
+      if (day == int64_t{p.churn_day} + 3 && p.kind == Kind::kChurner && u % 20 == 7)
+        push(local_hour_to_utc_ms(day, p, 12.0), u, EventType::kUserDeleted);
       if (day < p.signup_day || day >= p.churn_day) continue;
       const int age = day - p.signup_day;
       double prob = day == p.signup_day ? 1.0 : p.base_p * season;
@@ -226,8 +236,16 @@ class Generator {
         push(any + 1000, u, EventType::kReferral, static_cast<uint32_t>(rng_.below(o_.users)));
       if (p.kind == Kind::kPower && !p.mentor && age >= 14 && rng_.chance(0.03)) {
         p.mentor = true;
+        mentors_.push_back(u);
         push(any + 2000, u, EventType::kMentorOptIn);
       }
+      // Newcomers rate a mentor now and then; a few block someone.
+      if (age < 14 && !mentors_.empty() && rng_.chance(0.01)) {
+        const uint32_t m = mentors_[static_cast<size_t>(rng_.below(std::ssize(mentors_)))];
+        push(any + 5000, u, EventType::kMentorRating, m, static_cast<uint8_t>(6 + rng_.below(5)));
+      }
+      if (rng_.chance(0.0002))
+        push(any + 6000, u, EventType::kUserBlocked, static_cast<uint32_t>(rng_.below(o_.users)));
       if (p.mentor && rng_.chance(0.3))
         push(any + 3000, u, EventType::kMentorMessage, static_cast<uint32_t>(rng_.below(o_.users)));
       if (rng_.chance(0.0003))
@@ -291,7 +309,12 @@ class Generator {
         break;
       case EventType::kMentorMessage:
       case EventType::kMentorReport:
+      case EventType::kUserBlocked:
         fmt::format_to(std::back_inserter(buf_), ",\"peer_user_id\":\"u{}\"", e.aux);
+        break;
+      case EventType::kMentorRating:
+        fmt::format_to(std::back_inserter(buf_), ",\"peer_user_id\":\"u{}\",\"score\":{}", e.aux,
+                       e.aux2);
         break;
       default:
         break;
@@ -304,9 +327,20 @@ class Generator {
                      kPlatforms[p.platform], kCountries[p.country], kLocales[p.country],
                      kTimeZones[p.country], 3 + (e.ts_ms / 86400000) % 2, (e.user % 7));
       if (e.type == EventType::kMentorOptIn)
-        fmt::format_to(std::back_inserter(buf_),
-                       ",\"languages\":[\"{}\"],\"topics\":[\"lessons\"],\"capacity\":3",
-                       kLocales[p.country].substr(0, 2));
+        fmt::format_to(std::back_inserter(buf_), ",\"languages\":[\"{}\"{}],\"capacity\":{}",
+                       kLocales[p.country].substr(0, 2),
+                       kLocales[p.country].substr(0, 2) != "en" && e.user % 3 == 0 ? ",\"en\"" : "",
+                       p.capacity);
+      if (e.type != EventType::kSessionStart) {
+        buf_ += ",\"topics\":[";
+        bool first = true;
+        for (size_t t = 0; t < std::size(kTopics); ++t)
+          if (p.topics & (1u << t)) {
+            fmt::format_to(std::back_inserter(buf_), "{}\"{}\"", first ? "" : ",", kTopics[t]);
+            first = false;
+          }
+        buf_ += "]";
+      }
       buf_.push_back('}');
     }
     buf_.push_back('}');
@@ -362,6 +396,7 @@ class Generator {
   const MessageSink& sink_;
   Rng rng_;
   std::vector<Profile> profiles_;
+  std::vector<uint32_t> mentors_;  // users who opted in, in order
   std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> queue_;
   uint64_t next_seq_ = 1, next_session_ = 1, next_ticket_ = 1, emitted_ = 0;
   std::string buf_, key_;

@@ -1,6 +1,7 @@
 // A synthetic but realistic app population for demos, tests and benchmarks (product notes:
 // growth over time, heavy-tailed activity, sessions with actions, weekly seasonality, a share of
-// users who decay and churn, mentors, purchases, check-in streaks, feedback, support).
+// users who decay and churn and some delete their account, mentors with languages, topics and
+// capacity, mentor ratings and blocks, purchases, check-in streaks, feedback, support).
 // Deterministic for a seed: its own PRNG and samplers, no std:: distributions (their output
 // differs between standard libraries).
 #pragma once

@@ -27,8 +27,8 @@ struct ProgramInputsConfig {
   int64_t mentor_eligible_every_ms = 30 * 86400000LL;
   // Sales leads: `intent_count` of the intent actions within `intent_window_ms`.
   std::vector<std::string> intent_actions = {"view_pricing"};
-  int intent_count = 3;
-  int64_t intent_window_ms = 7 * 86400000LL;
+  int intent_count = 5;
+  int64_t intent_window_ms = 3 * 86400000LL;
   int64_t lead_every_ms = 30 * 86400000LL;
   double holdout_share = 0.1;  // must equal the program stage's
 };

@@ -87,6 +87,14 @@ def state_dump(state):
     return engaged("state", "dump", "--state", state)
 
 
+def comparable_dump(state):
+    """The state dump without what only `run` keeps: its position on the program topic (the
+    program stage reads that topic in `run`; replay feeds it the partitions' outboxes). Replays
+    compared with it must drain their nudges (`--nudges`), as `run` produces and removes them."""
+    skip = "program " + b"offset".hex() + " "
+    return "\n".join(l for l in state_dump(state).splitlines() if not l.startswith(skip))
+
+
 def applied_offsets(state):
     """Sum over partitions of the next offset stored in the state (messages checkpointed)."""
     total = 0
@@ -101,7 +109,8 @@ def applied_offsets(state):
 
 TYPES = {"signup", "session_start", "session_end", "action", "purchase", "check_in", "referral",
          "feedback", "support_ticket", "support_reply", "mentor_opt_in", "mentor_opt_out",
-         "mentor_message", "mentor_report", "nudge_opened", "user_deleted"}
+         "mentor_message", "mentor_report", "nudge_opened", "user_deleted", "user_blocked",
+         "mentor_rating"}
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
 
 

@@ -32,7 +32,8 @@ with h.embedded_cluster(work) as bootstrap:
     dlq_rows = [r for r in dlq.splitlines() if r]
 
 replay_state = os.path.join(work, "replay-state")
-h.engaged("replay", "--keyed", "-i", events, "--state", replay_state)
+h.engaged("replay", "--keyed", "-i", events, "--state", replay_state, "--nudges",
+          os.path.join(work, "nudges.ndjson"))
 
 want_daily, want_retention = h.oracle_tables(lines)
 h.expect_equal("run daily vs oracle", h.report(run_state, "daily"), want_daily)
@@ -42,7 +43,8 @@ h.expect_equal("replay retention vs run", h.report(replay_state, "retention"),
                h.report(run_state, "retention"))
 h.expect_equal("replay json vs run json", h.report(replay_state, "daily", "json"),
                h.report(run_state, "daily", "json"))
-h.expect_equal("state dump replay vs run", h.state_dump(replay_state), h.state_dump(run_state))
+h.expect_equal("state dump replay vs run", h.comparable_dump(replay_state),
+               h.comparable_dump(run_state))
 
 rejected = sum(int(r.split(",")[1]) for r in h.report(run_state, "rejections").splitlines()[1:])
 accepted = sum(1 for _ in h.accepted_events(lines))

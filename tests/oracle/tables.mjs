@@ -18,7 +18,7 @@ if (!input || !tz || !TABLES.includes(table)) {
 const q = (s) => `'${s.replaceAll("'", "''")}'`;
 const TYPES = ["signup", "session_start", "session_end", "action", "purchase", "check_in",
   "referral", "feedback", "support_ticket", "support_reply", "mentor_opt_in", "mentor_opt_out",
-  "mentor_message", "mentor_report", "nudge_opened", "user_deleted"];
+  "mentor_message", "mentor_report", "nudge_opened", "user_deleted", "user_blocked", "mentor_rating"];
 // RFC 3339 with a mandatory offset (what the contract accepts).
 const RFC3339 = "^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})$";
 
