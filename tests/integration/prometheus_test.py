@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+import urllib.error
 import urllib.request
 
 import harness as h
@@ -123,6 +124,30 @@ def check_gauges(body):
     h.log(f"ok: gauges read back from Prometheus equal the report ({last}: dau {daily[last][0]})")
 
 
+def check_user_endpoint(bootstrap):
+    """GET /v1/users/{id} on the metrics listener: 404 for strangers; a mentee's risk, reasons,
+    mentor and nudges as JSON, agreeing with the nudges topic."""
+    base = f"http://127.0.0.1:{metrics_port}/v1/users/"
+    try:
+        urllib.request.urlopen(base + "no-such-user", timeout=5)
+        raise AssertionError("an unknown user must be 404")
+    except urllib.error.HTTPError as e:
+        assert e.code == 404, e.code
+    topic = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", "app.nudges", "-e", "-q"],
+                           check=True, capture_output=True, text=True).stdout.splitlines()
+    matches = [json.loads(l) for l in topic if '"recipient_role":"mentee"' in l
+               and '"holdout":false' in l]
+    assert matches, "the run must have matched a mentee"
+    n = matches[-1]
+    user = json.loads(urllib.request.urlopen(base + n["recipient_user_id"], timeout=5).read())
+    assert user["user_id"] == n["recipient_user_id"], user
+    assert 0 <= user["risk"]["score"] <= 1 and user["risk"]["reasons"], user["risk"]
+    assert user["program"]["arm"] == "treated", user["program"]
+    assert n["nudge_id"] in [x["nudge_id"] for x in user["last_nudges"]], user["last_nudges"]
+    h.log(f"ok: /v1/users/{user['user_id']}: risk {user['risk']['score']}, mentor "
+          f"{user['mentor']}, {len(user['last_nudges'])} nudges")
+
+
 state = os.path.join(work, "state")
 try:
     with h.embedded_cluster(work) as bootstrap:
@@ -145,6 +170,7 @@ try:
         time.sleep(2.5)  # a few more scrapes after the last checkpoint
         body = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).read()
         check_gauges(body)  # while the target is up: a stopped target's series go stale
+        check_user_endpoint(bootstrap)
         run.send_signal(signal.SIGTERM)
         assert run.wait(timeout=30) == 0, "SIGTERM must flush and exit 0"
 finally:
