@@ -1,0 +1,286 @@
+// The mentor program's pure parts: the deterministic merge, the nudge policy, mentor ranking,
+// the silence timer, and the codecs of its state. Story tests (tests/stories) cover whole users.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "processors/mentor_program.h"
+#include "processors/program_merge.h"
+#include "processors/risk_tracker.h"
+#include "state/program_codec.h"
+
+namespace engaged {
+namespace {
+
+constexpr int64_t kHour = 3600000, kDay = 24 * kHour;
+constexpr int64_t kT0 = 20600 * kDay;  // a UTC midnight
+
+ProgramEnvelope data(int32_t source, uint64_t seq, int64_t order_ms) {
+  ProgramEnvelope e{source, seq, order_ms, false, {}};
+  e.record.kind = ProgramInput::kClock;
+  e.record.user = "u" + std::to_string(source) + "-" + std::to_string(seq);
+  return e;
+}
+
+TEST(ProgramMerge, AnyInterleavingReleasesTheSameOrder) {
+  // Three sources, each with its records in order; equal order times across sources.
+  std::vector<std::vector<ProgramEnvelope>> streams(3);
+  std::mt19937 rng(7);
+  for (int32_t s = 0; s < 3; ++s) {
+    int64_t t = kT0;
+    for (uint64_t i = 0; i < 40; ++i) streams[s].push_back(data(s, i, t += kHour * (rng() % 3)));
+  }
+  std::vector<std::string> reference;
+  for (int round = 0; round < 50; ++round) {
+    // Random interleaving, re-sent duplicates, watermarks in between; then final watermarks.
+    std::vector<ProgramEnvelope> arrival;
+    std::vector<size_t> next(3, 0);
+    while (next[0] < 40 || next[1] < 40 || next[2] < 40) {
+      const int32_t s = static_cast<int32_t>(rng() % 3);
+      if (next[s] == 40) continue;
+      arrival.push_back(streams[s][next[s]]);
+      if (rng() % 5 == 0) arrival.push_back(streams[s][next[s]]);  // a re-send
+      ++next[s];
+      if (rng() % 4 == 0)
+        arrival.push_back({s, next[s], streams[s][next[s] - 1].order_ms, true, {}});
+    }
+    ProgramMerge merge(3);
+    std::vector<std::string> released;
+    for (auto& e : arrival) {
+      merge.add(e);
+      while (merge.ready()) released.push_back(merge.pop().record.user);
+    }
+    for (int32_t s = 0; s < 3; ++s) merge.advance(s, INT64_MAX);
+    while (merge.ready()) released.push_back(merge.pop().record.user);
+    ASSERT_EQ(released.size(), 120u);
+    if (round == 0)
+      reference = released;
+    else
+      EXPECT_EQ(released, reference) << "round " << round;
+  }
+  // The order is by (order time, source, seq).
+  std::vector<ProgramEnvelope> all;
+  for (auto& s : streams) all.insert(all.end(), s.begin(), s.end());
+  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.order_ms, a.source, a.seq) < std::tie(b.order_ms, b.source, b.seq);
+  });
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(reference[i], all[i].record.user);
+}
+
+TEST(ProgramMerge, ASilentSourceHoldsEverythingBack) {
+  ProgramMerge merge(2);
+  merge.add(data(0, 0, kT0));
+  EXPECT_EQ(merge.ready(), nullptr);  // source 1 never spoke: it may still send an earlier one
+  merge.add({1, 0, kT0, true, {}});   // at kT0, but source 1 sorts after source 0
+  ASSERT_NE(merge.ready(), nullptr);
+  merge.pop();
+  merge.add(data(0, 1, kT0 + kHour));
+  EXPECT_EQ(merge.ready(), nullptr);
+  merge.add({1, 0, kT0 + kHour - 1, true, {}});
+  EXPECT_EQ(merge.ready(), nullptr);
+  merge.add({1, 0, kT0 + kHour + 1, true, {}});
+  EXPECT_NE(merge.ready(), nullptr);
+}
+
+class PolicyTest : public ::testing::Test {
+ protected:
+  PolicyTest() : zones_([](const std::string& n) { return TimeZone::load(n); }, TimeZone()) {}
+  Decision decision(NudgeKind kind, const std::string& to, int64_t at,
+                    const std::string& about = "") {
+    Decision d;
+    d.kind = kind;
+    d.recipient = to;
+    d.subject = about;
+    d.tz = "Asia/Kolkata";  // UTC+5:30, no DST
+    d.decided_ms = at;
+    return d;
+  }
+  ZoneCache zones_;
+  PolicyState state_;
+  PolicyOutput out_;
+};
+
+TEST_F(PolicyTest, QuietHoursDeferToTheirEndInTheRecipientsZone) {
+  NudgePolicy policy({}, zones_);
+  // 23:00 IST = 17:30 UTC: deferred to 08:00 IST next day = 02:30 UTC.
+  policy.decide(state_, decision(NudgeKind::kMentorInvite, "a", kT0 + 17 * kHour + kHour / 2),
+                out_);
+  EXPECT_TRUE(out_.nudges.empty());
+  EXPECT_EQ(NudgePolicy::next_due(state_), kT0 + kDay + 2 * kHour + kHour / 2);
+  policy.fire_due(state_, kT0 + kDay + 2 * kHour, out_);
+  EXPECT_TRUE(out_.nudges.empty());
+  policy.fire_due(state_, kT0 + kDay + 3 * kHour, out_);
+  ASSERT_EQ(out_.nudges.size(), 1u);
+  EXPECT_EQ(out_.nudges[0].deliver_ms, kT0 + kDay + 2 * kHour + kHour / 2);
+  EXPECT_EQ(out_.nudges[0].decided_ms, kT0 + 17 * kHour + kHour / 2);
+  EXPECT_EQ(out_.counts[0][static_cast<int>(NudgeOutcome::kQuietDeferred)], 1);
+  EXPECT_EQ(out_.counts[0][static_cast<int>(NudgeOutcome::kSent)], 1);
+}
+
+TEST_F(PolicyTest, DailyCapCountsTheLocalDayAndWeeklyCapSevenDays) {
+  NudgePolicy policy({.daily_cap = 2, .weekly_cap = 3}, zones_);
+  const int64_t noon_ist = kT0 + 6 * kHour + kHour / 2;  // 12:00 IST
+  for (int i = 0; i < 3; ++i)
+    policy.decide(
+        state_,
+        decision(NudgeKind::kMentorMatch, "m", noon_ist + i * kHour, "mentee" + std::to_string(i)),
+        out_);
+  EXPECT_EQ(out_.nudges.size(), 2u);  // the third is capped on the same local day
+  // Next local day: one more fits the week (3), the one after does not.
+  policy.decide(state_, decision(NudgeKind::kMentorMatch, "m", noon_ist + kDay, "x"), out_);
+  policy.decide(state_, decision(NudgeKind::kMentorMatch, "m", noon_ist + 2 * kDay, "y"), out_);
+  EXPECT_EQ(out_.nudges.size(), 3u);
+  // Eight days on, the window is clear again.
+  policy.decide(state_, decision(NudgeKind::kMentorMatch, "m", noon_ist + 8 * kDay, "z"), out_);
+  EXPECT_EQ(out_.nudges.size(), 4u);
+  EXPECT_EQ(out_.counts[1][static_cast<int>(NudgeOutcome::kCapped)], 2);
+}
+
+TEST_F(PolicyTest, ReEligibilitySuppressesHoldoutIsRecordedAndLeadsBypass) {
+  NudgePolicy policy({.daily_cap = 0}, zones_);  // nothing user-facing may be delivered
+  const int64_t noon = kT0 + 6 * kHour + kHour / 2;
+  policy.decide(state_, decision(NudgeKind::kSalesLead, "s", kT0 + 20 * kHour), out_);  // quiet
+  Decision held = decision(NudgeKind::kMentorInvite, "h", noon);
+  held.holdout = true;
+  policy.decide(state_, held, out_);
+  policy.decide(state_, decision(NudgeKind::kMentorInvite, "h", noon + 29 * kDay), out_);
+  policy.decide(state_, decision(NudgeKind::kMentorInvite, "c", noon), out_);
+  ASSERT_EQ(out_.nudges.size(), 2u);
+  EXPECT_EQ(out_.nudges[0].kind, NudgeKind::kSalesLead);
+  EXPECT_TRUE(out_.nudges[1].holdout);
+  EXPECT_EQ(out_.counts[0][static_cast<int>(NudgeOutcome::kSuppressed)], 1);  // within 30 days
+  EXPECT_EQ(out_.counts[0][static_cast<int>(NudgeOutcome::kCapped)], 1);
+  EXPECT_EQ(out_.nudges[1].nudge_id,
+            make_nudge_id(NudgeKind::kMentorInvite, "h", "", noon));  // ids from the inputs
+}
+
+ProgramRecord opt_in(const std::string& user, std::vector<std::string> languages,
+                     std::vector<std::string> topics, int capacity) {
+  ProgramRecord r;
+  r.kind = ProgramInput::kMentorOptIn;
+  r.user = user;
+  r.languages = std::move(languages);
+  r.topics = std::move(topics);
+  r.capacity = capacity;
+  return r;
+}
+
+ProgramRecord at_risk(const std::string& user, const std::string& language,
+                      std::vector<std::string> topics) {
+  ProgramRecord r;
+  r.kind = ProgramInput::kAtRisk;
+  r.user = user;
+  r.language = language;
+  r.topics = std::move(topics);
+  r.risk = 0.7;
+  return r;
+}
+
+class MentorProgramTest : public ::testing::Test {
+ protected:
+  MentorProgramTest()
+      : zones_([](const std::string& n) { return TimeZone::load(n); }, TimeZone()),
+        policy_(
+            {.daily_cap = 100, .weekly_cap = 100, .quiet_start_minute = 0, .quiet_end_minute = 0},
+            zones_),
+        program_({.holdout_share = 0}, policy_) {}
+  void feed(const ProgramRecord& r) { program_.process(s_, r, now_ += kHour, out_, fx_); }
+  std::string mentor_of(const std::string& mentee) {
+    auto it = s_.matches.find(mentee);
+    return it == s_.matches.end() ? "" : it->second.mentor;
+  }
+  ZoneCache zones_;
+  NudgePolicy policy_;
+  MentorProgram program_;
+  ProgramState s_;
+  PolicyOutput out_;
+  ProgramEffects fx_;
+  int64_t now_ = kT0;
+};
+
+TEST_F(MentorProgramTest, RanksByLanguageThenTopicsThenAnswersThenLoad) {
+  feed(opt_in("m-fr", {"fr"}, {"grammar"}, 3));          // wrong language
+  feed(opt_in("m-de-lessons", {"de"}, {"lessons"}, 3));  // no topic overlap
+  feed(opt_in("m-de-grammar", {"de"}, {"grammar"}, 1));  // overlap, room for one
+  feed(opt_in("m-de-grammar2", {"de", "en"}, {"grammar"}, 3));
+  // m-de-grammar2 answers fast: ranked above m-de-grammar (no answers yet: one SLA).
+  s_.mentors["m-de-grammar2"].stats = {0, 0, 600, 1};
+  feed(at_risk("n1", "de", {"grammar"}));
+  EXPECT_EQ(mentor_of("n1"), "m-de-grammar2");
+  s_.mentors["m-de-grammar2"].suspended = true;
+  feed(at_risk("n2", "de", {"grammar"}));
+  EXPECT_EQ(mentor_of("n2"), "m-de-grammar");
+  feed(at_risk("n3", "de", {"grammar"}));  // m-de-grammar is full: overlap 0 is next
+  EXPECT_EQ(mentor_of("n3"), "m-de-lessons");
+  ProgramRecord block;
+  block.kind = ProgramInput::kUserBlocked;
+  block.user = "n4";
+  block.peer = "m-de-lessons";
+  feed(block);
+  feed(at_risk("n4", "de", {}));  // blocked the only free German speaker: waits
+  EXPECT_EQ(mentor_of("n4"), "");
+  EXPECT_EQ(s_.waiting.count("n4"), 1u);
+  feed(at_risk("n5", "ja", {}));  // nobody speaks Japanese
+  EXPECT_EQ(s_.waiting.count("n5"), 1u);
+  feed(opt_in("m-ja", {"ja"}, {}, 2));  // a new mentor takes the waiting Japanese speaker
+  EXPECT_EQ(mentor_of("n5"), "m-ja");
+  EXPECT_EQ(s_.waiting.count("n4"), 1u);
+  EXPECT_EQ(fx_.matches, 4);
+}
+
+TEST_F(MentorProgramTest, StateSurvivesItsCodec) {
+  feed(opt_in("m1", {"de"}, {"grammar"}, 2));
+  feed(at_risk("n1", "de", {"grammar"}));
+  feed(at_risk("n2", "fr", {}));
+  ProgramRecord report;
+  report.kind = ProgramInput::kMentorReport;
+  report.user = "r1";
+  report.peer = "m1";
+  feed(report);
+  program_.advance(s_, now_ + 30 * kHour, out_, fx_);  // a reminder, then a second SLA
+  std::string bytes;
+  codec::encode_program_state(bytes, s_);
+  auto back = codec::decode_program_state(bytes);
+  ASSERT_TRUE(back);
+  rebuild_indexes(*back);
+  EXPECT_EQ(*back, s_);
+  EXPECT_EQ(back->index.mentors_by_language.at("de").count("m1"), 1u);
+  EXPECT_EQ(back->index.waiting_by_language.at("fr").size(), 1u);
+  ProgramEnvelope e = data(3, 9, kT0);
+  e.record = at_risk("n1", "de", {"a", "b"});
+  e.record.reasons = {{2, 0.5}};
+  std::string env;
+  codec::encode_envelope(env, e);
+  EXPECT_EQ(codec::decode_envelope(env), e);
+  EXPECT_FALSE(codec::decode_envelope(env.substr(0, env.size() - 1)));
+}
+
+TEST(RiskTracker, TheTimerIsTheFirstDayTheSilentScoreCrosses) {
+  RiskTracker tracker({});
+  const TimeZone tz;
+  const int32_t day = static_cast<int32_t>(kT0 / kDay);
+  UserActivity u;
+  for (int32_t d = day - 4; d <= day; ++d) u.add_day(d);
+  UserProfile p;
+  RiskCounts counts;
+  const Rescored r = tracker.rescore(u, p, day, kT0 + 12 * kHour, tz, counts);
+  ASSERT_FALSE(p.risk.at_risk);
+  ASSERT_NE(p.risk.timer_ms, INT64_MIN);
+  const int32_t due = tz.day_of(p.risk.timer_ms);
+  for (int32_t d = day + 1; d < due; ++d)
+    EXPECT_LT(tracker.score(u, p, d, tz.day_start_ms(d)).score, tracker.config().threshold);
+  EXPECT_GE(tracker.score(u, p, due, p.risk.timer_ms).score, tracker.config().threshold);
+  EXPECT_EQ(counts.by_bucket[p.risk.bucket - 1u], 1);
+  EXPECT_EQ(r.crossing, RiskCrossing::kNone);
+  // Rescored on the due day it crosses; the counts move with it.
+  const Rescored up = tracker.rescore(u, p, due, p.risk.timer_ms, tz, counts);
+  EXPECT_EQ(up.crossing, RiskCrossing::kUp);
+  EXPECT_EQ(counts.at_risk, 1);
+  int64_t scored = 0;
+  for (int64_t c : counts.by_bucket) scored += c;
+  EXPECT_EQ(scored, 1);
+}
+
+}  // namespace
+}  // namespace engaged
