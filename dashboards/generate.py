@@ -417,6 +417,11 @@ def retention():
         return ratio(m("engaged_retention_trailing_retained_users", **sel),
                      m("engaged_retention_trailing_cohort_users", **sel), by)
 
+    def unbounded(n="", by="day_n", trailing_cohorts=False):
+        sel = {"day_n": n} if n else {}
+        pre = "engaged_retention_trailing_" if trailing_cohorts else "engaged_retention_"
+        return ratio(m(f"{pre}unbounded_retained_users", **sel), m(f"{pre}cohort_users", **sel), by)
+
     def buckets():
         out = []
         for i in range(1, 11):
@@ -455,6 +460,25 @@ def retention():
                         T(f"sum({m('engaged_lifecycle_users', day=LC, state='new')})", "new users")],
                        w=12, min=0, steps=True),
         ]),
+        Row("Unbounded retention (active on day N or any later day)", [
+            timeseries("Unbounded retention, trailing 4 weeks",
+                       "Users of the 28 cohorts before the latest complete one for N who were active "
+                       "on their day N or any day after it, / those cohorts' size. Unlike day-N "
+                       "retention it does not drop when a user skips exactly day N.",
+                       [T(unbounded(str(n), "", trailing_cohorts=True), f"D{n}+") for n in (1, 7, 14, 30)],
+                       "percentunit", w=8, min=0, max=1, steps=True),
+            timeseries("Unbounded retention, latest cohort",
+                       "The same for the most recent complete cohort for N. Its day N is the latest "
+                       "complete day, so 'later' is only today so far: it grows during the day.",
+                       [T(unbounded(str(n), ""), f"D{n}+") for n in (1, 7, 14, 30)],
+                       "percentunit", w=8, min=0, max=1, steps=True),
+            bargauge("Back after skipping day N (trailing 4 weeks)",
+                     "Unbounded minus day-N retention of the trailing cohorts: the share of a "
+                     "cohort not active on its day N but active later.",
+                     [I(f"{unbounded(str(n), '', trailing_cohorts=True)} - {trailing(str(n))}", f"D{n}")
+                      for n in (1, 7, 14, 30)],
+                     "percentunit", w=8, decimals=1),
+        ]),
         Row("Aha moment", [
             stat("Aha reach",
                  "Users of the newest cohort whose aha window has ended who did the key action "
@@ -487,7 +511,8 @@ def retention():
     ]
     return dashboard("engaged-retention", "engaged / Retention & cohorts",
                      "Day-N retention of the newest cohorts against their trailing 4-week average, "
-                     "aha-moment reach and churn risk.", rows, job_instance_vars(), "now-30d")
+                     "unbounded retention, aha-moment reach and churn risk.", rows, job_instance_vars(),
+                     "now-30d")
 
 
 # ---- 3. Mentor program ------------------------------------------------------------------------
