@@ -5,6 +5,9 @@ generator, `engaged run`, Debian's Prometheus scraping every second), with a lar
 streamed for a few minutes. Every panel's targets are queried through Prometheus' HTTP API
 (query_range, or query for instant targets) and drawn at its gridPos with matplotlib.
 
+The stack's reactor plays the app's users (mentors answer matches, users open nudges), so the
+mentor panels draw real first-response, open and return figures.
+
 The load generator replays its days in minutes, so each scrape sees a later event day: the
 product dashboards are drawn against the event day of the scrape (the "current" day of the
 gauges), the pipeline dashboard against wall-clock seconds of the replay.
@@ -277,16 +280,15 @@ def main():
                 v = vv
             return None if v is None else dt.datetime.fromtimestamp(v, dt.timezone.utc).replace(tzinfo=None)
 
-        last = event_day(end)
         for path in sorted(glob.glob(os.path.join(ROOT, "dashboards", "grafana", "*.json"))):
             board = json.load(open(path))
             pipeline = board["uid"] == "engaged-pipeline"
             x_of = (lambda t: t - start) if pipeline else event_day
-            caption = (f"Rendered by scripts/render-dashboards.py from Prometheus data scraped every second from "
-                       f"`engaged run` while the load generator streamed {args.users} synthetic users over "
-                       f"the {args.days} days up to {last:%Y-%m-%d} in {end - start:.0f} s. "
-                       + ("x axis: seconds into the replay." if pipeline else
-                          "x axis: the event day being processed at each scrape."))
+            # The period is the load's: reactions to its last nudges fall on the day after it.
+            caption = (f"Rendered by scripts/render-dashboards.py from Prometheus scraping `engaged run` every "
+                       f"second while the load generator streamed {args.users} synthetic users ({args.days} days "
+                       f"up to {args.end}) in {end - start:.0f} s and a reactor answered nudges. "
+                       + ("x axis: seconds into the replay." if pipeline else "x axis: event day at each scrape."))
             out = os.path.join(args.out, os.path.basename(path)[:-5] + ".png")
             render(board, Renderer(prom, start, end, subst, x_of), out, caption)
             h.log(f"wrote {os.path.relpath(out, ROOT)} ({os.path.getsize(out) // 1024} KiB)")

@@ -35,7 +35,7 @@ def main():
     # 45 days: long enough for D30 figures (retention, the program's 30-day window).
     gen = ["--users", 3000, "--days", 45, "--end", "2026-06-30", "--seed", 3]
     failures, checked = [], 0
-    with stack.running_stack(work, gen, rate=8000) as (prom, start, end):
+    with stack.running_stack(work, gen, rate=4000) as (prom, start, end):
         get = prom.get
         h.log("evaluating the dashboards")
         span = f"{int(end - start) + 5}s"
