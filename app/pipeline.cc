@@ -168,6 +168,7 @@ void Pipeline::apply_figures(PartitionState& part, CachedUser& user, const UserA
   if (before.cohort_day != user.activity.cohort_day)
     PurchaseProcessor::cohort_changed(agg.cohort_figures, user.profile, before.cohort_day,
                                       user.activity.cohort_day);
+  const size_t key_actions = user.profile.key_action_ms.size();
   aha_.process(agg.cohort_figures, user.profile, before, user.activity, ev, tz);
   const bool signup_referred = ev.type == EventType::kSignup && !ev.referrer_user_id.empty();
   if (signup_referred || (user.profile.referred && before.cohort_day != user.activity.cohort_day))
@@ -215,8 +216,9 @@ void Pipeline::apply_figures(PartitionState& part, CachedUser& user, const UserA
   }
   const int64_t timer_before = user.profile.risk.timer_ms;
   program_inputs_.on_event(ev, before, user.activity, user.profile, tz.day_of(agg.stream_time_ms),
-                           agg.stream_time_ms, session_seconds, ev.user_id, tz, agg.figures,
-                           agg.risk, nudge_effects_, records_);
+                           agg.stream_time_ms, session_seconds,
+                           user.profile.key_action_ms.size() != key_actions, ev.user_id, tz,
+                           agg.figures, agg.risk, nudge_effects_, records_);
   if (user.profile.risk.timer_ms != timer_before)
     part.timer_set(ev.user_id, user.profile.risk.timer_ms);
   emit_records(part);

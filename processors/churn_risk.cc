@@ -35,9 +35,8 @@ RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
   const int tenure = d - user.cohort_day + 1;
   const int active_56 = user.count_active(d - 55, d);
   const double typical_gap = active_56 >= 2 ? std::min(56, tenure) / double(active_56) : 7.0;
-  int32_t last = std::min(d, user.last_day);
-  while (last > d - kActivityWindowDays && !user.active(last)) --last;
-  const double silent = d - last;
+  const int32_t last = user.latest_at_or_before(d);
+  const double silent = last == kNoDay ? kActivityWindowDays : d - last;
   f[0] = std::min(silent / typical_gap, 5.0) / 5.0;
   // Active days in the 7 days before the last 7, minus those in the last 7.
   f[1] = std::max(0, user.count_active(d - 13, d - 7) - user.count_active(d - 6, d)) / 7.0;
@@ -48,9 +47,8 @@ RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
   f[3] = key_actions < in.aha_count ? 1.0 : 0.0;
   // A check-in streak of at least 2 days that ended before yesterday.
   const auto& c = profile.check_ins;
-  int32_t last_check = std::min(d, c.last_day);
-  while (!c.empty() && last_check > d - kActivityWindowDays && !c.has(last_check)) --last_check;
-  f[4] = c.has(last_check) && last_check < d - 1 && c.run_ending(last_check) >= 2 ? 1.0 : 0.0;
+  const int32_t last_check = c.latest_at_or_before(d);
+  f[4] = last_check != kNoDay && last_check < d - 1 && c.has(last_check - 1) ? 1.0 : 0.0;
   f[5] = std::any_of(profile.tickets.begin(), profile.tickets.end(),
                      [&](const Ticket& t) {
                        return t.opened_ms != INT64_MIN &&

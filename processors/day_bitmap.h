@@ -50,6 +50,18 @@ struct DayBitmap {
     }
     return true;
   }
+  // The newest day of the set at or before `day` (kNoDay if none in the window).
+  int32_t latest_at_or_before(int32_t day) const {
+    if (empty() || day < last_day - (kActivityWindowDays - 1)) return kNoDay;
+    if (day >= last_day) return last_day;
+    // Bits above index last_day - day are newer days: drop them, then find the lowest set bit.
+    const unsigned __int128 older = days >> (last_day - day);
+    if (!older) return kNoDay;
+    const uint64_t lo = static_cast<uint64_t>(older);
+    const int shift =
+        lo ? __builtin_ctzll(lo) : 64 + __builtin_ctzll(static_cast<uint64_t>(older >> 64));
+    return day - shift;
+  }
   // Consecutive days in the set ending at `day` (0 if `day` is not in it), within the window.
   int32_t run_ending(int32_t day) const {
     int32_t n = 0;

@@ -41,7 +41,7 @@ bool program_relevant(EventType t) {
 
 void ProgramInputs::on_event(const Event& ev, const UserActivity& before, const UserActivity& user,
                              UserProfile& p, int32_t day, int64_t now_ms, int64_t session_seconds,
-                             std::string_view user_id, const TimeZone& tz,
+                             bool key_actions_changed, std::string_view user_id, const TimeZone& tz,
                              DayTable<DayFigures>& figures, RiskCounts& counts,
                              NudgeEffects& effects, std::vector<ProgramRecord>& out) const {
   if (!ev.props.tz.empty() && p.tz != ev.props.tz) p.tz.assign(ev.props.tz);
@@ -117,8 +117,11 @@ void ProgramInputs::on_event(const Event& ev, const UserActivity& before, const 
 
   const bool new_day = !before.active(ev_day) && user.active(ev_day);
   if (new_day) new_active_day(ev_day, p, user_id, ev.ts_ms, tz, figures, effects, out);
+  // Another action or session start on a day already scored changes no feature (unless it is
+  // a key action of the aha moment): the score stays what it is.
   const bool project = new_day || p.risk.day != day || program_relevant(ev.type);
-  rescore(user, p, day, now_ms, user_id, tz, figures, counts, out, project);
+  if (project || session_seconds >= 0 || key_actions_changed)
+    rescore(user, p, day, now_ms, user_id, tz, figures, counts, out, project);
 
   // Recruitment: checked when the user is active on the current day.
   if (new_day && ev_day == day &&

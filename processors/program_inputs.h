@@ -45,11 +45,13 @@ class ProgramInputs {
 
   // For an accepted event already applied to `user` (activity `before` it): `day` and `now_ms`
   // are the partition's current day and stream time. `session_seconds`: a session_end's session
-  // length (-1 otherwise). Appends records to `out`.
+  // length (-1 otherwise); `key_actions_changed`: the event changed the aha key actions.
+  // Appends records to `out`.
   void on_event(const Event& ev, const UserActivity& before, const UserActivity& user,
                 UserProfile& profile, int32_t day, int64_t now_ms, int64_t session_seconds,
-                const std::string_view user_id, const TimeZone& tz, DayTable<DayFigures>& figures,
-                RiskCounts& counts, NudgeEffects& effects, std::vector<ProgramRecord>& out) const;
+                bool key_actions_changed, const std::string_view user_id, const TimeZone& tz,
+                DayTable<DayFigures>& figures, RiskCounts& counts, NudgeEffects& effects,
+                std::vector<ProgramRecord>& out) const;
   // The user's silence timer is due: rescore as of `due_ms` (a day start).
   void on_timer(const UserActivity& user, UserProfile& profile, int64_t due_ms,
                 std::string_view user_id, const TimeZone& tz, DayTable<DayFigures>& figures,
