@@ -142,7 +142,7 @@ const std::vector<Setting>& settings() {
        [](const Config& c) { return c.wall_clock; }},
       {"activity.event_types",
        "Comma-separated event types that make a user active; `all` = every type but "
-       "user_deleted.",
+       "user_deleted, nudge_opened and tick.",
        [](Config& c, const std::string& v) {
          for (const auto& t : split_list(v))
            if (t != "all" && !parse_event_type(t))

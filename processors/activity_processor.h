@@ -35,12 +35,14 @@ struct ActivityDefinition {
   std::vector<std::string> excluded_action_names;  // these actions never count
 
   bool counts(const Event& ev) const;
-  // Every type but user_deleted and tick (which is not about a user).
+  // Every type but user_deleted, tick (not about a user) and nudge_opened (opening a push is
+  // not a meaningful action; counting it would also let treated users look retained).
   static std::bitset<kEventTypeCount> all_user_types() {
     std::bitset<kEventTypeCount> b;
     b.set();
     b.reset(static_cast<size_t>(EventType::kUserDeleted));
     b.reset(static_cast<size_t>(EventType::kTick));
+    b.reset(static_cast<size_t>(EventType::kNudgeOpened));
     return b;
   }
 };

@@ -93,6 +93,12 @@ void NudgePolicy::decide(PolicyState& s, const Decision& d, PolicyOutput& out) {
   deliver(s, std::move(n), d.decided_ms, out);
 }
 
+bool NudgePolicy::capped_kind(NudgeKind k) {
+  // Invites and rewards can wait for another day; a match or a reminder is the program's own
+  // business with the user and must reach them (they still wait for the end of quiet hours).
+  return k == NudgeKind::kMentorInvite || k == NudgeKind::kMentorReward;
+}
+
 void NudgePolicy::deliver(PolicyState& s, Nudge n, int64_t now_ms, PolicyOutput& out) {
   RecipientPolicy& r = s.recipients[n.recipient];
   auto& sent = r.sent_ms;
@@ -100,7 +106,8 @@ void NudgePolicy::deliver(PolicyState& s, Nudge n, int64_t now_ms, PolicyOutput&
   const TimeZone& tz = zone(r);
   const int64_t day_start = tz.day_start_ms(tz.day_of(now_ms));
   const auto today = sent.end() - std::lower_bound(sent.begin(), sent.end(), day_start);
-  if (today >= config_.daily_cap || static_cast<int64_t>(sent.size()) >= config_.weekly_cap) {
+  if (capped_kind(n.kind) &&
+      (today >= config_.daily_cap || static_cast<int64_t>(sent.size()) >= config_.weekly_cap)) {
     log(r, n, NudgeOutcome::kCapped, now_ms, out);
     return;
   }

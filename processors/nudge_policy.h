@@ -2,8 +2,10 @@
 // recipient already got within its kind's re-eligibility period is suppressed (this is also the
 // dedupe); a holdout decision is recorded, never delivered; one that falls in the recipient's
 // quiet hours (their time zone) is deferred to the end of them; then the caps per local day and
-// per rolling week drop it or let it through. Sales leads go to the sales team: no holdout, no
-// quiet hours, no caps. Pure: event time (the program's merged stream time) decides everything.
+// per rolling week drop an invite or a reward, counting every nudge delivered (matches and
+// reminders count but are never dropped: the user must hear about their mentor). Sales leads go to
+// the sales team: no holdout, no quiet hours, no caps. Pure: event time (the program's merged
+// stream time) decides everything.
 #pragma once
 
 #include <array>
@@ -91,6 +93,8 @@ class NudgePolicy {
   void decide(PolicyState& s, const Decision& d, PolicyOutput& out);
   // Delivers the deferred nudges due at or before `until`.
   void fire_due(PolicyState& s, int64_t until, PolicyOutput& out);
+  // Kinds the caps may drop (mentor_invite, mentor_reward).
+  static bool capped_kind(NudgeKind k);
   static int64_t next_due(const PolicyState& s) {
     return s.deferred.empty() ? INT64_MAX : s.deferred.begin()->first.first;
   }

@@ -183,7 +183,7 @@ def accepted_messages(lines):
 def oracle_tables(lines, tz_offset_days=lambda ms: ms // 86400000):
     active = {}
     for user, ms, typ in accepted_events(lines):
-        if typ == "user_deleted":
+        if typ in ("user_deleted", "nudge_opened", "tick"):
             continue
         active.setdefault(user, set()).add(tz_offset_days(ms))
     all_days = set().union(*active.values()) if active else set()

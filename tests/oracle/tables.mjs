@@ -48,7 +48,7 @@ await run(`CREATE TABLE ev AS SELECT json_extract_string(j, '$.user_id') AS user
          OR (json_type(json_extract(j, '$.ts')) = 'VARCHAR' AND regexp_full_match(json_extract_string(j, '$.ts'), ${q(RFC3339)})))`);
 await run(`SET TimeZone = ${q(tz)}`);
 const list = (text) => text.split(",").map((x) => x.trim()).filter(Boolean);
-const activeTypes = typesArg === "all" ? TYPES.filter((t) => t !== "user_deleted") : list(typesArg);
+const activeTypes = typesArg === "all" ? TYPES.filter((t) => t !== "user_deleted" && t !== "nudge_opened") : list(typesArg);
 const excluded = list(excludedArg);
 const activeFilter = `type IN (${activeTypes.map(q).join(",")})` +
   (excluded.length ? ` AND NOT (type = 'action' AND name IN (${excluded.map(q).join(",")}))` : "");

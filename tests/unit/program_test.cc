@@ -124,17 +124,24 @@ TEST_F(PolicyTest, DailyCapCountsTheLocalDayAndWeeklyCapSevenDays) {
   for (int i = 0; i < 3; ++i)
     policy.decide(
         state_,
-        decision(NudgeKind::kMentorMatch, "m", noon_ist + i * kHour, "mentee" + std::to_string(i)),
+        decision(NudgeKind::kMentorReward, "m", noon_ist + i * kHour, "mentee" + std::to_string(i)),
         out_);
   EXPECT_EQ(out_.nudges.size(), 2u);  // the third is capped on the same local day
   // Next local day: one more fits the week (3), the one after does not.
-  policy.decide(state_, decision(NudgeKind::kMentorMatch, "m", noon_ist + kDay, "x"), out_);
-  policy.decide(state_, decision(NudgeKind::kMentorMatch, "m", noon_ist + 2 * kDay, "y"), out_);
+  policy.decide(state_, decision(NudgeKind::kMentorReward, "m", noon_ist + kDay, "x"), out_);
+  policy.decide(state_, decision(NudgeKind::kMentorReward, "m", noon_ist + 2 * kDay, "y"), out_);
   EXPECT_EQ(out_.nudges.size(), 3u);
   // Eight days on, the window is clear again.
-  policy.decide(state_, decision(NudgeKind::kMentorMatch, "m", noon_ist + 8 * kDay, "z"), out_);
+  policy.decide(state_, decision(NudgeKind::kMentorReward, "m", noon_ist + 8 * kDay, "z"), out_);
   EXPECT_EQ(out_.nudges.size(), 4u);
-  EXPECT_EQ(out_.counts[1][static_cast<int>(NudgeOutcome::kCapped)], 2);
+  EXPECT_EQ(out_.counts[3][static_cast<int>(NudgeOutcome::kCapped)], 2);
+  // A match is never dropped, but it counts: after it a reward the same day is capped.
+  policy.decide(state_, decision(NudgeKind::kMentorMatch, "k", noon_ist, "n1"), out_);
+  policy.decide(state_, decision(NudgeKind::kMentorMatch, "k", noon_ist + 1, "n2"), out_);
+  policy.decide(state_, decision(NudgeKind::kMentorMatch, "k", noon_ist + 2, "n3"), out_);
+  policy.decide(state_, decision(NudgeKind::kMentorReward, "k", noon_ist + 3, "n1"), out_);
+  EXPECT_EQ(out_.nudges.size(), 7u);
+  EXPECT_EQ(out_.counts[3][static_cast<int>(NudgeOutcome::kCapped)], 3);
 }
 
 TEST_F(PolicyTest, ReEligibilitySuppressesHoldoutIsRecordedAndLeadsBypass) {
