@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Replay throughput with durable state: a 5 M-event loadgen file through `engaged replay`.
 # Prints events/s (wall), events/s per core (CPU time), peak RSS.
-# Usage: [THREADS=2] [REPEAT=3] bench/replay_bench.sh [users]
+# Usage: [THREADS=2] [REPEAT=3] [BIN=build/engaged] bench/replay_bench.sh [users]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=build/engaged
+BIN=${BIN:-build/engaged}  # BIN=... compares another build (e.g. an older commit's)
 USERS=${1:-72000}
 WORK=$(mktemp -d /tmp/engaged-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
