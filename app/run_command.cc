@@ -77,11 +77,11 @@ class RunShell : public PartitionListener {
       source_.poll(batch, static_cast<size_t>(config_.batch_size), 100);
       pipeline_.begin_batch();
       const int64_t now = steady_ms();
+      bool had_input = false;  // anything but our own ticks
       for (rd_kafka_message_t* m : batch) {
-        handle(m, now);
+        had_input |= handle(m, now);
         rd_kafka_message_destroy(m);
       }
-      const bool had_input = !batch.empty();
       batch.clear();
       pipeline_.end_batch();
       if (program_) program_->run();
@@ -102,7 +102,7 @@ class RunShell : public PartitionListener {
         last_progress = now;
       }
       if (options_.idle_exit_ms > 0 && now - last_input >= options_.idle_exit_ms &&
-          outbox_.in_flight()[0] + outbox_.in_flight()[1] == 0) {
+          outbox_.in_flight()[0] + outbox_.in_flight()[1] == 0 && program_caught_up()) {
         spdlog::info("no input for {} ms: stopping", options_.idle_exit_ms);
         break;
       }
@@ -121,25 +121,36 @@ class RunShell : public PartitionListener {
   }
 
  private:
-  void handle(rd_kafka_message_t* m, int64_t now) {
+  // Returns false for our own messages (idle ticks, the program topic), which do not count as
+  // input for --idle-exit-ms.
+  bool handle(rd_kafka_message_t* m, int64_t now) {
     if (m->err) {
       spdlog::error("consumer: {} (partition {}, offset {})", rd_kafka_message_errstr(m),
                     m->partition, m->offset);
-      return;
+      return true;
     }
     const std::string_view value{static_cast<const char*>(m->payload), m->len};
     if (rd_kafka_topic_name(m->rkt) == config_.program_topic) {
-      if (!program_ || m->offset < program_->next_offset()) return;
+      if (!program_ || m->offset < program_->next_offset()) return true;
       if (!program_->add(value))
         spdlog::error("program topic offset {}: not a program record, skipped", m->offset);
       program_->set_next_offset(m->offset + 1);
-      return;
+      return false;
     }
-    last_input_[m->partition] = now;
+    const std::string_view key{static_cast<const char*>(m->key), m->key_len};
+    const bool tick = key.starts_with("~tick-");
+    if (!tick) last_input_[m->partition] = now;
     rd_kafka_timestamp_type_t tstype;
     const int64_t ts = rd_kafka_message_timestamp(m, &tstype);
-    pipeline_.handle(m->partition, m->offset, {static_cast<const char*>(m->key), m->key_len}, value,
-                     ts);
+    pipeline_.handle(m->partition, m->offset, key, value, ts);
+    return !tick;
+  }
+
+  // The program stage (if here) has read everything on its topic.
+  bool program_caught_up() {
+    if (!program_) return true;
+    const int64_t hi = source_.high_watermark(config_.program_topic, 0);
+    return hi >= 0 && program_->next_offset() >= hi;
   }
 
   // A partition without input for processing.idle_tick gets a tick at the wall-clock time.
@@ -178,7 +189,7 @@ class RunShell : public PartitionListener {
     source_.commit_async(positions);
     lag_total_ = 0;
     for (auto [p, next] : positions) {
-      int64_t hi = source_.high_watermark(p);
+      int64_t hi = source_.high_watermark(config_.topic, p);
       int64_t lag = hi >= 0 ? std::max<int64_t>(0, hi - next) : 0;
       lag_total_ += lag;
       metrics_.consumer_lag.Add({{"partition", std::to_string(p)}}).Set(static_cast<double>(lag));

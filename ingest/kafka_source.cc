@@ -92,9 +92,9 @@ void KafkaSource::poll(std::vector<rd_kafka_message_t*>& out, size_t max, int ti
   out.resize(start + static_cast<size_t>(n < 0 ? 0 : n));
 }
 
-int64_t KafkaSource::high_watermark(int32_t partition) {
+int64_t KafkaSource::high_watermark(const std::string& topic, int32_t partition) {
   int64_t lo = -1, hi = -1;
-  if (rd_kafka_get_watermark_offsets(consumer_.get(), topics_[0].c_str(), partition, &lo, &hi))
+  if (rd_kafka_get_watermark_offsets(consumer_.get(), topic.c_str(), partition, &lo, &hi))
     return -1;
   return hi;
 }

@@ -35,7 +35,7 @@ class KafkaSource {
   // The caller destroys them with rd_kafka_message_destroy.
   void poll(std::vector<rd_kafka_message_t*>& out, size_t max, int timeout_ms);
   // High watermark of a partition as last seen by the fetcher (-1 if unknown).
-  int64_t high_watermark(int32_t partition);
+  int64_t high_watermark(const std::string& topic, int32_t partition);
   // Informational commit of positions already checkpointed (lets Kafka tools show lag).
   void commit_async(std::span<const std::pair<int32_t, int64_t>> next_offsets);
   // Leaves the group (runs the revoke callback).
