@@ -315,7 +315,6 @@ CheckpointResult Pipeline::checkpoint(CheckpointExtras* extras) {
     metrics_->state_live_bytes.Set(static_cast<double>(store_.live_data_bytes()));
     metrics_->publish_snapshot(snapshot(), segments_.config());
   }
-  if (after_checkpoint_) after_checkpoint_();
   return r;
 }
 

@@ -66,8 +66,6 @@ class Pipeline {
   // `extras`: the program stage's part of the write and acknowledged outbox entries (run).
   // Returns the outbox entries it committed.
   CheckpointResult checkpoint(CheckpointExtras* extras = nullptr);
-  // Runs after every checkpoint (e.g. informational Kafka commit, lag gauges).
-  void set_after_checkpoint(std::function<void()> f) { after_checkpoint_ = std::move(f); }
 
   std::vector<std::pair<int32_t, int64_t>> positions() const;
   EngagementSnapshot snapshot() const;
@@ -103,7 +101,6 @@ class Pipeline {
   EventDecoder decoder_;
   Event event_;
   std::map<int32_t, std::unique_ptr<PartitionState>> partitions_;
-  std::function<void()> after_checkpoint_;
 
   uint32_t epoch_ = 1;
   int64_t now_ms_ = 0;

@@ -56,7 +56,7 @@ void ProgramRunner::run() {
   if (stage_.run(out, fx) == 0) return;
   changed_ = true;
   for (auto& n : out.nudges) nudges_.push_back(std::move(n));
-  publish(out, fx);
+  if (metrics_) metrics_->count_program(out, fx);
 }
 
 void ProgramRunner::write(rocksdb::WriteBatch& batch, CheckpointResult& result) {
@@ -80,11 +80,6 @@ void ProgramRunner::write(rocksdb::WriteBatch& batch, CheckpointResult& result) 
   batch.Put(store_.program(), kOffsetKey, value);
   changed_ = false;
   if (metrics_) metrics_->publish_program(stage_.state(), stage_.merge().pending());
-}
-
-void ProgramRunner::publish(const PolicyOutput& out, const ProgramEffects& fx) {
-  if (!metrics_) return;
-  metrics_->count_program(out, fx);
 }
 
 }  // namespace engaged

@@ -42,8 +42,6 @@ class ProgramRunner {
   const ProgramStage& stage() const { return stage_; }
 
  private:
-  void publish(const PolicyOutput& out, const ProgramEffects& fx);
-
   Store& store_;
   Metrics* metrics_;
   ProgramStage stage_;
