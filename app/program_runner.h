@@ -1,10 +1,9 @@
 // The shell around the program stage (processors/program_stage.h): feeds it envelopes, keeps its
-// state and input position in the store (in the same checkpoint as everything else), turns its
-// nudges into outbox entries and publishes the mentor-program metrics. One instance runs it: the
-// owner of the program topic's only partition (run), or the replay after its workers.
+// state and input position in the store (in the same checkpoint as everything else, per changed
+// key: state/program_store.h), turns its nudges into outbox entries and publishes the
+// mentor-program metrics. One instance runs it: the owner of the program topic's only partition
+// (run), or the replay after its workers.
 #pragma once
-
-#include <rocksdb/write_batch.h>
 
 #include <cstdint>
 #include <string_view>
@@ -12,6 +11,7 @@
 #include "app/config.h"
 #include "processors/program_stage.h"
 #include "state/checkpoint.h"
+#include "state/program_store.h"
 
 namespace engaged {
 
@@ -27,27 +27,26 @@ class ProgramRunner {
   bool add(std::string_view payload);
   void advance_source(int32_t source, int64_t order_ms) {
     stage_.merge().advance(source, order_ms);
+    changed_ = true;
   }
   // Processes what the merge releases.
   void run();
   // Adds the changed state, the program-topic position and the new nudges (outbox entries) to
   // a checkpoint's write.
-  void write(rocksdb::WriteBatch& batch, CheckpointResult& result);
+  void write(ChangeBatch& batch, CheckpointResult& result);
 
-  int64_t next_offset() const { return next_offset_; }
+  int64_t next_offset() const { return counters_.next_offset; }
   void set_next_offset(int64_t offset) {
-    next_offset_ = offset;
+    counters_.next_offset = offset;
     changed_ = true;
   }
   const ProgramStage& stage() const { return stage_; }
 
  private:
-  Store& store_;
   Metrics* metrics_;
   ProgramStage stage_;
   std::vector<Nudge> nudges_;  // decided since the last write
-  uint64_t next_nudge_seq_ = 0;
-  int64_t next_offset_ = 0;  // program topic (run only)
+  program_store::Counters counters_;
   bool changed_ = false;
 };
 

@@ -25,6 +25,7 @@
 #include "ingest/dead_letter.h"
 #include "ingest/line_router.h"
 #include "ingest/ndjson_source.h"
+#include "state/change_batch.h"
 #include "state/store.h"
 
 namespace engaged {
@@ -108,12 +109,12 @@ void replay_partitions(const Config& shared_config, const ReplayOptions& options
 void run_program_stage(const Config& config, const ReplayOptions& options, Store& store,
                        Metrics* metrics) {
   ProgramRunner runner(config, store, metrics, options.partitions);
-  rocksdb::WriteBatch batch;
+  ChangeBatch batch(store, /*record_ops=*/false);
   for (int32_t p = 0; p < options.partitions; ++p) {
     for (const auto& [key, entry] : store.outbox_entries(p)) {
       if (entry.sink != codec::OutboxSink::kProgram) continue;
       if (!runner.add(entry.payload)) throw std::runtime_error("corrupt program record in outbox");
-      batch.Delete(store.outbox(), key);
+      batch.del(Family::kOutbox, key);
     }
     const int64_t stream_time = store.stream_time(p);
     runner.advance_source(p, stream_time == kNoTime ? INT64_MAX : stream_time);
@@ -121,20 +122,20 @@ void run_program_stage(const Config& config, const ReplayOptions& options, Store
   runner.run();
   CheckpointResult result;
   runner.write(batch, result);
-  store.write(batch);
+  store.write(batch.write_batch());
   if (options.nudges_file.empty()) return;
   std::FILE* f = options.nudges_file == "-" ? stdout : std::fopen(options.nudges_file.c_str(), "a");
   if (!f) throw std::runtime_error("cannot open nudges file " + options.nudges_file);
-  rocksdb::WriteBatch drained;
+  ChangeBatch drained(store, /*record_ops=*/false);
   for (const auto& [key, entry] : store.outbox_entries(codec::kProgramPartition)) {
     std::fwrite(entry.payload.data(), 1, entry.payload.size(), f);
     std::fputc('\n', f);
-    drained.Delete(store.outbox(), key);
+    drained.del(Family::kOutbox, key);
   }
   if (std::fflush(f) != 0 || (f != stdout && ::fsync(fileno(f)) != 0))
     throw std::runtime_error("writing nudges failed");
   if (f != stdout) std::fclose(f);
-  store.write(drained);
+  store.write(drained.write_batch());
 }
 
 }  // namespace

@@ -166,7 +166,7 @@ class RunShell : public PartitionListener {
     CheckpointExtras extras;
     extras.delivered = outbox_.take_delivered();
     if (program_)
-      extras.add = [this](rocksdb::WriteBatch& b, CheckpointResult& r) { program_->write(b, r); };
+      extras.add = [this](ChangeBatch& b, CheckpointResult& r) { program_->write(b, r); };
     const CheckpointResult r = pipeline_.checkpoint(&extras);
     for (const auto& [key, entry] : r.outbox) outbox_.send(key, entry);
     for (PartitionState* p : pipeline_.partitions()) {

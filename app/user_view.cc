@@ -8,7 +8,7 @@
 #include "ingest/json_text.h"
 #include "ingest/timestamp.h"
 #include "processors/risk_tracker.h"
-#include "state/program_codec.h"
+#include "state/program_store.h"
 #include "state/store.h"
 
 namespace engaged {
@@ -55,10 +55,11 @@ std::function<std::optional<std::string>(const std::string&)> make_user_view(con
         partition = part;
         break;
       }
-    std::optional<ProgramState> program;
-    if (auto v = store.get_program("state")) program = codec::decode_program_state(*v);
-    const bool in_program = program && (program->mentors.count(id) || program->matches.count(id) ||
-                                        program->policy.recipients.count(id));
+    const auto mentor = program_store::mentor(store, id);
+    const auto match = program_store::match(store, id);
+    const auto waiting = program_store::waiting(store, id);
+    const auto recipient = program_store::recipient(store, id);
+    const bool in_program = mentor || match || waiting || recipient;
     if (partition < 0 && !in_program) return std::nullopt;
 
     std::string out = fmt::format("{{\"user_id\":{}", quoted(id));
@@ -83,40 +84,37 @@ std::function<std::optional<std::string>(const std::string&)> make_user_view(con
                          : p.entry.holdout               ? "\"holdout\""
                                                          : "\"treated\"");
     }
-    if (program) {
-      if (auto m = program->matches.find(id); m != program->matches.end())
-        out += fmt::format(",\"mentor\":{{\"user_id\":{},\"matched_at\":{},\"stage\":\"{}\"}}",
-                           quoted(m->second.mentor), time_or_null(m->second.matched_ms),
-                           stage_name(m->second.stage));
-      else if (program->waiting.count(id))
-        out += ",\"mentor\":{\"waiting_since\":" + time_or_null(program->waiting.at(id).since_ms) +
-               "}";
-      else
-        out += ",\"mentor\":null";
-      if (auto m = program->mentors.find(id); m != program->mentors.end()) {
-        const Mentor& x = m->second;
-        out += fmt::format(
-            ",\"as_mentor\":{{\"opted_in\":{},\"suspended\":{},\"capacity\":{},"
-            "\"mentees\":[",
-            x.opted_in, x.suspended, x.capacity);
-        bool first = true;
-        for (const auto& e : x.mentees) out += (first ? "" : ",") + quoted(e), first = false;
-        out += fmt::format("],\"first_answers\":{},\"mean_first_answer_seconds\":{}}}",
-                           x.stats.responses,
-                           x.stats.responses ? x.stats.response_s_sum / x.stats.responses : 0);
-      }
-      out += ",\"last_nudges\":[";
-      if (auto r = program->policy.recipients.find(id); r != program->policy.recipients.end()) {
-        bool first = true;
-        for (auto it = r->second.log.rbegin(); it != r->second.log.rend(); ++it) {
-          out += fmt::format("{}{{\"nudge_id\":{},\"kind\":\"{}\",\"outcome\":\"{}\",\"at\":{}}}",
-                             first ? "" : ",", quoted(it->nudge_id), nudge_kind_name(it->kind),
-                             nudge_outcome_name(it->outcome), time_or_null(it->ms));
-          first = false;
-        }
-      }
-      out += "]";
+    if (match)
+      out += fmt::format(",\"mentor\":{{\"user_id\":{},\"matched_at\":{},\"stage\":\"{}\"}}",
+                         quoted(match->mentor), time_or_null(match->matched_ms),
+                         stage_name(match->stage));
+    else if (waiting)
+      out += ",\"mentor\":{\"waiting_since\":" + time_or_null(waiting->since_ms) + "}";
+    else
+      out += ",\"mentor\":null";
+    if (mentor) {
+      const Mentor& x = *mentor;
+      out += fmt::format(
+          ",\"as_mentor\":{{\"opted_in\":{},\"suspended\":{},\"capacity\":{},"
+          "\"mentees\":[",
+          x.opted_in, x.suspended, x.capacity);
+      bool first = true;
+      for (const auto& e : x.mentees) out += (first ? "" : ",") + quoted(e), first = false;
+      out += fmt::format("],\"first_answers\":{},\"mean_first_answer_seconds\":{}}}",
+                         x.stats.responses,
+                         x.stats.responses ? x.stats.response_s_sum / x.stats.responses : 0);
     }
+    out += ",\"last_nudges\":[";
+    if (recipient) {
+      bool first = true;
+      for (auto it = recipient->log.rbegin(); it != recipient->log.rend(); ++it) {
+        out += fmt::format("{}{{\"nudge_id\":{},\"kind\":\"{}\",\"outcome\":\"{}\",\"at\":{}}}",
+                           first ? "" : ",", quoted(it->nudge_id), nudge_kind_name(it->kind),
+                           nudge_outcome_name(it->outcome), time_or_null(it->ms));
+        first = false;
+      }
+    }
+    out += "]";
     out += "}";
     return out;
   };

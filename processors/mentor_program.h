@@ -22,6 +22,7 @@
 
 #include "processors/nudge_policy.h"
 #include "processors/program_record.h"
+#include "processors/tracked.h"
 
 namespace engaged {
 
@@ -89,21 +90,21 @@ struct TimerKey {
 
 // Lookups derived from the state (rebuilt after loading, not stored): mentors by the languages
 // they speak, waiting mentees by their language in first-come order ("" = language unknown).
-struct Mentor;
 struct ProgramIndexes {
-  std::map<std::string, std::map<std::string, Mentor*>> mentors_by_language;
+  std::map<std::string, std::map<std::string, const Mentor*>> mentors_by_language;
   std::map<std::string, std::set<std::pair<int64_t, std::string>>> waiting_by_language;
   bool operator==(const ProgramIndexes&) const { return true; }  // derived: not compared
 };
 
+// Every container remembers the keys it changed: the state is stored per changed key.
 struct ProgramState {
-  std::map<std::string, Mentor> mentors;
-  std::map<std::string, Match> matches;                    // by mentee
-  std::map<std::string, Waiting> waiting;                  // by mentee
-  std::set<std::pair<std::string, std::string>> blocks;    // (lower id, higher id)
-  std::map<std::string, std::set<std::string>> reporters;  // reported user -> reporters
-  std::map<std::string, int64_t> holdout_decided;          // holdout mentee -> time
-  std::set<TimerKey> timers;
+  TrackedMap<std::string, Mentor> mentors;
+  TrackedMap<std::string, Match> matches;                    // by mentee
+  TrackedMap<std::string, Waiting> waiting;                  // by mentee
+  TrackedSet<std::pair<std::string, std::string>> blocks;    // (lower id, higher id)
+  TrackedMap<std::string, std::set<std::string>> reporters;  // reported user -> reporters
+  TrackedMap<std::string, int64_t> holdout_decided;          // holdout mentee -> time
+  TrackedSet<TimerKey> timers;
   PolicyState policy;
   int64_t now_ms = INT64_MIN;  // order time of the newest record processed
   ProgramIndexes index;

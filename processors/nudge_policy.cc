@@ -133,12 +133,14 @@ void NudgePolicy::forget(PolicyState& s, const std::string& user) {
 void NudgePolicy::sweep(PolicyState& s, int64_t now_ms) const {
   const int64_t longest =
       *std::max_element(config_.reeligible_ms.begin(), config_.reeligible_ms.end());
-  for (auto it = s.recipients.begin(); it != s.recipients.end();) {
-    RecipientPolicy& r = it->second;
-    std::erase_if(r.last_decided, [&](const auto& kv) { return kv.second < now_ms - longest; });
-    std::erase_if(r.sent_ms, [&](int64_t t) { return t <= now_ms - kWeekMs; });
-    it = r.last_decided.empty() && r.sent_ms.empty() ? s.recipients.erase(it) : std::next(it);
-  }
+  s.recipients.update_all([&](const std::string&, RecipientPolicy& r, bool& erase) {
+    const size_t changed =
+        std::erase_if(r.last_decided,
+                      [&](const auto& kv) { return kv.second < now_ms - longest; }) +
+        std::erase_if(r.sent_ms, [&](int64_t t) { return t <= now_ms - kWeekMs; });
+    erase = r.last_decided.empty() && r.sent_ms.empty();
+    return changed > 0;
+  });
 }
 
 }  // namespace engaged

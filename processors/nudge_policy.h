@@ -18,6 +18,7 @@
 
 #include "processors/nudge.h"
 #include "processors/time_zone.h"
+#include "processors/tracked.h"
 
 namespace engaged {
 
@@ -60,8 +61,8 @@ struct RecipientPolicy {
 };
 
 struct PolicyState {
-  std::map<std::string, RecipientPolicy> recipients;
-  std::map<std::pair<int64_t, std::string>, Nudge> deferred;  // (deliver_ms, nudge_id)
+  TrackedMap<std::string, RecipientPolicy> recipients;
+  TrackedMap<std::pair<int64_t, std::string>, Nudge> deferred;  // (deliver_ms, nudge_id)
   bool operator==(const PolicyState&) const = default;
 };
 

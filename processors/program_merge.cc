@@ -2,12 +2,15 @@
 // every source without pending records has a watermark that puts its next record after it.
 #include "processors/program_merge.h"
 
+#include <algorithm>
 #include <tuple>
 
 namespace engaged {
 
 bool ProgramMerge::add(ProgramEnvelope e) {
-  MergeSource& s = by_source_[e.source];
+  auto [it, created] = by_source_.try_emplace(e.source);
+  if (created) changes_.sources.insert(e.source);
+  MergeSource& s = it->second;
   if (e.watermark) {
     advance(e.source, e.order_ms);
     return true;
@@ -15,13 +18,19 @@ bool ProgramMerge::add(ProgramEnvelope e) {
   if (e.seq != s.next_seq) return false;  // a re-send (lower) or a gap (never produced here)
   ++s.next_seq;
   if (e.order_ms > s.watermark) s.watermark = e.order_ms;
+  changes_.sources.insert(e.source);
+  changes_.envelopes.emplace(e.source, e.seq);
   s.pending.push_back(std::move(e));
   return true;
 }
 
 void ProgramMerge::advance(int32_t source, int64_t order_ms) {
-  MergeSource& s = by_source_[source];
-  if (order_ms > s.watermark) s.watermark = order_ms;
+  auto [it, created] = by_source_.try_emplace(source);
+  MergeSource& s = it->second;
+  if (created || order_ms > s.watermark) {
+    s.watermark = std::max(s.watermark, order_ms);
+    changes_.sources.insert(source);
+  }
 }
 
 const ProgramEnvelope* ProgramMerge::ready() const {
@@ -48,7 +57,18 @@ ProgramEnvelope ProgramMerge::pop() {
   MergeSource& s = by_source_[r->source];
   ProgramEnvelope e = std::move(s.pending.front());
   s.pending.pop_front();
+  changes_.envelopes.emplace(e.source, e.seq);
   return e;
+}
+
+const ProgramEnvelope* ProgramMerge::pending_envelope(int32_t source, uint64_t seq) const {
+  auto it = by_source_.find(source);
+  if (it == by_source_.end() || it->second.pending.empty()) return nullptr;
+  // Pending seqs are consecutive: added in sequence, released from the front.
+  const auto& pending = it->second.pending;
+  const uint64_t first = pending.front().seq;
+  if (seq < first || seq - first >= pending.size()) return nullptr;
+  return &pending[seq - first];
 }
 
 size_t ProgramMerge::pending() const {

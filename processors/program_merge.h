@@ -10,6 +10,8 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
+#include <utility>
 
 #include "processors/program_record.h"
 
@@ -37,13 +39,25 @@ class ProgramMerge {
   const ProgramEnvelope* ready() const;
   ProgramEnvelope pop();
   size_t pending() const;
+  // The pending envelope (source, seq), or nullptr (never added, or released since).
+  const ProgramEnvelope* pending_envelope(int32_t source, uint64_t seq) const;
 
+  // What changed since the last call: sources whose next_seq or watermark moved, and the
+  // envelopes (source, seq) added or released. The stage is stored per changed key.
+  struct Changes {
+    std::set<int32_t> sources;
+    std::set<std::pair<int32_t, uint64_t>> envelopes;
+  };
+  Changes take_changes() { return std::exchange(changes_, {}); }
+
+  // Loading (nothing marked) and inspection.
   std::map<int32_t, MergeSource>& state() { return by_source_; }
   const std::map<int32_t, MergeSource>& state() const { return by_source_; }
 
  private:
   int sources_;
   std::map<int32_t, MergeSource> by_source_;
+  Changes changes_;
 };
 
 }  // namespace engaged

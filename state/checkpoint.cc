@@ -1,16 +1,21 @@
-// Exactly-once, in three steps (the same order as Kafka Streams and Quix Streams):
-//   1. flush sinks:  dead letters produced so far are acknowledged by their destination;
-//   2. commit state: changed users, changed day and cohort rows, the new outbox entries (program
-//      records, nudges) and the next input offset of every partition go into ONE WriteBatch,
-//      so state, position and what it decided can never disagree;
-//   3. trim:         clean users beyond the cache budget are forgotten (they are in RocksDB).
-// After a crash the consumer resumes at the stored offsets, so every event is applied exactly
-// once to the state; a dead letter may be sent twice (at-least-once), never lost. The outbox is
-// sent after the commit and an entry is deleted only once its destination acknowledged it, so
-// a decided nudge may be sent twice, never lost.
+// Exactly-once, in five steps (the order of Quix Streams' checkpoint):
+//   1. flush sinks:      dead letters produced so far are acknowledged by their destination;
+//   2. collect writes:   changed users, changed day and cohort rows, the new outbox entries
+//                        (program records, nudges) and the next input offset of every partition
+//                        that moved, in one ChangeBatch;
+//   3. produce changelog: each partition's writes as its redo record (state/changelog_record.h);
+//   4. flush changelog:  wait until Kafka acknowledged them: from here the checkpoint exists on
+//                        the changelog, and a restore on any instance reproduces it;
+//   5. commit locally:   the same writes plus each partition's changelog position in ONE RocksDB
+//                        WriteBatch, so state, input position, changelog position and what the
+//                        state decided can never disagree.
+// Then clean users beyond the cache budget are forgotten (they are in RocksDB).
+// After a crash the partition resumes from its local state, or from the changelog when that is
+// further on (a crash between steps 4 and 5) or the disk is gone; either holds the input offset
+// the state was built from, so every event is applied exactly once. A dead letter may be sent
+// twice (at-least-once), never lost. The outbox is sent after the commit and an entry is deleted
+// only once its destination acknowledged it, so a decided nudge may be sent twice, never lost.
 #include "state/checkpoint.h"
-
-#include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <limits>
@@ -25,49 +30,49 @@
 namespace engaged {
 namespace {
 
-// The changed rows of a day table, one Put each.
+// The changed rows of a day table, one put each.
 template <typename T>
-void write_days(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* cf, int32_t partition,
-                DayTable<T>& days) {
+void write_days(ChangeBatch& batch, Family f, int32_t partition, DayTable<T>& days) {
   std::string key, value;
   days.for_each_changed([&](int32_t day, const T& row) {
     codec::day_key(key, partition, day);
     codec::encode_day_row(value, row);
-    batch.Put(cf, key, value);
+    batch.put(f, key, value);
   });
   days.clear_changed();
 }
 
-// Segments whose newest time is before `horizon` hold nothing that can still matter.
-void delete_segments_before(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* cf,
-                            int32_t partition, int64_t horizon) {
-  if (horizon == kNoTime) return;
+// Segments whose newest time is before `horizon` hold nothing that can still matter: deleted
+// one by one (the changelog needs a tombstone per key), from where the last checkpoint stopped.
+void delete_segments_before(ChangeBatch& batch, Store& store, Family f, int32_t partition,
+                            int64_t from_horizon, int64_t horizon) {
+  if (horizon == kNoTime || horizon <= from_horizon) return;
   std::string from, to;
-  codec::segment_horizon_key(from, partition, std::numeric_limits<int64_t>::min());
+  codec::segment_horizon_key(from, partition, from_horizon);
   codec::segment_horizon_key(to, partition, horizon);
-  batch.DeleteRange(cf, from, to);
+  for (const std::string& key : store.keys_in_range(f, from, to)) batch.del(f, key);
 }
 
-void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
+void add_partition(ChangeBatch& batch, Store& store, PartitionState& p,
                    const CheckpointOptions& options, CheckpointResult& result) {
   std::string key, value;
   const int32_t id = p.partition();
   // Deletions first: a user deleted and seen again since is written back below.
   for (const auto& user_id : p.erased_users()) {
     codec::user_key(key, id, user_id);
-    batch.Delete(store.users(), key);
+    batch.del(Family::kUsers, key);
   }
   p.erased_users().clear();
   for (const auto& [due, user_id] : p.erased_timers()) {
     codec::timer_key(key, id, due, user_id);
-    batch.Delete(store.timers(), key);
+    batch.del(Family::kTimers, key);
   }
   p.erased_timers().clear();
   for (auto& [user_id, cached] : p.users()) {
     if (!cached.changed) continue;
     codec::user_key(key, id, user_id);
     codec::encode_user(value, cached.activity, cached.profile);
-    batch.Put(store.users(), key, value);
+    batch.put(Family::kUsers, key, value);
     cached.changed = false;
     ++result.users_written;
     // The timer index follows the profile's timer.
@@ -75,11 +80,11 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
     if (timer != cached.stored_timer_ms) {
       if (cached.stored_timer_ms != INT64_MIN) {
         codec::timer_key(key, id, cached.stored_timer_ms, user_id);
-        batch.Delete(store.timers(), key);
+        batch.del(Family::kTimers, key);
       }
       if (timer != INT64_MIN) {
         codec::timer_key(key, id, timer, user_id);
-        batch.Put(store.timers(), key, {});
+        batch.put(Family::kTimers, key, {});
       }
       cached.stored_timer_ms = timer;
     }
@@ -90,14 +95,14 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
     codec::OutboxEntry entry{codec::OutboxSink::kProgram, std::to_string(id), {}};
     codec::encode_envelope(entry.payload, e);
     codec::encode_outbox(value, entry);
-    batch.Put(store.outbox(), key, value);
+    batch.put(Family::kOutbox, key, value);
     result.outbox.emplace_back(key, std::move(entry));
   }
   p.program_out().clear();
   PartitionAggregates& agg = p.aggregates();
   const int64_t horizon =
       agg.stream_time_ms == kNoTime ? kNoTime : agg.stream_time_ms - options.session_horizon_ms;
-  // Changed sessions: one segment. Final sessions leave memory; their segments go by range.
+  // Changed sessions: one segment. Final sessions leave memory and the store.
   p.sessions().expire(horizon);
   std::vector<codec::SessionEntry> changed;
   int64_t max_end = kNoTime;
@@ -110,21 +115,21 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
   if (!changed.empty()) {
     codec::segment_key(key, id, max_end, p.next_offset());
     codec::encode_sessions(value, changed);
-    batch.Put(store.sessions(), key, value);
+    batch.put(Family::kSessions, key, value);
   }
-  delete_segments_before(batch, store.sessions(), id, horizon);
-  write_days(batch, store.session_daily(), id, agg.sessions);
-  write_days(batch, store.feedback_daily(), id, agg.feedback);
-  write_days(batch, store.revenue_daily(), id, agg.revenue);
-  write_days(batch, store.daily(), id, agg.daily);
-  write_days(batch, store.figures_daily(), id, agg.figures);
-  write_days(batch, store.cohort_figures(), id, agg.cohort_figures);
+  delete_segments_before(batch, store, Family::kSessions, id, p.session_horizon(), horizon);
+  write_days(batch, Family::kSessionDaily, id, agg.sessions);
+  write_days(batch, Family::kFeedbackDaily, id, agg.feedback);
+  write_days(batch, Family::kRevenueDaily, id, agg.revenue);
+  write_days(batch, Family::kDaily, id, agg.daily);
+  write_days(batch, Family::kFiguresDaily, id, agg.figures);
+  write_days(batch, Family::kCohortFigures, id, agg.cohort_figures);
   for (int d = 0; d < kMaxSegmentDimensions; ++d)
     for (size_t v = 0; v < agg.segments[d].size(); ++v) {
       agg.segments[d][v].for_each_changed([&](int32_t day, const DayCounters& row) {
         codec::segment_day_key(key, id, d, static_cast<int>(v), day);
         codec::encode_day_row(value, row);
-        batch.Put(store.segment_daily(), key, value);
+        batch.put(Family::kSegmentDaily, key, value);
       });
       agg.segments[d][v].clear_changed();
     }
@@ -132,12 +137,12 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
     agg.cohorts[t].for_each_changed([&](int32_t cohort, const std::vector<int64_t>& retained) {
       codec::cohort_key(key, id, static_cast<CohortTable>(t), cohort);
       codec::encode_retention(value, retained);
-      batch.Put(store.retention(), key, value);
+      batch.put(Family::kRetention, key, value);
     });
     agg.cohorts[t].clear_changed();
   }
-  codec::put_partition(key, id);
-  // Event ids recorded since the last checkpoint: one segment; expired segments go by range.
+  // Event ids recorded since the last checkpoint: one segment (unless already expired);
+  // expired segments are deleted.
   int64_t dedupe_horizon = 0;
   if (agg.stream_time_ms != kNoTime) {
     dedupe_horizon = agg.stream_time_ms - options.dedupe_window_ms;
@@ -145,11 +150,13 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
     if (!recorded.empty()) {
       int64_t max_ts = recorded.front().ts_ms;
       for (const auto& e : recorded) max_ts = std::max(max_ts, e.ts_ms);
-      codec::segment_key(key, id, max_ts, p.next_offset());
-      codec::encode_seen(value, recorded);
-      batch.Put(store.dedupe(), key, value);
+      if (max_ts >= dedupe_horizon) {
+        codec::segment_key(key, id, max_ts, p.next_offset());
+        codec::encode_seen(value, recorded);
+        batch.put(Family::kDedupe, key, value);
+      }
     }
-    delete_segments_before(batch, store.dedupe(), id, dedupe_horizon);
+    delete_segments_before(batch, store, Family::kDedupe, id, p.dedupe_horizon(), dedupe_horizon);
   }
   codec::put_partition(key, id);
   codec::PartitionMeta meta{agg.stream_time_ms, agg.risk, p.next_program_seq(), p.clock_hour()};
@@ -158,9 +165,10 @@ void add_partition(rocksdb::WriteBatch& batch, Store& store, PartitionState& p,
   meta.dedupe_horizon_ms = dedupe_horizon;
   meta.session_horizon_ms = horizon == kNoTime ? 0 : horizon;
   codec::encode_meta(value, meta);
-  batch.Put(store.meta(), key, value);
+  batch.put(Family::kMeta, key, value);
   codec::encode_i64(value, p.next_offset());
-  batch.Put(store.offsets(), key, value);
+  batch.put(Family::kOffsets, key, value);
+  p.checkpointed(meta.dedupe_horizon_ms, meta.session_horizon_ms);
 }
 
 size_t trim_cache(std::span<PartitionState* const> partitions, size_t budget) {
@@ -198,15 +206,27 @@ CheckpointResult commit_checkpoint(Store& store, std::span<PartitionState* const
                                    const CheckpointOptions& options, CheckpointExtras* extras) {
   flush_sinks();
   CheckpointResult result;
-  rocksdb::WriteBatch batch;
-  for (auto* p : partitions) add_partition(batch, store, *p, options, result);
+  ChangeBatch batch(store, options.changelog != nullptr);
+  for (auto* p : partitions)
+    if (p->dirty()) add_partition(batch, store, *p, options, result);
   if (extras) {
-    for (const auto& key : extras->delivered) batch.Delete(store.outbox(), key);
+    for (const auto& key : extras->delivered) batch.del(Family::kOutbox, key);
     extras->delivered.clear();
     if (extras->add) extras->add(batch, result);
   }
-  result.batch_bytes = batch.GetDataSize();
-  store.write(batch);
+  if (options.changelog) {
+    for (const auto& [partition, ops] : batch.ops()) options.changelog->append(partition, ops);
+    std::string key, value;
+    for (const auto& [partition, next] : options.changelog->flush()) {
+      codec::put_partition(key, partition);
+      codec::encode_changelog_position(value,
+                                       {.next_offset = next, .written_ms = options.wall_clock_ms});
+      batch.put(Family::kChangelog, key, value);
+    }
+  }
+  result.batch_bytes = batch.data_size();
+  store.write(batch.write_batch());
+  if (options.changelog) options.changelog->committed();
   result.users_evicted = trim_cache(partitions, options.cache_max_users);
   return result;
 }

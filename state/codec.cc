@@ -568,4 +568,27 @@ std::optional<OutboxEntry> decode_outbox(std::string_view v) {
   return e;
 }
 
+void encode_changelog_position(std::string& out, const ChangelogPosition& p) {
+  out.clear();
+  out.push_back(1);
+  put_varint(out, p.next_offset);
+  put_varint(out, p.restoring_from);
+  put_varint(out, p.released);
+  put_varint(out, p.released_ms);
+  put_varint(out, p.written_ms);
+}
+
+std::optional<ChangelogPosition> decode_changelog_position(std::string_view v) {
+  if (v.empty() || v[0] != 1) return std::nullopt;
+  Reader r(v.substr(1));
+  ChangelogPosition p;
+  p.next_offset = r.varint();
+  p.restoring_from = r.varint();
+  p.released = r.varint() != 0;
+  p.released_ms = r.varint();
+  p.written_ms = r.varint();
+  if (!r.done()) return std::nullopt;
+  return p;
+}
+
 }  // namespace engaged::codec

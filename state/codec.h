@@ -107,6 +107,19 @@ bool decode_seen(std::string_view v, std::vector<SeenEvent>& out);
 void encode_meta(std::string& out, const PartitionMeta& m);
 std::optional<PartitionMeta> decode_meta(std::string_view v);
 
+// changelog (local, not mirrored): partition -> version 1 | next_offset | restoring_from |
+// released | released_ms | written_ms (varints)
+struct ChangelogPosition {
+  int64_t next_offset = 0;      // first changelog record this copy does not reflect
+  int64_t restoring_from = -1;  // >= 0: a restore from there was cut short; the copy is partial
+  bool released = false;        // owned elsewhere now: kept only as a restore head start
+  int64_t released_ms = 0;      // wall clock when it was released
+  int64_t written_ms = 0;       // wall clock when the position was last written
+  bool operator==(const ChangelogPosition&) const = default;
+};
+void encode_changelog_position(std::string& out, const ChangelogPosition& p);
+std::optional<ChangelogPosition> decode_changelog_position(std::string_view v);
+
 // timers: partition | due ms (biased BE) | user_id  ->  empty (the user's profile holds the due
 // time; an entry whose user no longer agrees is stale and skipped)
 void timer_key(std::string& key, int32_t partition, int64_t due_ms, std::string_view user_id);

@@ -17,7 +17,11 @@ PartitionState::PartitionState(int32_t partition, Store& store)
     : partition_(partition), store_(store) {
   StoredPartition stored = store.load_partition(partition);
   has_checkpoint_ = stored.next_offset.has_value();
-  next_offset_ = stored.next_offset.value_or(0);
+  next_offset_ = checkpointed_offset_ = stored.next_offset.value_or(0);
+  if (stored.meta_found) {
+    dedupe_horizon_ = stored.dedupe_horizon_ms;
+    session_horizon_ = stored.session_horizon_ms;
+  }
   aggregates_ = std::move(stored.aggregates);
   next_program_seq_ = stored.next_program_seq;
   clock_hour_ = stored.clock_hour;

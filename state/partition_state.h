@@ -44,6 +44,18 @@ class PartitionState {
   int64_t next_offset() const { return next_offset_; }
   bool has_checkpoint() const { return has_checkpoint_; }
   void advance_to(int64_t next_offset) { next_offset_ = next_offset; }
+  // Input was applied since the last checkpoint (or there never was one): state to write.
+  bool dirty() const { return !has_checkpoint_ || next_offset_ != checkpointed_offset_; }
+  // The checkpoint wrote this partition, with these segment horizons.
+  void checkpointed(int64_t dedupe_horizon_ms, int64_t session_horizon_ms) {
+    has_checkpoint_ = true;
+    checkpointed_offset_ = next_offset_;
+    dedupe_horizon_ = dedupe_horizon_ms;
+    session_horizon_ = session_horizon_ms;
+  }
+  // Dedupe and session segments older than these are already deleted from the store.
+  int64_t dedupe_horizon() const { return dedupe_horizon_; }
+  int64_t session_horizon() const { return session_horizon_; }
 
   PartitionAggregates& aggregates() { return aggregates_; }
   const PartitionAggregates& aggregates() const { return aggregates_; }
@@ -84,7 +96,9 @@ class PartitionState {
   int32_t partition_;
   Store& store_;
   int64_t next_offset_ = 0;
+  int64_t checkpointed_offset_ = 0;
   bool has_checkpoint_ = false;
+  int64_t dedupe_horizon_ = INT64_MIN, session_horizon_ = INT64_MIN;
   PartitionAggregates aggregates_;
   UserCache users_;
   SessionTable sessions_;

@@ -1,4 +1,5 @@
-// Varint records; every container is length-prefixed and bounded on reading.
+// Varint records, each with a version byte; every container is length-prefixed and bounded on
+// reading.
 #include "state/program_codec.h"
 
 #include <bit>
@@ -9,8 +10,7 @@ namespace engaged::codec {
 namespace {
 
 constexpr uint8_t kEnvelopeVersion = 1;
-constexpr uint8_t kStateVersion = 1;
-constexpr size_t kMaxItems = size_t{1} << 28;
+constexpr uint8_t kRecordVersion = 1;  // every program-family record
 
 void put_double(std::string& out, double d) {
   put_le64(out, std::bit_cast<uint64_t>(d));
@@ -151,92 +151,41 @@ std::optional<ProgramEnvelope> decode_envelope(std::string_view v) {
   return e;
 }
 
-void encode_program_state(std::string& out, const ProgramState& s) {
-  out.clear();
-  out.push_back(static_cast<char>(kStateVersion));
-  put_varint(out, s.now_ms);
-  put_varint(out, static_cast<int64_t>(s.mentors.size()));
-  for (const auto& [id, m] : s.mentors) {
-    put_string(out, id);
-    put_strings(out, m.languages);
-    put_strings(out, m.topics);
-    put_varint(out, m.capacity);
-    put_string(out, m.tz);
-    put_varint(out, m.opted_in | m.suspended << 1);
-    put_varint(out, m.stats.rating_sum);
-    put_varint(out, m.stats.ratings);
-    put_varint(out, m.stats.response_s_sum);
-    put_varint(out, m.stats.responses);
-    put_strings(out, {m.mentees.begin(), m.mentees.end()});
-  }
-  put_varint(out, static_cast<int64_t>(s.matches.size()));
-  for (const auto& [id, m] : s.matches) {
-    put_string(out, id);
-    put_string(out, m.mentor);
-    put_varint(out, m.matched_ms);
-    put_varint(out, static_cast<int64_t>(m.stage));
-    put_mentee(out, m.mentee);
-    put_strings(out, m.tried);
-  }
-  put_varint(out, static_cast<int64_t>(s.waiting.size()));
-  for (const auto& [id, w] : s.waiting) {
-    put_string(out, id);
-    put_varint(out, w.since_ms);
-    put_mentee(out, w.mentee);
-    put_strings(out, w.tried);
-  }
-  put_varint(out, static_cast<int64_t>(s.blocks.size()));
-  for (const auto& [a, b] : s.blocks) {
-    put_string(out, a);
-    put_string(out, b);
-  }
-  put_varint(out, static_cast<int64_t>(s.reporters.size()));
-  for (const auto& [id, set] : s.reporters) {
-    put_string(out, id);
-    put_strings(out, {set.begin(), set.end()});
-  }
-  put_varint(out, static_cast<int64_t>(s.holdout_decided.size()));
-  for (const auto& [id, t] : s.holdout_decided) {
-    put_string(out, id);
-    put_varint(out, t);
-  }
-  put_varint(out, static_cast<int64_t>(s.timers.size()));
-  for (const auto& t : s.timers) {
-    put_varint(out, t.due_ms);
-    put_varint(out, static_cast<int64_t>(t.kind));
-    put_string(out, t.user);
-    put_varint(out, t.token);
-  }
-  put_varint(out, static_cast<int64_t>(s.policy.recipients.size()));
-  for (const auto& [id, r] : s.policy.recipients) {
-    put_string(out, id);
-    put_string(out, r.tz);
-    put_varint(out, static_cast<int64_t>(r.sent_ms.size()));
-    for (int64_t t : r.sent_ms) put_varint(out, t);
-    put_varint(out, static_cast<int64_t>(r.last_decided.size()));
-    for (const auto& [k, t] : r.last_decided) {
-      put_string(out, k);
-      put_varint(out, t);
-    }
-    put_varint(out, static_cast<int64_t>(r.log.size()));
-    for (const auto& e : r.log) {
-      put_string(out, e.nudge_id);
-      put_varint(out, static_cast<int64_t>(e.kind));
-      put_varint(out, static_cast<int64_t>(e.outcome));
-      put_varint(out, e.ms);
-    }
-  }
-  put_varint(out, static_cast<int64_t>(s.policy.deferred.size()));
-  for (const auto& [key, n] : s.policy.deferred) put_nudge(out, n);
+namespace {
+
+template <typename T, typename F>
+std::optional<T> decode_with(std::string_view v, F&& get) {
+  if (v.empty() || static_cast<uint8_t>(v[0]) != kRecordVersion) return std::nullopt;
+  Reader r(v.substr(1));
+  T x = get(r);
+  if (!r.done()) return std::nullopt;
+  return x;
 }
 
-std::optional<ProgramState> decode_program_state(std::string_view v) {
-  if (v.empty() || static_cast<uint8_t>(v[0]) != kStateVersion) return std::nullopt;
-  Reader r(v.substr(1));
-  ProgramState s;
-  s.now_ms = r.varint();
-  for (size_t n = r.count(kMaxItems); n-- && r.ok();) {
-    Mentor& m = s.mentors[r.string(1 << 20)];
+void start(std::string& out) {
+  out.clear();
+  out.push_back(static_cast<char>(kRecordVersion));
+}
+
+}  // namespace
+
+void encode_mentor(std::string& out, const Mentor& m) {
+  start(out);
+  put_strings(out, m.languages);
+  put_strings(out, m.topics);
+  put_varint(out, m.capacity);
+  put_string(out, m.tz);
+  put_varint(out, m.opted_in | m.suspended << 1);
+  put_varint(out, m.stats.rating_sum);
+  put_varint(out, m.stats.ratings);
+  put_varint(out, m.stats.response_s_sum);
+  put_varint(out, m.stats.responses);
+  put_strings(out, {m.mentees.begin(), m.mentees.end()});
+}
+
+std::optional<Mentor> decode_mentor(std::string_view v) {
+  return decode_with<Mentor>(v, [](Reader& r) {
+    Mentor m;
     m.languages = get_strings(r);
     m.topics = get_strings(r);
     m.capacity = static_cast<int32_t>(r.varint());
@@ -249,43 +198,92 @@ std::optional<ProgramState> decode_program_state(std::string_view v) {
     m.stats.response_s_sum = r.varint();
     m.stats.responses = r.varint();
     for (auto& x : get_strings(r)) m.mentees.insert(std::move(x));
-  }
-  for (size_t n = r.count(kMaxItems); n-- && r.ok();) {
-    Match& m = s.matches[r.string(1 << 20)];
+    return m;
+  });
+}
+
+void encode_match(std::string& out, const Match& m) {
+  start(out);
+  put_string(out, m.mentor);
+  put_varint(out, m.matched_ms);
+  put_varint(out, static_cast<int64_t>(m.stage));
+  put_mentee(out, m.mentee);
+  put_strings(out, m.tried);
+}
+
+std::optional<Match> decode_match(std::string_view v) {
+  return decode_with<Match>(v, [](Reader& r) {
+    Match m;
     m.mentor = r.string(1 << 20);
     m.matched_ms = r.varint();
     m.stage = static_cast<MatchStage>(r.varint());
     m.mentee = get_mentee(r);
     m.tried = get_strings(r);
-  }
-  for (size_t n = r.count(kMaxItems); n-- && r.ok();) {
-    Waiting& w = s.waiting[r.string(1 << 20)];
+    return m;
+  });
+}
+
+void encode_waiting(std::string& out, const Waiting& w) {
+  start(out);
+  put_varint(out, w.since_ms);
+  put_mentee(out, w.mentee);
+  put_strings(out, w.tried);
+}
+
+std::optional<Waiting> decode_waiting(std::string_view v) {
+  return decode_with<Waiting>(v, [](Reader& r) {
+    Waiting w;
     w.since_ms = r.varint();
     w.mentee = get_mentee(r);
     w.tried = get_strings(r);
+    return w;
+  });
+}
+
+void encode_ids(std::string& out, const std::set<std::string>& ids) {
+  start(out);
+  put_strings(out, {ids.begin(), ids.end()});
+}
+
+std::optional<std::set<std::string>> decode_ids(std::string_view v) {
+  return decode_with<std::set<std::string>>(v, [](Reader& r) {
+    std::set<std::string> ids;
+    for (auto& x : get_strings(r)) ids.insert(std::move(x));
+    return ids;
+  });
+}
+
+void encode_time(std::string& out, int64_t ms) {
+  start(out);
+  put_varint(out, ms);
+}
+
+std::optional<int64_t> decode_time(std::string_view v) {
+  return decode_with<int64_t>(v, [](Reader& r) { return r.varint(); });
+}
+
+void encode_recipient(std::string& out, const RecipientPolicy& p) {
+  start(out);
+  put_string(out, p.tz);
+  put_varint(out, static_cast<int64_t>(p.sent_ms.size()));
+  for (int64_t t : p.sent_ms) put_varint(out, t);
+  put_varint(out, static_cast<int64_t>(p.last_decided.size()));
+  for (const auto& [k, t] : p.last_decided) {
+    put_string(out, k);
+    put_varint(out, t);
   }
-  for (size_t n = r.count(kMaxItems); n-- && r.ok();) {
-    std::string a = r.string(1 << 20);
-    s.blocks.emplace(std::move(a), r.string(1 << 20));
+  put_varint(out, static_cast<int64_t>(p.log.size()));
+  for (const auto& e : p.log) {
+    put_string(out, e.nudge_id);
+    put_varint(out, static_cast<int64_t>(e.kind));
+    put_varint(out, static_cast<int64_t>(e.outcome));
+    put_varint(out, e.ms);
   }
-  for (size_t n = r.count(kMaxItems); n-- && r.ok();) {
-    auto& set = s.reporters[r.string(1 << 20)];
-    for (auto& x : get_strings(r)) set.insert(std::move(x));
-  }
-  for (size_t n = r.count(kMaxItems); n-- && r.ok();) {
-    std::string id = r.string(1 << 20);
-    s.holdout_decided[std::move(id)] = r.varint();
-  }
-  for (size_t n = r.count(kMaxItems); n-- && r.ok();) {
-    TimerKey t;
-    t.due_ms = r.varint();
-    t.kind = static_cast<ProgramTimer>(r.varint());
-    t.user = r.string(1 << 20);
-    t.token = r.varint();
-    s.timers.insert(std::move(t));
-  }
-  for (size_t n = r.count(kMaxItems); n-- && r.ok();) {
-    RecipientPolicy& p = s.policy.recipients[r.string(1 << 20)];
+}
+
+std::optional<RecipientPolicy> decode_recipient(std::string_view v) {
+  return decode_with<RecipientPolicy>(v, [](Reader& r) {
+    RecipientPolicy p;
     p.tz = r.string(1 << 20);
     p.sent_ms.resize(r.count(1 << 20));
     for (auto& t : p.sent_ms) t = r.varint();
@@ -301,41 +299,32 @@ std::optional<ProgramState> decode_program_state(std::string_view v) {
       e.ms = r.varint();
       p.log.push_back(std::move(e));
     }
-  }
-  for (size_t n = r.count(kMaxItems); n-- && r.ok();) {
-    Nudge nudge = get_nudge(r);
-    auto key = std::make_pair(nudge.deliver_ms, nudge.nudge_id);
-    s.policy.deferred.emplace(std::move(key), std::move(nudge));
-  }
-  if (!r.done()) return std::nullopt;
-  return s;
+    return p;
+  });
 }
 
-void encode_merge_state(std::string& out, const std::map<int32_t, MergeSource>& sources) {
-  out.clear();
-  out.push_back(static_cast<char>(kStateVersion));
-  put_varint(out, static_cast<int64_t>(sources.size()));
-  for (const auto& [id, s] : sources) {
-    put_varint(out, id);
-    put_varint(out, static_cast<int64_t>(s.next_seq));
-    put_varint(out, s.watermark);
-    put_varint(out, static_cast<int64_t>(s.pending.size()));
-    for (const auto& e : s.pending) put_envelope(out, e);
-  }
+void encode_nudge(std::string& out, const Nudge& n) {
+  start(out);
+  put_nudge(out, n);
 }
 
-std::optional<std::map<int32_t, MergeSource>> decode_merge_state(std::string_view v) {
-  if (v.empty() || static_cast<uint8_t>(v[0]) != kStateVersion) return std::nullopt;
-  Reader r(v.substr(1));
-  std::map<int32_t, MergeSource> out;
-  for (size_t n = r.count(1 << 20); n-- && r.ok();) {
-    MergeSource& s = out[static_cast<int32_t>(r.varint())];
+std::optional<Nudge> decode_nudge(std::string_view v) {
+  return decode_with<Nudge>(v, [](Reader& r) { return get_nudge(r); });
+}
+
+void encode_merge_source(std::string& out, const MergeSource& s) {
+  start(out);
+  put_varint(out, static_cast<int64_t>(s.next_seq));
+  put_varint(out, s.watermark);
+}
+
+std::optional<MergeSource> decode_merge_source(std::string_view v) {
+  return decode_with<MergeSource>(v, [](Reader& r) {
+    MergeSource s;
     s.next_seq = static_cast<uint64_t>(r.varint());
     s.watermark = r.varint();
-    for (size_t k = r.count(kMaxItems); k-- && r.ok();) s.pending.push_back(get_envelope(r));
-  }
-  if (!r.done()) return std::nullopt;
-  return out;
+    return s;
+  });
 }
 
 }  // namespace engaged::codec

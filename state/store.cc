@@ -21,15 +21,6 @@ void check(const rocksdb::Status& s, const std::string& what) {
 
 }  // namespace
 
-const std::vector<std::string>& Store::family_names() {
-  static const std::vector<std::string> kFamilies = {
-      "default",       "users",         "daily",          "retention",     "offsets",
-      "meta",          "sessions",      "session_daily",  "dedupe",        "feedback_daily",
-      "revenue_daily", "figures_daily", "cohort_figures", "segment_daily", "timers",
-      "outbox",        "program"};
-  return kFamilies;
-}
-
 std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& options) {
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
@@ -45,15 +36,30 @@ std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& o
   cf_options.write_buffer_size = 64 << 20;
   cf_options.compression = rocksdb::kLZ4Compression;
 
+  // Handles in id order: handles_[id] is the family with that id.
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : family_names()) descriptors.emplace_back(name, cf_options);
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
+  for (const FamilyInfo& f : kFamilies) descriptors.emplace_back(std::string(f.name), cf_options);
 
   std::unique_ptr<Store> store(new Store());
   rocksdb::DB* raw = nullptr;
   if (!options.read_only) std::filesystem::create_directories(dir);
   if (options.read_only) {
-    check(rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &store->handles_, &raw),
+    // A state written before a family existed lacks it: read it as empty (a null handle).
+    std::vector<std::string> existing;
+    check(rocksdb::DB::ListColumnFamilies(db_options, dir, &existing), "open state " + dir);
+    std::vector<size_t> ids;
+    std::vector<rocksdb::ColumnFamilyDescriptor> present;
+    for (size_t id = 0; id < descriptors.size(); ++id)
+      if (std::find(existing.begin(), existing.end(), descriptors[id].name) != existing.end()) {
+        ids.push_back(id);
+        present.push_back(descriptors[id]);
+      }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    check(rocksdb::DB::OpenForReadOnly(db_options, dir, present, &handles, &raw),
           "open state (read-only) " + dir);
+    store->handles_.assign(descriptors.size(), nullptr);
+    for (size_t i = 0; i < ids.size(); ++i) store->handles_[ids[i]] = handles[i];
   } else {
     check(rocksdb::DB::Open(db_options, dir, descriptors, &store->handles_, &raw),
           "open state " + dir);
@@ -65,7 +71,8 @@ std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& o
 }
 
 Store::~Store() {
-  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  for (auto* h : handles_)
+    if (h) db_->DestroyColumnFamilyHandle(h);
 }
 
 bool Store::get_user(int32_t partition, std::string_view user_id, UserActivity& activity,
@@ -74,7 +81,7 @@ bool Store::get_user(int32_t partition, std::string_view user_id, UserActivity& 
   std::string key;
   codec::user_key(key, partition, user_id);
   rocksdb::PinnableSlice value;
-  auto s = db_->Get(rocksdb::ReadOptions(), users(), key, &value);
+  auto s = db_->Get(rocksdb::ReadOptions(), cf(Family::kUsers), key, &value);
   if (s.IsNotFound()) return false;
   check(s, "read user");
   if (!codec::decode_user(value.ToStringView(), activity, profile))
@@ -101,17 +108,17 @@ StoredPartition Store::load_partition(int32_t partition) {
   std::string prefix;
   codec::put_partition(prefix, partition);
   std::string value;
-  int64_t dedupe_horizon = 0, session_horizon = 0;
-  auto s = db_->Get(rocksdb::ReadOptions(), offsets(), prefix, &value);
+  auto s = db_->Get(rocksdb::ReadOptions(), cf(Family::kOffsets), prefix, &value);
   if (s.ok()) out.next_offset = codec::decode_i64(value);
-  s = db_->Get(rocksdb::ReadOptions(), meta(), prefix, &value);
+  s = db_->Get(rocksdb::ReadOptions(), cf(Family::kMeta), prefix, &value);
   if (s.ok()) {
     if (auto m = codec::decode_meta(value)) {
+      out.meta_found = true;
       out.aggregates.stream_time_ms = m->stream_time_ms;
       out.aggregates.rejected = m->rejected;
       out.aggregates.duplicates = m->duplicates;
-      dedupe_horizon = m->dedupe_horizon_ms;
-      session_horizon = m->session_horizon_ms;
+      out.dedupe_horizon_ms = m->dedupe_horizon_ms;
+      out.session_horizon_ms = m->session_horizon_ms;
       out.aggregates.risk = m->risk;
       out.next_program_seq = m->next_program_seq;
       out.clock_hour = m->clock_hour;
@@ -123,28 +130,28 @@ StoredPartition Store::load_partition(int32_t partition) {
       fn(it->key().ToStringView(), it->value().ToStringView());
     check(it->status(), "scan state");
   };
-  restore_days(daily(), partition, out.aggregates.daily);
+  restore_days(cf(Family::kDaily), partition, out.aggregates.daily);
   std::vector<SeenEvent> seen;
-  scan(dedupe(), [&](std::string_view, std::string_view v) {
+  scan(cf(Family::kDedupe), [&](std::string_view, std::string_view v) {
     if (!codec::decode_seen(v, seen)) throw std::runtime_error("corrupt dedupe record in state");
   });
   for (const auto& e : seen)
-    if (e.ts_ms >= dedupe_horizon) out.aggregates.seen.restore(e);
-  out.sessions = read_sessions(partition, session_horizon);
-  restore_days(revenue_daily(), partition, out.aggregates.revenue);
-  restore_days(feedback_daily(), partition, out.aggregates.feedback);
-  restore_days(session_daily(), partition, out.aggregates.sessions);
-  restore_days(figures_daily(), partition, out.aggregates.figures);
-  restore_days(cohort_figures(), partition, out.aggregates.cohort_figures);
+    if (e.ts_ms >= out.dedupe_horizon_ms) out.aggregates.seen.restore(e);
+  out.sessions = read_sessions(partition, out.session_horizon_ms);
+  restore_days(cf(Family::kRevenueDaily), partition, out.aggregates.revenue);
+  restore_days(cf(Family::kFeedbackDaily), partition, out.aggregates.feedback);
+  restore_days(cf(Family::kSessionDaily), partition, out.aggregates.sessions);
+  restore_days(cf(Family::kFiguresDaily), partition, out.aggregates.figures);
+  restore_days(cf(Family::kCohortFigures), partition, out.aggregates.cohort_figures);
   DayCounters counters;
-  scan(segment_daily(), [&](std::string_view k, std::string_view v) {
+  scan(cf(Family::kSegmentDaily), [&](std::string_view k, std::string_view v) {
     if (!codec::decode_day_row(v, counters)) throw std::runtime_error("corrupt segment row");
     const codec::SegmentDayKey key = codec::parse_segment_day_key(k);
     if (key.dimension >= kMaxSegmentDimensions) throw std::runtime_error("corrupt segment key");
     ActivityProcessor::segment_table(out.aggregates, key.dimension, key.value)
         .restore(key.day, counters);
   });
-  scan(retention(), [&](std::string_view k, std::string_view v) {
+  scan(cf(Family::kRetention), [&](std::string_view k, std::string_view v) {
     auto r = codec::decode_retention(v);
     if (!r) throw std::runtime_error("corrupt retention record in state");
     out.aggregates.cohort(codec::cohort_table_of_key(k))
@@ -158,7 +165,8 @@ std::vector<codec::SessionEntry> Store::read_sessions(int32_t partition, int64_t
   codec::put_partition(prefix, partition);
   // Segments in the order they were written; a later version of a session wins.
   std::vector<std::pair<int64_t, std::string>> segments;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), sessions()));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(Family::kSessions)));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
     segments.emplace_back(codec::segment_offset_of(it->key().ToStringView()),
                           it->value().ToString());
@@ -183,7 +191,8 @@ std::vector<codec::SessionEntry> Store::read_sessions(int32_t partition, int64_t
 
 std::vector<int32_t> Store::partitions() {
   std::vector<int32_t> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), offsets()));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(Family::kOffsets)));
   for (it->SeekToFirst(); it->Valid(); it->Next())
     out.push_back(codec::partition_of(it->key().ToStringView()));
   return out;
@@ -197,7 +206,7 @@ std::vector<std::pair<int64_t, std::string>> Store::due_timers(int32_t partition
   rocksdb::ReadOptions ro;
   rocksdb::Slice upper(to);
   ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, timers()));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(Family::kTimers)));
   for (it->Seek(from); it->Valid(); it->Next()) {
     auto [due, user] = codec::parse_timer_key(it->key().ToStringView());
     out.emplace_back(due, std::string(user));
@@ -210,7 +219,8 @@ std::vector<std::pair<std::string, codec::OutboxEntry>> Store::outbox_entries(in
   std::vector<std::pair<std::string, codec::OutboxEntry>> out;
   std::string prefix;
   codec::put_partition(prefix, partition);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), outbox()));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(Family::kOutbox)));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     auto e = codec::decode_outbox(it->value().ToStringView());
     if (!e) throw std::runtime_error("corrupt outbox entry in state");
@@ -222,7 +232,8 @@ std::vector<std::pair<std::string, codec::OutboxEntry>> Store::outbox_entries(in
 
 std::vector<std::pair<std::string, codec::OutboxEntry>> Store::all_outbox_entries() {
   std::vector<std::pair<std::string, codec::OutboxEntry>> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), outbox()));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(Family::kOutbox)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto e = codec::decode_outbox(it->value().ToStringView());
     if (!e) throw std::runtime_error("corrupt outbox entry in state");
@@ -235,19 +246,66 @@ std::vector<std::pair<std::string, codec::OutboxEntry>> Store::all_outbox_entrie
 int64_t Store::stream_time(int32_t partition) {
   std::string key, value;
   codec::put_partition(key, partition);
-  auto s = db_->Get(rocksdb::ReadOptions(), meta(), key, &value);
+  auto s = db_->Get(rocksdb::ReadOptions(), cf(Family::kMeta), key, &value);
   if (s.IsNotFound()) return kNoTime;
   check(s, "read partition meta");
   auto m = codec::decode_meta(value);
   return m ? m->stream_time_ms : kNoTime;
 }
 
-std::optional<std::string> Store::get_program(std::string_view key) {
+std::optional<std::string> Store::get(Family f, std::string_view key) {
+  if (!cf(f)) return std::nullopt;  // a read-only state written before the family existed
   std::string value;
-  auto s = db_->Get(rocksdb::ReadOptions(), program(), key, &value);
+  auto s = db_->Get(rocksdb::ReadOptions(), cf(f), key, &value);
   if (s.IsNotFound()) return std::nullopt;
-  check(s, "read program state");
+  check(s, "read state");
   return value;
+}
+
+std::vector<std::string> Store::keys_in_range(Family f, std::string_view from,
+                                              std::string_view to) {
+  std::vector<std::string> out;
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper(to.data(), to.size());
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(f)));
+  for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next())
+    out.push_back(it->key().ToString());
+  check(it->status(), "scan state");
+  return out;
+}
+
+std::optional<codec::ChangelogPosition> Store::changelog_position(int32_t partition) {
+  std::string key;
+  codec::put_partition(key, partition);
+  auto v = get(Family::kChangelog, key);
+  if (!v) return std::nullopt;
+  auto p = codec::decode_changelog_position(*v);
+  if (!p) throw std::runtime_error("corrupt changelog position in state");
+  return p;
+}
+
+std::vector<int32_t> Store::owned_partitions() {
+  std::vector<int32_t> out;
+  for (int32_t p : partitions()) {
+    auto position = changelog_position(p);
+    if (!position || !position->released) out.push_back(p);
+  }
+  return out;
+}
+
+void Store::erase_partition(int32_t partition) {
+  std::string from, to;
+  codec::put_partition(from, partition);
+  codec::put_partition(to, partition + 1);
+  rocksdb::WriteBatch batch;
+  for (const FamilyInfo& f : kFamilies) batch.DeleteRange(cf(f.id), from, to);
+  write(batch);
+  for (const FamilyInfo& f : kFamilies) {
+    rocksdb::Slice begin(from), end(to);
+    check(db_->CompactRange(rocksdb::CompactRangeOptions(), cf(f.id), &begin, &end),
+          "reclaim partition state");
+  }
 }
 
 void Store::write(rocksdb::WriteBatch& batch) {
@@ -263,6 +321,7 @@ void Store::flush() {
 uint64_t Store::live_data_bytes() {
   uint64_t total = 0, v = 0;
   for (auto* h : handles_) {
+    if (!h) continue;
     if (db_->GetIntProperty(h, rocksdb::DB::Properties::kEstimateLiveDataSize, &v)) total += v;
     if (db_->GetIntProperty(h, rocksdb::DB::Properties::kCurSizeAllMemTables, &v)) total += v;
   }

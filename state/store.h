@@ -20,6 +20,7 @@
 #include "processors/session_processor.h"
 #include "processors/user_activity.h"
 #include "state/codec.h"
+#include "state/families.h"
 
 namespace engaged {
 
@@ -39,6 +40,8 @@ struct StoredPartition {
   uint64_t next_program_seq = 0;
   int64_t clock_hour = INT64_MIN;
   std::vector<codec::SessionEntry> sessions;  // sessions that may still change
+  bool meta_found = false;
+  int64_t dedupe_horizon_ms = 0, session_horizon_ms = 0;  // segments before these are deleted
 };
 
 class Store {
@@ -58,22 +61,7 @@ class Store {
   uint64_t live_data_bytes();  // live data in SST files + memtables not yet flushed
 
   rocksdb::DB* db() { return db_.get(); }
-  rocksdb::ColumnFamilyHandle* users() { return handles_[1]; }
-  rocksdb::ColumnFamilyHandle* daily() { return handles_[2]; }
-  rocksdb::ColumnFamilyHandle* retention() { return handles_[3]; }
-  rocksdb::ColumnFamilyHandle* offsets() { return handles_[4]; }
-  rocksdb::ColumnFamilyHandle* meta() { return handles_[5]; }
-  rocksdb::ColumnFamilyHandle* sessions() { return handles_[6]; }
-  rocksdb::ColumnFamilyHandle* session_daily() { return handles_[7]; }
-  rocksdb::ColumnFamilyHandle* dedupe() { return handles_[8]; }
-  rocksdb::ColumnFamilyHandle* feedback_daily() { return handles_[9]; }
-  rocksdb::ColumnFamilyHandle* revenue_daily() { return handles_[10]; }
-  rocksdb::ColumnFamilyHandle* figures_daily() { return handles_[11]; }
-  rocksdb::ColumnFamilyHandle* cohort_figures() { return handles_[12]; }
-  rocksdb::ColumnFamilyHandle* segment_daily() { return handles_[13]; }
-  rocksdb::ColumnFamilyHandle* timers() { return handles_[14]; }
-  rocksdb::ColumnFamilyHandle* outbox() { return handles_[15]; }
-  rocksdb::ColumnFamilyHandle* program() { return handles_[16]; }
+  rocksdb::ColumnFamilyHandle* cf(Family f) { return handles_[static_cast<size_t>(f)]; }
 
   // Silence timers of a partition due at or before `until`: (due, user id), in key order.
   std::vector<std::pair<int64_t, std::string>> due_timers(int32_t partition, int64_t until);
@@ -81,11 +69,18 @@ class Store {
   std::vector<std::pair<std::string, codec::OutboxEntry>> outbox_entries(int32_t partition);
   // Every outbox entry, of all partitions.
   std::vector<std::pair<std::string, codec::OutboxEntry>> all_outbox_entries();
-  std::optional<std::string> get_program(std::string_view key);
+  std::optional<std::string> get(Family f, std::string_view key);
   // A partition's stream time as last checkpointed (kNoTime: no event yet).
   int64_t stream_time(int32_t partition);
-  static const std::vector<std::string>& family_names();  // in handle order
-  const std::vector<rocksdb::ColumnFamilyHandle*>& handles() const { return handles_; }
+  // Keys of `f` in [from, to), in order.
+  std::vector<std::string> keys_in_range(Family f, std::string_view from, std::string_view to);
+  // Where this copy of a partition stands on its changelog (nullopt: never changelogged).
+  std::optional<codec::ChangelogPosition> changelog_position(int32_t partition);
+  // Partitions whose state this copy holds as their owner: every partition with a checkpoint
+  // but those released to another instance (kept only as a restore head start).
+  std::vector<int32_t> owned_partitions();
+  // Deletes every key of a partition in every family (local only: not a state change).
+  void erase_partition(int32_t partition);
 
  private:
   Store() = default;

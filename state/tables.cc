@@ -1,4 +1,6 @@
 // Sums per-partition rows into instance-wide tables for `engaged report` and `state dump`.
+// Reports count only the partitions this copy owns: one released to another instance is kept
+// here only as a restore head start, and counting it would count its users twice.
 #include "state/tables.h"
 
 #include <fmt/format.h>
@@ -6,6 +8,7 @@
 
 #include <limits>
 #include <memory>
+#include <set>
 #include <stdexcept>
 
 #include "processors/activity_processor.h"
@@ -15,22 +18,40 @@
 namespace engaged {
 namespace {
 
+// Every key of a family in order; with `skip`, not those of these partitions.
 template <typename F>
-void scan(Store& store, rocksdb::ColumnFamilyHandle* cf, F&& fn) {
-  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(rocksdb::ReadOptions(), cf));
-  for (it->SeekToFirst(); it->Valid(); it->Next())
-    fn(it->key().ToStringView(), it->value().ToStringView());
+void scan(Store& store, Family f, F&& fn, const std::set<int32_t>* skip = nullptr) {
+  if (!store.cf(f)) return;  // a read-only state written before the family existed
+  std::unique_ptr<rocksdb::Iterator> it(
+      store.db()->NewIterator(rocksdb::ReadOptions(), store.cf(f)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    if (skip && !skip->empty() && skip->count(codec::partition_of(key))) continue;
+    fn(key, it->value().ToStringView());
+  }
   if (!it->status().ok()) throw std::runtime_error("read state: " + it->status().ToString());
 }
 
-// Sums a day table's rows over all partitions.
+// Partitions released to another instance.
+std::set<int32_t> released_partitions(Store& store) {
+  std::set<int32_t> out;
+  for (int32_t p : store.partitions())
+    if (auto position = store.changelog_position(p); position && position->released) out.insert(p);
+  return out;
+}
+
+// Sums a day table's rows over the owned partitions.
 template <typename T>
-void sum_days(Store& store, rocksdb::ColumnFamilyHandle* cf, std::map<int32_t, T>& out) {
+void sum_days(Store& store, Family f, std::map<int32_t, T>& out,
+              const std::set<int32_t>& released) {
   T row;
-  scan(store, cf, [&](std::string_view k, std::string_view v) {
-    if (!codec::decode_day_row(v, row)) throw std::runtime_error("corrupt day row");
-    out[codec::day_of_key(k)] += row;
-  });
+  scan(
+      store, f,
+      [&](std::string_view k, std::string_view v) {
+        if (!codec::decode_day_row(v, row)) throw std::runtime_error("corrupt day row");
+        out[codec::day_of_key(k)] += row;
+      },
+      &released);
 }
 
 }  // namespace
@@ -38,36 +59,49 @@ void sum_days(Store& store, rocksdb::ColumnFamilyHandle* cf, std::map<int32_t, T
 StateTables read_tables(Store& store) {
   StateTables t;
   t.stream_time_ms = kNoTime;
-  sum_days(store, store.daily(), t.daily);
-  scan(store, store.retention(), [&](std::string_view k, std::string_view v) {
-    auto r = codec::decode_retention(v);
-    if (!r) throw std::runtime_error("corrupt retention record");
-    auto& row =
-        t.cohorts[static_cast<size_t>(codec::cohort_table_of_key(k))][codec::cohort_of_key(k)];
-    if (row.size() < r->size()) row.resize(r->size(), 0);
-    for (size_t i = 0; i < r->size(); ++i) row[i] += (*r)[i];
-  });
-  sum_days(store, store.revenue_daily(), t.revenue);
-  sum_days(store, store.feedback_daily(), t.feedback);
-  sum_days(store, store.session_daily(), t.sessions);
-  sum_days(store, store.figures_daily(), t.figures);
-  sum_days(store, store.cohort_figures(), t.cohort_figures);
+  const std::set<int32_t> released = released_partitions(store);
+  sum_days(store, Family::kDaily, t.daily, released);
+  scan(
+      store, Family::kRetention,
+      [&](std::string_view k, std::string_view v) {
+        auto r = codec::decode_retention(v);
+        if (!r) throw std::runtime_error("corrupt retention record");
+        auto& row =
+            t.cohorts[static_cast<size_t>(codec::cohort_table_of_key(k))][codec::cohort_of_key(k)];
+        if (row.size() < r->size()) row.resize(r->size(), 0);
+        for (size_t i = 0; i < r->size(); ++i) row[i] += (*r)[i];
+      },
+      &released);
+  sum_days(store, Family::kRevenueDaily, t.revenue, released);
+  sum_days(store, Family::kFeedbackDaily, t.feedback, released);
+  sum_days(store, Family::kSessionDaily, t.sessions, released);
+  sum_days(store, Family::kFiguresDaily, t.figures, released);
+  sum_days(store, Family::kCohortFigures, t.cohort_figures, released);
   DayCounters counters;
-  scan(store, store.segment_daily(), [&](std::string_view k, std::string_view v) {
-    if (!codec::decode_day_row(v, counters)) throw std::runtime_error("corrupt segment row");
-    const codec::SegmentDayKey key = codec::parse_segment_day_key(k);
-    t.segments[{key.dimension, key.value}][key.day] += counters;
-  });
-  scan(store, store.meta(), [&](std::string_view, std::string_view v) {
-    auto m = codec::decode_meta(v);
-    if (!m) throw std::runtime_error("corrupt meta record");
-    t.stream_time_ms = std::max(t.stream_time_ms, m->stream_time_ms);
-    for (int i = 0; i < kRejectReasonCount; ++i) t.rejected[i] += m->rejected[i];
-    t.duplicates += m->duplicates;
-  });
-  scan(store, store.offsets(), [&](std::string_view, std::string_view v) {
-    t.next_offsets_total += codec::decode_i64(v).value_or(0);
-  });
+  scan(
+      store, Family::kSegmentDaily,
+      [&](std::string_view k, std::string_view v) {
+        if (!codec::decode_day_row(v, counters)) throw std::runtime_error("corrupt segment row");
+        const codec::SegmentDayKey key = codec::parse_segment_day_key(k);
+        t.segments[{key.dimension, key.value}][key.day] += counters;
+      },
+      &released);
+  scan(
+      store, Family::kMeta,
+      [&](std::string_view, std::string_view v) {
+        auto m = codec::decode_meta(v);
+        if (!m) throw std::runtime_error("corrupt meta record");
+        t.stream_time_ms = std::max(t.stream_time_ms, m->stream_time_ms);
+        for (int i = 0; i < kRejectReasonCount; ++i) t.rejected[i] += m->rejected[i];
+        t.duplicates += m->duplicates;
+      },
+      &released);
+  scan(
+      store, Family::kOffsets,
+      [&](std::string_view, std::string_view v) {
+        t.next_offsets_total += codec::decode_i64(v).value_or(0);
+      },
+      &released);
   return t;
 }
 
@@ -76,10 +110,15 @@ void for_each_user(
     const std::function<void(std::string_view, const UserActivity&, const UserProfile&)>& f) {
   UserActivity activity;
   UserProfile profile;
-  scan(store, store.users(), [&](std::string_view k, std::string_view v) {
-    if (!codec::decode_user(v, activity, profile)) throw std::runtime_error("corrupt user record");
-    f(codec::user_id_of(k), activity, profile);
-  });
+  const std::set<int32_t> released = released_partitions(store);
+  scan(
+      store, Family::kUsers,
+      [&](std::string_view k, std::string_view v) {
+        if (!codec::decode_user(v, activity, profile))
+          throw std::runtime_error("corrupt user record");
+        f(codec::user_id_of(k), activity, profile);
+      },
+      &released);
 }
 
 void dump_state(Store& store, std::ostream& out) {
@@ -87,12 +126,11 @@ void dump_state(Store& store, std::ostream& out) {
   auto hex = [&](std::string_view s) {
     for (unsigned char c : s) out << kHex[c >> 4] << kHex[c & 15];
   };
-  const auto& names = Store::family_names();
-  for (size_t i = 0; i < store.handles().size(); ++i) {
-    if (store.handles()[i] == store.dedupe() || store.handles()[i] == store.sessions())
+  for (const FamilyInfo& f : kFamilies) {
+    if (f.id == Family::kDedupe || f.id == Family::kSessions)
       continue;  // segments: below, as their logical content
-    scan(store, store.handles()[i], [&](std::string_view k, std::string_view v) {
-      out << names[i] << ' ';
+    scan(store, f.id, [&](std::string_view k, std::string_view v) {
+      out << f.name << ' ';
       hex(k);
       out << ' ';
       hex(v);
@@ -103,7 +141,7 @@ void dump_state(Store& store, std::ostream& out) {
   // still inside each partition's horizons, sorted.
   std::map<int32_t, int64_t> horizon;
   std::map<int32_t, int64_t> session_horizon;
-  scan(store, store.meta(), [&](std::string_view k, std::string_view v) {
+  scan(store, Family::kMeta, [&](std::string_view k, std::string_view v) {
     auto m = codec::decode_meta(v).value();
     horizon[codec::partition_of(k)] = m.dedupe_horizon_ms;
     session_horizon[codec::partition_of(k)] = m.session_horizon_ms;
@@ -115,7 +153,7 @@ void dump_state(Store& store, std::ostream& out) {
                          static_cast<uint64_t>(s.start_ms), static_cast<uint64_t>(s.end_ms),
                          static_cast<uint32_t>(s.actions));
   std::map<std::pair<int32_t, std::pair<uint64_t, uint64_t>>, int64_t> entries;
-  scan(store, store.dedupe(), [&](std::string_view k, std::string_view v) {
+  scan(store, Family::kDedupe, [&](std::string_view k, std::string_view v) {
     std::vector<SeenEvent> seen;
     codec::decode_seen(v, seen);
     const int32_t p = codec::partition_of(k);

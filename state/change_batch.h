@@ -1,0 +1,48 @@
+// The writes of one checkpoint. They go into one RocksDB WriteBatch (the local commit) and, when
+// the state has a changelog, are also recorded per partition (the key's 4-byte prefix) as the
+// ops of that partition's redo record (state/changelog_record.h). Local families are written
+// but never recorded.
+#pragma once
+
+#include <rocksdb/write_batch.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "state/families.h"
+
+namespace engaged {
+
+class Store;
+
+class ChangeBatch {
+ public:
+  struct PartitionOps {
+    std::string ops;
+    size_t count = 0;
+  };
+
+  ChangeBatch(Store& store, bool record_ops);
+
+  void put(Family f, std::string_view key, std::string_view value);
+  void del(Family f, std::string_view key);
+
+  rocksdb::WriteBatch& write_batch() { return batch_; }
+  // The recorded ops by partition (empty unless recording).
+  std::map<int32_t, PartitionOps>& ops() { return ops_; }
+  size_t data_size() const { return batch_.GetDataSize(); }
+
+ private:
+  PartitionOps* record(Family f, std::string_view key);
+
+  Store& store_;
+  bool record_ops_;
+  rocksdb::WriteBatch batch_;
+  std::map<int32_t, PartitionOps> ops_;
+  int32_t last_partition_ = -1;
+  PartitionOps* last_ = nullptr;  // the ops of last_partition_ (keys come grouped by partition)
+};
+
+}  // namespace engaged

@@ -1,0 +1,113 @@
+// Ops are varint-framed: op (1 put, 2 delete) | family id | key length | key [| value length |
+// value].
+#include "state/changelog_record.h"
+
+#include "state/byte_io.h"
+
+namespace engaged::changelog {
+namespace {
+
+constexpr char kPut = 1, kDelete = 2;
+constexpr size_t kMaxKey = 1 << 20, kMaxValue = 1 << 30;
+
+void put_be64(std::string& out, uint64_t v) {
+  codec::put_be32(out, static_cast<uint32_t>(v >> 32));
+  codec::put_be32(out, static_cast<uint32_t>(v));
+}
+uint64_t get_be64(const char* p) {
+  return (uint64_t{codec::get_be32(p)} << 32) | codec::get_be32(p + 4);
+}
+
+}  // namespace
+
+void append_put(std::string& ops, Family f, std::string_view key, std::string_view value) {
+  ops.push_back(kPut);
+  ops.push_back(static_cast<char>(f));
+  codec::put_string(ops, key);
+  codec::put_string(ops, value);
+}
+
+void append_delete(std::string& ops, Family f, std::string_view key) {
+  ops.push_back(kDelete);
+  ops.push_back(static_cast<char>(f));
+  codec::put_string(ops, key);
+}
+
+bool OpReader::next(Op& op) {
+  if (rest_.empty() || !ok_) return false;
+  codec::Reader r(rest_);
+  const std::string_view head = r.bytes(2);
+  const auto family = r.ok() ? family_of_id(static_cast<uint8_t>(head[1])) : std::nullopt;
+  if (!family || (head[0] != kPut && head[0] != kDelete)) return ok_ = false;
+  op.family = *family;
+  op.key = r.bytes(r.count(kMaxKey));
+  op.value.reset();
+  if (head[0] == kPut) op.value = r.bytes(r.count(kMaxValue));
+  if (!r.ok()) return ok_ = false;
+  rest_.remove_prefix(r.position());
+  return true;
+}
+
+void state_key(std::string& out, Family f, std::string_view store_key) {
+  out.clear();
+  out.push_back(static_cast<char>(f));
+  out.append(store_key);
+}
+
+void state_value(std::string& out, std::string_view store_value) {
+  out.clear();
+  out.push_back(static_cast<char>(kVersion));
+  out.append(store_value);
+}
+
+void redo_key(std::string& out, const RedoId& id) {
+  out.clear();
+  out.push_back(static_cast<char>(kRedoTag));
+  put_be64(out, id.writer);
+  put_be64(out, id.checkpoint);
+  codec::put_be32(out, id.chunk);
+}
+
+void redo_value_header(std::string& out, bool last, size_t op_count) {
+  out.clear();
+  out.push_back(static_cast<char>(kVersion));
+  out.push_back(last ? 1 : 0);
+  codec::put_varint(out, static_cast<int64_t>(op_count));
+}
+
+std::optional<Record> parse(std::string_view key, const std::string_view* value) {
+  if (key.empty()) return std::nullopt;
+  Record rec{};
+  if (static_cast<uint8_t>(key[0]) == kRedoTag) {
+    if (key.size() != 21) return std::nullopt;
+    rec.kind = Record::kRedo;
+    rec.redo = {get_be64(key.data() + 1), get_be64(key.data() + 9),
+                codec::get_be32(key.data() + 17)};
+    if (!value) {
+      rec.tombstone = true;
+      return rec;
+    }
+    if (value->size() < 2 || static_cast<uint8_t>((*value)[0]) != kVersion) return std::nullopt;
+    rec.last = (*value)[1] == 1;
+    codec::Reader r(value->substr(2));
+    const int64_t n = r.varint();
+    if (!r.ok() || n < 0) return std::nullopt;
+    rec.op_count = static_cast<size_t>(n);
+    rec.ops = value->substr(2 + r.position());
+    return rec;
+  }
+  const auto family = family_of_id(static_cast<uint8_t>(key[0]));
+  if (!family || !family_info(*family).mirrored) return std::nullopt;
+  rec.kind = Record::kState;
+  rec.op.family = *family;
+  rec.op.key = key.substr(1);
+  if (value) {
+    if (value->empty() || static_cast<uint8_t>((*value)[0]) != kVersion) return std::nullopt;
+    rec.op.value = value->substr(1);
+  } else {
+    rec.tombstone = true;
+  }
+  return rec;
+}
+
+}  // namespace engaged::changelog

@@ -1,0 +1,81 @@
+// Byte layout of the changelog: the Kafka topic that mirrors every checkpoint's state writes, one
+// topic partition per input partition (and a one-partition topic for the program stage).
+//
+// Two kinds of records share a partition:
+//   redo:   key   = 0xff | writer (8, BE) | checkpoint (8, BE) | chunk (4, BE)
+//           value = version | last chunk? | op count | ops
+//           Every write of one checkpoint of the partition, produced before the checkpoint is
+//           committed locally. A checkpoint exists on the changelog once all its chunks do
+//           (the last one says so); a partial one (its writer died mid-way) is ignored.
+//   state:  key   = family id (1) | store key
+//           value = version | store value, or no value (a tombstone) for a deleted key.
+//           The latest value of each key, written (coalesced) after the checkpoints that set it
+//           are committed; compaction keeps the newest per key. Redo records they cover are then
+//           deleted by tombstones.
+// docs/architecture.md explains why compaction cannot resurrect the writes of an unfinished
+// checkpoint: they only ever travel in redo records, whose keys are unique.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "state/families.h"
+
+namespace engaged::changelog {
+
+inline constexpr uint8_t kRedoTag = 0xff;
+inline constexpr uint8_t kVersion = 1;
+
+// An op: the put (value) or delete (no value) of a store key in a family.
+struct Op {
+  Family family;
+  std::string_view key;
+  std::optional<std::string_view> value;
+};
+void append_put(std::string& ops, Family f, std::string_view key, std::string_view value);
+void append_delete(std::string& ops, Family f, std::string_view key);
+
+// Reads ops in order; next() is false at the end or on malformed bytes (then ok() is false).
+class OpReader {
+ public:
+  explicit OpReader(std::string_view ops) : rest_(ops) {}
+  bool next(Op& op);
+  bool ok() const { return ok_; }
+
+ private:
+  std::string_view rest_;
+  bool ok_ = true;
+};
+
+// State records.
+void state_key(std::string& out, Family f, std::string_view store_key);
+void state_value(std::string& out, std::string_view store_value);
+
+// Redo records.
+struct RedoId {
+  uint64_t writer = 0;      // random per process: tells a dead writer's chunks from the next's
+  uint64_t checkpoint = 0;  // the writer's checkpoint number for this partition
+  uint32_t chunk = 0;
+  bool operator==(const RedoId&) const = default;
+};
+void redo_key(std::string& out, const RedoId& id);
+void redo_value_header(std::string& out, bool last, size_t op_count);
+
+// A record read back from the changelog.
+struct Record {
+  enum Kind { kState, kRedo } kind;
+  // kState: the op (value absent = tombstone).
+  Op op;
+  // kRedo (value absent = the redo record was deleted: nothing to apply).
+  RedoId redo;
+  bool last = false;
+  size_t op_count = 0;
+  std::string_view ops;
+  bool tombstone = false;
+};
+// Parses a record; nullopt if it is malformed or of a newer format than this build reads.
+std::optional<Record> parse(std::string_view key, const std::string_view* value);
+
+}  // namespace engaged::changelog

@@ -1,0 +1,72 @@
+// The column families of the state store. Each has a stable id: the changelog names a record's
+// family by it (the first byte of its key), so an id is never renumbered or reused, and a new
+// family takes the next free one. A family is mirrored to the changelog unless it is local: the
+// changelog positions describe this instance's copy, not the partition's state.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace engaged {
+
+enum class Family : uint8_t {
+  kUsers = 1,           // partition | user id -> the user's activity and profile
+  kDaily = 2,           // partition | day -> DAU/WAU/MAU and lifecycle counters
+  kRetention = 3,       // partition | cohort table | cohort -> retained users by period
+  kOffsets = 4,         // partition -> next input offset
+  kMeta = 5,            // partition -> stream time, rejections, horizons, program numbering
+  kSessions = 6,        // partition | newest time | offset -> sessions that may still change
+  kSessionDaily = 7,    // partition | day -> session counters
+  kDedupe = 8,          // partition | newest time | offset -> event ids in the dedupe window
+  kFeedbackDaily = 9,   // partition | day -> NPS counters
+  kRevenueDaily = 10,   // partition | day -> revenue by currency
+  kFiguresDaily = 11,   // partition | day -> stickiness, streaks, support, referrals, program
+  kCohortFigures = 12,  // partition | cohort day -> aha, LTV, discovery
+  kSegmentDaily = 13,   // partition | dimension | value | day -> activity counters
+  kTimers = 14,         // partition | due | user id -> silence timer index
+  kOutbox = 15,         // partition | seq -> program records and nudges not yet acknowledged
+  kProgram = 16,        // program partition | record kind | id -> the mentor program's state
+  kChangelog = 17,      // local: partition -> changelog position and ownership of this copy
+};
+
+inline constexpr size_t kFamilySlots = 18;  // ids 1..17, and RocksDB's "default" at 0
+
+struct FamilyInfo {
+  Family id;
+  std::string_view name;
+  bool mirrored;  // written to the changelog
+};
+
+inline constexpr std::array<FamilyInfo, 17> kFamilies = {{
+    {Family::kUsers, "users", true},
+    {Family::kDaily, "daily", true},
+    {Family::kRetention, "retention", true},
+    {Family::kOffsets, "offsets", true},
+    {Family::kMeta, "meta", true},
+    {Family::kSessions, "sessions", true},
+    {Family::kSessionDaily, "session_daily", true},
+    {Family::kDedupe, "dedupe", true},
+    {Family::kFeedbackDaily, "feedback_daily", true},
+    {Family::kRevenueDaily, "revenue_daily", true},
+    {Family::kFiguresDaily, "figures_daily", true},
+    {Family::kCohortFigures, "cohort_figures", true},
+    {Family::kSegmentDaily, "segment_daily", true},
+    {Family::kTimers, "timers", true},
+    {Family::kOutbox, "outbox", true},
+    {Family::kProgram, "program", true},
+    {Family::kChangelog, "changelog", false},
+}};
+
+inline const FamilyInfo& family_info(Family f) {
+  return kFamilies[static_cast<size_t>(f) - 1];
+}
+
+// The family with this id, if there is one (ids read from a changelog are checked with it).
+inline std::optional<Family> family_of_id(uint8_t id) {
+  if (id < 1 || id > kFamilies.size()) return std::nullopt;
+  return static_cast<Family>(id);
+}
+
+}  // namespace engaged
