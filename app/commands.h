@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/config.h"
 #include "app/population.h"
@@ -18,6 +19,8 @@ bool stop_requested();
 struct Progress {
   double events_per_second;
   int64_t consumed, lag, users;
+  int restoring = 0;             // partitions whose state is being restored from the changelog
+  int64_t restored_records = 0;  // changelog records read by restores so far
 };
 
 struct RunOptions {
@@ -52,6 +55,10 @@ struct ReportOptions {
 int report(const std::string& state_dir, const ReportOptions& options, const Config& config);
 int dump_state_command(const std::string& state_dir);
 
+// `engaged restore`: every partition and the program stage from their changelogs into a state
+// directory (kafka.group.id / state.changelog_topic name the changelogs).
+int restore_state(const Config& config, const std::string& state_dir);
+
 struct TrainOptions {
   std::string input;          // NDJSON log to learn from
   int label_after_days = 14;  // churned = no activity in this many days after the observation
@@ -79,6 +86,7 @@ struct KafkaClusterOptions {
   std::string topics = "app.events,app.events.dlq";
   std::string program_topic = "engaged.program";
   std::string nudges_topic = "app.nudges";
+  std::vector<std::string> groups = {"engaged"};  // consumer groups whose own topics to create
   std::string bootstrap_file;
 };
 // `engaged kafka`: the embedded cluster, standalone, until stopped.

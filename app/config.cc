@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "ingest/event.h"
+#include "ingest/partitioner.h"
 #include "ingest/timestamp.h"
 #include "processors/user_activity.h"
 
@@ -105,6 +106,17 @@ const std::vector<Setting>& settings() {
       INT_SETTING("input.max_event_bytes", max_event_bytes, 1,
                   "Largest accepted message; larger ones are rejected as too_large."),
       INT_SETTING("input.batch_size", batch_size, 1, "Messages taken from Kafka per poll."),
+      {"input.partitioner",
+       "How the producers spread user ids over the input partitions, by librdkafka's names: "
+       "`consistent_random` (librdkafka's default, CRC32), `murmur2_random` (Java and kafkajs "
+       "clients), `fnv1a_random` (Sarama); also without `_random`. `replay` routes lines with "
+       "it, and `run` finds a user's partition with it.",
+       [](Config& c, const std::string& v) {
+         if (!Partitioner::parse(v))
+           throw std::invalid_argument("input.partitioner: unknown partitioner " + v);
+         c.partitioner = v;
+       },
+       [](const Config& c) { return c.partitioner; }},
       STRING_SETTING("state.dir", state_dir, "RocksDB directory holding state and offsets."),
       INT_SETTING("state.checkpoint_interval_ms", checkpoint_interval_ms, 1,
                   "Longest time between checkpoints (state + offsets in one write)."),
@@ -115,6 +127,39 @@ const std::vector<Setting>& settings() {
       {"state.sync", "fsync every checkpoint (survives power loss, slower).",
        [](Config& c, const std::string& v) { c.state_sync = parse_bool(v); },
        [](const Config& c) { return std::string(c.state_sync ? "true" : "false"); }},
+      BOOL_SETTING("state.changelog", changelog,
+                   "`run`: mirror every checkpoint to a compacted changelog topic, so a partition "
+                   "restores on any instance (and after a lost disk) from Kafka. false: the state "
+                   "lives only in state.dir."),
+      STRING_SETTING("state.changelog_topic", changelog_topic,
+                     "Changelog topic (as many partitions as the input topic); empty = "
+                     "`<kafka.group.id>-changelog`. The program stage's is this name + "
+                     "`-program` (one partition)."),
+      {"state.changelog_compression", "Compression of the changelog: lz4, zstd, gzip or none.",
+       [](Config& c, const std::string& v) {
+         if (v != "lz4" && v != "zstd" && v != "gzip" && v != "none")
+           throw std::invalid_argument(
+               "state.changelog_compression must be lz4, zstd, gzip or none");
+         c.changelog_compression = v;
+       },
+       [](const Config& c) { return c.changelog_compression; }},
+      DURATION_SETTING("state.changelog_materialize_interval", changelog_materialize_ms,
+                       "How often the newest value of each changed key is written to the "
+                       "changelog as its own (compactable) record, replacing the redo records "
+                       "of the checkpoints since."),
+      INT_SETTING("state.changelog_buffer_bytes", changelog_buffer_bytes, 0,
+                  "... or sooner, once the values waiting for that take this many bytes."),
+      INT_SETTING("state.changelog_replication_factor", changelog_replication_factor, -1,
+                  "Replication of the topics `run` creates on a real cluster; -1 = the "
+                  "broker's default."),
+      DURATION_SETTING("state.cleanup_delay", cleanup_delay_ms,
+                       "A partition taken over by another instance stays on disk this long (a "
+                       "head start if it comes back), then its key range is deleted."),
+      DURATION_SETTING("state.head_start_max_age", head_start_max_age_ms,
+                       "A local copy older than this is not trusted as a restore head start if "
+                       "the changelog moved on since (compaction may have removed tombstones it "
+                       "missed): the partition is restored from the start of its changelog. "
+                       "Keep it below the changelog's delete.retention.ms (24h by default)."),
       STRING_SETTING("processing.timezone", timezone,
                      "IANA time zone whose midnight separates days (e.g. Europe/Berlin)."),
       {"processing.allowed_lateness",
@@ -234,7 +279,15 @@ const std::vector<Setting>& settings() {
                     "Share of users per program (stable hash of the user id) whose decisions are "
                     "recorded with holdout: true and never delivered."),
       STRING_SETTING("metrics.listen", metrics_listen,
-                     "host:port of the Prometheus /metrics endpoint; empty disables it."),
+                     "host:port of the HTTP listener (/metrics, /v1/users); empty disables it."),
+      STRING_SETTING("metrics.advertised_address", advertised_address,
+                     "host:port other instances use to reach this one's HTTP listener (a "
+                     "/v1/users request for a user owned elsewhere is redirected there); empty "
+                     "= the listen address."),
+      STRING_SETTING("cluster.members_topic", members_topic,
+                     "Compacted topic (1 partition) where each instance announces the "
+                     "partitions it owns and its HTTP address; empty = "
+                     "`<kafka.group.id>-members`."),
   };
   return kSettings;
 }
@@ -341,6 +394,22 @@ ProgramStageConfig program_stage_config(const Config& c) {
   s.policy.reeligible_ms[static_cast<size_t>(NudgeKind::kMentorInvite)] = c.mentor_invite_every_ms;
   s.policy.reeligible_ms[static_cast<size_t>(NudgeKind::kSalesLead)] = c.sales_lead_every_ms;
   return s;
+}
+
+std::string changelog_topic(const Config& c) {
+  if (!c.changelog_topic.empty()) return c.changelog_topic;
+  auto g = c.kafka.find("group.id");
+  return (g == c.kafka.end() ? std::string("engaged") : g->second) + "-changelog";
+}
+
+std::string program_changelog_topic(const Config& c) {
+  return changelog_topic(c) + "-program";
+}
+
+std::string members_topic(const Config& c) {
+  if (!c.members_topic.empty()) return c.members_topic;
+  auto g = c.kafka.find("group.id");
+  return (g == c.kafka.end() ? std::string("engaged") : g->second) + "-members";
 }
 
 int64_t parse_duration_ms(const std::string& text) {

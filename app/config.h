@@ -25,12 +25,22 @@ struct Config {
   std::string dead_letter_topic = "app.events.dlq";
   int64_t max_event_bytes = 65536;
   int64_t batch_size = 10000;
+  std::string partitioner = "consistent_random";  // the producers' (librdkafka names)
   // state
   std::string state_dir = "./engaged-state";
   int64_t checkpoint_interval_ms = 1000;
   int64_t checkpoint_max_events = 1000000;
   int64_t cache_max_users = 2000000;
   bool state_sync = false;
+  // the changelog: state follows its partitions through Kafka
+  bool changelog = true;
+  std::string changelog_topic;  // "" = <kafka.group.id>-changelog
+  std::string changelog_compression = "lz4";
+  int64_t changelog_materialize_ms = 30000;
+  int64_t changelog_buffer_bytes = 64LL << 20;
+  int64_t changelog_replication_factor = -1;
+  int64_t cleanup_delay_ms = 10 * 60000;
+  int64_t head_start_max_age_ms = 12 * 3600000LL;
   // processing
   std::string timezone = "UTC";
   int64_t allowed_lateness_ms = 7LL * 86400000;
@@ -74,8 +84,10 @@ struct Config {
   int64_t nudges_weekly_cap = 5;
   std::string nudges_quiet_hours = "22:00-08:00";
   double holdout_share = 0.1;
-  // metrics
+  // metrics and the user endpoint; how other instances reach them
   std::string metrics_listen = "127.0.0.1:9464";
+  std::string advertised_address;  // "" = the listen address (its bound port)
+  std::string members_topic;       // "" = <kafka.group.id>-members
   // kafka (librdkafka properties)
   KafkaProperties kafka = {{"bootstrap.servers", "127.0.0.1:9092"}, {"group.id", "engaged"}};
 };
@@ -107,6 +119,12 @@ SegmentConfig segment_config(const Config& config);
 RiskConfig risk_config(const Config& config);
 ProgramInputsConfig program_inputs_config(const Config& config);
 ProgramStageConfig program_stage_config(const Config& config);
+
+// The topics named after the consumer group unless set: the changelog of the input partitions,
+// the program stage's changelog (that name + "-program") and the members topic.
+std::string changelog_topic(const Config& config);
+std::string program_changelog_topic(const Config& config);
+std::string members_topic(const Config& config);
 
 // "7d", "36h", "90m", "15s", "500ms" or plain milliseconds.
 int64_t parse_duration_ms(const std::string& text);

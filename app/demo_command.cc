@@ -34,6 +34,9 @@ int demo(const DemoOptions& o) {
   config.metrics_listen = o.metrics_listen;
   config.kafka["bootstrap.servers"] = cluster.bootstrap_servers();
   config.kafka["group.id"] = "engaged-demo";
+  cluster.create_topic(changelog_topic(config), kPartitions);
+  cluster.create_topic(program_changelog_topic(config), 1);
+  cluster.create_topic(members_topic(config), 1);
   fmt::print(stderr, "embedded Kafka at {}; metrics at http://{}/metrics\n",
              cluster.bootstrap_servers(), o.metrics_listen);
 
@@ -68,6 +71,9 @@ int demo(const DemoOptions& o) {
     std::string line =
         fmt::format("{:>10.0f} events/s  consumed {:>9}  produced {:>9}  lag {:>7}  users {:>7}",
                     p.events_per_second, p.consumed, produced.load(), p.lag, p.users);
+    if (p.restoring > 0)
+      line += fmt::format("  restoring {} partition(s), {} records read", p.restoring,
+                          p.restored_records);
     if (tty)
       fmt::print(stderr, "\r{}", line);
     else

@@ -21,17 +21,23 @@ HttpServer::HttpServer(const std::string& listen, std::shared_ptr<prometheus::Re
     res.set_content(serializer.Serialize(registry_->Collect()),
                     "text/plain; version=0.0.4; charset=utf-8");
   });
-  server_->Get(R"(/v1/users/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
-    const std::shared_ptr<UserLookup> lookup = std::atomic_load(&lookup_);
-    std::optional<std::string> body;
-    if (lookup && *lookup) body = (*lookup)(req.matches[1]);
-    if (!body) {
-      res.status = 404;
-      res.set_content("{\"error\":\"unknown user\"}", "application/json");
-      return;
-    }
-    res.set_content(*body, "application/json");
-  });
+  auto serve = [](const std::shared_ptr<UserLookup>& lookup, const std::string& id,
+                  httplib::Response& res) {
+    HttpAnswer a{404, "{\"error\":\"unknown user\"}", {}, 0};
+    if (lookup && *lookup) a = (*lookup)(id);
+    res.status = a.status;
+    if (!a.location.empty()) res.set_header("Location", a.location);
+    if (a.retry_after_s > 0) res.set_header("Retry-After", std::to_string(a.retry_after_s));
+    res.set_content(a.body, "application/json");
+  };
+  server_->Get(R"(/v1/users/(.+))",
+               [this, serve](const httplib::Request& req, httplib::Response& res) {
+                 serve(std::atomic_load(&users_), req.matches[1], res);
+               });
+  server_->Get(R"(/v1/program/users/(.+))",
+               [this, serve](const httplib::Request& req, httplib::Response& res) {
+                 serve(std::atomic_load(&program_), req.matches[1], res);
+               });
   port_ =
       port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
   if (port_ < 0) throw std::runtime_error("cannot listen on " + listen);
@@ -43,8 +49,9 @@ HttpServer::~HttpServer() {
   if (thread_.joinable()) thread_.join();
 }
 
-void HttpServer::set_user_lookup(UserLookup lookup) {
-  std::atomic_store(&lookup_, std::make_shared<UserLookup>(std::move(lookup)));
+void HttpServer::set_user_lookup(UserLookup users, UserLookup program) {
+  std::atomic_store(&users_, std::make_shared<UserLookup>(std::move(users)));
+  std::atomic_store(&program_, std::make_shared<UserLookup>(std::move(program)));
 }
 
 }  // namespace engaged

@@ -1,6 +1,7 @@
-// The one loopback HTTP listener of an engaged process: GET /metrics (Prometheus text format)
-// and GET /v1/users/{id} (the user's state, risk, mentor and last nudges as JSON). Requests are
-// served on the server's own threads; handlers read only committed state.
+// The one HTTP listener of an engaged process: GET /metrics (Prometheus text format), GET
+// /v1/users/{id} (the user's state, risk, mentor and last nudges as JSON) and GET
+// /v1/program/users/{id} (the program stage's part of that, asked by the user's owner of the
+// program's). Requests are served on the server's own threads; handlers read committed state.
 #pragma once
 
 #include <functional>
@@ -18,21 +19,31 @@ class Server;
 
 namespace engaged {
 
+// What a handler answers: JSON with a status; a redirect names its location.
+struct HttpAnswer {
+  int status = 200;
+  std::string body;
+  std::string location;   // 307: where the answer is
+  int retry_after_s = 0;  // 503: when to ask again
+};
+
 class HttpServer {
  public:
-  using UserLookup = std::function<std::optional<std::string>(const std::string& user_id)>;
+  using UserLookup = std::function<HttpAnswer(const std::string& user_id)>;
 
   // Binds `listen` ("host:port", port 0 = any) at once; throws if it cannot.
   HttpServer(const std::string& listen, std::shared_ptr<prometheus::Registry> registry);
   ~HttpServer();
 
   int port() const { return port_; }
-  void set_user_lookup(UserLookup lookup);
+  // The handlers of /v1/users/{id} and /v1/program/users/{id}.
+  void set_user_lookup(UserLookup users, UserLookup program);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<httplib::Server> server_;
-  std::shared_ptr<UserLookup> lookup_;  // replaced whole, read by the serving threads
+  // Replaced whole, read by the serving threads.
+  std::shared_ptr<UserLookup> users_, program_;
   int port_ = 0;
   std::thread thread_;
 };

@@ -1,6 +1,9 @@
 // `engaged kafka`: the embedded cluster as a standalone process for kcat, tests and other
 // `engaged` processes. Prints the bootstrap address on stdout (and to --bootstrap-file). Besides
-// the listed topics it always has the program topic (one partition) and the nudges topic.
+// the listed topics it always has the program topic (one partition) and the nudges topic, and
+// for each consumer group (--group) the topics `run` needs and the mock cannot create on request:
+// the changelog (as many partitions as the others), the program changelog and the members topic
+// (one each).
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -24,6 +27,13 @@ int kafka_cluster(const KafkaClusterOptions& o) {
   // The mentor program's own topics: the program topic has exactly one partition.
   cluster.create_topic(o.program_topic, 1);
   if (!nudges) cluster.create_topic(o.nudges_topic, o.partitions);
+  for (const std::string& group : o.groups) {
+    Config c;
+    c.kafka["group.id"] = group;
+    cluster.create_topic(changelog_topic(c), o.partitions);
+    cluster.create_topic(program_changelog_topic(c), 1);
+    cluster.create_topic(members_topic(c), 1);
+  }
   const std::string bootstrap = cluster.bootstrap_servers();
   if (!o.bootstrap_file.empty()) {
     std::string tmp = o.bootstrap_file + ".tmp";

@@ -1,5 +1,5 @@
-// The `engaged` command line: one binary, one subcommand per job (run, replay, report, loadgen,
-// kafka, demo, state, config). Parsing only; the work is in app/*_command.cc.
+// The `engaged` command line: one binary, one subcommand per job (run, replay, report, restore,
+// loadgen, kafka, demo, state, config). Parsing only; the work is in app/*_command.cc.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <malloc.h>
@@ -145,6 +145,16 @@ int main(int argc, char** argv) {
   dump_cmd->add_option("--state", dump_state_dir, "state directory")->required();
   state_cmd->require_subcommand(1);
 
+  auto* restore_cmd = app.add_subcommand(
+      "restore", "materialize every partition's state from the changelogs into a directory");
+  add_config_options(restore_cmd);
+  std::string restore_brokers, restore_group, restore_dir;
+  restore_cmd->add_option("--brokers", restore_brokers,
+                          "shortcut for --set kafka.bootstrap.servers=...");
+  restore_cmd->add_option("--group", restore_group,
+                          "the instances' kafka.group.id (names the changelog topics)");
+  restore_cmd->add_option("--state", restore_dir, "state directory to write")->required();
+
   auto* loadgen_cmd =
       app.add_subcommand("loadgen", "generate a realistic population to NDJSON or Kafka");
   LoadgenOptions loadgen_options;
@@ -169,6 +179,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   kafka_cmd->add_option("--bootstrap-file", kafka_options.bootstrap_file,
                         "also write the address here");
+  kafka_cmd
+      ->add_option("--group", kafka_options.groups,
+                   "consumer group (kafka.group.id) of the engaged instances: creates its "
+                   "changelog, program changelog and members topics (repeatable)")
+      ->capture_default_str();
 
   auto* demo_cmd =
       app.add_subcommand("demo", "embedded Kafka + loadgen + pipeline, then the engagement report");
@@ -215,6 +230,12 @@ int main(int argc, char** argv) {
       return report(report_state, report_options, load_config(config_file, overrides));
     }
     if (*state_cmd) return dump_state_command(dump_state_dir);
+    if (*restore_cmd) {
+      if (!restore_brokers.empty())
+        overrides.push_back("kafka.bootstrap.servers=" + restore_brokers);
+      if (!restore_group.empty()) overrides.push_back("kafka.group.id=" + restore_group);
+      return restore_state(load_config(config_file, overrides), restore_dir);
+    }
     if (*loadgen_cmd) {
       loadgen_options.population.end_day =
           loadgen_end.empty() ? yesterday_utc() : day_arg(loadgen_end);

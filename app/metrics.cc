@@ -107,6 +107,30 @@ Metrics::Metrics(const std::string& listen)
                            .Name("engaged_outbox_delivered_total")
                            .Help("Outbox entries acknowledged by Kafka and removed, by sink.")
                            .Register(*registry_)),
+      restoring_partitions(BuildGauge()
+                               .Name("engaged_restoring_partitions")
+                               .Help("Partitions (input, or the program stage) assigned here "
+                                     "whose state is being restored from the changelog.")
+                               .Register(*registry_)
+                               .Add({})),
+      restore_records(BuildCounter()
+                          .Name("engaged_restore_records_total")
+                          .Help("Changelog records read to restore partitions.")
+                          .Register(*registry_)
+                          .Add({})),
+      restore_bytes(BuildCounter()
+                        .Name("engaged_restore_bytes_total")
+                        .Help("Bytes of changelog records (keys and values) read to restore "
+                              "partitions.")
+                        .Register(*registry_)
+                        .Add({})),
+      restore_duration(BuildHistogram()
+                           .Name("engaged_restore_duration_seconds")
+                           .Help("Time from a partition's assignment to its state being restored "
+                                 "(it then resumes its input).")
+                           .Register(*registry_)
+                           .Add({}, Histogram::BucketBoundaries{0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30,
+                                                                60, 300, 900})),
       sla_breaches_(BuildCounter()
                         .Name("engaged_mentor_sla_breaches_total")
                         .Help("Matches whose mentor did not write within mentors.sla (a "
@@ -278,7 +302,19 @@ Metrics::Metrics(const std::string& listen)
                              .Name("engaged_current_day_start_timestamp_seconds")
                              .Help("Start of the 'current' day of the product gauges.")
                              .Register(*registry_)
-                             .Add({})) {
+                             .Add({})),
+      changelog_records_(BuildCounter()
+                             .Name("engaged_changelog_records_total")
+                             .Help("Records written to the changelog, by kind (redo: a "
+                                   "checkpoint's writes of a partition; state: the newest value "
+                                   "of a key; tombstone).")
+                             .Register(*registry_)),
+      changelog_bytes_(BuildCounter()
+                           .Name("engaged_changelog_bytes_total")
+                           .Help("Bytes (keys and values, before compression) written to the "
+                                 "changelog.")
+                           .Register(*registry_)
+                           .Add({})) {
   auto& rejected_family = BuildCounter()
                               .Name("engaged_events_rejected_total")
                               .Help(
@@ -331,8 +367,9 @@ int Metrics::port() const {
   return http_ ? http_->port() : 0;
 }
 
-void Metrics::set_user_lookup(std::function<std::optional<std::string>(const std::string&)> f) {
-  if (http_) http_->set_user_lookup(std::move(f));
+void Metrics::set_user_lookup(std::function<HttpAnswer(const std::string&)> users,
+                              std::function<HttpAnswer(const std::string&)> program) {
+  if (http_) http_->set_user_lookup(std::move(users), std::move(program));
 }
 
 void Metrics::publish_program(const ProgramState& s, size_t pending_records) {
@@ -429,6 +466,16 @@ void Metrics::publish_snapshot(const EngagementSnapshot& s, const SegmentConfig&
     unbounded_retained_.Add({{"day_n", n}}).Set(double(s.unbounded_retained[i]));
     trailing_unbounded_retained_.Add({{"day_n", n}}).Set(double(s.trailing_unbounded_retained[i]));
   }
+}
+
+void Metrics::publish_changelog(int64_t redo, int64_t state, int64_t tombstones, int64_t bytes) {
+  const std::pair<const char*, int64_t> kinds[] = {
+      {"redo", redo}, {"state", state}, {"tombstone", tombstones}};
+  for (const auto& [kind, total] : kinds) {
+    auto& c = changelog_records_.Add({{"kind", kind}});
+    c.Increment(double(total) - c.Value());
+  }
+  changelog_bytes_.Increment(double(bytes) - changelog_bytes_.Value());
 }
 
 }  // namespace engaged

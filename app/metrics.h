@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/http_server.h"
 #include "ingest/reject_reason.h"
 #include "processors/engagement_snapshot.h"
 #include "processors/program_stage.h"
@@ -42,8 +43,9 @@ class Metrics {
   // The mentor program: its state's gauges, and what one run of the stage decided and did.
   void publish_program(const ProgramState& s, size_t pending_records);
   void count_program(const PolicyOutput& out, const ProgramEffects& fx);
-  // Serves GET /v1/users/{id} with `lookup` (JSON, or nullopt for 404), on the metrics listener.
-  void set_user_lookup(std::function<std::optional<std::string>(const std::string&)> lookup);
+  // Serves GET /v1/users/{id} and /v1/program/users/{id} on the metrics listener.
+  void set_user_lookup(std::function<HttpAnswer(const std::string&)> users,
+                       std::function<HttpAnswer(const std::string&)> program);
 
   // Pipeline health.
   prometheus::Counter& consumed;                                  // engaged_events_consumed_total
@@ -63,6 +65,13 @@ class Metrics {
   // The mentor program's delivery and the nudges' effect.
   prometheus::Family<prometheus::Gauge>& outbox_entries;      // engaged_outbox_entries{sink}
   prometheus::Family<prometheus::Counter>& outbox_delivered;  // engaged_outbox_delivered_total
+  // State following partitions: restores from the changelog and what is written to it.
+  prometheus::Gauge& restoring_partitions;  // engaged_restoring_partitions
+  prometheus::Counter& restore_records;     // engaged_restore_records_total
+  prometheus::Counter& restore_bytes;       // engaged_restore_bytes_total
+  prometheus::Histogram& restore_duration;  // engaged_restore_duration_seconds
+  // Totals of the changelog writer (records by kind: redo, state, tombstone; bytes).
+  void publish_changelog(int64_t redo, int64_t state, int64_t tombstones, int64_t bytes);
   std::array<prometheus::Counter*, kNudgeKindCount> nudges_opened;  // ..._opened_total{kind}
   std::array<prometheus::Counter*, kNudgeKindCount> nudge_returns;  // ..._returns_total{kind}
 
@@ -109,6 +118,8 @@ class Metrics {
   void publish_figures(const EngagementSnapshot& s, const SegmentConfig& segments);
   prometheus::Gauge& stream_time_;
   prometheus::Gauge& current_day_start_;
+  prometheus::Family<prometheus::Counter>& changelog_records_;
+  prometheus::Counter& changelog_bytes_;
 };
 
 }  // namespace engaged

@@ -69,19 +69,12 @@ PartitionState& Pipeline::open_partition(int32_t partition) {
   return *slot;
 }
 
-int64_t Pipeline::on_assigned(int32_t partition) {
-  PartitionState& p = open_partition(partition);
-  return p.has_checkpoint() ? p.next_offset() : RD_KAFKA_OFFSET_BEGINNING;
-}
-
-void Pipeline::drop(std::span<const int32_t> revoked) {
-  for (int32_t p : revoked) {
-    partitions_.erase(p);
-    if (metrics_)
-      metrics_->consumer_lag.Remove(
-          &metrics_->consumer_lag.Add({{"partition", std::to_string(p)}}));
-  }
-  if (metrics_) metrics_->assigned_partitions.Set(static_cast<double>(partitions_.size()));
+void Pipeline::drop(int32_t partition) {
+  partitions_.erase(partition);
+  if (!metrics_) return;
+  metrics_->consumer_lag.Remove(
+      &metrics_->consumer_lag.Add({{"partition", std::to_string(partition)}}));
+  metrics_->assigned_partitions.Set(static_cast<double>(partitions_.size()));
 }
 
 void Pipeline::begin_batch() {
@@ -303,7 +296,11 @@ CheckpointResult Pipeline::checkpoint(CheckpointExtras* extras) {
       store_, parts, [this] { dead_letters_.flush(); },
       {.cache_max_users = static_cast<size_t>(config_.cache_max_users),
        .session_horizon_ms = config_.allowed_lateness_ms + 86400000,
-       .dedupe_window_ms = config_.dedupe_window_ms},
+       .dedupe_window_ms = config_.dedupe_window_ms,
+       .changelog = changelog_,
+       .wall_clock_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count()},
       extras);
   ++epoch_;
   since_checkpoint_ = 0;

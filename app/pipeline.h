@@ -16,7 +16,6 @@
 #include "app/config.h"
 #include "ingest/dead_letter.h"
 #include "ingest/event_decoder.h"
-#include "ingest/kafka_source.h"
 #include "processors/activity_processor.h"
 #include "processors/aha_processor.h"
 #include "processors/engagement_snapshot.h"
@@ -40,12 +39,12 @@ class Pipeline {
            WallClock wall_clock);
   ~Pipeline();
 
-  // Restores a partition from the store; returns where to resume reading it.
-  int64_t on_assigned(int32_t partition);
-  // Forgets partitions taken away (checkpoint first: their state is then all in the store).
-  void drop(std::span<const int32_t> partitions);
-
+  // Loads a partition's state from the store (PartitionState::next_offset: where to resume).
   PartitionState& open_partition(int32_t partition);
+  // Forgets a partition taken away (checkpoint first: its state is then all in the store).
+  void drop(int32_t partition);
+  // Where checkpoints mirror their writes before committing them (nullptr: nowhere).
+  void set_changelog(ChangelogSink* changelog) { changelog_ = changelog; }
   bool owns(int32_t partition) const { return partitions_.count(partition) > 0; }
 
   void begin_batch();
@@ -92,6 +91,7 @@ class Pipeline {
   DeadLetterSink& dead_letters_;
   Metrics* metrics_;
   WallClock wall_clock_;
+  ChangelogSink* changelog_ = nullptr;
   ActivityProcessor processor_;
   AhaProcessor aha_;
   SegmentProcessor segments_;

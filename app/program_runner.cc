@@ -24,9 +24,18 @@ ProgramRunner::ProgramRunner(const Config& config, Store& store, Metrics* metric
 bool ProgramRunner::add(std::string_view payload) {
   auto e = codec::decode_envelope(payload);
   if (!e) return false;
-  if (!stage_.merge().add(std::move(*e)))
-    spdlog::debug("program record from partition {} seq {} skipped (already taken)", e->source,
-                  e->seq);
+  const auto source = stage_.merge().state().find(e->source);
+  const uint64_t expected = source == stage_.merge().state().end() ? 0 : source->second.next_seq;
+  const int32_t from = e->source;
+  const uint64_t seq = e->seq;
+  const bool data = !e->watermark;
+  if (!stage_.merge().add(std::move(*e)) && data) {
+    if (seq > expected)
+      spdlog::error("program record from partition {} seq {} skipped: seq {} was never received",
+                    from, seq, expected);
+    else
+      spdlog::debug("program record from partition {} seq {} skipped (already taken)", from, seq);
+  }
   changed_ = true;
   return true;
 }

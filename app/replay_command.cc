@@ -1,13 +1,12 @@
 // `engaged replay`: NDJSON through the very same pipeline as `run`. Each line goes to the
-// partition librdkafka's default partitioner gives its key: with --keyed the line carries the
-// Kafka key ("key<TAB>json", as kcat -K'\t' reads and writes them); otherwise the key is the
-// line's user_id, as if the app had produced it keyed by user id (lines without one go to
+// partition the producers' partitioner (input.partitioner) gives its key: with --keyed the line
+// carries the Kafka key ("key<TAB>json", as kcat -K'\t' reads and writes them); otherwise the key
+// is the line's user_id, as if the app had produced it keyed by user id (lines without one go to
 // partition 0). Offsets are per-partition record numbers, so replaying the file a topic was
 // produced from yields the same state. Re-running on an existing state resumes after the
 // records already applied.
 // Partitions are independent, so `threads` workers each read the whole file, route every line
 // (cheaply: see line_router.h) and decode and apply only the lines of their own partitions.
-#include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -25,6 +24,7 @@
 #include "ingest/dead_letter.h"
 #include "ingest/line_router.h"
 #include "ingest/ndjson_source.h"
+#include "ingest/partitioner.h"
 #include "state/change_batch.h"
 #include "state/store.h"
 
@@ -44,10 +44,9 @@ void replay_partitions(const Config& shared_config, const ReplayOptions& options
   Pipeline pipeline(config, store, dead_letters, metrics, make_wall_clock(config));
   std::vector<int64_t> records(static_cast<size_t>(options.partitions), 0);
   for (int p = index; p < options.partitions; p += threads) pipeline.open_partition(p);
+  const Partitioner partitioner = *Partitioner::parse(config.partitioner);
   auto partition_of = [&](std::string_view key) {
-    return key.empty() ? 0
-                       : rd_kafka_msg_partitioner_consistent(nullptr, key.data(), key.size(),
-                                                             options.partitions, nullptr, nullptr);
+    return partitioner.partition(key, options.partitions);
   };
 
   NdjsonSource source(options.input);

@@ -1,15 +1,22 @@
 // `engaged run`: the Kafka shell. One consumer reads the events topic (the pipeline's partitions)
 // and the program topic (its one partition: the program stage, on whichever instance owns it).
-// Each checkpoint commits the pipeline, the program stage and the acknowledged outbox entries
-// in one write; then the new outbox entries and the partitions' watermarks are produced.
+// A newly assigned partition's state is restored from its changelog before its first fetch (from
+// where the local copy stands, or from the start on an empty disk), and its input resumes at the
+// offset the restored state ends at. Each checkpoint mirrors its writes to the changelog,
+// then commits the pipeline, the program stage and the acknowledged outbox entries in one local
+// write; then the new outbox entries and the partitions' watermarks are produced.
+#include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "app/commands.h"
+#include "app/members.h"
 #include "app/metrics.h"
 #include "app/pipeline.h"
 #include "app/program_runner.h"
@@ -17,7 +24,12 @@
 #include "ingest/dead_letter.h"
 #include "ingest/kafka_source.h"
 #include "ingest/outbox_sender.h"
+#include "ingest/partitioner.h"
 #include "ingest/tick.h"
+#include "ingest/topic_admin.h"
+#include "ingest/topic_reader.h"
+#include "state/changelog_writer.h"
+#include "state/restore_set.h"
 #include "state/store.h"
 
 namespace engaged {
@@ -29,43 +41,125 @@ int64_t steady_ms() {
       .count();
 }
 
+int64_t system_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr int32_t kProgram = codec::kProgramPartition;
+
+// The input topic's partition count; the members, changelog and program changelog topics exist
+// as they must (created on a real cluster).
+int prepare_topics(const Config& config) {
+  const int partitions = topic_partitions(config.kafka, {config.topic})[0];
+  if (partitions == 0)
+    throw std::runtime_error("input topic " + config.topic +
+                             " does not exist (or the broker is unreachable)");
+  std::vector<TopicSpec> topics = {{members_topic(config), 1, true}};
+  if (config.changelog) {
+    topics.push_back({changelog_topic(config), partitions, true});
+    topics.push_back({program_changelog_topic(config), 1, true});
+  }
+  ensure_topics(config.kafka, topics, static_cast<int>(config.changelog_replication_factor));
+  return partitions;
+}
+
 class RunShell : public PartitionListener {
  public:
   RunShell(const Config& config, const RunOptions& options)
       : config_(config),
         options_(options),
+        partitions_(prepare_topics(config)),
         store_(Store::open(config.state_dir, {.read_only = false, .sync = config.state_sync})),
         dlq_producer_(make_producer(config.kafka)),
         dead_letters_(dlq_producer_.get(), config.dead_letter_topic),
         metrics_(config.metrics_listen),
         pipeline_(config, *store_, dead_letters_, &metrics_, make_wall_clock(config)),
         outbox_(config.kafka, config.program_topic, config.nudges_topic),
-        ticks_(config.kafka, config.topic),
+        ticks_(config.kafka, config.topic, *Partitioner::parse(config.partitioner)),
+        reader_(config.kafka, "restore"),
+        restores_(*store_, reader_),
         source_(config.kafka, {config.topic, config.program_topic}, *this) {
-    metrics_.set_user_lookup(make_user_view(config, *store_));
-    // Entries committed before the last stop but never acknowledged go first, in order.
-    for (const auto& [key, entry] : store_->all_outbox_entries()) outbox_.send(key, entry);
-  }
-
-  int64_t on_assigned(const std::string& topic, int32_t partition) override {
-    if (topic == config_.program_topic) {
-      int sources = 0;
-      while (!(sources = source_.partition_count(config_.topic, 5000)) && !stop_requested())
-        spdlog::warn("waiting for the metadata of {}", config_.topic);
-      program_ = std::make_unique<ProgramRunner>(config_, *store_, &metrics_, sources);
-      spdlog::info("program stage: merging {} partitions of {}", sources, config_.topic);
-      return program_->next_offset() > 0 ? program_->next_offset() : RD_KAFKA_OFFSET_BEGINNING;
+    if (config.changelog) {
+      changelog_ = std::make_unique<KafkaChangelog>(
+          config.kafka,
+          ChangelogOptions{changelog_topic(config), program_changelog_topic(config),
+                           config.changelog_compression, config.changelog_materialize_ms,
+                           static_cast<size_t>(config.changelog_buffer_bytes)});
+      pipeline_.set_changelog(changelog_.get());
     }
-    last_input_[partition] = steady_ms();
-    return pipeline_.on_assigned(partition);
+    std::string address = config.advertised_address;
+    if (address.empty() && metrics_.port() > 0)
+      address = config.metrics_listen.substr(0, config.metrics_listen.rfind(':') + 1) +
+                std::to_string(metrics_.port());
+    members_ =
+        std::make_unique<Members>(config.kafka, members_topic(config), store_->identity(), address);
+    UserRoutes routes{
+        *Partitioner::parse(config.partitioner), partitions_,
+        [this](int32_t p) { return std::atomic_load(&served_)->count(p) > 0; },
+        [this](int32_t p) -> std::optional<std::string> {
+          auto owner = members_->owner(p);
+          if (!owner || owner->instance == members_->instance() || owner->address.empty())
+            return std::nullopt;
+          return owner->address;
+        }};
+    metrics_.set_user_lookup(make_user_view(config, *store_, routes),
+                             make_program_view(*store_, routes));
   }
 
-  void on_revoked(const std::string& topic, std::span<const int32_t> partitions) override {
-    checkpoint();
-    if (topic == config_.program_topic)
-      program_.reset();
-    else
-      pipeline_.drop(partitions);
+  // The partitions' state is put in place before they are assigned: restored from their
+  // changelogs (all at once), then loaded; each resumes where its state ends.
+  void on_assigned(std::vector<AssignedPartition>& partitions) override {
+    std::vector<int32_t> logical;
+    for (const auto& a : partitions)
+      logical.push_back(a.topic == config_.program_topic ? kProgram : a.partition);
+    if (changelog_) {
+      for (int32_t p : logical) begin_restore(p);
+      publish_ownership();
+      restore_all();
+    }
+    for (size_t i = 0; i < partitions.size(); ++i) partitions[i].offset = activate(logical[i]);
+    publish_ownership();
+  }
+
+  void on_revoked(const std::string& topic, std::span<const int32_t> partitions,
+                  bool lost) override {
+    std::vector<int32_t> logical;
+    for (int32_t p : partitions) logical.push_back(topic == config_.program_topic ? kProgram : p);
+    if (!lost) checkpoint();  // everything owned is committed (and on its changelog) now
+    for (int32_t p : logical) {
+      if (owned_.erase(p)) {
+        if (changelog_) {
+          if (lost)
+            changelog_->discard(p);
+          else
+            changelog_->release(p);
+        }
+        if (p == kProgram) {
+          program_.reset();
+          metrics_.publish_program({}, 0);  // its gauges belong to the new owner now
+        } else {
+          pipeline_.drop(p);
+          watermarks_.erase(p);
+          last_input_.erase(p);
+        }
+      }
+      if (!closing_) mark_released(p);
+    }
+    publish_ownership();
+  }
+
+  void on_rebalanced() override {
+    publish_ownership();
+    if (first_assignment_seen_) return;
+    first_assignment_seen_ = true;
+    // What this disk holds of partitions not assigned here belongs to others now: kept only as
+    // a head start, never reported or served.
+    std::vector<int32_t> local = store_->partitions();
+    local.push_back(kProgram);
+    for (int32_t p : local)
+      if (!owned_.count(p)) mark_released(p);
   }
 
   int run() {
@@ -73,6 +167,7 @@ class RunShell : public PartitionListener {
     batch.reserve(static_cast<size_t>(config_.batch_size));
     int64_t last_input = steady_ms(), last_progress = steady_ms(), consumed_at_progress = 0;
     int64_t first_input = 0, consumed_before_first = 0;  // for the closing throughput figure
+    int64_t last_cleanup = steady_ms();
     while (!stop_requested() && !(options_.should_stop && options_.should_stop())) {
       source_.poll(batch, static_cast<size_t>(config_.batch_size), 100);
       pipeline_.begin_batch();
@@ -84,20 +179,26 @@ class RunShell : public PartitionListener {
       }
       batch.clear();
       pipeline_.end_batch();
+      members_->poll();
       if (program_) program_->run();
       rd_kafka_poll(dlq_producer_.get(), 0);  // serve dead-letter delivery reports
       outbox_.poll();
+      if (changelog_) changelog_->poll();
       if (had_input && first_input == 0) {
         first_input = now;
         consumed_before_first = pipeline_.consumed_total();
       }
-      if (had_input || pipeline_.positions().empty()) last_input = now;  // idle only once assigned
+      if (had_input || pipeline_.positions().empty()) last_input = now;  // idle once assigned
       if (config_.idle_tick_ms > 0) tick_idle_partitions(now);
       if (pipeline_.checkpoint_due()) checkpoint();
+      if (now - last_cleanup >= 10000) {
+        cleanup_released();
+        last_cleanup = now;
+      }
       if (options_.on_progress && now - last_progress >= 1000) {
         int64_t consumed = pipeline_.consumed_total();
         options_.on_progress({(consumed - consumed_at_progress) * 1000.0 / (now - last_progress),
-                              consumed, lag_total_, pipeline_.total_users()});
+                              consumed, lag_total_, pipeline_.total_users(), 0, restored_records_});
         consumed_at_progress = consumed;
         last_progress = now;
       }
@@ -109,9 +210,11 @@ class RunShell : public PartitionListener {
     }
     checkpoint();
     outbox_.flush(30000);
+    closing_ = true;  // what this instance owns stays owned on its disk until it is assigned
     source_.close();  // leaves the group; the revoke callback checkpoints once more
     outbox_.flush(30000);
     checkpoint();  // deletes what the last flush acknowledged
+    members_->leave();
     const double busy_s = first_input ? std::max<int64_t>(1, last_input - first_input) / 1000.0 : 0;
     spdlog::info(
         "stopped cleanly: {} consumed, {} processed; {:.0f} events/s from first to last input",
@@ -121,6 +224,160 @@ class RunShell : public PartitionListener {
   }
 
  private:
+  const std::string& changelog_of(int32_t logical) const {
+    return logical == kProgram ? program_changelog_ : changelog_topic_;
+  }
+  static int32_t changelog_partition(int32_t logical) { return logical == kProgram ? 0 : logical; }
+
+  // Whether this disk holds any state of the partition.
+  bool has_copy(int32_t logical) {
+    std::string from, to;
+    codec::put_partition(from, logical);
+    codec::put_partition(to, logical + 1);
+    const Family f = logical == kProgram ? Family::kProgram : Family::kOffsets;
+    return !store_->keys_in_range(f, from, to).empty();
+  }
+
+  // Where the restore of a partition starts: the local copy's position if it is a head start
+  // the changelog can extend, else the start of the changelog (the copy is dropped first). A
+  // copy from before the changelog was on, with an empty changelog, seeds it instead: then the
+  // copy is complete as it is (`seeded`).
+  struct Start {
+    int64_t from = 0;
+    bool seeded = false;
+  };
+  Start restore_start(int32_t logical, int64_t lo, int64_t hi) {
+    const auto position = store_->changelog_position(logical);
+    const std::string name =
+        changelog_of(logical) + "[" + std::to_string(changelog_partition(logical)) + "]";
+    if (position) {
+      const int64_t from =
+          position->restoring_from >= 0 ? position->restoring_from : position->next_offset;
+      std::string why;
+      if (from > hi)
+        why = "it is ahead of the changelog (was the topic recreated?)";
+      else if (from < lo)
+        why = "the changelog no longer holds the records after it";
+      else if (hi > from && system_ms() - position->written_ms > config_.head_start_max_age_ms)
+        why = "it is older than state.head_start_max_age";
+      if (why.empty()) return {from};
+      spdlog::warn("{}: the local copy (at changelog offset {}) is not used: {}", name, from, why);
+      store_->erase_partition(logical);
+      return {0};
+    }
+    if (!has_copy(logical)) return {0};
+    if (hi == 0) {
+      const int64_t end = changelog_->seed(logical, *store_);
+      spdlog::info("{}: the changelog was empty: seeded with the local copy ({} records)", name,
+                   end);
+      return {end, true};
+    }
+    spdlog::warn("{}: the local copy was never on this changelog: restoring from it instead", name);
+    store_->erase_partition(logical);
+    return {0};
+  }
+
+  void begin_restore(int32_t logical) {
+    const std::string& topic = changelog_of(logical);
+    const int32_t cp = changelog_partition(logical);
+    const auto [lo, hi] = reader_.watermarks(topic, cp);
+    const Start start = restore_start(logical, lo, hi);
+    if (!start.seeded && start.from < lo)
+      throw std::runtime_error(fmt::format(
+          "changelog {}[{}] starts at offset {}: its head was dropped (retention, or the "
+          "embedded cluster's per-partition limit), so this partition's state cannot be "
+          "restored exactly; raise the topic's retention, or rebuild the state with a replay",
+          topic, cp, lo));
+    const int64_t end = start.seeded ? start.from : hi;
+    restores_.begin(logical, topic, cp, start.from, end, system_ms());
+    if (end > start.from)
+      spdlog::info("{}[{}]: restoring {} records (offsets {}..{})", topic, cp, end - start.from,
+                   start.from, end);
+    metrics_.restoring_partitions.Set(double(restores_.active()));
+  }
+
+  // Runs the begun restores to their end, reporting progress meanwhile.
+  void restore_all() {
+    int64_t last_progress = steady_ms();
+    while (restores_.active() > 0) {
+      for (const RestoreSet::Finished& f : restores_.step(100)) {
+        if (!f.unfinished.empty()) changelog_->tombstone(f.logical, f.unfinished);
+        metrics_.restore_records.Increment(double(f.records));
+        metrics_.restore_bytes.Increment(double(f.bytes));
+        metrics_.restore_duration.Observe(f.seconds);
+        restored_records_ += f.records;
+        if (f.end > f.from)
+          spdlog::info("{}[{}]: restored {} records ({:.1f} MiB) in {:.2f} s{}", f.topic,
+                       f.partition, f.records, f.bytes / 1048576.0, f.seconds,
+                       f.unfinished.empty() ? ""
+                                            : fmt::format("; dropped {} chunks of a checkpoint "
+                                                          "its writer never finished",
+                                                          f.unfinished.size()));
+      }
+      metrics_.restoring_partitions.Set(double(restores_.active()));
+      const int64_t now = steady_ms();
+      if (options_.on_progress && now - last_progress >= 1000 && restores_.active() > 0) {
+        options_.on_progress({0, pipeline_.consumed_total(), lag_total_, pipeline_.total_users(),
+                              static_cast<int>(restores_.active()),
+                              restored_records_ + restores_.records()});
+        last_progress = now;
+      }
+    }
+  }
+
+  // A partition whose state is in place starts: the pipeline (or the program stage) loads it and
+  // its unsent outbox entries go out. Returns where its input resumes.
+  int64_t activate(int32_t logical) {
+    for (const auto& [key, entry] : store_->outbox_entries(logical)) outbox_.send(key, entry);
+    owned_.insert(logical);
+    if (logical == kProgram) {
+      program_ = std::make_unique<ProgramRunner>(config_, *store_, &metrics_, partitions_);
+      spdlog::info("program stage: merging {} partitions of {}", partitions_, config_.topic);
+      return program_->next_offset() > 0 ? program_->next_offset() : RD_KAFKA_OFFSET_BEGINNING;
+    }
+    PartitionState& p = pipeline_.open_partition(logical);
+    last_input_[logical] = steady_ms();
+    return p.has_checkpoint() ? p.next_offset() : RD_KAFKA_OFFSET_BEGINNING;
+  }
+
+  // Tells the HTTP side and the other instances what this one serves and restores now.
+  void publish_ownership() {
+    std::atomic_store(&served_, std::make_shared<const std::set<int32_t>>(owned_));
+    std::set<int32_t> restoring;
+    for (int32_t p : restores_.partitions()) restoring.insert(p);
+    members_->announce(owned_, restoring);
+  }
+
+  void mark_released(int32_t logical) {
+    auto position = store_->changelog_position(logical).value_or(codec::ChangelogPosition{});
+    if (position.released) return;
+    position.released = true;
+    position.released_ms = system_ms();
+    std::string key, value;
+    codec::put_partition(key, logical);
+    codec::encode_changelog_position(value, position);
+    rocksdb::WriteBatch batch;
+    batch.Put(store_->cf(Family::kChangelog), key, value);
+    store_->write(batch);
+  }
+
+  // Copies released longer than state.cleanup_delay ago leave the disk.
+  void cleanup_released() {
+    std::vector<int32_t> local = store_->partitions();
+    local.push_back(kProgram);
+    for (int32_t p : local) {
+      if (owned_.count(p)) continue;
+      const auto position = store_->changelog_position(p);
+      if (!position || !position->released ||
+          system_ms() - position->released_ms < config_.cleanup_delay_ms)
+        continue;
+      store_->erase_partition(p);
+      spdlog::info("partition {}: released {} s ago, its local copy is deleted",
+                   p == kProgram ? std::string("program") : std::to_string(p),
+                   (system_ms() - position->released_ms) / 1000);
+    }
+  }
+
   // Returns false for our own messages (idle ticks, the program topic), which do not count as
   // input for --idle-exit-ms.
   bool handle(rd_kafka_message_t* m, int64_t now) {
@@ -137,6 +394,7 @@ class RunShell : public PartitionListener {
       program_->set_next_offset(m->offset + 1);
       return false;
     }
+    if (!pipeline_.owns(m->partition)) return true;  // fetched before it was revoked
     const std::string_view key{static_cast<const char*>(m->key), m->key_len};
     const bool tick = key.starts_with("~tick-");
     if (!tick) last_input_[m->partition] = now;
@@ -164,7 +422,9 @@ class RunShell : public PartitionListener {
 
   void checkpoint() {
     CheckpointExtras extras;
-    extras.delivered = outbox_.take_delivered();
+    // Acknowledged entries of partitions still owned: another's are not ours to delete.
+    for (auto& key : outbox_.take_delivered())
+      if (owned_.count(codec::partition_of(key))) extras.delivered.push_back(std::move(key));
     if (program_)
       extras.add = [this](ChangeBatch& b, CheckpointResult& r) { program_->write(b, r); };
     const CheckpointResult r = pipeline_.checkpoint(&extras);
@@ -180,6 +440,10 @@ class RunShell : public PartitionListener {
       metrics_.outbox_entries.Add({{"sink", name}}).Set(double(outbox_.in_flight()[sink]));
       auto& delivered = metrics_.outbox_delivered.Add({{"sink", name}});
       delivered.Increment(double(outbox_.delivered_total()[sink]) - delivered.Value());
+    }
+    if (changelog_) {
+      const ChangelogStats& s = changelog_->stats();
+      metrics_.publish_changelog(s.redo_records, s.state_records, s.tombstones, s.bytes);
     }
     update_lag();
   }
@@ -198,6 +462,9 @@ class RunShell : public PartitionListener {
 
   const Config& config_;
   const RunOptions& options_;
+  const int partitions_;  // of the input topic
+  const std::string changelog_topic_ = changelog_topic(config_);
+  const std::string program_changelog_ = program_changelog_topic(config_);
   std::unique_ptr<Store> store_;
   KafkaHandle dlq_producer_;
   KafkaDeadLetterSink dead_letters_;
@@ -205,11 +472,21 @@ class RunShell : public PartitionListener {
   Pipeline pipeline_;
   OutboxSender outbox_;
   TickProducer ticks_;
+  std::unique_ptr<KafkaChangelog> changelog_;
+  TopicReader reader_;
+  RestoreSet restores_;  // by logical partition (kProgram: the program stage)
   std::unique_ptr<ProgramRunner> program_;
-  KafkaSource source_;
+  std::unique_ptr<Members> members_;
+  // What the HTTP threads may answer for: replaced whole whenever it changes.
+  std::shared_ptr<const std::set<int32_t>> served_ = std::make_shared<const std::set<int32_t>>();
+  std::set<int32_t> owned_;  // active here
+  bool first_assignment_seen_ = false;
+  bool closing_ = false;
+  int64_t restored_records_ = 0;
   std::map<int32_t, int64_t> last_input_;  // steady ms of a partition's newest message
   std::map<int32_t, int64_t> watermarks_;  // last watermark sent per partition
   int64_t lag_total_ = 0;
+  KafkaSource source_;  // last: closed (revoke callback) before anything it uses goes
 };
 
 }  // namespace

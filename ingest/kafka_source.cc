@@ -7,6 +7,16 @@
 #include <stdexcept>
 
 namespace engaged {
+namespace {
+
+// An offset as the logs show it: a number, or what librdkafka's special value means.
+std::string offset_text(int64_t offset) {
+  if (offset == RD_KAFKA_OFFSET_BEGINNING) return "the beginning (no state yet)";
+  if (offset == RD_KAFKA_OFFSET_END) return "the end";
+  return "offset " + std::to_string(offset);
+}
+
+}  // namespace
 
 KafkaSource::KafkaSource(const KafkaProperties& properties, std::vector<std::string> topics,
                          PartitionListener& listener)
@@ -44,17 +54,31 @@ KafkaSource::~KafkaSource() {
 
 void KafkaSource::rebalance(rd_kafka_t*, rd_kafka_resp_err_t err,
                             rd_kafka_topic_partition_list_t* parts, void* opaque) {
-  static_cast<KafkaSource*>(opaque)->on_rebalance(err, parts);
+  // Called from inside librdkafka: an exception must not cross it. It is rethrown by poll().
+  auto* self = static_cast<KafkaSource*>(opaque);
+  try {
+    self->on_rebalance(err, parts);
+  } catch (...) {
+    if (!self->failure_) self->failure_ = std::current_exception();
+  }
 }
 
 void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
   rd_kafka_t* rk = consumer_.get();
   const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    std::vector<AssignedPartition> assigned;
+    for (int i = 0; i < parts->cnt; ++i)
+      assigned.push_back({parts->elems[i].topic, parts->elems[i].partition, RD_KAFKA_OFFSET_END});
+    try {
+      if (!assigned.empty() && !failure_) listener_.on_assigned(assigned);
+    } catch (...) {  // assigned anyway (librdkafka expects it); poll() reports the failure
+      failure_ = std::current_exception();
+    }
     for (int i = 0; i < parts->cnt; ++i) {
-      auto& tp = parts->elems[i];
-      tp.offset = listener_.on_assigned(tp.topic, tp.partition);
-      spdlog::info("assigned {}[{}] resuming at offset {}", tp.topic, tp.partition, tp.offset);
+      parts->elems[i].offset = assigned[static_cast<size_t>(i)].offset;
+      spdlog::info("assigned {}[{}]: resuming at {}", parts->elems[i].topic,
+                   parts->elems[i].partition, offset_text(parts->elems[i].offset));
     }
     rd_kafka_error_t* e = nullptr;
     if (cooperative)
@@ -65,21 +89,28 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
       spdlog::error("assign failed: {}", rd_kafka_error_string(e));
       rd_kafka_error_destroy(e);
     }
+    listener_.on_rebalanced();
     return;
   }
+  const bool lost = rd_kafka_assignment_lost(rk);
   for (const auto& topic : topics_) {
     std::vector<int32_t> revoked;
     for (int i = 0; i < parts->cnt; ++i)
       if (topic == parts->elems[i].topic) revoked.push_back(parts->elems[i].partition);
     if (revoked.empty()) continue;
-    listener_.on_revoked(topic, revoked);
-    spdlog::info("revoked {} partition(s) of {}", revoked.size(), topic);
+    try {
+      listener_.on_revoked(topic, revoked, lost);
+    } catch (...) {  // unassigned anyway; poll() reports the failure
+      if (!failure_) failure_ = std::current_exception();
+    }
+    spdlog::info("{} {} partition(s) of {}", lost ? "lost" : "revoked", revoked.size(), topic);
   }
   if (cooperative) {
     if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
   } else {
     rd_kafka_assign(rk, nullptr);
   }
+  listener_.on_rebalanced();
 }
 
 void KafkaSource::poll(std::vector<rd_kafka_message_t*>& out, size_t max, int timeout_ms) {
@@ -88,8 +119,14 @@ void KafkaSource::poll(std::vector<rd_kafka_message_t*>& out, size_t max, int ti
   size_t start = out.size();
   out.resize(start + max);
   ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, out.data() + start, max);
-  if (n == 0) n = rd_kafka_consume_batch_queue(queue_, timeout_ms, out.data() + start, 1);
+  if (n == 0 && !failure_)
+    n = rd_kafka_consume_batch_queue(queue_, timeout_ms, out.data() + start, 1);
   out.resize(start + static_cast<size_t>(n < 0 ? 0 : n));
+  if (failure_) {
+    for (size_t i = start; i < out.size(); ++i) rd_kafka_message_destroy(out[i]);
+    out.resize(start);
+    std::rethrow_exception(std::exchange(failure_, nullptr));
+  }
 }
 
 int64_t KafkaSource::high_watermark(const std::string& topic, int32_t partition) {

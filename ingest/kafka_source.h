@@ -1,11 +1,13 @@
 // Consumes the events topic and the program topic in a consumer group (cooperative-sticky by
 // default). Positions come from the state store, not from Kafka: on assignment the listener
-// says where each partition resumes, and that offset is set before fetching starts.
+// brings the partitions' state in place (restoring it if needed) and says where each resumes,
+// and that offset is set before fetching starts.
 #pragma once
 
 #include <librdkafka/rdkafka.h>
 
 #include <cstdint>
+#include <exception>
 #include <span>
 #include <string>
 #include <vector>
@@ -14,14 +16,25 @@
 
 namespace engaged {
 
+struct AssignedPartition {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;  // set by the listener
+};
+
 class PartitionListener {
  public:
   virtual ~PartitionListener() = default;
-  // Called for each newly assigned partition; returns the offset to resume at
+  // Called with the newly assigned partitions; sets the offset each resumes at
   // (RD_KAFKA_OFFSET_BEGINNING when the state has never seen it).
-  virtual int64_t on_assigned(const std::string& topic, int32_t partition) = 0;
-  // Called before partitions are taken away: checkpoint and drop them.
-  virtual void on_revoked(const std::string& topic, std::span<const int32_t> partitions) = 0;
+  virtual void on_assigned(std::vector<AssignedPartition>& partitions) = 0;
+  // Called before partitions are taken away: checkpoint and drop them. `lost`: they were
+  // already given to another member (this one missed the session timeout), so nothing may be
+  // written for them any more.
+  virtual void on_revoked(const std::string& topic, std::span<const int32_t> partitions,
+                          bool lost) = 0;
+  // Called at the end of every rebalance, once the assignment is updated.
+  virtual void on_rebalanced() {}
 };
 
 class KafkaSource {
@@ -31,8 +44,9 @@ class KafkaSource {
               PartitionListener& listener);
   ~KafkaSource();
 
-  // Up to `out.capacity()` messages (appended to `out`), waiting at most `timeout_ms`.
-  // The caller destroys them with rd_kafka_message_destroy.
+  // Up to `max` messages (appended to `out`), waiting at most `timeout_ms`. The caller
+  // destroys them with rd_kafka_message_destroy. Rethrows what the listener threw during a
+  // rebalance.
   void poll(std::vector<rd_kafka_message_t*>& out, size_t max, int timeout_ms);
   // High watermark of a partition as last seen by the fetcher (-1 if unknown).
   int64_t high_watermark(const std::string& topic, int32_t partition);
@@ -55,6 +69,7 @@ class KafkaSource {
   KafkaHandle consumer_;
   rd_kafka_queue_t* queue_ = nullptr;
   bool closed_ = false;
+  std::exception_ptr failure_;  // from the listener, inside a rebalance
 };
 
 }  // namespace engaged

@@ -6,12 +6,10 @@
 
 namespace engaged {
 
-std::string tick_key(int32_t partition, int32_t partitions) {
+std::string tick_key(int32_t partition, int32_t partitions, const Partitioner& partitioner) {
   for (int n = 0;; ++n) {
     std::string key = fmt::format("~tick-{}-{}", partition, n);
-    if (rd_kafka_msg_partitioner_consistent(nullptr, key.data(), key.size(), partitions, nullptr,
-                                            nullptr) == partition)
-      return key;
+    if (partitioner.partition(key, partitions) == partition) return key;
   }
 }
 
@@ -20,8 +18,9 @@ std::string tick_json(const std::string& key, int64_t ts_ms) {
                      ts_ms);
 }
 
-TickProducer::TickProducer(const KafkaProperties& properties, std::string topic)
-    : topic_(std::move(topic)), producer_(make_producer(properties)) {}
+TickProducer::TickProducer(const KafkaProperties& properties, std::string topic,
+                           Partitioner partitioner)
+    : topic_(std::move(topic)), partitioner_(partitioner), producer_(make_producer(properties)) {}
 
 void TickProducer::send(int32_t partition, int64_t ts_ms) {
   if (partitions_ == 0) {
@@ -34,7 +33,7 @@ void TickProducer::send(int32_t partition, int64_t ts_ms) {
     rd_kafka_topic_destroy(rkt);
     if (partitions_ == 0) return;
   }
-  const std::string key = tick_key(partition, partitions_);
+  const std::string key = tick_key(partition, partitions_, partitioner_);
   const std::string value = tick_json(key, ts_ms);
   const rd_kafka_resp_err_t err =
       rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),

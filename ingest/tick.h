@@ -8,22 +8,24 @@
 #include <string>
 
 #include "ingest/kafka_conf.h"
+#include "ingest/partitioner.h"
 
 namespace engaged {
 
-// A key that librdkafka's default partitioner maps to `partition` of `partitions`
-// ("~tick-<partition>-<n>", the smallest such n).
-std::string tick_key(int32_t partition, int32_t partitions);
+// A key that `partitioner` maps to `partition` of `partitions` ("~tick-<partition>-<n>", the
+// smallest such n): a replay of the topic routes the tick where `run` produced it.
+std::string tick_key(int32_t partition, int32_t partitions, const Partitioner& partitioner);
 // The tick event's JSON for epoch-ms `ts` (contract v1.1, type `tick`).
 std::string tick_json(const std::string& key, int64_t ts_ms);
 
 class TickProducer {
  public:
-  TickProducer(const KafkaProperties& properties, std::string topic);
+  TickProducer(const KafkaProperties& properties, std::string topic, Partitioner partitioner);
   void send(int32_t partition, int64_t ts_ms);
 
  private:
   std::string topic_;
+  Partitioner partitioner_;
   KafkaHandle producer_;
   int32_t partitions_ = 0;
 };

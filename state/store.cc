@@ -294,6 +294,13 @@ std::vector<int32_t> Store::owned_partitions() {
   return out;
 }
 
+std::string Store::identity() {
+  std::string id;
+  check(db_->GetDbIdentity(id), "read the state's identity");
+  while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
+  return id;
+}
+
 void Store::erase_partition(int32_t partition) {
   std::string from, to;
   codec::put_partition(from, partition);

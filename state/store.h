@@ -79,6 +79,9 @@ class Store {
   // Partitions whose state this copy holds as their owner: every partition with a checkpoint
   // but those released to another instance (kept only as a restore head start).
   std::vector<int32_t> owned_partitions();
+  // This state directory's unique id (RocksDB's identity: kept across restarts, new for a new
+  // directory).
+  std::string identity();
   // Deletes every key of a partition in every family (local only: not a state change).
   void erase_partition(int32_t partition);
 

@@ -51,11 +51,14 @@ def engaged(*args, check=True, **kw):
 
 
 @contextlib.contextmanager
-def embedded_cluster(workdir, partitions=6, topics="app.events,app.events.dlq"):
-    """`engaged kafka` in its own process; yields the bootstrap address."""
+def embedded_cluster(workdir, partitions=6, topics="app.events,app.events.dlq",
+                     groups=("engaged-test",)):
+    """`engaged kafka` in its own process, with the changelog and members topics of `groups`;
+    yields the bootstrap address."""
     bfile = os.path.join(workdir, f"bootstrap-{time.monotonic_ns()}")
+    group_args = [a for g in groups for a in ("--group", g)]
     proc = subprocess.Popen([ENGAGED, "kafka", "--partitions", str(partitions), "--topics", topics,
-                             "--bootstrap-file", bfile],
+                             "--bootstrap-file", bfile, *group_args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):

@@ -1,0 +1,57 @@
+// Rebuilds one partition's copy in the store from its changelog records, read in offset order
+// from the copy's position to the end of the partition. State records are applied as they come;
+// a redo record is applied once all its chunks are there, and dropped if its writer died before
+// writing the last one (a checkpoint that never happened). The copy is marked as restoring while
+// this goes on, so a copy cut short by a crash is restored again from the same start (every
+// write is an absolute put or delete, so applying a range twice gives the same copy).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "state/change_batch.h"
+#include "state/changelog_record.h"
+
+namespace engaged {
+
+class Store;
+
+class ChangelogRestore {
+ public:
+  // Marks the copy of `partition` as restoring from `from` (its position; 0 for an empty copy).
+  ChangelogRestore(Store& store, int32_t partition, int64_t from, int64_t wall_clock_ms);
+
+  // One record (`value` null: a tombstone). Throws std::runtime_error on a record this build
+  // cannot read (malformed, or written by a newer format).
+  void apply(int64_t offset, std::string_view key, const std::string_view* value);
+  // Writes what has been applied so far when it is large (the copy stays marked as restoring).
+  void write_if_large();
+  // The copy now reflects every record before `end`: written, with its position, and no longer
+  // restoring. Returns the keys of redo chunks a dead writer left unfinished (to tombstone).
+  std::vector<std::string> finish(int64_t end);
+
+  int64_t records() const { return records_; }
+  int64_t bytes() const { return bytes_; }
+  int64_t from() const { return from_; }
+
+ private:
+  void apply_ops(std::string_view ops);
+  void drop_unfinished();
+
+  Store& store_;
+  int32_t partition_;
+  int64_t from_;
+  int64_t wall_clock_ms_;
+  ChangeBatch batch_;
+  // The redo record being collected: its id and the ops of its chunks so far.
+  bool collecting_ = false;
+  changelog::RedoId redo_{};
+  std::string redo_ops_;
+  std::vector<std::string> redo_keys_;
+  std::vector<std::string> unfinished_;  // keys of redo chunks that never got their last chunk
+  int64_t records_ = 0, bytes_ = 0;
+};
+
+}  // namespace engaged

@@ -1,0 +1,219 @@
+// Each produced message carries its logical partition (p, or the program partition) as its
+// opaque, so delivery reports advance the right position.
+#include "state/changelog_writer.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <random>
+#include <stdexcept>
+
+#include "state/changelog_record.h"
+#include "state/codec.h"
+#include "state/store.h"
+
+namespace engaged {
+namespace {
+
+// Splits encoded ops at op boundaries into pieces of at most `limit` bytes (an op larger than
+// that is a piece of its own).
+std::vector<std::pair<std::string_view, size_t>> chunks(std::string_view ops, size_t limit) {
+  std::vector<std::pair<std::string_view, size_t>> out;
+  changelog::OpReader reader(ops);
+  changelog::Op op;
+  size_t start = 0, count = 0;
+  const char* base = ops.data();
+  size_t end = 0;
+  while (reader.next(op)) {
+    const size_t op_end = static_cast<size_t>(
+        (op.value ? op.value->data() + op.value->size() : op.key.data() + op.key.size()) - base);
+    if (count > 0 && op_end - start > limit) {
+      out.emplace_back(ops.substr(start, end - start), count);
+      start = end;
+      count = 0;
+    }
+    end = op_end;
+    ++count;
+  }
+  if (!reader.ok()) throw std::logic_error("changelog: malformed ops from the checkpoint");
+  if (count > 0 || out.empty()) out.emplace_back(ops.substr(start, end - start), count);
+  return out;
+}
+
+}  // namespace
+
+KafkaChangelog::KafkaChangelog(const KafkaProperties& properties, ChangelogOptions options)
+    : options_(std::move(options)),
+      writer_(std::random_device{}() * 0x9e3779b97f4a7c15ULL ^ std::random_device{}()) {
+  KafkaProperties props = properties;
+  props["compression.type"] = options_.compression;
+  props["linger.ms"] = "5";
+  props["allow.auto.create.topics"] = "false";
+  producer_ = make_producer(props, &KafkaChangelog::on_delivery, this);
+}
+
+KafkaChangelog::~KafkaChangelog() {
+  rd_kafka_flush(producer_.get(), 5000);
+}
+
+void KafkaChangelog::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+  auto* self = static_cast<KafkaChangelog*>(opaque);
+  --self->in_flight_;
+  const auto partition = static_cast<int32_t>(reinterpret_cast<intptr_t>(m->_private));
+  if (m->err) {
+    if (self->first_error_.empty())
+      self->first_error_ = fmt::format("changelog {}[{}]: {}", rd_kafka_topic_name(m->rkt),
+                                       m->partition, rd_kafka_err2str(m->err));
+    return;
+  }
+  int64_t& end = self->acked_end_[partition];
+  end = std::max(end, m->offset + 1);
+}
+
+void KafkaChangelog::produce(int32_t partition, const std::string& key, const std::string* value) {
+  const bool program = partition == codec::kProgramPartition;
+  const std::string& topic = program ? options_.program_topic : options_.topic;
+  for (;;) {
+    const rd_kafka_resp_err_t err = rd_kafka_producev(
+        producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
+        RD_KAFKA_V_PARTITION(program ? 0 : partition), RD_KAFKA_V_KEY(key.data(), key.size()),
+        RD_KAFKA_V_VALUE(value ? const_cast<char*>(value->data()) : nullptr,
+                         value ? value->size() : 0),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(partition))),
+        RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+      throw std::runtime_error(fmt::format("changelog produce to {}[{}]: {}", topic,
+                                           program ? 0 : partition, rd_kafka_err2str(err)));
+    rd_kafka_poll(producer_.get(), 50);
+  }
+  ++in_flight_;
+  stats_.bytes += static_cast<int64_t>(key.size() + (value ? value->size() : 0));
+}
+
+void KafkaChangelog::append(int32_t partition, const ChangeBatch::PartitionOps& ops) {
+  Pending& p = pending_[partition];
+  if (p.values.empty()) p.since = std::chrono::steady_clock::now();
+  const auto pieces = chunks(ops.ops, options_.chunk_bytes);
+  const uint64_t checkpoint = p.checkpoints++;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    changelog::redo_key(scratch_key_, {writer_, checkpoint, static_cast<uint32_t>(i)});
+    changelog::redo_value_header(scratch_value_, i + 1 == pieces.size(), pieces[i].second);
+    scratch_value_.append(pieces[i].first);
+    produce(partition, scratch_key_, &scratch_value_);
+    p.redo_keys.push_back(scratch_key_);
+    ++stats_.redo_records;
+  }
+  // The newest value of each key, for the next materialization.
+  changelog::OpReader reader(ops.ops);
+  changelog::Op op;
+  std::string key;
+  while (reader.next(op)) {
+    changelog::state_key(key, op.family, op.key);
+    auto [it, fresh] = p.values.try_emplace(key);
+    const size_t before = fresh ? 0 : key.size() + (it->second ? it->second->size() : 0);
+    if (op.value)
+      it->second.emplace(*op.value);
+    else
+      it->second.reset();
+    const size_t after = key.size() + (it->second ? it->second->size() : 0);
+    p.bytes = p.bytes + after - before;
+    pending_bytes_ = pending_bytes_ + after - before;
+  }
+  appended_.push_back(partition);
+}
+
+void KafkaChangelog::wait_for_acks() {
+  while (in_flight_ > 0) {
+    rd_kafka_flush(producer_.get(), 1000);
+    if (in_flight_ > 0)
+      spdlog::warn("changelog: {} records not yet acknowledged, waiting", in_flight_);
+  }
+  if (!first_error_.empty())
+    throw std::runtime_error("changelog write failed, checkpoint not committed: " + first_error_);
+}
+
+std::vector<std::pair<int32_t, int64_t>> KafkaChangelog::flush() {
+  wait_for_acks();
+  std::vector<std::pair<int32_t, int64_t>> out;
+  for (int32_t p : appended_) out.emplace_back(p, acked_end_[p]);
+  appended_.clear();
+  return out;
+}
+
+void KafkaChangelog::committed() {
+  const auto now = std::chrono::steady_clock::now();
+  const bool over_budget = pending_bytes_ >= options_.buffer_bytes;
+  for (auto& [partition, p] : pending_)
+    if (!p.values.empty() &&
+        (over_budget ||
+         now - p.since >= std::chrono::milliseconds(options_.materialize_interval_ms)))
+      materialize(partition, p);
+}
+
+void KafkaChangelog::materialize(int32_t partition, Pending& p) {
+  std::string value;
+  for (const auto& [key, v] : p.values) {
+    if (v) {
+      changelog::state_value(value, *v);
+      produce(partition, key, &value);
+      ++stats_.state_records;
+    } else {
+      produce(partition, key, nullptr);
+      ++stats_.tombstones;
+    }
+  }
+  for (const auto& key : p.redo_keys) produce(partition, key, nullptr);
+  stats_.tombstones += static_cast<int64_t>(p.redo_keys.size());
+  pending_bytes_ -= p.bytes;
+  p.values.clear();
+  p.redo_keys.clear();
+  p.bytes = 0;
+}
+
+void KafkaChangelog::release(int32_t partition) {
+  auto it = pending_.find(partition);
+  if (it != pending_.end()) {
+    materialize(partition, it->second);
+    pending_.erase(it);
+  }
+  wait_for_acks();
+  acked_end_.erase(partition);
+}
+
+void KafkaChangelog::discard(int32_t partition) {
+  if (auto it = pending_.find(partition); it != pending_.end()) {
+    pending_bytes_ -= it->second.bytes;
+    pending_.erase(it);
+  }
+  acked_end_.erase(partition);
+}
+
+int64_t KafkaChangelog::seed(int32_t partition, Store& store) {
+  std::string prefix, key, value;
+  codec::put_partition(prefix, partition);
+  for (const FamilyInfo& f : kFamilies) {
+    if (!f.mirrored) continue;
+    std::unique_ptr<rocksdb::Iterator> it(
+        store.db()->NewIterator(rocksdb::ReadOptions(), store.cf(f.id)));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      changelog::state_key(key, f.id, it->key().ToStringView());
+      changelog::state_value(value, it->value().ToStringView());
+      produce(partition, key, &value);
+      ++stats_.state_records;
+    }
+    if (!it->status().ok())
+      throw std::runtime_error("changelog seed: reading the state: " + it->status().ToString());
+  }
+  wait_for_acks();
+  return acked_end_[partition];
+}
+
+void KafkaChangelog::tombstone(int32_t partition, const std::vector<std::string>& keys) {
+  for (const auto& key : keys) produce(partition, key, nullptr);
+  stats_.tombstones += static_cast<int64_t>(keys.size());
+}
+
+}  // namespace engaged

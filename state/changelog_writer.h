@@ -1,0 +1,93 @@
+// The changelog in Kafka: the ChangelogSink of `run`'s checkpoint. Each checkpoint's writes of a
+// partition go out as that partition's redo record (chunked below the message size limit) and
+// are acknowledged before the local commit. After it, the newest value of every key the redo
+// records carried is written as a state record (coalesced: at most every materialize interval, or
+// sooner when the buffered values pass their byte budget), followed by tombstones for the redo
+// records those state records now cover, so compaction keeps one record per live key.
+// Input partition p writes to partition p of the changelog topic; the program stage
+// (codec::kProgramPartition) to partition 0 of the program changelog topic.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ingest/kafka_conf.h"
+#include "state/checkpoint.h"
+
+namespace engaged {
+
+class Store;
+
+struct ChangelogOptions {
+  std::string topic;          // the input partitions' changelog
+  std::string program_topic;  // the program stage's (one partition)
+  std::string compression = "lz4";
+  int64_t materialize_interval_ms = 30000;
+  size_t buffer_bytes = 64 << 20;  // buffered values that trigger an early materialization
+  size_t chunk_bytes = 900000;     // redo chunk payload, below the brokers' message size limit
+};
+
+struct ChangelogStats {
+  int64_t redo_records = 0, state_records = 0, tombstones = 0, bytes = 0;
+};
+
+class KafkaChangelog : public ChangelogSink {
+ public:
+  KafkaChangelog(const KafkaProperties& properties, ChangelogOptions options);
+  ~KafkaChangelog() override;
+
+  void append(int32_t partition, const ChangeBatch::PartitionOps& ops) override;
+  std::vector<std::pair<int32_t, int64_t>> flush() override;
+  void committed() override;
+
+  // The partition leaves this instance: what it has buffered is materialized and everything is
+  // acknowledged before it goes (the next owner then has fewer redo records to read).
+  void release(int32_t partition);
+  // The partition was lost to another member without a revoke: nothing more is written for it.
+  void discard(int32_t partition);
+  // Writes every key of the partition's copy in `store` as state records and returns the
+  // changelog position after them: a changelog that is empty while a copy exists (state from
+  // before the changelog was on) starts from that copy.
+  int64_t seed(int32_t partition, Store& store);
+  // Deletes records by key (redo chunks a dead writer left unfinished) in a partition.
+  void tombstone(int32_t partition, const std::vector<std::string>& keys);
+  // Serves delivery reports.
+  void poll() { rd_kafka_poll(producer_.get(), 0); }
+
+  const ChangelogStats& stats() const { return stats_; }
+
+ private:
+  struct Pending {
+    // Newest value per (family id | store key); nullopt: deleted.
+    std::unordered_map<std::string, std::optional<std::string>> values;
+    std::vector<std::string> redo_keys;  // redo chunks the next materialization covers
+    size_t bytes = 0;
+    uint64_t checkpoints = 0;  // redo records written: numbers the next one
+    std::chrono::steady_clock::time_point since{};
+  };
+  static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque);
+  void produce(int32_t partition, const std::string& key, const std::string* value);
+  void materialize(int32_t partition, Pending& p);
+  void wait_for_acks();
+
+  ChangelogOptions options_;
+  KafkaHandle producer_;
+  uint64_t writer_;  // this process's redo writer id
+  std::map<int32_t, Pending> pending_;
+  size_t pending_bytes_ = 0;
+  std::map<int32_t, int64_t> acked_end_;  // per partition: offset after the newest acknowledged
+  std::vector<int32_t> appended_;         // partitions written in the current checkpoint
+  std::string first_error_;
+  int64_t in_flight_ = 0;
+  ChangelogStats stats_;
+  std::string scratch_key_, scratch_value_;
+};
+
+}  // namespace engaged

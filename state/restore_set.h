@@ -1,0 +1,59 @@
+// Restores of several partitions at once through one TopicReader: each reads its changelog
+// partition from where its copy stands to the end the changelog had when the restore began,
+// applying records with ChangelogRestore, all at once. `run` and `engaged restore` step it until
+// everything is in.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "state/changelog_restore.h"
+
+namespace engaged {
+
+class TopicReader;
+class Store;
+
+class RestoreSet {
+ public:
+  RestoreSet(Store& store, TopicReader& reader) : store_(store), reader_(reader) {}
+
+  // Starts restoring `logical` (an input partition, or codec::kProgramPartition) from changelog
+  // partition `topic`[`partition`], records [from, end).
+  void begin(int32_t logical, const std::string& topic, int32_t partition, int64_t from,
+             int64_t end, int64_t wall_clock_ms);
+  size_t active() const { return active_.size(); }
+  std::vector<int32_t> partitions() const;
+  int64_t records() const;  // read so far by the active restores
+
+  struct Finished {
+    int32_t logical;
+    std::string topic;
+    int32_t partition;
+    int64_t from, end, records, bytes;
+    double seconds;
+    std::vector<std::string> unfinished;  // redo chunks a dead writer left (to tombstone)
+  };
+  // Applies what the reader fetched (waiting up to `timeout_ms` for the first record) and
+  // returns the restores that reached their end.
+  std::vector<Finished> step(int timeout_ms);
+
+ private:
+  struct Active {
+    std::unique_ptr<ChangelogRestore> restore;
+    std::string topic;
+    int32_t partition = 0;
+    int64_t end = 0;
+    int64_t started_ns = 0;
+    bool done = false;
+  };
+  Store& store_;
+  TopicReader& reader_;
+  std::map<int32_t, Active> active_;
+  std::map<std::pair<std::string, int32_t>, int32_t> by_source_;  // changelog partition -> logical
+};
+
+}  // namespace engaged
