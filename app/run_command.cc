@@ -203,7 +203,8 @@ class RunShell : public PartitionListener {
         last_progress = now;
       }
       if (options_.idle_exit_ms > 0 && now - last_input >= options_.idle_exit_ms &&
-          outbox_.in_flight()[0] + outbox_.in_flight()[1] == 0 && program_caught_up()) {
+          outbox_.in_flight()[0] + outbox_.in_flight()[1] == 0 && program_caught_up() &&
+          input_caught_up()) {
         spdlog::info("no input for {} ms: stopping", options_.idle_exit_ms);
         break;
       }
@@ -349,7 +350,10 @@ class RunShell : public PartitionListener {
   }
 
   void mark_released(int32_t logical) {
-    auto position = store_->changelog_position(logical).value_or(codec::ChangelogPosition{});
+    auto stored = store_->changelog_position(logical);
+    if (!stored && !has_copy(logical)) return;
+    // A copy never on the changelog keeps next_offset -1: it is not a head start.
+    auto position = stored.value_or(codec::ChangelogPosition{.next_offset = -1});
     if (position.released) return;
     position.released = true;
     position.released_ms = system_ms();
@@ -404,6 +408,15 @@ class RunShell : public PartitionListener {
     return !tick;
   }
 
+  // Every owned partition has read what its topic holds (our own ticks included).
+  bool input_caught_up() {
+    for (auto [p, next] : pipeline_.positions()) {
+      const int64_t hi = source_.high_watermark(config_.topic, p);
+      if (hi < 0 || next < hi) return false;
+    }
+    return true;
+  }
+
   // The program stage (if here) has read everything on its topic.
   bool program_caught_up() {
     if (!program_) return true;
@@ -449,8 +462,10 @@ class RunShell : public PartitionListener {
   }
 
   void update_lag() {
+    // No offsets are committed to Kafka: positions live in the state. A commit racing a rebalance
+    // fails with ILLEGAL_GENERATION, which librdkafka takes for a lost assignment (every
+    // partition revoked without a checkpoint), so even informational commits would churn.
     auto positions = pipeline_.positions();
-    source_.commit_async(positions);
     lag_total_ = 0;
     for (auto [p, next] : positions) {
       int64_t hi = source_.high_watermark(config_.topic, p);

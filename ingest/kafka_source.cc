@@ -136,28 +136,6 @@ int64_t KafkaSource::high_watermark(const std::string& topic, int32_t partition)
   return hi;
 }
 
-void KafkaSource::commit_async(std::span<const std::pair<int32_t, int64_t>> next_offsets) {
-  if (next_offsets.empty()) return;
-  rd_kafka_topic_partition_list_t* list =
-      rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size()));
-  for (auto [p, o] : next_offsets)
-    rd_kafka_topic_partition_list_add(list, topics_[0].c_str(), p)->offset = o;
-  rd_kafka_commit(consumer_.get(), list, 1);
-  rd_kafka_topic_partition_list_destroy(list);
-}
-
-int KafkaSource::partition_count(const std::string& topic, int timeout_ms) {
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(consumer_.get(), topic.c_str(), nullptr);
-  const rd_kafka_metadata_t* md = nullptr;
-  int n = 0;
-  if (rd_kafka_metadata(consumer_.get(), 0, rkt, &md, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    if (md->topic_cnt == 1 && !md->topics[0].err) n = md->topics[0].partition_cnt;
-    rd_kafka_metadata_destroy(md);
-  }
-  rd_kafka_topic_destroy(rkt);
-  return n;
-}
-
 void KafkaSource::close() {
   if (closed_ || !consumer_) return;
   closed_ = true;

@@ -39,7 +39,7 @@ class PartitionListener {
 
 class KafkaSource {
  public:
-  // `topics[0]` is the events topic (lag, informational commits).
+  // `topics[0]` is the events topic (lag).
   KafkaSource(const KafkaProperties& properties, std::vector<std::string> topics,
               PartitionListener& listener);
   ~KafkaSource();
@@ -50,14 +50,10 @@ class KafkaSource {
   void poll(std::vector<rd_kafka_message_t*>& out, size_t max, int timeout_ms);
   // High watermark of a partition as last seen by the fetcher (-1 if unknown).
   int64_t high_watermark(const std::string& topic, int32_t partition);
-  // Informational commit of positions already checkpointed (lets Kafka tools show lag).
-  void commit_async(std::span<const std::pair<int32_t, int64_t>> next_offsets);
   // Leaves the group (runs the revoke callback).
   void close();
 
   const std::string& topic() const { return topics_[0]; }
-  // Partitions of a topic per the cluster's metadata (waits up to `timeout_ms`; 0 if unknown).
-  int partition_count(const std::string& topic, int timeout_ms);
 
  private:
   static void rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
