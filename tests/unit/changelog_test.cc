@@ -1,0 +1,250 @@
+// The changelog's guarantee, without Kafka: a partition restored from its changelog is the state
+// of its last finished checkpoint, whatever the log holds after it (a checkpoint whose writer
+// died half-way) and whatever compaction removed (older versions of every key, deleted redo
+// records); a restore cut short and run again gives the same copy.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+
+#include "state/byte_io.h"
+#include "state/change_batch.h"
+#include "state/changelog_record.h"
+#include "state/changelog_restore.h"
+#include "state/codec.h"
+#include "state/store.h"
+
+namespace engaged {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr int32_t kPartition = 3;
+
+std::string key(std::string_view id) {
+  std::string k;
+  codec::put_partition(k, kPartition);
+  k.append(id);
+  return k;
+}
+
+struct Record {
+  std::string key;
+  std::optional<std::string> value;  // nullopt: a tombstone
+};
+
+// Writes records the way KafkaChangelog does, into a vector standing for a topic partition.
+class Log {
+ public:
+  // One checkpoint's redo record, split into `chunks` chunks; `finished` false: the writer died
+  // before the last one.
+  void checkpoint(uint64_t writer, uint64_t number,
+                  const std::vector<std::pair<std::string, std::optional<std::string>>>& writes,
+                  int chunks = 1, bool finished = true) {
+    const size_t per = (writes.size() + chunks - 1) / chunks;
+    for (int c = 0; c < chunks; ++c) {
+      std::string ops;
+      size_t count = 0;
+      for (size_t i = c * per; i < std::min(writes.size(), (c + 1) * per); ++i, ++count) {
+        if (writes[i].second)
+          changelog::append_put(ops, Family::kUsers, key(writes[i].first), *writes[i].second);
+        else
+          changelog::append_delete(ops, Family::kUsers, key(writes[i].first));
+      }
+      std::string k, v;
+      changelog::redo_key(k, {writer, number, static_cast<uint32_t>(c)});
+      changelog::redo_value_header(v, c + 1 == chunks, count);
+      v += ops;
+      records.push_back({k, v});
+      redo_keys.push_back(k);
+      if (!finished && c == 0) return;
+    }
+  }
+  // The newest value of each written key as a state record, then tombstones for the redo
+  // records written so far.
+  void materialize(const std::map<std::string, std::optional<std::string>>& newest) {
+    std::string k, v;
+    for (const auto& [id, value] : newest) {
+      changelog::state_key(k, Family::kUsers, key(id));
+      if (value) {
+        changelog::state_value(v, *value);
+        records.push_back({k, v});
+      } else {
+        records.push_back({k, std::nullopt});
+      }
+    }
+    for (auto& r : redo_keys) records.push_back({r, std::nullopt});
+    redo_keys.clear();
+  }
+  // What a compacted topic keeps: the newest record of each key, in offset order. (Tombstones
+  // stay for delete.retention.ms; removing them too must not change a restore from scratch.)
+  std::vector<std::pair<int64_t, Record>> compacted(bool drop_tombstones) const {
+    std::map<std::string, int64_t> newest;
+    for (size_t i = 0; i < records.size(); ++i) newest[records[i].key] = static_cast<int64_t>(i);
+    std::vector<std::pair<int64_t, Record>> out;
+    for (size_t i = 0; i < records.size(); ++i)
+      if (newest[records[i].key] == static_cast<int64_t>(i) &&
+          !(drop_tombstones && !records[i].value))
+        out.emplace_back(static_cast<int64_t>(i), records[i]);
+    return out;
+  }
+  std::vector<std::pair<int64_t, Record>> all() const {
+    std::vector<std::pair<int64_t, Record>> out;
+    for (size_t i = 0; i < records.size(); ++i)
+      out.emplace_back(static_cast<int64_t>(i), records[i]);
+    return out;
+  }
+
+  std::vector<Record> records;
+  std::vector<std::string> redo_keys;
+};
+
+class ChangelogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("engaged-changelog-" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    store_ = Store::open(dir_, {});
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  // Restores from `from` and returns the users family as id -> value.
+  std::map<std::string, std::string> restore(const std::vector<std::pair<int64_t, Record>>& log,
+                                             int64_t from,
+                                             std::vector<std::string>* unfinished = nullptr) {
+    ChangelogRestore r(*store_, kPartition, from, 0);
+    for (const auto& [offset, rec] : log) {
+      if (offset < from) continue;
+      const std::string_view value = rec.value ? std::string_view(*rec.value) : "";
+      r.apply(offset, rec.key, rec.value ? &value : nullptr);
+    }
+    auto left = r.finish(log.empty() ? from : log.back().first + 1);
+    if (unfinished) *unfinished = left;
+    return users();
+  }
+  std::map<std::string, std::string> users() {
+    std::map<std::string, std::string> out;
+    std::unique_ptr<rocksdb::Iterator> it(
+        store_->db()->NewIterator(rocksdb::ReadOptions(), store_->cf(Family::kUsers)));
+    for (it->SeekToFirst(); it->Valid(); it->Next())
+      out[it->key().ToString().substr(4)] = it->value().ToString();
+    return out;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Store> store_;
+};
+
+// The story: two finished checkpoints and a materialization, then a checkpoint whose writer died
+// after its first chunk, overwriting a key of a finished one (`a`) and adding another (`d`).
+Log story() {
+  Log log;
+  log.checkpoint(1, 0, {{"a", "a1"}, {"b", "b1"}, {"c", "c1"}});
+  log.checkpoint(1, 1, {{"a", "a2"}, {"b", std::nullopt}}, 2);
+  log.materialize({{"a", "a2"}, {"b", std::nullopt}, {"c", "c1"}});
+  log.checkpoint(1, 2, {{"c", "c3"}});
+  log.checkpoint(1, 3, {{"a", "a4"}, {"d", "d4"}, {"c", "c4"}, {"e", "e4"}}, 2, /*finished=*/false);
+  return log;
+}
+
+const std::map<std::string, std::string> kLastFinished = {{"a", "a2"}, {"c", "c3"}};
+
+TEST_F(ChangelogTest, AnUnfinishedCheckpointIsNeverRestored) {
+  std::vector<std::string> unfinished;
+  EXPECT_EQ(restore(story().all(), 0, &unfinished), kLastFinished);
+  ASSERT_EQ(unfinished.size(), 1u);  // its first chunk: the new owner deletes it
+  EXPECT_EQ(codec::get_be32(unfinished[0].data() + 17), 0u);
+}
+
+TEST_F(ChangelogTest, CompactionCannotResurrectAnUnfinishedWrite) {
+  // Compaction keeps one record per key; the unfinished checkpoint's writes live only in its
+  // redo record, under a key no finished checkpoint uses, so nothing of it survives as a value
+  // of `a` or `d`, and the finished values are never replaced.
+  for (bool drop_tombstones : {false, true}) {
+    store_.reset();
+    fs::remove_all(dir_);
+    store_ = Store::open(dir_, {});
+    EXPECT_EQ(restore(story().compacted(drop_tombstones), 0), kLastFinished) << drop_tombstones;
+  }
+}
+
+TEST_F(ChangelogTest, AHeadStartCatchesUpToTheSameState) {
+  const auto log = story().all();
+  // The local copy stands after the first checkpoint (offset 1): it holds a1, b1, c1.
+  restore({log.begin(), log.begin() + 1}, 0);
+  EXPECT_EQ(users(), (std::map<std::string, std::string>{{"a", "a1"}, {"b", "b1"}, {"c", "c1"}}));
+  EXPECT_EQ(restore(log, 1), kLastFinished);
+  EXPECT_EQ(store_->changelog_position(kPartition)->next_offset, log.back().first + 1);
+}
+
+TEST_F(ChangelogTest, ARestoreCutShortAndRunAgainGivesTheSameCopy) {
+  // The copy holds some of the records (written part-way), and still says it was restoring
+  // from 0, as after a crash in the middle of a restore.
+  const auto log = story().all();
+  restore({log.begin(), log.begin() + 5}, 0);
+  std::string k, v;
+  codec::put_partition(k, kPartition);
+  codec::encode_changelog_position(v, {.next_offset = 0, .restoring_from = 0});
+  rocksdb::WriteBatch marker;
+  marker.Put(store_->cf(Family::kChangelog), k, v);
+  store_->write(marker);
+  const auto position = store_->changelog_position(kPartition);
+  ASSERT_EQ(position->restoring_from, 0);
+  EXPECT_EQ(restore(log, position->restoring_from), kLastFinished);
+  EXPECT_EQ(store_->changelog_position(kPartition)->restoring_from, -1);
+}
+
+TEST_F(ChangelogTest, ForeignAndNewerRecordsAreRefusedByName) {
+  ChangelogRestore r(*store_, kPartition, 0, 0);
+  std::string k, v;
+  std::string other;
+  codec::put_partition(other, kPartition + 1);
+  changelog::state_key(k, Family::kUsers, other + "x");
+  changelog::state_value(v, "1");
+  std::string_view value = v;
+  try {
+    r.apply(7, k, &value);
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("belongs to partition 4"), std::string::npos) << e.what();
+  }
+  changelog::state_key(k, Family::kUsers, key("x"));
+  v[0] = 9;  // a format this build does not know
+  value = v;
+  try {
+    r.apply(8, k, &value);
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("offset 8"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(ChangelogTest, ABatchRecordsItsOpsPerPartition) {
+  ChangeBatch batch(*store_, /*record_ops=*/true);
+  std::string k3 = key("u"), k5;
+  codec::put_partition(k5, 5);
+  k5 += "u";
+  batch.put(Family::kUsers, k3, "v");
+  batch.del(Family::kTimers, k3);
+  batch.put(Family::kUsers, k5, "w");
+  batch.put(Family::kChangelog, k3, "local");  // local family: written, never recorded
+  ASSERT_EQ(batch.ops().size(), 2u);
+  EXPECT_EQ(batch.ops()[kPartition].count, 2u);
+  changelog::OpReader reader(batch.ops()[kPartition].ops);
+  changelog::Op op;
+  ASSERT_TRUE(reader.next(op));
+  EXPECT_EQ(op.family, Family::kUsers);
+  EXPECT_EQ(op.key, k3);
+  EXPECT_EQ(op.value, "v");
+  ASSERT_TRUE(reader.next(op));
+  EXPECT_EQ(op.family, Family::kTimers);
+  EXPECT_FALSE(op.value);
+  EXPECT_FALSE(reader.next(op));
+  EXPECT_TRUE(reader.ok());
+}
+
+}  // namespace
+}  // namespace engaged
