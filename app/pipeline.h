@@ -63,7 +63,7 @@ class Pipeline {
 
   bool checkpoint_due() const;
   // `extras`: the program stage's part of the write and acknowledged outbox entries (run).
-  // Returns the outbox entries it committed.
+  // Returns what it committed (outbox entries to send, the partitions' watermarks).
   CheckpointResult checkpoint(CheckpointExtras* extras = nullptr);
 
   std::vector<std::pair<int32_t, int64_t>> positions() const;

@@ -221,6 +221,11 @@ class RunShell : public PartitionListener {
         "stopped cleanly: {} consumed, {} processed; {:.0f} events/s from first to last input",
         pipeline_.consumed_total(), pipeline_.processed_total(),
         busy_s > 0 ? (pipeline_.consumed_total() - consumed_before_first) / busy_s : 0.0);
+    if (changelog_) {
+      const ChangelogStats& s = changelog_->stats();
+      spdlog::info("changelog: {} redo records, {} state records, {} tombstones, {:.1f} MiB",
+                   s.redo_records, s.state_records, s.tombstones, s.bytes / 1048576.0);
+    }
     return 0;
   }
 
@@ -252,8 +257,10 @@ class RunShell : public PartitionListener {
     const std::string name =
         changelog_of(logical) + "[" + std::to_string(changelog_partition(logical)) + "]";
     if (position) {
-      const int64_t from =
+      // From the first redo record nobody covered yet, if before: the writer takes those over.
+      int64_t from =
           position->restoring_from >= 0 ? position->restoring_from : position->next_offset;
+      if (position->uncovered_from >= 0) from = std::min(from, position->uncovered_from);
       std::string why;
       if (from > hi)
         why = "it is ahead of the changelog (was the topic recreated?)";
@@ -303,6 +310,7 @@ class RunShell : public PartitionListener {
     while (restores_.active() > 0) {
       for (const RestoreSet::Finished& f : restores_.step(100)) {
         if (!f.unfinished.empty()) changelog_->tombstone(f.logical, f.unfinished);
+        changelog_->adopt(f.logical, f.uncovered.keys, f.uncovered.ops, f.uncovered.first_offset);
         metrics_.restore_records.Increment(double(f.records));
         metrics_.restore_bytes.Increment(double(f.bytes));
         metrics_.restore_duration.Observe(f.seconds);
@@ -442,11 +450,10 @@ class RunShell : public PartitionListener {
       extras.add = [this](ChangeBatch& b, CheckpointResult& r) { program_->write(b, r); };
     const CheckpointResult r = pipeline_.checkpoint(&extras);
     for (const auto& [key, entry] : r.outbox) outbox_.send(key, entry);
-    for (PartitionState* p : pipeline_.partitions()) {
-      const int64_t t = p->aggregates().stream_time_ms;
-      if (t == kNoTime || watermarks_[p->partition()] == t) continue;
-      outbox_.send_watermark(p->partition(), p->next_program_seq(), t);
-      watermarks_[p->partition()] = t;
+    for (const Watermark& w : r.watermarks) {
+      if (w.stream_time_ms == kNoTime || watermarks_[w.partition] == w.stream_time_ms) continue;
+      outbox_.send_watermark(w.partition, w.next_seq, w.stream_time_ms);
+      watermarks_[w.partition] = w.stream_time_ms;
     }
     for (size_t sink = 0; sink < 2; ++sink) {
       const char* name = sink == 0 ? "program" : "nudges";

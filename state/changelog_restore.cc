@@ -1,4 +1,5 @@
-// Applies records to one ChangeBatch that is written every few MiB.
+// Applies records to one ChangeBatch that is written every few MiB, and keeps the writes of
+// finished redo records until a tombstone says they are covered.
 #include "state/changelog_restore.h"
 
 #include <fmt/format.h>
@@ -56,7 +57,16 @@ void ChangelogRestore::apply(int64_t offset, std::string_view key, const std::st
       batch_.del(rec->op.family, store_key);
     return;
   }
-  if (rec->tombstone) return;  // a redo record deleted once its writes were compacted
+  if (rec->tombstone) {  // state records cover it now: nothing to take over
+    if (auto it = applied_by_key_.find(std::string(key)); it != applied_by_key_.end()) {
+      Applied& a = applied_[it->second];
+      a.keys.clear();
+      a.ops.clear();
+      a.ops.shrink_to_fit();
+      applied_by_key_.erase(it);
+    }
+    return;
+  }
   const bool continues = collecting_ && rec->redo.writer == redo_.writer &&
                          rec->redo.checkpoint == redo_.checkpoint &&
                          rec->redo.chunk == redo_.chunk + 1;
@@ -67,6 +77,7 @@ void ChangelogRestore::apply(int64_t offset, std::string_view key, const std::st
       return;
     }
     collecting_ = true;
+    redo_offset_ = offset;
   }
   redo_ = rec->redo;
   redo_ops_.append(rec->ops);
@@ -74,6 +85,8 @@ void ChangelogRestore::apply(int64_t offset, std::string_view key, const std::st
   if (rec->last) {
     apply_ops(redo_ops_);
     collecting_ = false;
+    for (const auto& k : redo_keys_) applied_by_key_[k] = applied_.size();
+    applied_.push_back({std::move(redo_keys_), std::move(redo_ops_), redo_offset_});
     redo_ops_.clear();
     redo_keys_.clear();
   }
@@ -111,9 +124,23 @@ void ChangelogRestore::write_if_large() {
   batch_.write_batch().Clear();
 }
 
+ChangelogRestore::Uncovered ChangelogRestore::uncovered() const {
+  Uncovered out;
+  for (const Applied& a : applied_) {
+    if (a.keys.empty()) continue;
+    if (out.first_offset < 0) out.first_offset = a.offset;
+    out.keys.insert(out.keys.end(), a.keys.begin(), a.keys.end());
+    out.ops += a.ops;
+  }
+  return out;
+}
+
 std::vector<std::string> ChangelogRestore::finish(int64_t end) {
   drop_unfinished();
-  put_position(batch_, partition_, {.next_offset = end, .written_ms = wall_clock_ms_});
+  put_position(batch_, partition_,
+               {.next_offset = end,
+                .written_ms = wall_clock_ms_,
+                .uncovered_from = uncovered().first_offset});
   store_.write(batch_.write_batch());
   batch_.write_batch().Clear();
   return std::move(unfinished_);

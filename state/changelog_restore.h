@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "state/change_batch.h"
@@ -32,6 +33,15 @@ class ChangelogRestore {
   // restoring. Returns the keys of redo chunks a dead writer left unfinished (to tombstone).
   std::vector<std::string> finish(int64_t end);
 
+  // Finished redo records no state record covers yet (their writer stopped before it
+  // materialized them): the next writer takes them over (KafkaChangelog::adopt).
+  struct Uncovered {
+    std::vector<std::string> keys;  // of their chunks
+    std::string ops;                // all their writes, in order
+    int64_t first_offset = -1;
+  };
+  Uncovered uncovered() const;
+
   int64_t records() const { return records_; }
   int64_t bytes() const { return bytes_; }
   int64_t from() const { return from_; }
@@ -51,6 +61,15 @@ class ChangelogRestore {
   std::string redo_ops_;
   std::vector<std::string> redo_keys_;
   std::vector<std::string> unfinished_;  // keys of redo chunks that never got their last chunk
+  // Finished redo records read, until a tombstone says a state record covers them.
+  struct Applied {
+    std::vector<std::string> keys;
+    std::string ops;
+    int64_t offset;
+  };
+  std::vector<Applied> applied_;
+  std::unordered_map<std::string, size_t> applied_by_key_;  // chunk key -> index in applied_
+  int64_t redo_offset_ = -1;  // offset of the first chunk of the record being collected
   int64_t records_ = 0, bytes_ = 0;
 };
 

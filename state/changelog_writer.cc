@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <xxhash.h>
 
 #include <memory>
 #include <random>
@@ -60,7 +61,8 @@ KafkaChangelog::~KafkaChangelog() {
 void KafkaChangelog::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
   auto* self = static_cast<KafkaChangelog*>(opaque);
   --self->in_flight_;
-  const auto partition = static_cast<int32_t>(reinterpret_cast<intptr_t>(m->_private));
+  const auto tag = reinterpret_cast<intptr_t>(m->_private);  // partition << 1 | redo
+  const auto partition = static_cast<int32_t>(tag >> 1);
   if (m->err) {
     if (self->first_error_.empty())
       self->first_error_ = fmt::format("changelog {}[{}]: {}", rd_kafka_topic_name(m->rkt),
@@ -69,9 +71,14 @@ void KafkaChangelog::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*
   }
   int64_t& end = self->acked_end_[partition];
   end = std::max(end, m->offset + 1);
+  if (tag & 1) {
+    int64_t& first = self->pending_[partition].uncovered_from;
+    if (first < 0 || m->offset < first) first = m->offset;
+  }
 }
 
-void KafkaChangelog::produce(int32_t partition, const std::string& key, const std::string* value) {
+void KafkaChangelog::produce(int32_t partition, const std::string& key, const std::string* value,
+                             bool redo) {
   const bool program = partition == codec::kProgramPartition;
   const std::string& topic = program ? options_.program_topic : options_.topic;
   for (;;) {
@@ -81,7 +88,7 @@ void KafkaChangelog::produce(int32_t partition, const std::string& key, const st
         RD_KAFKA_V_VALUE(value ? const_cast<char*>(value->data()) : nullptr,
                          value ? value->size() : 0),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(partition))),
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(partition) << 1 | redo)),
         RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
@@ -93,36 +100,52 @@ void KafkaChangelog::produce(int32_t partition, const std::string& key, const st
   stats_.bytes += static_cast<int64_t>(key.size() + (value ? value->size() : 0));
 }
 
-void KafkaChangelog::append(int32_t partition, const ChangeBatch::PartitionOps& ops) {
+void KafkaChangelog::append(int32_t partition, ChangeBatch::PartitionOps& ops) {
   Pending& p = pending_[partition];
-  if (p.values.empty()) p.since = std::chrono::steady_clock::now();
   const auto pieces = chunks(ops.ops, options_.chunk_bytes);
   const uint64_t checkpoint = p.checkpoints++;
   for (size_t i = 0; i < pieces.size(); ++i) {
     changelog::redo_key(scratch_key_, {writer_, checkpoint, static_cast<uint32_t>(i)});
     changelog::redo_value_header(scratch_value_, i + 1 == pieces.size(), pieces[i].second);
     scratch_value_.append(pieces[i].first);
-    produce(partition, scratch_key_, &scratch_value_);
+    produce(partition, scratch_key_, &scratch_value_, /*redo=*/true);
     p.redo_keys.push_back(scratch_key_);
     ++stats_.redo_records;
   }
-  // The newest value of each key, for the next materialization.
-  changelog::OpReader reader(ops.ops);
-  changelog::Op op;
-  std::string key;
-  while (reader.next(op)) {
-    changelog::state_key(key, op.family, op.key);
-    auto [it, fresh] = p.values.try_emplace(key);
-    const size_t before = fresh ? 0 : key.size() + (it->second ? it->second->size() : 0);
-    if (op.value)
-      it->second.emplace(*op.value);
-    else
-      it->second.reset();
-    const size_t after = key.size() + (it->second ? it->second->size() : 0);
-    p.bytes = p.bytes + after - before;
-    pending_bytes_ = pending_bytes_ + after - before;
-  }
+  take_ops(p, std::move(ops.ops));
   appended_.push_back(partition);
+}
+
+// The newest value of each key in `ops`, for the next materialization.
+void KafkaChangelog::take_ops(Pending& p, std::string ops) {
+  if (p.ops.empty()) p.since = std::chrono::steady_clock::now();
+  p.ops.push_back(std::move(ops));
+  p.bytes += p.ops.back().size();
+  pending_bytes_ += p.ops.back().size();
+  changelog::OpReader reader(p.ops.back());
+  changelog::Op op;
+  while (reader.next(op)) {
+    const Key key{op.family, op.key};
+    if (!op.value && family_info(op.family).write_once) {
+      // Put since the last materialization (a write-once key is put only when it is created):
+      // it never reached the changelog but in redo records, which go too.
+      auto it = p.values.find(key);
+      if (it != p.values.end() && it->second) {
+        p.values.erase(it);
+        continue;
+      }
+    }
+    p.values[key] = op.value;
+  }
+}
+
+void KafkaChangelog::adopt(int32_t partition, std::vector<std::string> redo_keys, std::string ops,
+                           int64_t first_offset) {
+  if (redo_keys.empty()) return;
+  Pending& p = pending_[partition];
+  take_ops(p, std::move(ops));
+  for (auto& k : redo_keys) p.redo_keys.push_back(std::move(k));
+  if (p.uncovered_from < 0 || first_offset < p.uncovered_from) p.uncovered_from = first_offset;
 }
 
 void KafkaChangelog::wait_for_acks() {
@@ -135,10 +158,10 @@ void KafkaChangelog::wait_for_acks() {
     throw std::runtime_error("changelog write failed, checkpoint not committed: " + first_error_);
 }
 
-std::vector<std::pair<int32_t, int64_t>> KafkaChangelog::flush() {
+std::vector<ChangelogSink::Position> KafkaChangelog::flush() {
   wait_for_acks();
-  std::vector<std::pair<int32_t, int64_t>> out;
-  for (int32_t p : appended_) out.emplace_back(p, acked_end_[p]);
+  std::vector<Position> out;
+  for (int32_t p : appended_) out.push_back({p, acked_end_[p], pending_[p].uncovered_from});
   appended_.clear();
   return out;
 }
@@ -147,15 +170,19 @@ void KafkaChangelog::committed() {
   const auto now = std::chrono::steady_clock::now();
   const bool over_budget = pending_bytes_ >= options_.buffer_bytes;
   for (auto& [partition, p] : pending_)
-    if (!p.values.empty() &&
-        (over_budget ||
-         now - p.since >= std::chrono::milliseconds(options_.materialize_interval_ms)))
+    if (!p.ops.empty() && (over_budget || now - p.since >= std::chrono::milliseconds(
+                                                               options_.materialize_interval_ms)))
       materialize(partition, p);
 }
 
+size_t KafkaChangelog::KeyHash::operator()(const Key& k) const noexcept {
+  return XXH3_64bits_withSeed(k.key.data(), k.key.size(), static_cast<uint64_t>(k.family));
+}
+
 void KafkaChangelog::materialize(int32_t partition, Pending& p) {
-  std::string value;
-  for (const auto& [key, v] : p.values) {
+  std::string key, value;
+  for (const auto& [k, v] : p.values) {
+    changelog::state_key(key, k.family, k.key);
     if (v) {
       changelog::state_value(value, *v);
       produce(partition, key, &value);
@@ -169,8 +196,10 @@ void KafkaChangelog::materialize(int32_t partition, Pending& p) {
   stats_.tombstones += static_cast<int64_t>(p.redo_keys.size());
   pending_bytes_ -= p.bytes;
   p.values.clear();
+  p.ops.clear();
   p.redo_keys.clear();
   p.bytes = 0;
+  p.uncovered_from = -1;
 }
 
 void KafkaChangelog::release(int32_t partition) {

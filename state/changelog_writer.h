@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,8 +44,8 @@ class KafkaChangelog : public ChangelogSink {
   KafkaChangelog(const KafkaProperties& properties, ChangelogOptions options);
   ~KafkaChangelog() override;
 
-  void append(int32_t partition, const ChangeBatch::PartitionOps& ops) override;
-  std::vector<std::pair<int32_t, int64_t>> flush() override;
+  void append(int32_t partition, ChangeBatch::PartitionOps& ops) override;
+  std::vector<Position> flush() override;
   void committed() override;
 
   // The partition leaves this instance: what it has buffered is materialized and everything is
@@ -58,22 +59,40 @@ class KafkaChangelog : public ChangelogSink {
   int64_t seed(int32_t partition, Store& store);
   // Deletes records by key (redo chunks a dead writer left unfinished) in a partition.
   void tombstone(int32_t partition, const std::vector<std::string>& keys);
+  // Takes over redo records a previous writer left uncovered (a restore found them): their
+  // keys' newest values are written as state records at the next materialization, then the
+  // records are deleted. `first_offset`: where the first of them is.
+  void adopt(int32_t partition, std::vector<std::string> redo_keys, std::string ops,
+             int64_t first_offset);
   // Serves delivery reports.
   void poll() { rd_kafka_poll(producer_.get(), 0); }
 
   const ChangelogStats& stats() const { return stats_; }
 
  private:
+  struct Key {
+    Family family;
+    std::string_view key;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const noexcept;
+  };
   struct Pending {
-    // Newest value per (family id | store key); nullopt: deleted.
-    std::unordered_map<std::string, std::optional<std::string>> values;
+    // The ops of the checkpoints since the last materialization, kept whole; `values` points
+    // into them: the newest value per key (nullopt: deleted).
+    std::deque<std::string> ops;
+    std::unordered_map<Key, std::optional<std::string_view>, KeyHash> values;
     std::vector<std::string> redo_keys;  // redo chunks the next materialization covers
     size_t bytes = 0;
-    uint64_t checkpoints = 0;  // redo records written: numbers the next one
+    uint64_t checkpoints = 0;     // redo records written: numbers the next one
+    int64_t uncovered_from = -1;  // offset of the first redo record in `redo_keys` (-1: unknown)
     std::chrono::steady_clock::time_point since{};
   };
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque);
-  void produce(int32_t partition, const std::string& key, const std::string* value);
+  void produce(int32_t partition, const std::string& key, const std::string* value,
+               bool redo = false);
+  void take_ops(Pending& p, std::string ops);
   void materialize(int32_t partition, Pending& p);
   void wait_for_acks();
 

@@ -30,6 +30,10 @@
 namespace engaged {
 namespace {
 
+// Entries per dedupe or session segment piece: at most 16384 x 40 bytes, a record the
+// changelog can carry below the brokers' 1 MB message limit.
+constexpr size_t kSegmentEntries = 16384;
+
 // The changed rows of a day table, one put each.
 template <typename T>
 void write_days(ChangeBatch& batch, Family f, int32_t partition, DayTable<T>& days) {
@@ -105,16 +109,19 @@ void add_partition(ChangeBatch& batch, Store& store, PartitionState& p,
   // Changed sessions: one segment. Final sessions leave memory and the store.
   p.sessions().expire(horizon);
   std::vector<codec::SessionEntry> changed;
-  int64_t max_end = kNoTime;
   p.sessions().for_each([&](SessionTable::Slot& s) {
     if (!s.changed) return;
     changed.emplace_back(s.key, s.state);
-    max_end = std::max(max_end, s.state.end_ms);
     s.changed = false;
   });
-  if (!changed.empty()) {
-    codec::segment_key(key, id, max_end, p.next_offset());
-    codec::encode_sessions(value, changed);
+  for (size_t from = 0, piece = 0; from < changed.size(); from += kSegmentEntries, ++piece) {
+    const std::vector<codec::SessionEntry> part(
+        changed.begin() + static_cast<ptrdiff_t>(from),
+        changed.begin() + static_cast<ptrdiff_t>(std::min(changed.size(), from + kSegmentEntries)));
+    int64_t max_end = kNoTime;
+    for (const auto& [k, s] : part) max_end = std::max(max_end, s.end_ms);
+    codec::segment_key(key, id, max_end, p.next_offset(), static_cast<uint32_t>(piece));
+    codec::encode_sessions(value, part);
     batch.put(Family::kSessions, key, value);
   }
   delete_segments_before(batch, store, Family::kSessions, id, p.session_horizon(), horizon);
@@ -146,15 +153,18 @@ void add_partition(ChangeBatch& batch, Store& store, PartitionState& p,
   int64_t dedupe_horizon = 0;
   if (agg.stream_time_ms != kNoTime) {
     dedupe_horizon = agg.stream_time_ms - options.dedupe_window_ms;
-    std::vector<SeenEvent> recorded = agg.seen.take_recorded();
-    if (!recorded.empty()) {
-      int64_t max_ts = recorded.front().ts_ms;
-      for (const auto& e : recorded) max_ts = std::max(max_ts, e.ts_ms);
-      if (max_ts >= dedupe_horizon) {
-        codec::segment_key(key, id, max_ts, p.next_offset());
-        codec::encode_seen(value, recorded);
-        batch.put(Family::kDedupe, key, value);
-      }
+    const std::vector<SeenEvent> recorded = agg.seen.take_recorded();
+    for (size_t from = 0, piece = 0; from < recorded.size(); from += kSegmentEntries, ++piece) {
+      const std::vector<SeenEvent> part(
+          recorded.begin() + static_cast<ptrdiff_t>(from),
+          recorded.begin() +
+              static_cast<ptrdiff_t>(std::min(recorded.size(), from + kSegmentEntries)));
+      int64_t max_ts = part.front().ts_ms;
+      for (const auto& e : part) max_ts = std::max(max_ts, e.ts_ms);
+      if (max_ts < dedupe_horizon) continue;  // expired already
+      codec::segment_key(key, id, max_ts, p.next_offset(), static_cast<uint32_t>(piece));
+      codec::encode_seen(value, part);
+      batch.put(Family::kDedupe, key, value);
     }
     delete_segments_before(batch, store, Family::kDedupe, id, p.dedupe_horizon(), dedupe_horizon);
   }
@@ -207,20 +217,24 @@ CheckpointResult commit_checkpoint(Store& store, std::span<PartitionState* const
   flush_sinks();
   CheckpointResult result;
   ChangeBatch batch(store, options.changelog != nullptr);
-  for (auto* p : partitions)
+  for (auto* p : partitions) {
     if (p->dirty()) add_partition(batch, store, *p, options, result);
+    result.watermarks.push_back(
+        {p->partition(), p->next_program_seq(), p->aggregates().stream_time_ms});
+  }
   if (extras) {
     for (const auto& key : extras->delivered) batch.del(Family::kOutbox, key);
     extras->delivered.clear();
     if (extras->add) extras->add(batch, result);
   }
   if (options.changelog) {
-    for (const auto& [partition, ops] : batch.ops()) options.changelog->append(partition, ops);
+    for (auto& [partition, ops] : batch.ops()) options.changelog->append(partition, ops);
     std::string key, value;
-    for (const auto& [partition, next] : options.changelog->flush()) {
-      codec::put_partition(key, partition);
-      codec::encode_changelog_position(value,
-                                       {.next_offset = next, .written_ms = options.wall_clock_ms});
+    for (const ChangelogSink::Position& p : options.changelog->flush()) {
+      codec::put_partition(key, p.partition);
+      codec::encode_changelog_position(value, {.next_offset = p.next_offset,
+                                               .written_ms = options.wall_clock_ms,
+                                               .uncovered_from = p.uncovered_from});
       batch.put(Family::kChangelog, key, value);
     }
   }

@@ -22,13 +22,27 @@ class ChangelogSink {
  public:
   virtual ~ChangelogSink() = default;
   // One checkpoint's writes of one partition (kProgramPartition: the program stage's).
-  virtual void append(int32_t partition, const ChangeBatch::PartitionOps& ops) = 0;
-  // Returns once everything appended is acknowledged, with each written partition's position
-  // (the changelog offset after its last acknowledged record). Throws if a write failed: the
-  // checkpoint is then not committed, and the input is read again after a restart.
-  virtual std::vector<std::pair<int32_t, int64_t>> flush() = 0;
+  // The sink may take the ops (they are not used after).
+  virtual void append(int32_t partition, ChangeBatch::PartitionOps& ops) = 0;
+  struct Position {
+    int32_t partition;
+    int64_t next_offset;     // after the partition's last acknowledged record
+    int64_t uncovered_from;  // its first redo record no state record covers yet (-1: none)
+  };
+  // Returns once everything appended is acknowledged, with each written partition's position.
+  // Throws if a write failed: the checkpoint is then not committed, and the input is read again
+  // after a restart.
+  virtual std::vector<Position> flush() = 0;
   // The checkpoint is committed locally: its writes may now be compacted into state records.
   virtual void committed() = 0;
+};
+
+// Where a partition stood when its checkpoint was taken: its program records up to `next_seq`
+// (exclusive) are committed, and none that follows has an order time below `stream_time_ms`.
+struct Watermark {
+  int32_t partition;
+  uint64_t next_seq;
+  int64_t stream_time_ms;
 };
 
 struct CheckpointResult {
@@ -37,6 +51,7 @@ struct CheckpointResult {
   size_t users_evicted = 0;
   // Outbox entries this checkpoint committed (store key, entry): the shell sends them now.
   std::vector<std::pair<std::string, codec::OutboxEntry>> outbox;
+  std::vector<Watermark> watermarks;  // of every partition, as committed
 };
 
 // What else goes into the same write: the program stage's state and nudges, and the outbox
@@ -60,7 +75,9 @@ struct CheckpointOptions {
 // with its input and changelog positions in one atomic RocksDB write, then trims the user cache
 // to `cache_max_users`. `flush_sinks` must return only when every dead letter produced so far is
 // acknowledged (or throw; then nothing is committed and the input will be re-read after a
-// restart).
+// restart). The commit waits for the changelog's acknowledgement rather than running behind the
+// processing: until it is written, the store would not hold what the partitions no longer keep
+// in memory (their timer index, deleted users).
 CheckpointResult commit_checkpoint(Store& store, std::span<PartitionState* const> partitions,
                                    const std::function<void()>& flush_sinks,
                                    const CheckpointOptions& options,

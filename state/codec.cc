@@ -472,10 +472,12 @@ void put_be64(std::string& s, uint64_t v) {
 }
 }  // namespace
 
-void segment_key(std::string& key, int32_t partition, int64_t max_ts, int64_t next_offset) {
+void segment_key(std::string& key, int32_t partition, int64_t max_ts, int64_t next_offset,
+                 uint32_t piece) {
   put_partition(key, partition);
   put_be64(key, static_cast<uint64_t>(max_ts) ^ (1ULL << 63));
   put_be64(key, static_cast<uint64_t>(next_offset));
+  if (piece > 0) put_be32(key, piece);
 }
 
 void segment_horizon_key(std::string& key, int32_t partition, int64_t horizon_ms) {
@@ -576,6 +578,7 @@ void encode_changelog_position(std::string& out, const ChangelogPosition& p) {
   put_varint(out, p.released);
   put_varint(out, p.released_ms);
   put_varint(out, p.written_ms);
+  put_varint(out, p.uncovered_from);
 }
 
 std::optional<ChangelogPosition> decode_changelog_position(std::string_view v) {
@@ -587,6 +590,7 @@ std::optional<ChangelogPosition> decode_changelog_position(std::string_view v) {
   p.released = r.varint() != 0;
   p.released_ms = r.varint();
   p.written_ms = r.varint();
+  p.uncovered_from = r.varint();
   if (!r.done()) return std::nullopt;
   return p;
 }

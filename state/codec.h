@@ -62,9 +62,12 @@ void encode_retention(std::string& out, const std::vector<int64_t>& retained);
 std::optional<std::vector<int64_t>> decode_retention(std::string_view v);
 
 // Segments (dedupe and sessions): partition | newest time in the segment (biased BE) |
-// next input offset at the checkpoint that wrote it (BE). One segment per partition and
-// checkpoint holds what changed since the previous one; a key range removes expired segments.
-void segment_key(std::string& key, int32_t partition, int64_t max_ts, int64_t next_offset);
+// next input offset at the checkpoint that wrote it (BE) [| piece (BE 4), from the second piece
+// on]. A checkpoint writes what changed since the previous one in pieces of a bounded size (one
+// record each on the changelog, below the brokers' message size limit); expired segments are
+// deleted by key range.
+void segment_key(std::string& key, int32_t partition, int64_t max_ts, int64_t next_offset,
+                 uint32_t piece = 0);
 void segment_horizon_key(std::string& key, int32_t partition, int64_t horizon_ms);
 int64_t segment_offset_of(std::string_view key);
 
@@ -108,13 +111,16 @@ void encode_meta(std::string& out, const PartitionMeta& m);
 std::optional<PartitionMeta> decode_meta(std::string_view v);
 
 // changelog (local, not mirrored): partition -> version 1 | next_offset | restoring_from |
-// released | released_ms | written_ms (varints)
+// released | released_ms | written_ms | uncovered_from (varints)
 struct ChangelogPosition {
   int64_t next_offset = 0;      // first changelog record this copy does not reflect
   int64_t restoring_from = -1;  // >= 0: a restore from there was cut short; the copy is partial
   bool released = false;        // owned elsewhere now: kept only as a restore head start
   int64_t released_ms = 0;      // wall clock when it was released
   int64_t written_ms = 0;       // wall clock when the position was last written
+  // First redo record no state record covers yet (-1: none). A restore reads from here (or
+  // next_offset if lower) so the writer can take those redo records over and cover them.
+  int64_t uncovered_from = -1;
   bool operator==(const ChangelogPosition&) const = default;
 };
 void encode_changelog_position(std::string& out, const ChangelogPosition& p);

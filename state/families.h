@@ -37,6 +37,10 @@ struct FamilyInfo {
   Family id;
   std::string_view name;
   bool mirrored;  // written to the changelog
+  // Its keys are written once and deleted once, never written again (outbox entries numbered
+  // per partition, segments named after the checkpoint that wrote them): a key put and deleted
+  // between two materializations never needs a record on the changelog.
+  bool write_once = false;
 };
 
 inline constexpr std::array<FamilyInfo, 17> kFamilies = {{
@@ -45,16 +49,16 @@ inline constexpr std::array<FamilyInfo, 17> kFamilies = {{
     {Family::kRetention, "retention", true},
     {Family::kOffsets, "offsets", true},
     {Family::kMeta, "meta", true},
-    {Family::kSessions, "sessions", true},
+    {Family::kSessions, "sessions", true, true},
     {Family::kSessionDaily, "session_daily", true},
-    {Family::kDedupe, "dedupe", true},
+    {Family::kDedupe, "dedupe", true, true},
     {Family::kFeedbackDaily, "feedback_daily", true},
     {Family::kRevenueDaily, "revenue_daily", true},
     {Family::kFiguresDaily, "figures_daily", true},
     {Family::kCohortFigures, "cohort_figures", true},
     {Family::kSegmentDaily, "segment_daily", true},
     {Family::kTimers, "timers", true},
-    {Family::kOutbox, "outbox", true},
+    {Family::kOutbox, "outbox", true, true},
     {Family::kProgram, "program", true},
     {Family::kChangelog, "changelog", false},
 }};

@@ -82,7 +82,8 @@ std::vector<RestoreSet::Finished> RestoreSet::step(int timeout_ms) {
                a.restore->records(),
                a.restore->bytes(),
                (steady_ns() - a.started_ns) / 1e9,
-               a.restore->finish(a.end)};
+               a.restore->finish(a.end),
+               a.restore->uncovered()};
     out.push_back(std::move(f));
     by_source_.erase({a.topic, a.partition});
     it = active_.erase(it);

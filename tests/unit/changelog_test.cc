@@ -159,6 +159,29 @@ TEST_F(ChangelogTest, AnUnfinishedCheckpointIsNeverRestored) {
   EXPECT_EQ(codec::get_be32(unfinished[0].data() + 17), 0u);
 }
 
+TEST_F(ChangelogTest, FinishedRedoRecordsNobodyCoveredAreHandedOver) {
+  // Checkpoints 0 and 1 are covered by the materialization; 2 is not: its writer stopped before
+  // materializing it. The next writer must take it over, or compaction would keep it forever
+  // (and, once a later tombstone of its key is gone, resurrect its value).
+  ChangelogRestore r(*store_, kPartition, 0, 0);
+  const auto log = story().all();
+  for (const auto& [offset, rec] : log) {
+    const std::string_view value = rec.value ? std::string_view(*rec.value) : "";
+    r.apply(offset, rec.key, rec.value ? &value : nullptr);
+  }
+  const ChangelogRestore::Uncovered u = r.uncovered();
+  ASSERT_EQ(u.keys.size(), 1u);
+  EXPECT_EQ(u.first_offset, static_cast<int64_t>(log.size()) - 2);  // before the unfinished one
+  changelog::OpReader reader(u.ops);
+  changelog::Op op;
+  ASSERT_TRUE(reader.next(op));
+  EXPECT_EQ(op.key, key("c"));
+  EXPECT_EQ(op.value, "c3");
+  EXPECT_FALSE(reader.next(op));
+  r.finish(static_cast<int64_t>(log.size()));
+  EXPECT_EQ(store_->changelog_position(kPartition)->uncovered_from, u.first_offset);
+}
+
 TEST_F(ChangelogTest, CompactionCannotResurrectAnUnfinishedWrite) {
   // Compaction keeps one record per key; the unfinished checkpoint's writes live only in its
   // redo record, under a key no finished checkpoint uses, so nothing of it survives as a value
