@@ -160,6 +160,9 @@ const std::vector<Setting>& settings() {
                        "the changelog moved on since (compaction may have removed tombstones it "
                        "missed): the partition is restored from the start of its changelog. "
                        "Keep it below the changelog's delete.retention.ms (24h by default)."),
+      INT_SETTING("state.standby_replicas", standby_replicas, 0,
+                  "`run`: warm copies of each partition kept by other instances (they tail its "
+                  "changelog), so that a move restores only the tail. 0 = none."),
       STRING_SETTING("processing.timezone", timezone,
                      "IANA time zone whose midnight separates days (e.g. Europe/Berlin)."),
       {"processing.allowed_lateness",

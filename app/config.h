@@ -41,6 +41,7 @@ struct Config {
   int64_t changelog_replication_factor = -1;
   int64_t cleanup_delay_ms = 10 * 60000;
   int64_t head_start_max_age_ms = 12 * 3600000LL;
+  int64_t standby_replicas = 0;
   // processing
   std::string timezone = "UTC";
   int64_t allowed_lateness_ms = 7LL * 86400000;

@@ -7,6 +7,7 @@
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "ingest/json_text.h"
@@ -112,8 +113,17 @@ void Members::rebuild() {
       }
   std::unordered_map<int32_t, Owner> owners;
   for (auto& [p, v] : newest) owners.emplace(p, std::move(v.second));
+  std::vector<std::string> instances;
+  for (const auto& [id, a] : by_instance_) instances.push_back(id);
+  std::sort(instances.begin(), instances.end());
   std::lock_guard lock(mu_);
   owners_ = std::move(owners);
+  instances_ = std::move(instances);
+}
+
+std::vector<std::string> Members::instances() const {
+  std::lock_guard lock(mu_);
+  return instances_;
 }
 
 std::optional<Members::Owner> Members::owner(int32_t partition) const {

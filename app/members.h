@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "ingest/kafka_conf.h"
 #include "ingest/topic_reader.h"
@@ -40,6 +41,8 @@ class Members {
   };
   // The owner of a partition as last announced; safe from any thread.
   std::optional<Owner> owner(int32_t partition) const;
+  // Every instance with an announcement, by id (the order standby replicas follow).
+  std::vector<std::string> instances() const;
   const std::string& instance() const { return instance_; }
 
  private:
@@ -56,6 +59,7 @@ class Members {
   std::unordered_map<std::string, Announcement> by_instance_;
   mutable std::mutex mu_;
   std::unordered_map<int32_t, Owner> owners_;  // guarded by mu_
+  std::vector<std::string> instances_;         // guarded by mu_
 };
 
 }  // namespace engaged

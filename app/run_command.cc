@@ -30,6 +30,7 @@
 #include "ingest/topic_reader.h"
 #include "state/changelog_writer.h"
 #include "state/restore_set.h"
+#include "state/standby_set.h"
 #include "state/store.h"
 
 namespace engaged {
@@ -80,6 +81,8 @@ class RunShell : public PartitionListener {
         ticks_(config.kafka, config.topic, *Partitioner::parse(config.partitioner)),
         reader_(config.kafka, "restore"),
         restores_(*store_, reader_),
+        standby_reader_(config.kafka, "standby"),
+        standbys_(*store_, standby_reader_),
         source_(config.kafka, {config.topic, config.program_topic}, *this) {
     if (config.changelog) {
       changelog_ = std::make_unique<KafkaChangelog>(
@@ -115,6 +118,7 @@ class RunShell : public PartitionListener {
     for (const auto& a : partitions)
       logical.push_back(a.topic == config_.program_topic ? kProgram : a.partition);
     if (changelog_) {
+      for (int32_t p : logical) standbys_.stop(p, system_ms());  // its copy is the head start
       for (int32_t p : logical) begin_restore(p);
       publish_ownership();
       restore_all();
@@ -167,7 +171,7 @@ class RunShell : public PartitionListener {
     batch.reserve(static_cast<size_t>(config_.batch_size));
     int64_t last_input = steady_ms(), last_progress = steady_ms(), consumed_at_progress = 0;
     int64_t first_input = 0, consumed_before_first = 0;  // for the closing throughput figure
-    int64_t last_cleanup = steady_ms();
+    int64_t last_cleanup = steady_ms(), last_standby_check = 0;
     while (!stop_requested() && !(options_.should_stop && options_.should_stop())) {
       source_.poll(batch, static_cast<size_t>(config_.batch_size), 100);
       pipeline_.begin_batch();
@@ -180,6 +184,13 @@ class RunShell : public PartitionListener {
       batch.clear();
       pipeline_.end_batch();
       members_->poll();
+      if (changelog_ && config_.standby_replicas > 0) {
+        if (now - last_standby_check >= 1000) {
+          update_standbys();
+          last_standby_check = now;
+        }
+        standbys_.step(system_ms());
+      }
       if (program_) program_->run();
       rd_kafka_poll(dlq_producer_.get(), 0);  // serve dead-letter delivery reports
       outbox_.poll();
@@ -211,6 +222,7 @@ class RunShell : public PartitionListener {
     }
     checkpoint();
     outbox_.flush(30000);
+    for (int32_t p : standbys_.partitions()) standbys_.stop(p, system_ms());
     closing_ = true;  // what this instance owns stays owned on its disk until it is assigned
     source_.close();  // leaves the group; the revoke callback checkpoints once more
     outbox_.flush(30000);
@@ -252,27 +264,33 @@ class RunShell : public PartitionListener {
     int64_t from = 0;
     bool seeded = false;
   };
+  // Where a copy on the changelog (a head start) can be brought up to date from, or nullopt
+  // when it cannot (then it is deleted).
+  std::optional<int64_t> head_start(int32_t logical, int64_t lo, int64_t hi) {
+    const auto position = store_->changelog_position(logical);
+    if (!position || position->next_offset < 0) return std::nullopt;
+    // From the first redo record nobody covered yet, if before: the writer takes those over.
+    int64_t from = position->restoring_from >= 0 ? position->restoring_from : position->next_offset;
+    if (position->uncovered_from >= 0) from = std::min(from, position->uncovered_from);
+    std::string why;
+    if (from > hi)
+      why = "it is ahead of the changelog (was the topic recreated?)";
+    else if (from < lo)
+      why = "the changelog no longer holds the records after it";
+    else if (hi > from && system_ms() - position->written_ms > config_.head_start_max_age_ms)
+      why = "it is older than state.head_start_max_age";
+    if (why.empty()) return from;
+    spdlog::warn("{}[{}]: the local copy (at changelog offset {}) is not used: {}",
+                 changelog_of(logical), changelog_partition(logical), from, why);
+    store_->erase_partition(logical);
+    return std::nullopt;
+  }
+
   Start restore_start(int32_t logical, int64_t lo, int64_t hi) {
     const auto position = store_->changelog_position(logical);
     const std::string name =
         changelog_of(logical) + "[" + std::to_string(changelog_partition(logical)) + "]";
-    if (position) {
-      // From the first redo record nobody covered yet, if before: the writer takes those over.
-      int64_t from =
-          position->restoring_from >= 0 ? position->restoring_from : position->next_offset;
-      if (position->uncovered_from >= 0) from = std::min(from, position->uncovered_from);
-      std::string why;
-      if (from > hi)
-        why = "it is ahead of the changelog (was the topic recreated?)";
-      else if (from < lo)
-        why = "the changelog no longer holds the records after it";
-      else if (hi > from && system_ms() - position->written_ms > config_.head_start_max_age_ms)
-        why = "it is older than state.head_start_max_age";
-      if (why.empty()) return {from};
-      spdlog::warn("{}: the local copy (at changelog offset {}) is not used: {}", name, from, why);
-      store_->erase_partition(logical);
-      return {0};
-    }
+    if (position && position->next_offset >= 0) return {head_start(logical, lo, hi).value_or(0)};
     if (!has_copy(logical)) return {0};
     if (hi == 0) {
       const int64_t end = changelog_->seed(logical, *store_);
@@ -349,6 +367,38 @@ class RunShell : public PartitionListener {
     return p.has_checkpoint() ? p.next_offset() : RD_KAFKA_OFFSET_BEGINNING;
   }
 
+  // Keeps warm the partitions this instance is a standby for: the state.standby_replicas
+  // instances after each partition's owner, in the members' id order.
+  void update_standbys() {
+    const std::vector<std::string> instances = members_->instances();
+    const std::string& self = members_->instance();
+    std::set<int32_t> want;
+    const size_t n = instances.size();
+    const size_t k =
+        n == 0 ? 0 : std::min<size_t>(static_cast<size_t>(config_.standby_replicas), n - 1);
+    std::vector<int32_t> all;
+    for (int32_t p = 0; p < partitions_; ++p) all.push_back(p);
+    all.push_back(kProgram);
+    for (int32_t p : all) {
+      const auto owner = members_->owner(p);
+      if (owned_.count(p) || !owner || owner->instance == self) continue;
+      const size_t at = static_cast<size_t>(
+          std::find(instances.begin(), instances.end(), owner->instance) - instances.begin());
+      for (size_t i = 1; i <= k && at < n; ++i)
+        if (instances[(at + i) % n] == self) want.insert(p);
+    }
+    for (int32_t p : standbys_.partitions())
+      if (!want.count(p)) standbys_.stop(p, system_ms());
+    for (int32_t p : want) {
+      if (standbys_.keeps(p)) continue;
+      const std::string& topic = changelog_of(p);
+      const auto [lo, hi] = standby_reader_.watermarks(topic, changelog_partition(p));
+      const int64_t from = head_start(p, lo, hi).value_or(0);
+      if (from < lo) continue;  // the head is gone: a restore will say so
+      standbys_.start(p, topic, changelog_partition(p), from, system_ms());
+    }
+  }
+
   // Tells the HTTP side and the other instances what this one serves and restores now.
   void publish_ownership() {
     std::atomic_store(&served_, std::make_shared<const std::set<int32_t>>(owned_));
@@ -378,7 +428,7 @@ class RunShell : public PartitionListener {
     std::vector<int32_t> local = store_->partitions();
     local.push_back(kProgram);
     for (int32_t p : local) {
-      if (owned_.count(p)) continue;
+      if (owned_.count(p) || standbys_.keeps(p)) continue;
       const auto position = store_->changelog_position(p);
       if (!position || !position->released ||
           system_ms() - position->released_ms < config_.cleanup_delay_ms)
@@ -497,6 +547,8 @@ class RunShell : public PartitionListener {
   std::unique_ptr<KafkaChangelog> changelog_;
   TopicReader reader_;
   RestoreSet restores_;  // by logical partition (kProgram: the program stage)
+  TopicReader standby_reader_;
+  StandbySet standbys_;  // warm copies of partitions others own
   std::unique_ptr<ProgramRunner> program_;
   std::unique_ptr<Members> members_;
   // What the HTTP threads may answer for: replaced whole whenever it changes.

@@ -741,10 +741,26 @@ def pipeline():
             timeseries("Program records pending", "Program records waiting to be processed.",
                        [T(f"sum({m('engaged_program_pending_records')})", "pending")], w=8, min=0),
         ]),
+        Row("Changelog and restores", [
+            timeseries("Changelog writes", "Bytes per second each instance writes to its "
+                       "changelog partitions (before compression): redo records of each "
+                       "checkpoint, then the newest value of each changed key.",
+                       [T(f"sum by (instance) (rate({m('engaged_changelog_bytes_total')}[$__rate_interval]))",
+                          "{{instance}}")], "Bps", w=8, min=0),
+            timeseries("Partitions restoring", "Partitions being restored from their changelog "
+                       "before their input resumes (after a move, a restart or on a new node).",
+                       [T(f"sum by (instance) ({m('engaged_restoring_partitions')})", "{{instance}}")],
+                       w=8, min=0, decimals=0),
+            timeseries("Restore reads", "Changelog records read per second by restores, per "
+                       "instance (engaged_restore_duration_seconds holds how long each took).",
+                       [T(f"sum by (instance) (rate({m('engaged_restore_records_total')}[$__rate_interval]))",
+                          "{{instance}}")], "cps", w=8, min=0),
+        ]),
     ]
     return dashboard("engaged-pipeline", "engaged / Pipeline health",
-                     "Events in, rejections, consumer lag, latency, checkpoints, state size and the "
-                     "outbox.", rows, job_instance_vars(), "now-1h", "30s")
+                     "Events in, rejections, consumer lag, latency, checkpoints, state size, the "
+                     "outbox, the changelog and restores.", rows, job_instance_vars(), "now-1h",
+                     "30s")
 
 
 DASHBOARDS = {

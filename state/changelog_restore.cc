@@ -24,14 +24,18 @@ void put_position(ChangeBatch& batch, int32_t partition, const codec::ChangelogP
 }  // namespace
 
 ChangelogRestore::ChangelogRestore(Store& store, int32_t partition, int64_t from,
-                                   int64_t wall_clock_ms)
+                                   int64_t wall_clock_ms, bool standby)
     : store_(store),
       partition_(partition),
       from_(from),
       wall_clock_ms_(wall_clock_ms),
       batch_(store, /*record_ops=*/false) {
   put_position(batch_, partition_,
-               {.next_offset = from, .restoring_from = from, .written_ms = wall_clock_ms});
+               {.next_offset = from,
+                .restoring_from = from,
+                .released = standby,
+                .released_ms = standby ? wall_clock_ms : 0,
+                .written_ms = wall_clock_ms});
   store_.write(batch_.write_batch());
   batch_.write_batch().Clear();
 }
@@ -120,6 +124,17 @@ void ChangelogRestore::drop_unfinished() {
 
 void ChangelogRestore::write_if_large() {
   if (batch_.data_size() < kWriteBytes) return;
+  store_.write(batch_.write_batch());
+  batch_.write_batch().Clear();
+}
+
+void ChangelogRestore::save_standby(int64_t next, int64_t wall_clock_ms) {
+  put_position(batch_, partition_,
+               {.next_offset = collecting_ ? redo_offset_ : next,
+                .released = true,
+                .released_ms = wall_clock_ms,
+                .written_ms = wall_clock_ms,
+                .uncovered_from = uncovered().first_offset});
   store_.write(batch_.write_batch());
   batch_.write_batch().Clear();
 }

@@ -22,7 +22,9 @@ class Store;
 class ChangelogRestore {
  public:
   // Marks the copy of `partition` as restoring from `from` (its position; 0 for an empty copy).
-  ChangelogRestore(Store& store, int32_t partition, int64_t from, int64_t wall_clock_ms);
+  // `standby`: a warm copy of a partition another instance owns (marked released throughout).
+  ChangelogRestore(Store& store, int32_t partition, int64_t from, int64_t wall_clock_ms,
+                   bool standby = false);
 
   // One record (`value` null: a tombstone). Throws std::runtime_error on a record this build
   // cannot read (malformed, or written by a newer format).
@@ -32,6 +34,10 @@ class ChangelogRestore {
   // The copy now reflects every record before `end`: written, with its position, and no longer
   // restoring. Returns the keys of redo chunks a dead writer left unfinished (to tombstone).
   std::vector<std::string> finish(int64_t end);
+  // A standby copy (warm for another instance's partition) keeps up: writes what it applied and
+  // a position before any redo record still being read (`next` if none), marked released (not
+  // this instance's to report or serve). A restore on assignment continues from there.
+  void save_standby(int64_t next, int64_t wall_clock_ms);
 
   // Finished redo records no state record covers yet (their writer stopped before it
   // materialized them): the next writer takes them over (KafkaChangelog::adopt).

@@ -1,8 +1,10 @@
 """Acceptance: state follows its partitions. The embedded cluster runs in its own process; the
 load generator streams a population into it while three `engaged run` instances share one
-consumer group, each with its own state directory. Mid-stream the instance running the program
-stage is killed with SIGKILL and restarted (the program stage moves), and another is stopped,
-its state directory deleted, and started again (a new node, restored from the changelogs).
+consumer group, each with its own state directory and warm standby copies of the others'
+partitions (state.standby_replicas=2). Mid-stream the instance running the program stage is
+killed with SIGKILL and restarted (the program stage moves, and the partitions it had are
+restored from the survivors' standby copies: only the tail), and another is stopped, its state
+directory deleted, and started again (a new node, restored from the changelogs).
 
 At the end:
 - `engaged restore` of the changelogs, then `report daily|retention|risk`, equal `engaged replay`
@@ -16,6 +18,7 @@ At the end:
 import atexit
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -96,7 +99,8 @@ def start(i, bootstrap):
     runs[i] = subprocess.Popen(
         [h.ENGAGED, *h.run_args(bootstrap, states[i], group=GROUP, metrics=f"127.0.0.1:{ports[i]}",
                                 extra=["--set", "state.checkpoint_interval_ms=200",
-                                       "--set", "state.changelog_materialize_interval=5s"])],
+                                       "--set", "state.changelog_materialize_interval=5s",
+                                       "--set", "state.standby_replicas=2"])],
         stderr=log)
     h.children.append(runs[i])
 
@@ -144,6 +148,8 @@ with h.embedded_cluster(work, partitions=PARTITIONS, groups=(GROUP,)) as bootstr
     victim = program_owner()
     assert victim is not None, "no instance runs the program stage"
     h.log(f"kill -9 instance {victim} (it runs the program stage)")
+    killed_at = time.strftime("%Y-%m-%d %H:%M:%S")
+    survivor_logs = [f"{logs[i]}.{starts[i]}" for i in range(3) if i != victim]
     runs[victim].send_signal(signal.SIGKILL)
     runs[victim].wait()
     deadline = time.time() + 60
@@ -166,6 +172,17 @@ with h.embedded_cluster(work, partitions=PARTITIONS, groups=(GROUP,)) as bootstr
         time.sleep(1)
     time.sleep(3)  # a few checkpoints (gauges) and scrapes more
     assert settled()
+    # The survivors took the victim's partitions over from their standby copies: every restore
+    # they ran after the kill started past the beginning of its changelog.
+    takeovers = []
+    for path in survivor_logs:
+        for line in open(path):
+            m = re.search(r"^\[(\S+ \S+)\].*restoring (\d+) records \(offsets (\d+)\.\.(\d+)\)", line)
+            if m and m.group(1)[:19] >= killed_at:
+                takeovers.append((int(m.group(3)), int(m.group(4))))
+    h.log(f"restores after the kill (from..to): {takeovers}")
+    assert takeovers, "the survivors restored nothing after the kill"
+    assert all(start > 0 for start, _ in takeovers), "a takeover restored from scratch"
     owners = [i for i in range(3) if "program stage: merging" in log_text(i)]
     h.log(f"the program stage ran on instances {owners}")
     assert len(owners) >= 2, "the program stage must have changed owner"
