@@ -288,31 +288,43 @@ bool Pipeline::checkpoint_due() const {
          wall_clock_() - last_checkpoint_ms_ >= config_.checkpoint_interval_ms;
 }
 
-CheckpointResult Pipeline::checkpoint(CheckpointExtras* extras) {
-  const int64_t start = steady_ns();
+void Pipeline::begin_checkpoint(CheckpointExtras* extras) {
+  if (pending_) throw std::logic_error("a checkpoint is already in flight");
+  checkpoint_start_ns_ = steady_ns();
   std::vector<PartitionState*> parts;
   for (auto& [id, p] : partitions_) parts.push_back(p.get());
-  CheckpointResult r = commit_checkpoint(
+  pending_.emplace(
       store_, parts, [this] { dead_letters_.flush(); },
-      {.cache_max_users = static_cast<size_t>(config_.cache_max_users),
-       .session_horizon_ms = config_.allowed_lateness_ms + 86400000,
-       .dedupe_window_ms = config_.dedupe_window_ms,
-       .changelog = changelog_,
-       .wall_clock_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count()},
+      CheckpointOptions{.cache_max_users = static_cast<size_t>(config_.cache_max_users),
+                        .session_horizon_ms = config_.allowed_lateness_ms + 86400000,
+                        .dedupe_window_ms = config_.dedupe_window_ms,
+                        .changelog = changelog_,
+                        .wall_clock_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count()},
       extras);
   ++epoch_;
   since_checkpoint_ = 0;
   last_checkpoint_ms_ = wall_clock_();
+}
+
+std::optional<CheckpointResult> Pipeline::complete_checkpoint(bool wait) {
+  if (!pending_ || !pending_->commit(wait)) return std::nullopt;
+  CheckpointResult r = std::move(pending_->result());
+  pending_.reset();
   if (metrics_) {
-    metrics_->checkpoint_duration.Observe((steady_ns() - start) / 1e9);
+    metrics_->checkpoint_duration.Observe((steady_ns() - checkpoint_start_ns_) / 1e9);
     metrics_->checkpoint_size.Observe(static_cast<double>(r.batch_bytes));
     metrics_->cached_users.Set(static_cast<double>(cached_users()));
     metrics_->state_live_bytes.Set(static_cast<double>(store_.live_data_bytes()));
     metrics_->publish_snapshot(snapshot(), segments_.config());
   }
   return r;
+}
+
+CheckpointResult Pipeline::checkpoint(CheckpointExtras* extras) {
+  begin_checkpoint(extras);
+  return *complete_checkpoint(true);
 }
 
 std::vector<PartitionState*> Pipeline::partitions() {

@@ -62,9 +62,15 @@ class Pipeline {
   void end_batch();
 
   bool checkpoint_due() const;
-  // `extras`: the program stage's part of the write and acknowledged outbox entries (run).
-  // Returns what it committed (outbox entries to send, the partitions' watermarks).
+  // A checkpoint committed before this returns (none may be in flight). `extras`: the
+  // program stage's part of the write and acknowledged outbox entries (run). Returns what it
+  // committed (outbox entries to send, the partitions' watermarks).
   CheckpointResult checkpoint(CheckpointExtras* extras = nullptr);
+  // The same in two steps, processing in between: begin (the writes are taken and sent to the
+  // changelog), then complete once the changelog acknowledged them: nullopt while it has not
+  // (unless `wait`), or when none is in flight. Partitions must not be dropped in between.
+  void begin_checkpoint(CheckpointExtras* extras = nullptr);
+  std::optional<CheckpointResult> complete_checkpoint(bool wait);
 
   std::vector<std::pair<int32_t, int64_t>> positions() const;
   EngagementSnapshot snapshot() const;
@@ -116,6 +122,8 @@ class Pipeline {
   std::vector<double> latency_buckets_;
   double latency_sum_ = 0;
   int64_t batch_start_ns_ = 0;
+  std::optional<Checkpoint> pending_;  // begun, not yet committed
+  int64_t checkpoint_start_ns_ = 0;
 };
 
 }  // namespace engaged

@@ -30,9 +30,11 @@ bool ProgramRunner::add(std::string_view payload) {
   const uint64_t seq = e->seq;
   const bool data = !e->watermark;
   if (!stage_.merge().add(std::move(*e)) && data) {
-    if (seq > expected)
-      spdlog::error("program record from partition {} seq {} skipped: seq {} was never received",
-                    from, seq, expected);
+    if (seq > expected && gap_reported_.insert({from, expected}).second)
+      spdlog::error(
+          "program records from partition {} skipped from seq {} on: seq {} was never received "
+          "(is the program topic shared with another consumer group?)",
+          from, seq, expected);
     else
       spdlog::debug("program record from partition {} seq {} skipped (already taken)", from, seq);
   }

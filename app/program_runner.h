@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string_view>
+#include <utility>
 
 #include "app/config.h"
 #include "processors/program_stage.h"
@@ -48,6 +50,7 @@ class ProgramRunner {
   std::vector<Nudge> nudges_;  // decided since the last write
   program_store::Counters counters_;
   bool changed_ = false;
+  std::set<std::pair<int32_t, uint64_t>> gap_reported_;  // (source, missing seq) logged once
 };
 
 }  // namespace engaged

@@ -131,7 +131,12 @@ class RunShell : public PartitionListener {
                   bool lost) override {
     std::vector<int32_t> logical;
     for (int32_t p : partitions) logical.push_back(topic == config_.program_topic ? kProgram : p);
-    if (!lost) checkpoint();  // everything owned is committed (and on its changelog) now
+    // Everything owned is committed (and on its changelog) now. A lost assignment gets no new
+    // checkpoint, but the one in flight is committed first: it holds the partitions.
+    if (lost)
+      complete_checkpoint(true);
+    else
+      checkpoint();
     for (int32_t p : logical) {
       if (owned_.erase(p)) {
         if (changelog_) {
@@ -201,7 +206,11 @@ class RunShell : public PartitionListener {
       }
       if (had_input || pipeline_.positions().empty()) last_input = now;  // idle once assigned
       if (config_.idle_tick_ms > 0) tick_idle_partitions(now);
-      if (pipeline_.checkpoint_due()) checkpoint();
+      complete_checkpoint(false);
+      if (pipeline_.checkpoint_due()) {
+        complete_checkpoint(true);  // one in flight at a time
+        begin_checkpoint();
+      }
       if (now - last_cleanup >= 10000) {
         cleanup_released();
         last_cleanup = now;
@@ -491,16 +500,31 @@ class RunShell : public PartitionListener {
     }
   }
 
+  // A checkpoint committed before this returns (rebalances, shutdown).
   void checkpoint() {
+    complete_checkpoint(true);
+    begin_checkpoint();
+    complete_checkpoint(true);
+  }
+
+  // Takes the writes and sends them to the changelog; the run loop goes on meanwhile.
+  void begin_checkpoint() {
     CheckpointExtras extras;
     // Acknowledged entries of partitions still owned: another's are not ours to delete.
     for (auto& key : outbox_.take_delivered())
       if (owned_.count(codec::partition_of(key))) extras.delivered.push_back(std::move(key));
     if (program_)
       extras.add = [this](ChangeBatch& b, CheckpointResult& r) { program_->write(b, r); };
-    const CheckpointResult r = pipeline_.checkpoint(&extras);
-    for (const auto& [key, entry] : r.outbox) outbox_.send(key, entry);
-    for (const Watermark& w : r.watermarks) {
+    pipeline_.begin_checkpoint(&extras);
+  }
+
+  // Commits the checkpoint in flight once the changelog acknowledged it (or waits for that),
+  // then sends what it committed: outbox entries, and the watermarks it stood at.
+  void complete_checkpoint(bool wait) {
+    const std::optional<CheckpointResult> r = pipeline_.complete_checkpoint(wait);
+    if (!r) return;
+    for (const auto& [key, entry] : r->outbox) outbox_.send(key, entry);
+    for (const Watermark& w : r->watermarks) {
       if (w.stream_time_ms == kNoTime || watermarks_[w.partition] == w.stream_time_ms) continue;
       outbox_.send_watermark(w.partition, w.next_seq, w.stream_time_ms);
       watermarks_[w.partition] = w.stream_time_ms;

@@ -1,34 +1,36 @@
 #!/usr/bin/env bash
 # Kafka-path throughput: the embedded cluster in its own process, a loadgen population produced
 # into it first (kept under the mock's per-partition retention), then `engaged run` consuming it
-# alone, REPEAT times with the changelog on and REPEAT times with it off (state.changelog=false),
-# alternating (fresh state and consumer group each time).
+# alone. REPEAT times with the changelog on and REPEAT times with it off (state.changelog=false),
+# alternating, each on a fresh cluster (runs must not share the program topic) and state.
 # Prints, per run: events/s from first to last message, events/s per core of engaged, peak RSS,
 # the CPU the cluster process used meanwhile, and what went to the changelog.
-# Usage: bench/kafka_bench.sh [users]   (default 25000 users: ~1.8 M events over 24 partitions)
+# Usage: bench/kafka_bench.sh [users]   (default 25000 users: ~1.7 M events over 24 partitions)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=build/engaged
 USERS=${1:-25000}
 REPEAT=${REPEAT:-3}
 WORK=$(mktemp -d /tmp/engaged-kbench.XXXXXX)
-KAFKA_GROUPS=()
-for i in $(seq "$REPEAT"); do KAFKA_GROUPS+=(--group "bench-on-$i" --group "bench-off-$i"); done
-$BIN kafka --partitions 24 --bootstrap-file "$WORK/bootstrap" "${KAFKA_GROUPS[@]}" >/dev/null 2>&1 &
-CLUSTER=$!
+CLUSTER=
 trap 'kill $CLUSTER 2>/dev/null; rm -rf "$WORK"' EXIT
-while [ ! -s "$WORK/bootstrap" ]; do sleep 0.1; done
-B=$(cat "$WORK/bootstrap")
-$BIN loadgen --users "$USERS" --days 60 --end 2026-06-30 --seed 1 --brokers "$B" 2>&1 | tail -1
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 for i in $(seq "$REPEAT"); do for mode in on off; do
+  rm -f "$WORK/bootstrap"
+  $BIN kafka --partitions 24 --bootstrap-file "$WORK/bootstrap" --group bench >/dev/null 2>&1 &
+  CLUSTER=$!
+  while [ ! -s "$WORK/bootstrap" ]; do sleep 0.1; done
+  B=$(cat "$WORK/bootstrap")
+  $BIN loadgen --users "$USERS" --days 60 --end 2026-06-30 --seed 1 --brokers "$B" 2>/dev/null
   BEFORE=$(cpu_ticks $CLUSTER)
   CHANGELOG=true; [ "$mode" = off ] && CHANGELOG=false
   /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" $BIN run --brokers "$B" \
-    --set state.dir="$WORK/state-$mode-$i" --set kafka.group.id="bench-$mode-$i" \
+    --set state.dir="$WORK/state-$mode-$i" --set kafka.group.id=bench \
     --set metrics.listen= --set state.changelog=$CHANGELOG \
     --idle-exit-ms 2000 ${RUN_ARGS:-} 2> "$WORK/run.log" || { tail -5 "$WORK/run.log"; exit 1; }
   AFTER=$(cpu_ticks $CLUSTER)
+  kill $CLUSTER; wait $CLUSTER 2>/dev/null || true
+  rm -rf "$WORK/state-$mode-$i"
   if grep -q "never seen" "$WORK/run.log"; then echo "data lost upstream:"; grep "never seen" "$WORK/run.log" | head -3; fi
   read -r WALL USER SYS RSS_KB < "$WORK/time"
   RATE=$(grep -o "[0-9]* events/s from first to last input" "$WORK/run.log" | grep -o "^[0-9]*")

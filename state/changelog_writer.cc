@@ -158,12 +158,19 @@ void KafkaChangelog::wait_for_acks() {
     throw std::runtime_error("changelog write failed, checkpoint not committed: " + first_error_);
 }
 
-std::vector<ChangelogSink::Position> KafkaChangelog::flush() {
-  wait_for_acks();
-  std::vector<Position> out;
-  for (int32_t p : appended_) out.push_back({p, acked_end_[p], pending_[p].uncovered_from});
+bool KafkaChangelog::flush(bool wait, std::vector<Position>& positions) {
+  if (wait) {
+    wait_for_acks();
+  } else {
+    rd_kafka_poll(producer_.get(), 0);
+    if (in_flight_ > 0) return false;
+    if (!first_error_.empty())
+      throw std::runtime_error("changelog write failed, checkpoint not committed: " + first_error_);
+  }
+  positions.clear();
+  for (int32_t p : appended_) positions.push_back({p, acked_end_[p], pending_[p].uncovered_from});
   appended_.clear();
-  return out;
+  return true;
 }
 
 void KafkaChangelog::committed() {

@@ -45,7 +45,7 @@ class KafkaChangelog : public ChangelogSink {
   ~KafkaChangelog() override;
 
   void append(int32_t partition, ChangeBatch::PartitionOps& ops) override;
-  std::vector<Position> flush() override;
+  bool flush(bool wait, std::vector<Position>& positions) override;
   void committed() override;
 
   // The partition leaves this instance: what it has buffered is materialized and everything is

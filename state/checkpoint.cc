@@ -4,8 +4,9 @@
 //                        (program records, nudges) and the next input offset of every partition
 //                        that moved, in one ChangeBatch;
 //   3. produce changelog: each partition's writes as its redo record (state/changelog_record.h);
-//   4. flush changelog:  wait until Kafka acknowledged them: from here the checkpoint exists on
-//                        the changelog, and a restore on any instance reproduces it;
+//   4. flush changelog:  Kafka acknowledged them: from here the checkpoint exists on the
+//                        changelog, and a restore on any instance reproduces it (`run` goes on
+//                        processing meanwhile: see Checkpoint in checkpoint.h);
 //   5. commit locally:   the same writes plus each partition's changelog position in ONE RocksDB
 //                        WriteBatch, so state, input position, changelog position and what the
 //                        state decided can never disagree.
@@ -62,11 +63,10 @@ void add_partition(ChangeBatch& batch, Store& store, PartitionState& p,
   std::string key, value;
   const int32_t id = p.partition();
   // Deletions first: a user deleted and seen again since is written back below.
-  for (const auto& user_id : p.erased_users()) {
+  for (const auto& user_id : p.erased_since_checkpoint()) {
     codec::user_key(key, id, user_id);
     batch.del(Family::kUsers, key);
   }
-  p.erased_users().clear();
   for (const auto& [due, user_id] : p.erased_timers()) {
     codec::timer_key(key, id, due, user_id);
     batch.del(Family::kTimers, key);
@@ -93,7 +93,6 @@ void add_partition(ChangeBatch& batch, Store& store, PartitionState& p,
       cached.stored_timer_ms = timer;
     }
   }
-  p.clear_new_timers();
   for (const ProgramEnvelope& e : p.program_out()) {
     codec::outbox_key(key, id, e.seq);
     codec::OutboxEntry entry{codec::OutboxSink::kProgram, std::to_string(id), {}};
@@ -185,7 +184,8 @@ size_t trim_cache(std::span<PartitionState* const> partitions, size_t budget) {
   size_t total = 0;
   for (auto* p : partitions) total += p->users().size();
   if (total <= budget) return 0;
-  // Forget the least recently touched users (all clean after the write) down to 90% of budget.
+  // Forget the least recently touched clean users down to 90% of budget (users changed since
+  // the checkpoint began stay: their writes are not in the store yet).
   std::vector<uint32_t> epochs;
   epochs.reserve(total);
   for (auto* p : partitions)
@@ -199,7 +199,7 @@ size_t trim_cache(std::span<PartitionState* const> partitions, size_t budget) {
     for (auto* p : partitions)
       for (auto it = p->users().begin(); it != p->users().end() && evicted < excess;) {
         uint32_t e = it->second.touched_epoch;
-        if (e < cutoff || (ties && e == cutoff)) {
+        if (!it->second.changed && (e < cutoff || (ties && e == cutoff))) {
           it = p->users().erase(it);
           ++evicted;
         } else {
@@ -211,38 +211,55 @@ size_t trim_cache(std::span<PartitionState* const> partitions, size_t budget) {
 
 }  // namespace
 
-CheckpointResult commit_checkpoint(Store& store, std::span<PartitionState* const> partitions,
-                                   const std::function<void()>& flush_sinks,
-                                   const CheckpointOptions& options, CheckpointExtras* extras) {
+Checkpoint::Checkpoint(Store& store, std::span<PartitionState* const> partitions,
+                       const std::function<void()>& flush_sinks, const CheckpointOptions& options,
+                       CheckpointExtras* extras)
+    : store_(store),
+      partitions_(partitions.begin(), partitions.end()),
+      options_(options),
+      batch_(store, options.changelog != nullptr) {
   flush_sinks();
-  CheckpointResult result;
-  ChangeBatch batch(store, options.changelog != nullptr);
-  for (auto* p : partitions) {
-    if (p->dirty()) add_partition(batch, store, *p, options, result);
-    result.watermarks.push_back(
+  for (auto* p : partitions_) {
+    if (p->dirty()) add_partition(batch_, store, *p, options, result_);
+    result_.watermarks.push_back(
         {p->partition(), p->next_program_seq(), p->aggregates().stream_time_ms});
   }
   if (extras) {
-    for (const auto& key : extras->delivered) batch.del(Family::kOutbox, key);
+    for (const auto& key : extras->delivered) batch_.del(Family::kOutbox, key);
     extras->delivered.clear();
-    if (extras->add) extras->add(batch, result);
+    if (extras->add) extras->add(batch_, result_);
   }
-  if (options.changelog) {
-    for (auto& [partition, ops] : batch.ops()) options.changelog->append(partition, ops);
+  if (options.changelog)
+    for (auto& [partition, ops] : batch_.ops()) options.changelog->append(partition, ops);
+}
+
+bool Checkpoint::commit(bool wait) {
+  if (options_.changelog) {
+    std::vector<ChangelogSink::Position> positions;
+    if (!options_.changelog->flush(wait, positions)) return false;
     std::string key, value;
-    for (const ChangelogSink::Position& p : options.changelog->flush()) {
+    for (const ChangelogSink::Position& p : positions) {
       codec::put_partition(key, p.partition);
       codec::encode_changelog_position(value, {.next_offset = p.next_offset,
-                                               .written_ms = options.wall_clock_ms,
+                                               .written_ms = options_.wall_clock_ms,
                                                .uncovered_from = p.uncovered_from});
-      batch.put(Family::kChangelog, key, value);
+      batch_.put(Family::kChangelog, key, value);
     }
   }
-  result.batch_bytes = batch.data_size();
-  store.write(batch.write_batch());
-  if (options.changelog) options.changelog->committed();
-  result.users_evicted = trim_cache(partitions, options.cache_max_users);
-  return result;
+  result_.batch_bytes = batch_.data_size();
+  store_.write(batch_.write_batch());
+  for (auto* p : partitions_) p->committed();
+  if (options_.changelog) options_.changelog->committed();
+  result_.users_evicted = trim_cache(partitions_, options_.cache_max_users);
+  return true;
+}
+
+CheckpointResult commit_checkpoint(Store& store, std::span<PartitionState* const> partitions,
+                                   const std::function<void()>& flush_sinks,
+                                   const CheckpointOptions& options, CheckpointExtras* extras) {
+  Checkpoint c(store, partitions, flush_sinks, options, extras);
+  c.commit(true);
+  return std::move(c.result());
 }
 
 }  // namespace engaged

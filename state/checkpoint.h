@@ -29,10 +29,10 @@ class ChangelogSink {
     int64_t next_offset;     // after the partition's last acknowledged record
     int64_t uncovered_from;  // its first redo record no state record covers yet (-1: none)
   };
-  // Returns once everything appended is acknowledged, with each written partition's position.
-  // Throws if a write failed: the checkpoint is then not committed, and the input is read again
-  // after a restart.
-  virtual std::vector<Position> flush() = 0;
+  // True once everything appended is acknowledged (with `wait`: blocks until then); then
+  // `positions` holds each written partition's position. Throws if a write failed: the
+  // checkpoint is then not committed, and the input is read again after a restart.
+  virtual bool flush(bool wait, std::vector<Position>& positions) = 0;
   // The checkpoint is committed locally: its writes may now be compacted into state records.
   virtual void committed() = 0;
 };
@@ -71,13 +71,33 @@ struct CheckpointOptions {
   int64_t wall_clock_ms = 0;            // stamped on the changelog positions
 };
 
-// Flushes the sinks, mirrors every partition's changed state to the changelog, then commits it
-// with its input and changelog positions in one atomic RocksDB write, then trims the user cache
-// to `cache_max_users`. `flush_sinks` must return only when every dead letter produced so far is
-// acknowledged (or throw; then nothing is committed and the input will be re-read after a
-// restart). The commit waits for the changelog's acknowledgement rather than running behind the
-// processing: until it is written, the store would not hold what the partitions no longer keep
-// in memory (their timer index, deleted users).
+// One checkpoint, from its writes to its local commit. The constructor flushes the sinks,
+// collects every partition's changed state and sends it to the changelog; commit() writes it,
+// with its input and changelog positions, in one atomic RocksDB write once Kafka acknowledged the
+// changelog, then trims the user cache to `cache_max_users`. The caller may go on processing in
+// between (the writes are taken): until the commit, each partition keeps what the store does
+// not hold yet (deleted users, timers not in the index) and no user changed since is evicted.
+// One checkpoint at a time, and its partitions must stay until it committed.
+// `flush_sinks` must return only when every dead letter produced so far is acknowledged (or
+// throw; then nothing is committed and the input will be re-read after a restart).
+class Checkpoint {
+ public:
+  Checkpoint(Store& store, std::span<PartitionState* const> partitions,
+             const std::function<void()>& flush_sinks, const CheckpointOptions& options,
+             CheckpointExtras* extras = nullptr);
+  // False (and nothing done) while the changelog has not acknowledged everything, unless `wait`.
+  bool commit(bool wait);
+  CheckpointResult& result() { return result_; }
+
+ private:
+  Store& store_;
+  std::vector<PartitionState*> partitions_;
+  CheckpointOptions options_;
+  ChangeBatch batch_;
+  CheckpointResult result_;
+};
+
+// A checkpoint begun and committed at once (replay, tests).
 CheckpointResult commit_checkpoint(Store& store, std::span<PartitionState* const> partitions,
                                    const std::function<void()>& flush_sinks,
                                    const CheckpointOptions& options,

@@ -33,8 +33,7 @@ CachedUser& PartitionState::user(std::string_view user_id, uint32_t epoch) {
   if (it == users_.end()) {
     CachedUser fresh;
     // A user deleted since the last checkpoint starts afresh, not from their stored record.
-    if (std::find(erased_.begin(), erased_.end(), user_id) == erased_.end())
-      store_.get_user(partition_, user_id, fresh.activity, fresh.profile);
+    if (!erased(user_id)) store_.get_user(partition_, user_id, fresh.activity, fresh.profile);
     fresh.stored_timer_ms = fresh.profile.risk.timer_ms;
     it = users_.emplace(std::string(user_id), std::move(fresh)).first;
   }
@@ -46,7 +45,7 @@ CachedUser& PartitionState::user(std::string_view user_id, uint32_t epoch) {
 CachedUser* PartitionState::existing_user(std::string_view user_id, uint32_t epoch) {
   auto it = users_.find(user_id);
   if (it == users_.end()) {
-    if (std::find(erased_.begin(), erased_.end(), user_id) != erased_.end()) return nullptr;
+    if (erased(user_id)) return nullptr;
     CachedUser fresh;
     if (!store_.get_user(partition_, user_id, fresh.activity, fresh.profile)) return nullptr;
     fresh.stored_timer_ms = fresh.profile.risk.timer_ms;
@@ -59,12 +58,29 @@ CachedUser* PartitionState::existing_user(std::string_view user_id, uint32_t epo
 
 void PartitionState::erase_user(std::string_view user_id) {
   if (auto it = users_.find(user_id); it != users_.end()) {
-    std::erase_if(new_timers_, [&](const auto& t) { return t.second == &it->first; });
+    std::erase_if(new_timers_, [&](const NewTimer& t) { return t.user == &it->first; });
     if (it->second.stored_timer_ms != INT64_MIN)
       erased_timers_.emplace_back(it->second.stored_timer_ms, user_id);
     users_.erase(it);
   }
-  erased_.emplace_back(user_id);
+  erased_.emplace_back(user_id, generation_);
+}
+
+bool PartitionState::erased(std::string_view user_id) const {
+  return std::any_of(erased_.begin(), erased_.end(),
+                     [&](const auto& e) { return e.first == user_id; });
+}
+
+std::vector<std::string> PartitionState::erased_since_checkpoint() const {
+  std::vector<std::string> out;
+  for (const auto& [id, generation] : erased_)
+    if (generation == generation_) out.push_back(id);
+  return out;
+}
+
+void PartitionState::committed() {
+  std::erase_if(erased_, [&](const auto& e) { return e.second < generation_; });
+  std::erase_if(new_timers_, [&](const NewTimer& t) { return t.generation < generation_; });
 }
 
 void PartitionState::emit(ProgramRecord record) {
@@ -75,14 +91,14 @@ void PartitionState::emit(ProgramRecord record) {
 void PartitionState::timer_set(std::string_view user_id, int64_t due_ms) {
   if (due_ms == INT64_MIN) return;
   if (auto it = users_.find(user_id); it != users_.end())
-    new_timers_.emplace_back(due_ms, &it->first);
+    new_timers_.push_back({due_ms, &it->first, generation_});
 }
 
 std::vector<std::pair<int64_t, std::string>> PartitionState::due_timers(int64_t until) {
   std::vector<std::pair<int64_t, std::string>> out = store_.due_timers(partition_, until);
-  std::erase_if(new_timers_, [&](const auto& t) {
-    if (t.first > until) return false;
-    out.emplace_back(t.first, *t.second);
+  std::erase_if(new_timers_, [&](const NewTimer& t) {
+    if (t.due_ms > until) return false;
+    out.emplace_back(t.due_ms, *t.user);
     return true;
   });
   std::sort(out.begin(), out.end());

@@ -48,6 +48,7 @@ class PartitionState {
   bool dirty() const { return !has_checkpoint_ || next_offset_ != checkpointed_offset_; }
   // The checkpoint wrote this partition, with these segment horizons.
   void checkpointed(int64_t dedupe_horizon_ms, int64_t session_horizon_ms) {
+    ++generation_;
     has_checkpoint_ = true;
     checkpointed_offset_ = next_offset_;
     dedupe_horizon_ = dedupe_horizon_ms;
@@ -66,7 +67,9 @@ class PartitionState {
   CachedUser* existing_user(std::string_view user_id, uint32_t epoch);
   // Forgets the user: dropped from the cache and deleted from the store at the next checkpoint.
   void erase_user(std::string_view user_id);
-  std::vector<std::string>& erased_users() { return erased_; }
+  bool erased(std::string_view user_id) const;  // deleted, perhaps not yet in the store
+  // Users deleted since the last checkpoint took this partition's writes.
+  std::vector<std::string> erased_since_checkpoint() const;
   // Timer-index entries to delete at the next checkpoint (erased users' timers).
   std::vector<std::pair<int64_t, std::string>>& erased_timers() { return erased_timers_; }
 
@@ -83,7 +86,9 @@ class PartitionState {
   // Users whose timer may be due at or before `until` (store index and unwritten ones), in
   // (due, user id) order; the caller checks each against the user's profile.
   std::vector<std::pair<int64_t, std::string>> due_timers(int64_t until);
-  void clear_new_timers() { new_timers_.clear(); }
+  // The last checkpoint that took this partition's writes is in the store now: what it wrote
+  // no longer needs to be remembered here (deleted users, unwritten timers).
+  void committed();
 
   // Sessions that may still change, all in memory: the checkpoint expires those older than the
   // lateness horizon.
@@ -102,14 +107,23 @@ class PartitionState {
   PartitionAggregates aggregates_;
   UserCache users_;
   SessionTable sessions_;
-  std::vector<std::string> erased_;  // users to delete at the next checkpoint
+  // Deleted users, tagged with the generation that deleted them: until the checkpoint that writes
+  // the deletion is committed, the store still holds them.
+  std::vector<std::pair<std::string, uint64_t>> erased_;
+  uint64_t generation_ = 0;  // checkpoints that took this partition's writes
   std::vector<std::pair<int64_t, std::string>> erased_timers_;
   std::vector<ProgramEnvelope> program_out_;
   uint64_t next_program_seq_ = 0;
   int64_t clock_hour_ = INT64_MIN;
-  // (due, the cache's own key): valid until the checkpoint, which clears it; erase_user drops its
+  // Timers not yet in the store's index (the cache's own key is valid until the user is evicted,
+  // which happens only after the checkpoint that writes them is committed); erase_user drops its
   // user's entries first.
-  std::vector<std::pair<int64_t, const std::string*>> new_timers_;
+  struct NewTimer {
+    int64_t due_ms;
+    const std::string* user;
+    uint64_t generation;
+  };
+  std::vector<NewTimer> new_timers_;
 };
 
 }  // namespace engaged
