@@ -16,6 +16,13 @@ inline uint32_t get_be32(const char* p) {
   auto u = reinterpret_cast<const unsigned char*>(p);
   return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
 }
+inline void put_be64(std::string& s, uint64_t v) {
+  put_be32(s, static_cast<uint32_t>(v >> 32));
+  put_be32(s, static_cast<uint32_t>(v));
+}
+inline uint64_t get_be64(const char* p) {
+  return (uint64_t{get_be32(p)} << 32) | get_be32(p + 4);
+}
 inline void put_le64(std::string& s, uint64_t v) {
   char b[8];
   for (int i = 0; i < 8; ++i) b[i] = char(v >> (8 * i));

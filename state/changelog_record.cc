@@ -10,13 +10,8 @@ namespace {
 constexpr char kPut = 1, kDelete = 2;
 constexpr size_t kMaxKey = 1 << 20, kMaxValue = 1 << 30;
 
-void put_be64(std::string& out, uint64_t v) {
-  codec::put_be32(out, static_cast<uint32_t>(v >> 32));
-  codec::put_be32(out, static_cast<uint32_t>(v));
-}
-uint64_t get_be64(const char* p) {
-  return (uint64_t{codec::get_be32(p)} << 32) | codec::get_be32(p + 4);
-}
+using codec::get_be64;
+using codec::put_be64;
 
 }  // namespace
 

@@ -466,12 +466,6 @@ void encode_meta(std::string& out, const PartitionMeta& m) {
   put_le64(out, static_cast<uint64_t>(m.clock_hour));
 }
 
-namespace {
-void put_be64(std::string& s, uint64_t v) {
-  for (int i = 7; i >= 0; --i) s.push_back(static_cast<char>(v >> (8 * i)));
-}
-}  // namespace
-
 void segment_key(std::string& key, int32_t partition, int64_t max_ts, int64_t next_offset,
                  uint32_t piece) {
   put_partition(key, partition);

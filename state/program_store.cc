@@ -33,12 +33,9 @@ enum Kind : char {
   kOffset = 'O',
 };
 
-void put_be64(std::string& out, uint64_t v) {
-  codec::put_be32(out, static_cast<uint32_t>(v >> 32));
-  codec::put_be32(out, static_cast<uint32_t>(v));
-}
+using codec::put_be64;
 uint64_t get_be64(std::string_view s) {
-  return (uint64_t{codec::get_be32(s.data())} << 32) | codec::get_be32(s.data() + 4);
+  return codec::get_be64(s.data());
 }
 uint64_t biased(int64_t v) {
   return static_cast<uint64_t>(v) ^ (uint64_t{1} << 63);
