@@ -15,6 +15,9 @@ namespace engaged {
 // Set by SIGINT/SIGTERM; long-running commands poll it and shut down cleanly.
 void install_signal_handlers();
 bool stop_requested();
+// After a stop is requested the process gets `ms` to finish, then exits with this code.
+constexpr int kExitShutdownDeadline = 3;
+void arm_shutdown_deadline(int64_t ms);
 
 struct Progress {
   double events_per_second;
@@ -88,6 +91,7 @@ struct KafkaClusterOptions {
   std::string nudges_topic = "app.nudges";
   std::vector<std::string> groups = {"engaged"};  // consumer groups whose own topics to create
   std::string bootstrap_file;
+  bool fault_commands = false;  // read EmbeddedCluster::command lines from stdin (tests)
 };
 // `engaged kafka`: the embedded cluster, standalone, until stopped.
 int kafka_cluster(const KafkaClusterOptions& options);

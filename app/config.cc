@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -21,11 +23,20 @@ extern char** environ;
 namespace engaged {
 namespace {
 
+// A whole decimal number, or an error saying why not (never wraps around).
 int64_t parse_int(const std::string& v) {
-  size_t pos = 0;
-  int64_t x = std::stoll(v, &pos);
-  if (pos != v.size()) throw std::invalid_argument("not an integer: " + v);
+  int64_t x = 0;
+  const char* end = v.data() + v.size();
+  auto [ptr, ec] = std::from_chars(v.data(), end, x);
+  if (ec == std::errc::result_out_of_range) throw std::invalid_argument("out of range");
+  if (ec != std::errc() || ptr != end || v.empty()) throw std::invalid_argument("not an integer");
   return x;
+}
+
+void check_range(int64_t x, int64_t lo, int64_t hi, const std::string& shown) {
+  if (x < lo || x > hi)
+    throw std::invalid_argument(
+        fmt::format("{} is outside the allowed range {}..{}", shown, lo, hi));
 }
 
 bool parse_bool(const std::string& v) {
@@ -64,15 +75,15 @@ std::string duration_text(int64_t ms) {
     key, desc, [](Config& c, const std::string& v) { c.field = v; }, \
         [](const Config& c) { return c.field; }                      \
   }
-#define INT_SETTING(key, field, lo, desc)                                                   \
-  {                                                                                         \
-    key, desc,                                                                              \
-        [](Config& c, const std::string& v) {                                               \
-          int64_t x = parse_int(v);                                                         \
-          if (x < (lo)) throw std::invalid_argument(std::string(key) + " must be >= " #lo); \
-          c.field = x;                                                                      \
-        },                                                                                  \
-        [](const Config& c) { return std::to_string(c.field); }                             \
+#define INT_SETTING(key, field, lo, hi, desc)                   \
+  {                                                             \
+    key, desc,                                                  \
+        [](Config& c, const std::string& v) {                   \
+          const int64_t x = parse_int(v);                       \
+          check_range(x, (lo), (hi), v);                        \
+          c.field = x;                                          \
+        },                                                      \
+        [](const Config& c) { return std::to_string(c.field); } \
   }
 #define SHARE_SETTING(key, field, desc)                                             \
   {                                                                                 \
@@ -91,10 +102,17 @@ std::string duration_text(int64_t ms) {
     key, desc, [](Config& c, const std::string& v) { c.field = parse_bool(v); }, \
         [](const Config& c) { return std::string(c.field ? "true" : "false"); }  \
   }
-#define DURATION_SETTING(key, field, desc)                                              \
-  {                                                                                     \
-    key, desc, [](Config& c, const std::string& v) { c.field = parse_duration_ms(v); }, \
-        [](const Config& c) { return duration_text(c.field); }                          \
+// A duration from 0 up to `max_days` days.
+#define DURATION_SETTING(key, field, max_days, desc)                           \
+  {                                                                            \
+    key, desc,                                                                 \
+        [](Config& c, const std::string& v) {                                  \
+          const int64_t ms = parse_duration_ms(v);                             \
+          if (ms > int64_t{max_days} * 86400000)                               \
+            throw std::invalid_argument(v + " is longer than " #max_days "d"); \
+          c.field = ms;                                                        \
+        },                                                                     \
+        [](const Config& c) { return duration_text(c.field); }                 \
   }
 
 const std::vector<Setting>& settings() {
@@ -103,9 +121,10 @@ const std::vector<Setting>& settings() {
       STRING_SETTING(
           "input.dead_letter_topic", dead_letter_topic,
           "Topic that receives every rejected message (original bytes, reason headers)."),
-      INT_SETTING("input.max_event_bytes", max_event_bytes, 1,
+      INT_SETTING("input.max_event_bytes", max_event_bytes, 1, int64_t{1} << 30,
                   "Largest accepted message; larger ones are rejected as too_large."),
-      INT_SETTING("input.batch_size", batch_size, 1, "Messages taken from Kafka per poll."),
+      INT_SETTING("input.batch_size", batch_size, 1, 1000000,
+                  "Messages taken from Kafka per poll."),
       {"input.partitioner",
        "How the producers spread user ids over the input partitions, by librdkafka's names: "
        "`consistent_random` (librdkafka's default, CRC32), `murmur2_random` (Java and kafkajs "
@@ -117,12 +136,20 @@ const std::vector<Setting>& settings() {
          c.partitioner = v;
        },
        [](const Config& c) { return c.partitioner; }},
+      DURATION_SETTING("input.unreachable_timeout", unreachable_timeout_ms, 1,
+                       "`run`: when no Kafka broker answers for this long, it stops with exit "
+                       "code 2 (the state stays at its last checkpoint). "
+                       "`engaged_kafka_reachable` is 0 meanwhile."),
+      DURATION_SETTING("state.shutdown_timeout", shutdown_timeout_ms, 1,
+                       "`run`: after SIGTERM the final checkpoint and flushes get this long; "
+                       "then (or at a second signal) the process exits with code 3, the state "
+                       "at its last checkpoint, as after kill -9."),
       STRING_SETTING("state.dir", state_dir, "RocksDB directory holding state and offsets."),
-      INT_SETTING("state.checkpoint_interval_ms", checkpoint_interval_ms, 1,
+      INT_SETTING("state.checkpoint_interval_ms", checkpoint_interval_ms, 1, 86400000,
                   "Longest time between checkpoints (state + offsets in one write)."),
-      INT_SETTING("state.checkpoint_max_events", checkpoint_max_events, 1,
+      INT_SETTING("state.checkpoint_max_events", checkpoint_max_events, 1, int64_t{1} << 40,
                   "Checkpoint at the latest after this many input messages."),
-      INT_SETTING("state.cache_max_users", cache_max_users, 1,
+      INT_SETTING("state.cache_max_users", cache_max_users, 1, int64_t{1} << 40,
                   "Users kept in memory; clean ones beyond this are evicted after a checkpoint."),
       {"state.sync", "fsync every checkpoint (survives power loss, slower).",
        [](Config& c, const std::string& v) { c.state_sync = parse_bool(v); },
@@ -143,24 +170,24 @@ const std::vector<Setting>& settings() {
          c.changelog_compression = v;
        },
        [](const Config& c) { return c.changelog_compression; }},
-      DURATION_SETTING("state.changelog_materialize_interval", changelog_materialize_ms,
+      DURATION_SETTING("state.changelog_materialize_interval", changelog_materialize_ms, 1,
                        "How often the newest value of each changed key is written to the "
                        "changelog as its own (compactable) record, replacing the redo records "
                        "of the checkpoints since."),
-      INT_SETTING("state.changelog_buffer_bytes", changelog_buffer_bytes, 0,
+      INT_SETTING("state.changelog_buffer_bytes", changelog_buffer_bytes, 0, int64_t{1} << 40,
                   "... or sooner, once the values waiting for that take this many bytes."),
-      INT_SETTING("state.changelog_replication_factor", changelog_replication_factor, -1,
+      INT_SETTING("state.changelog_replication_factor", changelog_replication_factor, -1, 32767,
                   "Replication of the topics `run` creates on a real cluster; -1 = the "
                   "broker's default."),
-      DURATION_SETTING("state.cleanup_delay", cleanup_delay_ms,
+      DURATION_SETTING("state.cleanup_delay", cleanup_delay_ms, 3650,
                        "A partition taken over by another instance stays on disk this long (a "
                        "head start if it comes back), then its key range is deleted."),
-      DURATION_SETTING("state.head_start_max_age", head_start_max_age_ms,
+      DURATION_SETTING("state.head_start_max_age", head_start_max_age_ms, 3650,
                        "A local copy older than this is not trusted as a restore head start if "
                        "the changelog moved on since (compaction may have removed tombstones it "
                        "missed): the partition is restored from the start of its changelog. "
                        "Keep it below the changelog's delete.retention.ms (24h by default)."),
-      INT_SETTING("state.standby_replicas", standby_replicas, 0,
+      INT_SETTING("state.standby_replicas", standby_replicas, 0, 16,
                   "`run`: warm copies of each partition kept by other instances (they tail its "
                   "changelog), so that a move restores only the tail. 0 = none."),
       STRING_SETTING("processing.timezone", timezone,
@@ -175,10 +202,10 @@ const std::vector<Setting>& settings() {
          c.allowed_lateness_ms = ms;
        },
        [](const Config& c) { return duration_text(c.allowed_lateness_ms); }},
-      DURATION_SETTING("processing.dedupe_window", dedupe_window_ms,
+      DURATION_SETTING("processing.dedupe_window", dedupe_window_ms, 90,
                        "An event whose (user_id, event_id) was applied with a timestamp this close "
                        "to the stream time is a duplicate: dropped and counted. 0 disables."),
-      DURATION_SETTING("processing.max_future", max_future_ms,
+      DURATION_SETTING("processing.max_future", max_future_ms, 3650,
                        "Events further ahead of the wall clock are rejected as from_future."),
       {"processing.wall_clock",
        "Freeze the wall clock at this RFC 3339 instant (tests); empty = system clock.",
@@ -202,16 +229,16 @@ const std::vector<Setting>& settings() {
                      "If set, only these action names (comma-separated) make a user active."),
       STRING_SETTING("activity.excluded_action_names", activity_excluded_action_names,
                      "Action names that never make a user active (e.g. `login`)."),
-      DURATION_SETTING("sessions.inactivity_gap", session_gap_ms,
+      DURATION_SETTING("sessions.inactivity_gap", session_gap_ms, 1,
                        "Actions without a session_id form sessions split at gaps longer than "
                        "this."),
-      DURATION_SETTING("support.sla", support_sla_ms,
+      DURATION_SETTING("support.sla", support_sla_ms, 365,
                        "Tickets unanswered for longer count as open over the SLA."),
       STRING_SETTING("aha.key_action", aha_key_action,
                      "Action name of the aha moment (empty disables the reach figures)."),
-      INT_SETTING("aha.count", aha_count, 1,
+      INT_SETTING("aha.count", aha_count, 1, 16,
                   "Times the key action must be done to reach the aha moment (at most 16)."),
-      INT_SETTING("aha.within_days", aha_within_days, 1,
+      INT_SETTING("aha.within_days", aha_within_days, 1, 30,
                   "... within this many days from the start of the cohort day (at most 30)."),
       STRING_SETTING("aha.candidates", aha_candidates,
                      "Action names (comma-separated, at most 32) ranked by `report aha`."),
@@ -224,52 +251,66 @@ const std::vector<Setting>& settings() {
           "Allowed major versions of `props.app_version` (\"3\" for 3.2.1); empty = off."),
       STRING_SETTING("segments.locale", segment_values[3],
                      "Allowed `props.locale` values; empty = off."),
+      {"revenue.currencies",
+       "Currencies (ISO 4217, comma-separated, at most 64) exported as their own `currency` "
+       "label value; the others add up under `other`, so producers cannot grow the series "
+       "count. Reports keep every currency.",
+       [](Config& c, const std::string& v) {
+         const auto codes = split_list(v);
+         if (codes.size() > 64) throw std::invalid_argument("at most 64 currencies");
+         for (const auto& code : codes)
+           if (code.size() != 3 || !std::all_of(code.begin(), code.end(),
+                                                [](char ch) { return ch >= 'A' && ch <= 'Z'; }))
+             throw std::invalid_argument("not an ISO 4217 code: " + code);
+         c.revenue_currencies = v;
+       },
+       [](const Config& c) { return c.revenue_currencies; }},
       STRING_SETTING("risk.model", risk_model,
                      "Churn-risk model file (bias and weights, YAML); empty = built-in weights."),
       SHARE_SETTING("risk.threshold", risk_threshold,
                     "Churn-risk score at or above which a user counts as at risk."),
-      INT_SETTING("risk.newcomer_days", risk_newcomer_days, 0,
+      INT_SETTING("risk.newcomer_days", risk_newcomer_days, 0, 3650,
                   "A user is a newcomer (and can be matched to a mentor) this many days after "
                   "their cohort day."),
       STRING_SETTING("program.topic", program_topic,
                      "Internal topic (1 partition) carrying every partition's records to the "
                      "mentor program stage."),
-      DURATION_SETTING("processing.idle_tick", idle_tick_ms,
+      DURATION_SETTING("processing.idle_tick", idle_tick_ms, 1,
                        "`run`: a partition without input for this long (wall clock) gets a "
                        "`tick` event at the wall-clock time, produced into the input topic so "
                        "replays see it too; silence timers and the mentor program then move on. "
                        "0 disables."),
-      DURATION_SETTING("mentors.sla", mentor_sla_ms,
+      DURATION_SETTING("mentors.sla", mentor_sla_ms, 90,
                        "A matched mentor should write to the mentee within this (event time); "
                        "then a reminder, and after a second SLA another mentor."),
-      INT_SETTING("mentors.report_threshold", mentor_report_threshold, 1,
+      INT_SETTING("mentors.report_threshold", mentor_report_threshold, 1, 1000000,
                   "Reports from this many distinct users suspend a mentor."),
-      INT_SETTING("mentors.default_capacity", mentor_default_capacity, 0,
+      INT_SETTING("mentors.default_capacity", mentor_default_capacity, 0, 1000,
                   "Mentees at once when mentor_opt_in names no props.capacity."),
-      DURATION_SETTING("mentors.wait_max", mentor_wait_max_ms,
+      DURATION_SETTING("mentors.wait_max", mentor_wait_max_ms, 365,
                        "How long an at-risk newcomer waits for a mentor with capacity."),
-      INT_SETTING("mentors.min_tenure_days", mentor_min_tenure_days, 0,
+      INT_SETTING("mentors.min_tenure_days", mentor_min_tenure_days, 0, 3650,
                   "Recruitment: days since the cohort day before a user can be invited."),
-      INT_SETTING("mentors.min_active_days_30", mentor_min_active_days, 0,
+      INT_SETTING("mentors.min_active_days_30", mentor_min_active_days, 0, 30,
                   "Recruitment: active days in the last 30."),
-      INT_SETTING("mentors.min_nps", mentor_min_nps, 0,
+      INT_SETTING("mentors.min_nps", mentor_min_nps, 0, 10,
                   "Recruitment: newest feedback score at least this (9 = promoter)."),
       BOOL_SETTING("mentors.require_aha", mentor_require_aha,
                    "Recruitment: the user must have reached the aha moment."),
-      DURATION_SETTING("mentors.invite_every", mentor_invite_every_ms,
+      DURATION_SETTING("mentors.invite_every", mentor_invite_every_ms, 3650,
                        "Re-eligibility of mentor_invite: at most one per user in this period."),
       STRING_SETTING("sales.intent_actions", sales_intent_actions,
                      "Action names (comma-separated) that show purchase intent."),
-      INT_SETTING("sales.intent_count", sales_intent_count, 1,
+      INT_SETTING("sales.intent_count", sales_intent_count, 1, 1000000,
                   "A sales lead: this many intent actions ..."),
-      DURATION_SETTING("sales.intent_window", sales_intent_window_ms, "... within this long."),
-      DURATION_SETTING("sales.lead_every", sales_lead_every_ms,
+      DURATION_SETTING("sales.intent_window", sales_intent_window_ms, 365, "... within this long."),
+      DURATION_SETTING("sales.lead_every", sales_lead_every_ms, 3650,
                        "At most one sales lead per user in this period."),
       STRING_SETTING("nudges.topic", nudges_topic,
                      "Topic the nudges are written to (key = recipient, nudge.v1 JSON)."),
-      INT_SETTING("nudges.daily_cap", nudges_daily_cap, 0,
+      INT_SETTING("nudges.daily_cap", nudges_daily_cap, 0, 1000,
                   "Nudges delivered per recipient and local day (their props.tz)."),
-      INT_SETTING("nudges.weekly_cap", nudges_weekly_cap, 0,
+      INT_SETTING("nudges.weekly_cap", nudges_weekly_cap, 0, 7000,
                   "Nudges delivered per recipient and rolling 7 days."),
       {"nudges.quiet_hours",
        "Local hours (HH:MM-HH:MM, the recipient's time zone) in which nudges wait until the end.",
@@ -281,8 +322,26 @@ const std::vector<Setting>& settings() {
       SHARE_SETTING("nudges.holdout_share", holdout_share,
                     "Share of users per program (stable hash of the user id) whose decisions are "
                     "recorded with holdout: true and never delivered."),
-      STRING_SETTING("metrics.listen", metrics_listen,
-                     "host:port of the HTTP listener (/metrics, /v1/users); empty disables it."),
+      {"metrics.listen",
+       "host:port of the HTTP listener (/metrics, /v1/users); empty disables it. Port 0 picks a "
+       "free one.",
+       [](Config& c, const std::string& v) {
+         if (!v.empty()) parse_host_port(v);
+         c.metrics_listen = v;
+       },
+       [](const Config& c) { return c.metrics_listen; }},
+      {"metrics.token",
+       "Bearer token the HTTP listener requires for /v1/* (`Authorization: Bearer <token>`); "
+       "empty = none. Prefer metrics.token_file or ENGAGED_METRICS_TOKEN to a config file. "
+       "Printed as `(set)`.",
+       [](Config& c, const std::string& v) { c.http_token = v; },
+       [](const Config& c) { return std::string(c.http_token.empty() ? "" : "(set)"); }},
+      STRING_SETTING("metrics.token_file", http_token_file,
+                     "File holding the bearer token (surrounding whitespace ignored), e.g. a "
+                     "mounted secret; wins over metrics.token."),
+      BOOL_SETTING("metrics.token_for_metrics", http_token_for_metrics,
+                   "Require the token for /metrics too (then give Prometheus "
+                   "`authorization: {credentials_file: ...}`)."),
       STRING_SETTING("metrics.advertised_address", advertised_address,
                      "host:port other instances use to reach this one's HTTP listener (a "
                      "/v1/users request for a user owned elsewhere is redirected there); empty "
@@ -419,14 +478,53 @@ int64_t parse_duration_ms(const std::string& text) {
   size_t pos = 0;
   while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
   if (pos == 0) throw std::invalid_argument("not a duration: " + text);
-  int64_t n = std::stoll(text.substr(0, pos));
-  std::string unit = text.substr(pos);
-  if (unit.empty() || unit == "ms") return n;
-  if (unit == "s") return n * 1000;
-  if (unit == "m") return n * 60000;
-  if (unit == "h") return n * 3600000;
-  if (unit == "d") return n * 86400000;
-  throw std::invalid_argument("unknown duration unit in " + text);
+  int64_t n = 0;
+  if (std::from_chars(text.data(), text.data() + pos, n).ec != std::errc())
+    throw std::invalid_argument("duration out of range: " + text);
+  const std::string unit = text.substr(pos);
+  int64_t scale = 0;
+  if (unit.empty() || unit == "ms") scale = 1;
+  if (unit == "s") scale = 1000;
+  if (unit == "m") scale = 60000;
+  if (unit == "h") scale = 3600000;
+  if (unit == "d") scale = 86400000;
+  if (scale == 0)
+    throw std::invalid_argument("unknown duration unit in " + text + " (ms, s, m, h, d)");
+  int64_t ms = 0;
+  if (__builtin_mul_overflow(n, scale, &ms))
+    throw std::invalid_argument("duration out of range: " + text);
+  return ms;
+}
+
+Manifest manifest_for(const Config& c, int partitions) {
+  Manifest m;
+  m.engaged_version = ENGAGED_VERSION;
+  m.built_from["input.topic"] = c.topic;
+  m.built_from["input.partitions"] = std::to_string(partitions);
+  for (const auto& s : settings()) {
+    const std::string_view key = s.key;
+    if (key == "processing.timezone" || key.starts_with("segments.") ||
+        key.starts_with("activity.") || key.starts_with("aha."))
+      m.built_from[s.key] = s.get(c);
+  }
+  return m;
+}
+
+HostPort parse_host_port(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    throw std::invalid_argument("expected host:port, got " + text);
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  const std::string port = text.substr(colon + 1);
+  int64_t n = -1;
+  try {
+    n = parse_int(port);
+  } catch (const std::invalid_argument&) {
+  }
+  if (n < 0 || n > 65535) throw std::invalid_argument("port must be within 0..65535: " + port);
+  return {host, static_cast<int>(n)};
 }
 
 void apply_setting(Config& config, const std::string& key, const std::string& value) {
@@ -436,7 +534,11 @@ void apply_setting(Config& config, const std::string& key, const std::string& va
   }
   for (const auto& s : settings()) {
     if (key == s.key) {
-      s.set(config, value);
+      try {
+        s.set(config, value);
+      } catch (const std::exception& e) {  // one message shape: the setting, its value, why
+        throw std::invalid_argument(fmt::format("setting {}=\"{}\": {}", key, value, e.what()));
+      }
       return;
     }
   }

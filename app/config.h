@@ -16,6 +16,7 @@
 #include "processors/program_inputs.h"
 #include "processors/program_stage.h"
 #include "processors/segment_processor.h"
+#include "state/manifest.h"
 
 namespace engaged {
 
@@ -29,6 +30,9 @@ struct Config {
   // state
   std::string state_dir = "./engaged-state";
   int64_t checkpoint_interval_ms = 1000;
+  int64_t unreachable_timeout_ms = 120000;
+  int64_t shutdown_timeout_ms = 30000;  // run: a clean stop may take this long  // run: give up
+                                        // when no broker answers this long
   int64_t checkpoint_max_events = 1000000;
   int64_t cache_max_users = 2000000;
   bool state_sync = false;
@@ -85,10 +89,15 @@ struct Config {
   int64_t nudges_weekly_cap = 5;
   std::string nudges_quiet_hours = "22:00-08:00";
   double holdout_share = 0.1;
+  // Currencies exported as their own Prometheus label value; the others add up as "other".
+  std::string revenue_currencies =
+      "USD,EUR,GBP,JPY,CNY,INR,BRL,CAD,AUD,KRW,MXN,CHF,SEK,NOK,DKK,PLN,TRY,IDR,ZAR,SGD";
   // metrics and the user endpoint; how other instances reach them
   std::string metrics_listen = "127.0.0.1:9464";
-  std::string advertised_address;  // "" = the listen address (its bound port)
-  std::string members_topic;       // "" = <kafka.group.id>-members
+  std::string advertised_address;           // "" = the listen address (its bound port)
+  std::string http_token, http_token_file;  // bearer token for /v1/* (file wins)
+  bool http_token_for_metrics = false;
+  std::string members_topic;  // "" = <kafka.group.id>-members
   // kafka (librdkafka properties)
   KafkaProperties kafka = {{"bootstrap.servers", "127.0.0.1:9092"}, {"group.id", "engaged"}};
 };
@@ -127,7 +136,18 @@ std::string changelog_topic(const Config& config);
 std::string program_changelog_topic(const Config& config);
 std::string members_topic(const Config& config);
 
-// "7d", "36h", "90m", "15s", "500ms" or plain milliseconds.
+// What a state built with these settings records in its manifest (state/manifest.h): the input
+// topic and its partition count, the time zone and every setting that defines labels.
+Manifest manifest_for(const Config& config, int partitions);
+
+// "7d", "36h", "90m", "15s", "500ms" or plain milliseconds; throws past int64 milliseconds.
 int64_t parse_duration_ms(const std::string& text);
+
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+// "host:port" with a port in 0..65535 ("[::1]:9464" too); throws naming what is wrong.
+HostPort parse_host_port(const std::string& text);
 
 }  // namespace engaged

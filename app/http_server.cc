@@ -6,16 +6,63 @@
 #include <prometheus/text_serializer.h>
 
 #include <atomic>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
-namespace engaged {
+#include "app/config.h"
 
-HttpServer::HttpServer(const std::string& listen, std::shared_ptr<prometheus::Registry> registry)
-    : registry_(std::move(registry)), server_(std::make_unique<httplib::Server>()) {
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos) throw std::invalid_argument("metrics.listen must be host:port");
-  const std::string host = listen.substr(0, colon);
-  const int port = std::stoi(listen.substr(colon + 1));
+namespace engaged {
+namespace {
+
+// Compares without stopping at the first difference (no timing hint about the token).
+bool same_secret(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < a.size(); ++i)
+    diff |= static_cast<unsigned char>(a[i] ^ (i < b.size() ? b[i] : 0));
+  return diff == 0;
+}
+
+}  // namespace
+
+HttpAccess http_access(const Config& config) {
+  HttpAccess access{config.http_token, config.http_token_for_metrics};
+  if (!config.http_token_file.empty()) {
+    std::ifstream in(config.http_token_file);
+    if (!in) throw std::runtime_error("metrics.token_file: cannot read " + config.http_token_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    access.token = text.str();
+    access.token.erase(0, access.token.find_first_not_of(" \t\r\n"));
+    access.token.erase(access.token.find_last_not_of(" \t\r\n") + 1);
+    if (access.token.empty())
+      throw std::runtime_error("metrics.token_file: " + config.http_token_file + " is empty");
+  }
+  return access;
+}
+
+HttpServer::HttpServer(const std::string& listen, std::shared_ptr<prometheus::Registry> registry,
+                       HttpAccess access)
+    : registry_(std::move(registry)),
+      access_(std::move(access)),
+      server_(std::make_unique<httplib::Server>()) {
+  const auto [host, port] = parse_host_port(listen);
+  server_->new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
+  server_->set_read_timeout(2, 0);
+  server_->set_write_timeout(5, 0);
+  server_->set_keep_alive_timeout(2);
+  server_->set_payload_max_length(64 * 1024);
+  // Requests without the token get 401 before any handler runs.
+  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    const bool guarded =
+        !access_.token.empty() && (req.path != "/metrics" || access_.token_for_metrics);
+    if (!guarded || same_secret(req.get_header_value("Authorization"), "Bearer " + access_.token))
+      return httplib::Server::HandlerResponse::Unhandled;
+    res.status = 401;
+    res.set_header("WWW-Authenticate", "Bearer");
+    res.set_content("{\"error\":\"missing or wrong bearer token\"}", "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  });
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     prometheus::TextSerializer serializer;
     res.set_content(serializer.Serialize(registry_->Collect()),

@@ -2,6 +2,8 @@
 // /v1/users/{id} (the user's state, risk, mentor and last nudges as JSON) and GET
 // /v1/program/users/{id} (the program stage's part of that, asked by the user's owner of the
 // program's). Requests are served on the server's own threads; handlers read committed state.
+// Hostile clients cannot starve a scrape: a pool of kHttpThreads, short read and keep-alive
+// timeouts, a deep accept backlog; the user endpoints can require a bearer token.
 #pragma once
 
 #include <functional>
@@ -27,12 +29,25 @@ struct HttpAnswer {
   int retry_after_s = 0;  // 503: when to ask again
 };
 
+struct HttpAccess {
+  std::string token;               // non-empty: /v1/* require "Authorization: Bearer <token>"
+  bool token_for_metrics = false;  // ... and /metrics too
+};
+
+struct Config;
+// The access rule the settings describe (reads metrics.token_file); throws if it cannot be read.
+HttpAccess http_access(const Config& config);
+
+// Serving threads: enough that idle keep-alive and slow clients leave some for a scrape.
+constexpr int kHttpThreads = 32;
+
 class HttpServer {
  public:
   using UserLookup = std::function<HttpAnswer(const std::string& user_id)>;
 
   // Binds `listen` ("host:port", port 0 = any) at once; throws if it cannot.
-  HttpServer(const std::string& listen, std::shared_ptr<prometheus::Registry> registry);
+  HttpServer(const std::string& listen, std::shared_ptr<prometheus::Registry> registry,
+             HttpAccess access = {});
   ~HttpServer();
 
   int port() const { return port_; }
@@ -41,6 +56,7 @@ class HttpServer {
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
+  HttpAccess access_;
   std::unique_ptr<httplib::Server> server_;
   // Replaced whole, read by the serving threads.
   std::shared_ptr<UserLookup> users_, program_;

@@ -3,7 +3,10 @@
 // the listed topics it always has the program topic (one partition) and the nudges topic, and
 // for each consumer group (--group) the topics `run` needs and the mock cannot create on request:
 // the changelog (as many partitions as the others), the program changelog and the members topic
-// (one each).
+// (one each). With --fault-commands it reads fault-injection lines from stdin (errors, broker
+// down/up, coordinator moves: see EmbeddedCluster::command), for the fault tests.
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -41,6 +44,17 @@ int kafka_cluster(const KafkaClusterOptions& o) {
     std::rename(tmp.c_str(), o.bootstrap_file.c_str());  // readers never see half a file
   }
   std::cout << bootstrap << std::endl;
+  if (o.fault_commands)
+    std::thread([&cluster] {
+      for (std::string line; std::getline(std::cin, line);) {
+        try {
+          cluster.command(line);
+          spdlog::info("fault command done: {}", line);
+        } catch (const std::exception& e) {
+          spdlog::error("fault command: {}", e.what());
+        }
+      }
+    }).detach();
   while (!stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   return 0;
 }

@@ -53,7 +53,11 @@ int main(int argc, char** argv) {
   CLI::App app{"engaged: event-sourced engagement pipeline (Kafka -> RocksDB -> Prometheus)"};
   app.require_subcommand(1);
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace|debug|info|warn|error")->capture_default_str();
+  // An unknown level is refused (spdlog would take it for "off" and hide the errors too).
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error|critical|off")
+      ->capture_default_str()
+      ->transform(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"},
+                                CLI::ignore_case));
 
   // Shared by run and replay: config file + --set overrides (environment in between).
   std::string config_file;
@@ -177,6 +181,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   kafka_cmd->add_option("--topics", kafka_options.topics, "comma-separated topics to create")
       ->capture_default_str();
+  kafka_cmd->add_flag("--fault-commands", kafka_options.fault_commands,
+                      "read fault-injection commands from stdin (tests): errors <api> <n> <code>, "
+                      "down|up <broker>, coordinator group <g> <broker>, clear <api>");
   kafka_cmd->add_option("--bootstrap-file", kafka_options.bootstrap_file,
                         "also write the address here");
   kafka_cmd

@@ -30,7 +30,7 @@ const std::vector<double>& Metrics::latency_bounds() {
   return kBounds;
 }
 
-Metrics::Metrics(const std::string& listen)
+Metrics::Metrics(const std::string& listen, HttpAccess access)
     : registry_(std::make_shared<prometheus::Registry>()),
       consumed(BuildCounter()
                    .Name("engaged_events_consumed_total")
@@ -131,6 +131,18 @@ Metrics::Metrics(const std::string& listen)
                            .Register(*registry_)
                            .Add({}, Histogram::BucketBoundaries{0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30,
                                                                 60, 300, 900})),
+      kafka_reachable(BuildGauge()
+                          .Name("engaged_kafka_reachable")
+                          .Help("1 while the brokers answer; 0 from the moment the consumer "
+                                "reports every broker down until one answers again.")
+                          .Register(*registry_)
+                          .Add({})),
+      dead_letters_truncated(BuildCounter()
+                                 .Name("engaged_dead_letters_truncated_total")
+                                 .Help("Dead letters whose original bytes were cut to fit the "
+                                       "producer's message.max.bytes (headers say so).")
+                                 .Register(*registry_)
+                                 .Add({})),
       sla_breaches_(BuildCounter()
                         .Name("engaged_mentor_sla_breaches_total")
                         .Help("Matches whose mentor did not write within mentors.sla (a "
@@ -355,7 +367,7 @@ Metrics::Metrics(const std::string& listen)
   }
   register_figures();
   if (!listen.empty()) {
-    http_ = std::make_unique<HttpServer>(listen, registry_);
+    http_ = std::make_unique<HttpServer>(listen, registry_, std::move(access));
     spdlog::info("serving http://{}:{}/metrics and /v1/users/{{id}}",
                  listen.substr(0, listen.rfind(':')), http_->port());
   }

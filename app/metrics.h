@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/config.h"
 #include "app/http_server.h"
 #include "ingest/reject_reason.h"
 #include "processors/engagement_snapshot.h"
@@ -31,10 +32,12 @@ class Metrics {
 
  public:
   // Serves /metrics on `listen` ("host:port"; empty = no HTTP endpoint).
-  explicit Metrics(const std::string& listen);
+  explicit Metrics(const std::string& listen, HttpAccess access = {});
   ~Metrics();
 
   int port() const;  // bound port (0 if not serving)
+  // The currencies with their own label value (revenue.currencies); others become "other".
+  void set_currencies(std::vector<std::string> codes) { currencies_ = std::move(codes); }
   // Bucket bounds of the latency histograms, for callers that pre-aggregate observations.
   static const std::vector<double>& latency_bounds();
   prometheus::Registry& registry() { return *registry_; }
@@ -70,6 +73,9 @@ class Metrics {
   prometheus::Counter& restore_records;     // engaged_restore_records_total
   prometheus::Counter& restore_bytes;       // engaged_restore_bytes_total
   prometheus::Histogram& restore_duration;  // engaged_restore_duration_seconds
+  // Faults: whether Kafka answers, and dead letters cut to fit the producer's message size.
+  prometheus::Gauge& kafka_reachable;           // engaged_kafka_reachable
+  prometheus::Counter& dead_letters_truncated;  // engaged_dead_letters_truncated_total
   // Totals of the changelog writer (records by kind: redo, state, tombstone; bytes).
   void publish_changelog(int64_t redo, int64_t state, int64_t tombstones, int64_t bytes);
   std::array<prometheus::Counter*, kNudgeKindCount> nudges_opened;  // ..._opened_total{kind}
@@ -77,6 +83,7 @@ class Metrics {
 
  private:
   std::unique_ptr<class HttpServer> http_;
+  std::vector<std::string> currencies_ = split_list(Config{}.revenue_currencies);
   std::array<std::array<prometheus::Counter*, kNudgeOutcomeCount>, kNudgeKindCount> nudges_{};
   prometheus::Counter& sla_breaches_;
   prometheus::Counter& matches_;

@@ -1,8 +1,11 @@
 // The product gauges beyond activity, retention, sessions and NPS: stickiness distribution,
 // streaks, money, referrals, support, aha reach and segments. Defined once in kFigureGauges;
-// every label set is bounded (day: 2 values, days: 1..30, currency: ISO 4217 codes, segment
-// values: the configured allowlists plus "other").
+// every label set is bounded (day: 2 values, days: 1..30, currency: revenue.currencies plus
+// "other", segment values: the configured allowlists plus "other").
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
 
 #include "app/metrics.h"
 
@@ -89,15 +92,25 @@ void Metrics::publish_figures(const EngagementSnapshot& s, const SegmentConfig& 
         .Set(double(f->response_ms) / 1000.0);
   }
   for (auto [label, r] : {std::pair{"current", &s.current_revenue},
-                          std::pair{"latest_complete", &s.latest_complete_revenue}})
+                          std::pair{"latest_complete", &s.latest_complete_revenue}}) {
+    // Bounded: the allowlisted codes, and "other" for the sum of the rest.
+    std::map<std::string, std::pair<int64_t, int64_t>> by_label;  // micros, purchases
     for (const auto& [currency, m] : r->by_currency) {
+      const bool listed =
+          std::find(currencies_.begin(), currencies_.end(), currency) != currencies_.end();
+      auto& sum = by_label[listed ? currency : "other"];
+      sum.first += m.micros;
+      sum.second += m.purchases;
+    }
+    for (const auto& [currency, sum] : by_label) {
       figure("engaged_day_revenue")
           .Add({{"day", label}, {"currency", currency}})
-          .Set(double(m.micros) / 1e6);
+          .Set(double(sum.first) / 1e6);
       figure("engaged_day_purchases")
           .Add({{"day", label}, {"currency", currency}})
-          .Set(double(m.purchases));
+          .Set(double(sum.second));
     }
+  }
   figure("engaged_support_open_over_sla_tickets").Add({}).Set(double(s.tickets_over_sla));
   figure("engaged_aha_cohort_users").Add({}).Set(double(s.aha_cohort_size));
   figure("engaged_aha_reached_users").Add({}).Set(double(s.aha_reached));

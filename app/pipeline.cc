@@ -63,8 +63,10 @@ Pipeline::Pipeline(const Config& config, Store& store, DeadLetterSink& dead_lett
 Pipeline::~Pipeline() = default;
 
 PartitionState& Pipeline::open_partition(int32_t partition) {
-  auto& slot = partitions_[partition];
-  if (!slot) slot = std::make_unique<PartitionState>(partition, store_);
+  auto it = partitions_.find(partition);
+  if (it == partitions_.end())  // loaded first: a load that throws leaves no empty entry behind
+    it = partitions_.emplace(partition, std::make_unique<PartitionState>(partition, store_)).first;
+  auto& slot = it->second;
   if (metrics_) metrics_->assigned_partitions.Set(static_cast<double>(partitions_.size()));
   return *slot;
 }
@@ -106,6 +108,9 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
   ++since_checkpoint_;
   if (!rejection && event_.ts_ms > now_ms_ + config_.max_future_ms)
     rejection = Rejection{RejectReason::kFromFuture, "ts ahead of the wall clock"};
+  // A user is counted in the partition its key chose: any other key would count them twice.
+  if (!rejection && event_.type != EventType::kTick && key != event_.user_id)
+    rejection = Rejection{RejectReason::kKeyMismatch, "the message key must be the user_id"};
   if (rejection) {
     dead_letter(part, offset, key, value, *rejection);
   } else if (event_.type == EventType::kTick) {

@@ -123,6 +123,9 @@ void run_program_stage(const Config& config, const ReplayOptions& options, Store
   runner.write(batch, result);
   store.write(batch.write_batch());
   if (options.nudges_file.empty()) return;
+  // The state (nudges still in its outbox) is durable before the file gets them: if this flush
+  // fails (a full disk), nothing was appended, and a rerun writes each nudge once.
+  store.flush();
   std::FILE* f = options.nudges_file == "-" ? stdout : std::fopen(options.nudges_file.c_str(), "a");
   if (!f) throw std::runtime_error("cannot open nudges file " + options.nudges_file);
   ChangeBatch drained(store, /*record_ops=*/false);
@@ -144,9 +147,14 @@ int replay(const Config& config, const ReplayOptions& options) {
   // rolls state and offsets back together to the last flush and the next replay resumes there.
   auto store =
       Store::open(config.state_dir, {.read_only = false, .sync = config.state_sync, .wal = false});
+  const Manifest manifest = manifest_for(config, options.partitions);
+  check_manifest(*store, config.state_dir, &manifest);
   FileDeadLetterSink dead_letters(options.dead_letter_file);
   std::unique_ptr<Metrics> metrics;
-  if (!config.metrics_listen.empty()) metrics = std::make_unique<Metrics>(config.metrics_listen);
+  if (!config.metrics_listen.empty()) {
+    metrics = std::make_unique<Metrics>(config.metrics_listen, http_access(config));
+    metrics->set_currencies(split_list(config.revenue_currencies));
+  }
   // Each worker reads the input itself (stdin can be read once), and the product gauges are a
   // snapshot of all partitions (one worker owns them all).
   int threads = std::clamp(options.threads, 1, options.partitions);

@@ -21,6 +21,7 @@ CohortTable cohort_table(const std::string& cohorts, const std::string& kind) {
 
 int report(const std::string& state_dir, const ReportOptions& o, const Config& config) {
   auto store = Store::open(state_dir, {.read_only = true});
+  check_manifest(*store, state_dir, nullptr);
   StateTables tables = read_tables(*store);
   DayRange range{o.from, o.to};
   const TimeZone tz = TimeZone::load(config.timezone);
@@ -74,6 +75,7 @@ int report(const std::string& state_dir, const ReportOptions& o, const Config& c
 
 int dump_state_command(const std::string& state_dir) {
   auto store = Store::open(state_dir, {.read_only = true});
+  check_manifest(*store, state_dir, nullptr);
   dump_state(*store, std::cout);
   return 0;
 }

@@ -23,6 +23,8 @@ int restore_state(const Config& config, const std::string& state_dir) {
     throw std::runtime_error("changelog topic " + topic +
                              " does not exist: check kafka.group.id or state.changelog_topic");
   auto store = Store::open(state_dir, {});
+  const Manifest manifest = manifest_for(config, counts[0]);
+  check_manifest(*store, state_dir, &manifest);
   TopicReader reader(config.kafka, "restore");
   RestoreSet restores(*store, reader);
   const auto now = std::chrono::system_clock::now().time_since_epoch();

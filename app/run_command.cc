@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "app/commands.h"
@@ -50,6 +51,12 @@ int64_t system_ms() {
 
 constexpr int32_t kProgram = codec::kProgramPartition;
 
+constexpr int kExitUnreachable = 2;  // see docs/deploy.md, "Exit codes"
+
+struct BrokersUnreachable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // The input topic's partition count; the members, changelog and program changelog topics exist
 // as they must (created on a real cluster).
 int prepare_topics(const Config& config) {
@@ -75,7 +82,7 @@ class RunShell : public PartitionListener {
         store_(Store::open(config.state_dir, {.read_only = false, .sync = config.state_sync})),
         dlq_producer_(make_producer(config.kafka)),
         dead_letters_(dlq_producer_.get(), config.dead_letter_topic),
-        metrics_(config.metrics_listen),
+        metrics_(config.metrics_listen, http_access(config)),
         pipeline_(config, *store_, dead_letters_, &metrics_, make_wall_clock(config)),
         outbox_(config.kafka, config.program_topic, config.nudges_topic),
         ticks_(config.kafka, config.topic, *Partitioner::parse(config.partitioner)),
@@ -84,12 +91,16 @@ class RunShell : public PartitionListener {
         standby_reader_(config.kafka, "standby"),
         standbys_(*store_, standby_reader_),
         source_(config.kafka, {config.topic, config.program_topic}, *this) {
+    const Manifest manifest = manifest_for(config, partitions_);
+    check_manifest(*store_, config.state_dir, &manifest);
+    metrics_.set_currencies(split_list(config.revenue_currencies));
     if (config.changelog) {
       changelog_ = std::make_unique<KafkaChangelog>(
           config.kafka,
           ChangelogOptions{changelog_topic(config), program_changelog_topic(config),
                            config.changelog_compression, config.changelog_materialize_ms,
-                           static_cast<size_t>(config.changelog_buffer_bytes)});
+                           static_cast<size_t>(config.changelog_buffer_bytes), 900000,
+                           config.unreachable_timeout_ms});
       pipeline_.set_changelog(changelog_.get());
     }
     std::string address = config.advertised_address;
@@ -171,7 +182,29 @@ class RunShell : public PartitionListener {
       if (!owned_.count(p)) mark_released(p);
   }
 
+  // Runs until stopped: 0 after a clean stop, 1 after an error, 2 when no broker answered for
+  // input.unreachable_timeout. Every failure ends alike: the error logged, nothing more written
+  // (the state stays at its last committed checkpoint, as after kill -9: a restart resumes
+  // there exactly), the consumer destroyed without the revoke callback.
   int run() {
+    try {
+      loop();
+      stop_cleanly();
+      return 0;
+    } catch (const std::exception& e) {
+      const bool unreachable = dynamic_cast<const BrokersUnreachable*>(&e) != nullptr ||
+                               brokers_down_since_ != 0 || source_.all_brokers_down();
+      spdlog::error("run failed: {}", e.what());
+      spdlog::error(
+          "nothing more is written: the state stays at its last committed checkpoint, which a "
+          "restart resumes from exactly");
+      source_.abandon();
+      return unreachable ? kExitUnreachable : 1;
+    }
+  }
+
+ private:
+  void loop() {
     std::vector<rd_kafka_message_t*> batch;
     batch.reserve(static_cast<size_t>(config_.batch_size));
     int64_t last_input = steady_ms(), last_progress = steady_ms(), consumed_at_progress = 0;
@@ -222,13 +255,22 @@ class RunShell : public PartitionListener {
         consumed_at_progress = consumed;
         last_progress = now;
       }
+      check_brokers(now);
+      metrics_.dead_letters_truncated.Increment(double(dead_letters_.truncated_total()) -
+                                                metrics_.dead_letters_truncated.Value());
       if (options_.idle_exit_ms > 0 && now - last_input >= options_.idle_exit_ms &&
-          outbox_.in_flight()[0] + outbox_.in_flight()[1] == 0 && program_caught_up() &&
-          input_caught_up()) {
+          brokers_down_since_ == 0 && outbox_.in_flight()[0] + outbox_.in_flight()[1] == 0 &&
+          program_caught_up() && input_caught_up()) {
         spdlog::info("no input for {} ms: stopping", options_.idle_exit_ms);
         break;
       }
     }
+    if (first_input)
+      busy_s_ = std::max<int64_t>(1, last_input - first_input) / 1000.0,
+      consumed_busy_ = pipeline_.consumed_total() - consumed_before_first;
+  }
+
+  void stop_cleanly() {
     checkpoint();
     outbox_.flush(30000);
     for (int32_t p : standbys_.partitions()) standbys_.stop(p, system_ms());
@@ -237,20 +279,41 @@ class RunShell : public PartitionListener {
     outbox_.flush(30000);
     checkpoint();  // deletes what the last flush acknowledged
     members_->leave();
-    const double busy_s = first_input ? std::max<int64_t>(1, last_input - first_input) / 1000.0 : 0;
+    store_->flush();  // the state in SST files, not only in the WAL
     spdlog::info(
         "stopped cleanly: {} consumed, {} processed; {:.0f} events/s from first to last input",
         pipeline_.consumed_total(), pipeline_.processed_total(),
-        busy_s > 0 ? (pipeline_.consumed_total() - consumed_before_first) / busy_s : 0.0);
+        busy_s_ > 0 ? consumed_busy_ / busy_s_ : 0.0);
     if (changelog_) {
       const ChangelogStats& s = changelog_->stats();
       spdlog::info("changelog: {} redo records, {} state records, {} tombstones, {:.1f} MiB",
                    s.redo_records, s.state_records, s.tombstones, s.bytes / 1048576.0);
     }
-    return 0;
   }
 
- private:
+  // Tracks whether Kafka answers: down from the consumer's "all brokers down" until a probe
+  // (every 2 s meanwhile) or a fetched message says otherwise; down for longer than
+  // input.unreachable_timeout ends the run.
+  void check_brokers(int64_t now) {
+    if (source_.all_brokers_down() && brokers_down_since_ == 0) {
+      brokers_down_since_ = now;
+      metrics_.kafka_reachable.Set(0);
+      spdlog::warn("no Kafka broker answers ({}); giving up after {} s",
+                   config_.kafka.at("bootstrap.servers"), config_.unreachable_timeout_ms / 1000);
+    }
+    if (brokers_down_since_ == 0 || now - last_probe_ < 2000) return;
+    last_probe_ = now;
+    if (source_.reachable(1000)) {
+      spdlog::info("Kafka answers again after {} s", (now - brokers_down_since_) / 1000);
+      brokers_down_since_ = 0;
+      metrics_.kafka_reachable.Set(1);
+    } else if (now - brokers_down_since_ >= config_.unreachable_timeout_ms) {
+      throw BrokersUnreachable(
+          fmt::format("no Kafka broker at {} answered for {} s (input.unreachable_timeout)",
+                      config_.kafka.at("bootstrap.servers"), (now - brokers_down_since_) / 1000));
+    }
+  }
+
   const std::string& changelog_of(int32_t logical) const {
     return logical == kProgram ? program_changelog_ : changelog_topic_;
   }
@@ -455,7 +518,7 @@ class RunShell : public PartitionListener {
     if (m->err) {
       spdlog::error("consumer: {} (partition {}, offset {})", rd_kafka_message_errstr(m),
                     m->partition, m->offset);
-      return true;
+      return false;
     }
     const std::string_view value{static_cast<const char*>(m->payload), m->len};
     if (rd_kafka_topic_name(m->rkt) == config_.program_topic) {
@@ -584,12 +647,16 @@ class RunShell : public PartitionListener {
   std::map<int32_t, int64_t> last_input_;  // steady ms of a partition's newest message
   std::map<int32_t, int64_t> watermarks_;  // last watermark sent per partition
   int64_t lag_total_ = 0;
+  int64_t brokers_down_since_ = 0, last_probe_ = 0;  // steady ms
+  double busy_s_ = 0;                                // first to last input
+  int64_t consumed_busy_ = 0;                        // consumed in that time
   KafkaSource source_;  // last: closed (revoke callback) before anything it uses goes
 };
 
 }  // namespace
 
 int run_pipeline(const Config& config, const RunOptions& options) {
+  arm_shutdown_deadline(config.shutdown_timeout_ms);
   RunShell shell(config, options);
   return shell.run();
 }

@@ -1,6 +1,7 @@
 // Shared by the report writers: the day range filter, and one table writer for every
-// `engaged report` table: CSV (header + rows) or a JSON array of objects,
-// with a fixed column order (tests compare outputs byte for byte).
+// `engaged report` table: CSV (RFC 4180: a field holding a comma, quote, CR or LF is quoted,
+// quotes doubled; lines end in LF) or a JSON array of objects (strings escaped; an empty number
+// is null), with a fixed column order (tests compare outputs byte for byte).
 #pragma once
 
 #include <fmt/format.h>
@@ -13,6 +14,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "ingest/json_text.h"
 
 namespace engaged {
 
@@ -40,6 +43,20 @@ inline void check_format(const std::string& f) {
   if (f != "csv" && f != "json") throw std::invalid_argument("format must be csv or json");
 }
 
+// One CSV field per RFC 4180.
+inline void append_csv_field(std::string& out, std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += field;
+    return;
+  }
+  out += '"';
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
 // The first `string_columns` columns are JSON strings, the others numbers (or say per column).
 class TableWriter {
  public:
@@ -63,16 +80,28 @@ class TableWriter {
     if (json_) out_ << "\n]\n";
   }
   void row(const std::vector<std::string>& values) {
+    line_.clear();
     if (!json_) {
-      out_ << fmt::format("{}\n", fmt::join(values, ","));
+      for (size_t i = 0; i < values.size(); ++i) {
+        if (i) line_ += ',';
+        append_csv_field(line_, values[i]);
+      }
+      line_ += '\n';
+      out_ << line_;
       return;
     }
-    out_ << (first_ ? "\n{" : ",\n{");
-    for (size_t i = 0; i < columns_.size(); ++i)
-      out_ << (i ? "," : "")
-           << (strings_[i] ? fmt::format("\"{}\":\"{}\"", columns_[i], values[i])
-                           : fmt::format("\"{}\":{}", columns_[i], values[i]));
-    out_ << "}";
+    line_ = first_ ? "\n{" : ",\n{";
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      if (i) line_ += ',';
+      append_json_string(line_, columns_[i]);
+      line_ += ':';
+      if (strings_[i])
+        append_json_string(line_, values[i]);
+      else
+        line_ += values[i].empty() ? std::string_view("null") : std::string_view(values[i]);
+    }
+    line_ += '}';
+    out_ << line_;
     first_ = false;
   }
 
@@ -86,6 +115,7 @@ class TableWriter {
   std::vector<bool> strings_;
   bool json_, first_ = true;
   std::ostream& out_;
+  std::string line_;
 };
 
 }  // namespace engaged

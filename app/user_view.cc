@@ -122,7 +122,8 @@ std::function<HttpAnswer(const std::string&)> make_user_view(const Config& confi
                                                              UserRoutes routes) {
   auto risk = std::make_shared<RiskTracker>(risk_config(config));
   auto tz = std::make_shared<TimeZone>(TimeZone::load(config.timezone));
-  return [risk, tz, &store, routes](const std::string& id) -> HttpAnswer {
+  const std::string token = http_access(config).token;  // the instances share one token
+  return [risk, tz, token, &store, routes](const std::string& id) -> HttpAnswer {
     const int32_t partition = routes.partitioner.partition(id, routes.partitions);
     if (!routes.serves(partition)) {
       if (auto owner = routes.owner_address(partition)) return redirect(*owner, "/v1/users/", id);
@@ -142,6 +143,7 @@ std::function<HttpAnswer(const std::string&)> make_user_view(const Config& confi
       client.set_connection_timeout(2);
       client.set_read_timeout(2);
       client.set_follow_location(true);
+      if (!token.empty()) client.set_bearer_token_auth(token);
       if (auto res = client.Get("/v1/program/users/" + percent_encoded(id))) {
         if (res->status == 200 && res->body.size() >= 2)
           program = res->body.substr(1, res->body.size() - 2);

@@ -3,33 +3,80 @@
 
 #include <fmt/format.h>
 #include <unistd.h>
+#include <xxhash.h>
 
+#include <cstdlib>
 #include <stdexcept>
 
 #include "ingest/json_text.h"
 
 namespace engaged {
 
+namespace {
+
+size_t producer_max_message_bytes(rd_kafka_t* producer) {
+  char value[32];
+  size_t size = sizeof value;
+  if (rd_kafka_conf_get(rd_kafka_conf(producer), "message.max.bytes", value, &size) !=
+      RD_KAFKA_CONF_OK)
+    return 1000000;  // librdkafka's default
+  return std::strtoull(value, nullptr, 10);
+}
+
+// Room for the record's framing and librdkafka's batch overhead beyond key, value and headers.
+constexpr size_t kFramingBytes = 1024;
+
+}  // namespace
+
 KafkaDeadLetterSink::KafkaDeadLetterSink(rd_kafka_t* producer, std::string topic)
-    : producer_(producer), topic_(std::move(topic)) {}
+    : producer_(producer),
+      topic_(std::move(topic)),
+      max_message_bytes_(producer_max_message_bytes(producer)) {}
 
 void KafkaDeadLetterSink::send(const DeadLetter& l) {
-  std::string reason(reject_reason_name(l.reason));
-  std::string partition = std::to_string(l.source_partition);
-  std::string offset = std::to_string(l.source_offset);
+  const std::string reason(reject_reason_name(l.reason));
+  const std::string partition = std::to_string(l.source_partition);
+  const std::string offset = std::to_string(l.source_offset);
+  // The detail and key are ours or short; cut them too so that nothing can exceed the limit.
+  const std::string_view detail = l.detail.substr(0, 1024), key = l.key.substr(0, 4096);
+  const size_t fixed = kFramingBytes + key.size() + reason.size() + detail.size() +
+                       l.source_topic.size() + partition.size() + offset.size() + 256;
+  const size_t room = max_message_bytes_ > fixed ? max_message_bytes_ - fixed : 0;
+  std::string_view value = l.original;
+  std::string original_size, original_hash;
+  if (value.size() > room) {
+    original_size = std::to_string(value.size());
+    original_hash = fmt::format("{:016x}", XXH64(value.data(), value.size(), 0));
+    value = value.substr(0, room);
+    ++truncated_;
+  }
+  const bool truncated = !original_size.empty();
+  rd_kafka_headers_t* headers = rd_kafka_headers_new(8);
+  auto add = [&](const char* name, std::string_view v) {
+    rd_kafka_header_add(headers, name, -1, v.data(), static_cast<ssize_t>(v.size()));
+  };
+  add("engaged.reason", reason);
+  add("engaged.detail", detail);
+  add("engaged.source.topic", l.source_topic);
+  add("engaged.source.partition", partition);
+  add("engaged.source.offset", offset);
+  if (truncated) {
+    add("engaged.truncated", "true");
+    add("engaged.original.size", original_size);
+    add("engaged.original.xxh64", original_hash);
+  }
   for (;;) {
-    rd_kafka_resp_err_t err = rd_kafka_producev(
+    const rd_kafka_resp_err_t err = rd_kafka_producev(
         producer_, RD_KAFKA_V_TOPIC(topic_.c_str()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(l.original.data()), l.original.size()),
-        RD_KAFKA_V_KEY(l.key.data(), l.key.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_HEADER("engaged.reason", reason.data(), reason.size()),
-        RD_KAFKA_V_HEADER("engaged.detail", l.detail.data(), l.detail.size()),
-        RD_KAFKA_V_HEADER("engaged.source.topic", l.source_topic.data(), l.source_topic.size()),
-        RD_KAFKA_V_HEADER("engaged.source.partition", partition.data(), partition.size()),
-        RD_KAFKA_V_HEADER("engaged.source.offset", offset.data(), offset.size()), RD_KAFKA_V_END);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
-    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-      throw std::runtime_error(std::string("dead-letter produce: ") + rd_kafka_err2str(err));
+        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+        RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return;  // the producer owns the headers now
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      rd_kafka_headers_destroy(headers);
+      throw std::runtime_error(fmt::format("dead-letter produce to {} ({} bytes): {}", topic_,
+                                           value.size(), rd_kafka_err2str(err)));
+    }
     rd_kafka_poll(producer_, 100);
   }
 }

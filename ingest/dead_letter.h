@@ -33,17 +33,23 @@ class DeadLetterSink {
 
 // Produces to a Kafka topic: value = original bytes, key = original key, headers
 // engaged.reason, engaged.detail, engaged.source.topic, engaged.source.partition,
-// engaged.source.offset. Uses its own idempotent producer.
+// engaged.source.offset. Uses its own idempotent producer. A letter that would not fit the
+// producer's message.max.bytes (a message just under input.max_event_bytes plus headers, say)
+// keeps only the head of its original bytes, with headers engaged.truncated=true,
+// engaged.original.size and engaged.original.xxh64 (hex): a poison message never stops the
+// pipeline and its trace stays.
 class KafkaDeadLetterSink : public DeadLetterSink {
  public:
   KafkaDeadLetterSink(rd_kafka_t* producer, std::string topic);
   void send(const DeadLetter& letter) override;
   void flush() override;
+  int64_t truncated_total() const { return truncated_; }
 
  private:
   rd_kafka_t* producer_;
   std::string topic_;
-  std::string scratch_;
+  size_t max_message_bytes_;  // the producer's message.max.bytes
+  int64_t truncated_ = 0;
 };
 
 // Appends one JSON line per letter to a file ("-" = stderr); used by `replay`.

@@ -22,6 +22,12 @@ class EmbeddedCluster {
   std::string bootstrap_servers() const;
   void create_topic(const std::string& name, int partitions);
 
+  // Fault injection (tests): one line, e.g. "errors 0 5 29" (the next 5 requests of API key 0,
+  // Produce, fail with error code 29), "down 1" / "up 1" (broker 1 stops / starts answering),
+  // "coordinator group my-group 2" (the group's coordinator moves to broker 2), "clear 0".
+  // Throws std::invalid_argument for anything else.
+  void command(const std::string& line);
+
  private:
   KafkaHandle handle_;  // owns the cluster's threads
   rd_kafka_mock_cluster_t* cluster_ = nullptr;

@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 namespace engaged {
 namespace {
@@ -32,6 +33,7 @@ KafkaSource::KafkaSource(const KafkaProperties& properties, std::vector<std::str
                                           properties);
   rd_kafka_conf_set_opaque(conf, this);
   rd_kafka_conf_set_rebalance_cb(conf, &KafkaSource::rebalance);
+  rd_kafka_conf_set_error_cb(conf, &KafkaSource::on_error);
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   if (!rk) throw std::runtime_error(std::string("kafka consumer: ") + err);
@@ -48,7 +50,11 @@ KafkaSource::KafkaSource(const KafkaProperties& properties, std::vector<std::str
 }
 
 KafkaSource::~KafkaSource() {
-  close();
+  try {
+    close();
+  } catch (const std::exception& e) {  // a destructor reports, it does not throw
+    spdlog::error("closing the consumer: {}", e.what());
+  }
   if (queue_) rd_kafka_queue_destroy(queue_);
 }
 
@@ -140,6 +146,31 @@ void KafkaSource::close() {
   if (closed_ || !consumer_) return;
   closed_ = true;
   rd_kafka_consumer_close(consumer_.get());
+  if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
+}
+
+void KafkaSource::abandon() {
+  closed_ = true;
+  if (queue_) rd_kafka_queue_destroy(std::exchange(queue_, nullptr));
+  if (consumer_) rd_kafka_destroy_flags(consumer_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+}
+
+bool KafkaSource::reachable(int timeout_ms) {
+  const rd_kafka_metadata_t* metadata = nullptr;
+  if (rd_kafka_metadata(consumer_.get(), 0, nullptr, &metadata, timeout_ms)) return false;
+  rd_kafka_metadata_destroy(metadata);
+  all_brokers_down_ = false;
+  return true;
+}
+
+void KafkaSource::on_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  // Served by poll() on the caller's thread (the main queue is forwarded to the consumer's).
+  auto* self = static_cast<KafkaSource*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) self->all_brokers_down_ = true;
+  if (rd_kafka_fatal_error(self->consumer_.get(), nullptr, 0))
+    spdlog::error("kafka consumer, fatal: {}", reason);
+  else
+    spdlog::warn("kafka consumer: {}", reason);
 }
 
 }  // namespace engaged

@@ -50,8 +50,16 @@ class KafkaSource {
   void poll(std::vector<rd_kafka_message_t*>& out, size_t max, int timeout_ms);
   // High watermark of a partition as last seen by the fetcher (-1 if unknown).
   int64_t high_watermark(const std::string& topic, int32_t partition);
-  // Leaves the group (runs the revoke callback).
+  // Leaves the group (runs the revoke callback); rethrows what the callback threw.
   void close();
+  // After a failure: destroys the consumer without leaving the group or running the revoke
+  // callback (nothing more may be written), as a kill -9 would; the group notices after
+  // session.timeout.ms.
+  void abandon();
+  // Whether a broker answers a metadata request within `timeout_ms`.
+  bool reachable(int timeout_ms);
+  // Whether the consumer reported all brokers down since the last successful reachable().
+  bool all_brokers_down() const { return all_brokers_down_; }
 
   const std::string& topic() const { return topics_[0]; }
 
@@ -59,12 +67,14 @@ class KafkaSource {
   static void rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                         rd_kafka_topic_partition_list_t* parts, void* opaque);
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
+  static void on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque);
 
   std::vector<std::string> topics_;
   PartitionListener& listener_;
   KafkaHandle consumer_;
   rd_kafka_queue_t* queue_ = nullptr;
   bool closed_ = false;
+  bool all_brokers_down_ = false;
   std::exception_ptr failure_;  // from the listener, inside a rebalance
 };
 

@@ -20,8 +20,9 @@ enum class RejectReason : uint8_t {
   kUnknownField,
   kTooLate,
   kFromFuture,
+  kKeyMismatch,  // the Kafka key is not the event's user_id (it would count in two partitions)
 };
-inline constexpr int kRejectReasonCount = 11;
+inline constexpr int kRejectReasonCount = 12;
 
 std::string_view reject_reason_name(RejectReason r);
 

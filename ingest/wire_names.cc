@@ -5,8 +5,9 @@
 namespace engaged {
 namespace {
 constexpr std::array<std::string_view, kRejectReasonCount> kReasonNames = {
-    "too_large",    "malformed_json", "not_an_object", "missing_field", "bad_type",   "bad_value",
-    "unknown_type", "bad_timestamp",  "unknown_field", "too_late",      "from_future"};
+    "too_large",     "malformed_json", "not_an_object", "missing_field",
+    "bad_type",      "bad_value",      "unknown_type",  "bad_timestamp",
+    "unknown_field", "too_late",       "from_future",   "key_mismatch"};
 constexpr std::array<std::string_view, kEventTypeCount> kTypeNames = {
     "signup",         "session_start", "session_end",   "action",
     "purchase",       "check_in",      "referral",      "feedback",

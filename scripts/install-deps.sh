@@ -6,7 +6,8 @@ set -euo pipefail
 BUILD_PKGS=(build-essential cmake pkg-config librdkafka-dev librocksdb-dev libsimdjson-dev
   prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev libxxhash-dev
   libcpp-httplib-dev tzdata)
-TEST_PKGS=(libgtest-dev libgmock-dev libbenchmark-dev kcat prometheus python3 nodejs npm python3-yaml prometheus-alertmanager)
+TEST_PKGS=(libgtest-dev libgmock-dev libbenchmark-dev kcat prometheus python3 nodejs npm python3-yaml prometheus-alertmanager
+  nlohmann-json3-dev clang libclang-rt-14-dev)
 
 want=("${BUILD_PKGS[@]}")
 [[ "${1:-}" == "--with-tests" ]] && want+=("${TEST_PKGS[@]}")

@@ -149,7 +149,12 @@ void KafkaChangelog::adopt(int32_t partition, std::vector<std::string> redo_keys
 }
 
 void KafkaChangelog::wait_for_acks() {
-  while (in_flight_ > 0) {
+  for (int64_t waited_ms = 0; in_flight_ > 0; waited_ms += 1000) {
+    if (waited_ms >= options_.ack_timeout_ms)
+      throw std::runtime_error(fmt::format(
+          "changelog: {} records not acknowledged after {} s (is Kafka reachable?), checkpoint "
+          "not committed",
+          in_flight_, waited_ms / 1000));
     rd_kafka_flush(producer_.get(), 1000);
     if (in_flight_ > 0)
       spdlog::warn("changelog: {} records not yet acknowledged, waiting", in_flight_);

@@ -453,8 +453,16 @@ std::optional<int64_t> decode_i64(std::string_view v) {
   return static_cast<int64_t>(get_le64(v.data()));
 }
 
+// Meta v2 starts with this word (a stream time no clock reaches), then the number of rejection
+// reasons it holds; v1 (no version word) held 11 reasons, so adding a reason moved every later
+// field. v2 readers take any number of reasons (missing ones are zero, unknown ones refused).
+constexpr uint64_t kMetaV2 = 0x7fffffffffff0002ULL;
+constexpr size_t kMetaV1Reasons = 11;
+
 void encode_meta(std::string& out, const PartitionMeta& m) {
   out.clear();
+  put_le64(out, kMetaV2);
+  put_le64(out, kRejectReasonCount);
   put_le64(out, static_cast<uint64_t>(m.stream_time_ms));
   for (int64_t c : m.rejected) put_le64(out, static_cast<uint64_t>(c));
   put_le64(out, static_cast<uint64_t>(m.duplicates));
@@ -503,28 +511,33 @@ bool decode_seen(std::string_view v, std::vector<SeenEvent>& out) {
 }
 
 std::optional<PartitionMeta> decode_meta(std::string_view v) {
-  // Older layouts may hold fewer reasons; missing ones count as zero.
   if (v.size() < 8 || v.size() % 8 != 0) return std::nullopt;
-  PartitionMeta m{static_cast<int64_t>(get_le64(v.data()))};
-  size_t n = std::min<size_t>(v.size() / 8 - 1, kRejectReasonCount);
-  for (size_t i = 0; i < n; ++i)
-    m.rejected[i] = static_cast<int64_t>(get_le64(v.data() + 8 + 8 * i));
-  if (v.size() >= 8 * (kRejectReasonCount + 3)) {
-    m.duplicates = static_cast<int64_t>(get_le64(v.data() + 8 * (kRejectReasonCount + 1)));
-    m.dedupe_horizon_ms = static_cast<int64_t>(get_le64(v.data() + 8 * (kRejectReasonCount + 2)));
+  size_t reasons = kMetaV1Reasons, at = 0;
+  if (get_le64(v.data()) == kMetaV2) {
+    if (v.size() < 24) return std::nullopt;
+    reasons = get_le64(v.data() + 8);
+    if (reasons > kRejectReasonCount) return std::nullopt;  // written by a newer release
+    at = 16;
   }
-  if (v.size() >= 8 * (kRejectReasonCount + 4))
-    m.session_horizon_ms = static_cast<int64_t>(get_le64(v.data() + 8 * (kRejectReasonCount + 3)));
-  const size_t program_at = 8 * (kRejectReasonCount + 4);
-  if (v.size() >= program_at + 8 * 13) {
-    const char* p = v.data() + program_at;
-    for (auto& c : m.risk.by_bucket) {
-      c = static_cast<int64_t>(get_le64(p));
-      p += 8;
-    }
-    m.risk.at_risk = static_cast<int64_t>(get_le64(p));
-    m.next_program_seq = get_le64(p + 8);
-    m.clock_hour = static_cast<int64_t>(get_le64(p + 16));
+  // v1 records of the oldest releases end early; the missing fields count as zero.
+  auto word = [&](size_t i) -> std::optional<int64_t> {
+    if (at + 8 * i + 8 > v.size()) return std::nullopt;
+    return static_cast<int64_t>(get_le64(v.data() + at + 8 * i));
+  };
+  PartitionMeta m{*word(0)};
+  for (size_t i = 0; i < reasons; ++i) m.rejected[i] = word(1 + i).value_or(0);
+  const size_t after = 1 + reasons;
+  if (word(after + 1)) {
+    m.duplicates = *word(after);
+    m.dedupe_horizon_ms = *word(after + 1);
+  }
+  m.session_horizon_ms = word(after + 2).value_or(0);
+  if (word(after + 3 + 12)) {
+    for (size_t i = 0; i < m.risk.by_bucket.size(); ++i) m.risk.by_bucket[i] = *word(after + 3 + i);
+    const size_t r = after + 3 + m.risk.by_bucket.size();
+    m.risk.at_risk = *word(r);
+    m.next_program_seq = static_cast<uint64_t>(word(r + 1).value_or(0));
+    m.clock_hour = word(r + 2).value_or(INT64_MIN);
   }
   return m;
 }

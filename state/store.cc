@@ -16,7 +16,13 @@ namespace engaged {
 namespace {
 
 void check(const rocksdb::Status& s, const std::string& what) {
-  if (!s.ok()) throw std::runtime_error(what + ": " + s.ToString());
+  if (s.ok()) return;
+  if (s.IsCorruption())
+    throw std::runtime_error(
+        what + ": " + s.ToString() +
+        ". The state directory is damaged: move it away and rebuild it (`engaged run` restores it "
+        "from the changelog, `engaged restore` too; or `engaged replay` the input)");
+  throw std::runtime_error(what + ": " + s.ToString());
 }
 
 }  // namespace
@@ -26,6 +32,10 @@ std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& o
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.atomic_flush = true;  // column families never diverge on disk
+  // A record torn by a crash at the WAL's end is dropped (its checkpoint never completed); any
+  // other damage refuses to open: never a silent roll back to an older or empty state.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  db_options.paranoid_checks = true;
   db_options.IncreaseParallelism(2);
   db_options.max_background_jobs = 2;
 
@@ -67,7 +77,33 @@ std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& o
   store->db_.reset(raw);
   store->write_options_.sync = options.sync;
   store->write_options_.disableWAL = !options.wal;
+  store->read_only_ = options.read_only;
   return store;
+}
+
+std::optional<std::string> Store::manifest_text() {
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), handles_[0], "manifest", &value);
+  if (s.IsNotFound()) return std::nullopt;
+  check(s, "read the state's manifest");
+  return value;
+}
+
+void Store::put_manifest_text(const std::string& text) {
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  check(db_->Put(sync, handles_[0], "manifest", text), "write the state's manifest");
+}
+
+bool Store::empty() {
+  for (Family f : {Family::kOffsets, Family::kProgram, Family::kChangelog, Family::kUsers}) {
+    if (!cf(f)) continue;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(f)));
+    it->SeekToFirst();
+    check(it->status(), "scan state");
+    if (it->Valid()) return false;
+  }
+  return true;
 }
 
 Store::~Store() {

@@ -84,6 +84,11 @@ class Store {
   std::string identity();
   // Deletes every key of a partition in every family (local only: not a state change).
   void erase_partition(int32_t partition);
+  // The state-wide manifest record (state/manifest.h); local, never on a changelog.
+  std::optional<std::string> manifest_text();
+  void put_manifest_text(const std::string& text);
+  bool empty();  // no partition, program or changelog record at all
+  bool read_only() const { return read_only_; }
 
  private:
   Store() = default;
@@ -92,6 +97,7 @@ class Store {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::WriteOptions write_options_;
+  bool read_only_ = false;
 };
 
 }  // namespace engaged

@@ -192,8 +192,10 @@ def main():
     check(env.get("ENGAGED_METRICS_LISTEN", "").startswith("0.0.0.0:"),
           "the image must serve /metrics on every interface")
     check(metrics_port in exposed, f"Dockerfile does not EXPOSE {metrics_port}")
-    check(f"{metrics_port}:{metrics_port}" in services["engaged"].get("ports", []),
-          f"compose does not publish engaged's {metrics_port}")
+    check(f"127.0.0.1:{metrics_port}:{metrics_port}" in services["engaged"].get("ports", []),
+          f"compose does not publish engaged's {metrics_port} (on the host's loopback)")
+    check("ENGAGED_METRICS_TOKEN_FILE" in services["engaged"].get("environment", {}),
+          "compose gives engaged no bearer token for /v1/users")
     prom_cfg = yaml.safe_load(open(os.path.join(DOCKER, "prometheus.yml")))
     targets = {t for job in prom_cfg["scrape_configs"] if job["job_name"] == "engaged"
                for sc in job.get("static_configs", []) for t in sc["targets"]}

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "state/byte_io.h"
+
 namespace engaged {
 namespace {
 
@@ -87,6 +89,40 @@ TEST(Codec, RetentionAndMetaRoundTrip) {
   ASSERT_TRUE(back);
   EXPECT_EQ(back->stream_time_ms, 123456789);
   EXPECT_EQ(back->rejected, m.rejected);
+}
+
+// The meta record of format 1 (no version word, 11 rejection reasons) still reads: adding a
+// reason (key_mismatch) must not shift the fields after them.
+TEST(Codec, MetaOfFormatOneReads) {
+  std::string v1;
+  codec::put_le64(v1, 123456789);                                       // stream time
+  for (int i = 0; i < 11; ++i) codec::put_le64(v1, uint64_t(i + 1));    // rejections by reason
+  codec::put_le64(v1, 42);                                              // duplicates
+  codec::put_le64(v1, 1000);                                            // dedupe horizon
+  codec::put_le64(v1, 2000);                                            // session horizon
+  for (int i = 0; i < 10; ++i) codec::put_le64(v1, uint64_t(100 + i));  // risk buckets
+  codec::put_le64(v1, 55);                                              // at risk
+  codec::put_le64(v1, 77);                                              // next program seq
+  codec::put_le64(v1, 99);                                              // clock hour
+  auto m = codec::decode_meta(v1);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->stream_time_ms, 123456789);
+  EXPECT_EQ(m->rejected[10], 11);
+  EXPECT_EQ(m->rejected[static_cast<int>(RejectReason::kKeyMismatch)], 0);
+  EXPECT_EQ(m->duplicates, 42);
+  EXPECT_EQ(m->session_horizon_ms, 2000);
+  EXPECT_EQ(m->risk.by_bucket[9], 109);
+  EXPECT_EQ(m->risk.at_risk, 55);
+  EXPECT_EQ(m->next_program_seq, 77u);
+  EXPECT_EQ(m->clock_hour, 99);
+  // Written again, it is v2 and reads back the same.
+  std::string v2;
+  codec::encode_meta(v2, *m);
+  auto again = codec::decode_meta(v2);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->rejected, m->rejected);
+  EXPECT_EQ(again->clock_hour, 99);
+  EXPECT_EQ(again->next_program_seq, 77u);
 }
 
 }  // namespace

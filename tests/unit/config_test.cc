@@ -38,6 +38,50 @@ TEST(Config, RejectsUnknownKeysAndBadValues) {
   EXPECT_EQ(parse_duration_ms("36h"), 36 * 3600000LL);
 }
 
+// The message of the error `--set key=value` raises (empty if none).
+std::string error_of(const std::string& assignment) {
+  try {
+    load_config("", {assignment});
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Finding 10 of the hardening issue: every bad value is refused with the setting, the value and
+// the allowed range named; nothing wraps around or is silently taken for something else.
+TEST(Config, BadValuesNameTheSettingAndTheRange) {
+  EXPECT_EQ(error_of("state.checkpoint_interval_ms=abc"),
+            "setting state.checkpoint_interval_ms=\"abc\": not an integer");
+  EXPECT_EQ(error_of("state.checkpoint_interval_ms=99999999999999999999"),
+            "setting state.checkpoint_interval_ms=\"99999999999999999999\": out of range");
+  EXPECT_EQ(error_of("input.batch_size=0"),
+            "setting input.batch_size=\"0\": 0 is outside the allowed range 1..1000000");
+  // 213503982336d * 86400000 ms wraps int64 around to a small number: refused, not wrapped.
+  EXPECT_EQ(error_of("processing.allowed_lateness=213503982336d"),
+            "setting processing.allowed_lateness=\"213503982336d\": duration out of range: "
+            "213503982336d");
+  EXPECT_EQ(error_of("processing.dedupe_window=106751991168d"),
+            "setting processing.dedupe_window=\"106751991168d\": duration out of range: "
+            "106751991168d");
+  EXPECT_EQ(error_of("processing.dedupe_window=100d"),
+            "setting processing.dedupe_window=\"100d\": 100d is longer than 90d");
+  EXPECT_EQ(error_of("metrics.listen=127.0.0.1:99999"),
+            "setting metrics.listen=\"127.0.0.1:99999\": port must be within 0..65535: 99999");
+  EXPECT_EQ(error_of("metrics.listen=9464"),
+            "setting metrics.listen=\"9464\": expected host:port, got 9464");
+  EXPECT_EQ(error_of("mentors.min_nps=11"),
+            "setting mentors.min_nps=\"11\": 11 is outside the allowed range 0..10");
+  EXPECT_EQ(error_of("sessions.inactivity_gap=30m"), "");
+  EXPECT_EQ(parse_host_port("[::1]:0").host, "::1");
+}
+
+TEST(Config, TheTokenIsNeverPrinted) {
+  Config c = load_config("", {"metrics.token=s3cret"});
+  for (const auto& [key, value] : effective_settings(c))
+    EXPECT_EQ(value.find("s3cret"), std::string::npos) << key;
+}
+
 TEST(Config, DocsTableIsGeneratedFromTheCode) {
   std::ifstream in(std::string(ENGAGED_SOURCE_DIR) + "/docs/configuration.md");
   std::stringstream ss;

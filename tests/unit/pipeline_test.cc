@@ -62,5 +62,34 @@ TEST(Pipeline, WallClockRejectsTheFutureOnlyBeyondTheAllowance) {
   std::filesystem::remove_all(dir);
 }
 
+// Finding 7 of the hardening issue: one user keyed two ways counted DAU 2. A message whose key is
+// not its user_id is a dead letter (key_mismatch); a keyless one too.
+TEST(Pipeline, AKeyThatIsNotTheUserIdIsRejected) {
+  auto dir = std::filesystem::temp_directory_path() / ("engaged-keys-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  Config config;
+  config.metrics_listen.clear();
+  config.wall_clock = "2026-06-01T12:00:00Z";
+  auto store = Store::open(dir.string(), {});
+  RecordingSink sink;
+  {
+    Pipeline p(config, *store, sink, nullptr, make_wall_clock(config));
+    p.open_partition(0);
+    p.open_partition(1);
+    p.begin_batch();
+    p.handle(0, 0, "u1", event("2026-06-01T10:00:00Z"), 0);
+    p.handle(1, 0, "someone-else", event("2026-06-01T10:00:01Z"), 0);  // user u1 in partition 1
+    p.handle(1, 1, "", event("2026-06-01T10:00:02Z"), 0);
+    p.end_batch();
+    p.checkpoint();
+  }
+  EXPECT_EQ(sink.reasons, (std::vector<std::string>{"key_mismatch", "key_mismatch"}));
+  StateTables t = read_tables(*store);
+  EXPECT_EQ(t.rejected[static_cast<int>(RejectReason::kKeyMismatch)], 2);
+  EXPECT_EQ(t.daily.at(days_from_civil(2026, 6, 1)).dau, 1);
+  store.reset();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace engaged

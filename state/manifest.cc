@@ -1,0 +1,80 @@
+// The manifest record: "key=value" lines in the default column family, key "manifest".
+#include "state/manifest.h"
+
+#include <fmt/format.h>
+
+#include <sstream>
+#include <stdexcept>
+
+#include "state/store.h"
+
+namespace engaged {
+
+std::string encode_manifest(const Manifest& m) {
+  std::string out = fmt::format("format={}\nengaged_version={}\n", m.format, m.engaged_version);
+  for (const auto& [key, value] : m.built_from) out += fmt::format("{}={}\n", key, value);
+  return out;
+}
+
+std::optional<Manifest> decode_manifest(const std::string& text) {
+  Manifest m;
+  m.format = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) return std::nullopt;
+    const std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+    if (key == "format")
+      m.format = std::atoi(value.c_str());
+    else if (key == "engaged_version")
+      m.engaged_version = value;
+    else
+      m.built_from[key] = value;
+  }
+  if (m.format <= 0) return std::nullopt;
+  return m;
+}
+
+std::optional<Manifest> read_manifest(Store& store) {
+  if (auto text = store.manifest_text()) {
+    auto m = decode_manifest(*text);
+    if (!m) throw std::runtime_error("the state's manifest is unreadable: " + *text);
+    return m;
+  }
+  if (store.empty()) return std::nullopt;
+  Manifest legacy;
+  legacy.format = 1;
+  return legacy;
+}
+
+void check_manifest(Store& store, const std::string& dir, const Manifest* expected) {
+  const std::optional<Manifest> stored = read_manifest(store);
+  if (stored && stored->format > kStateFormat)
+    throw std::runtime_error(fmt::format(
+        "state {} has format {}, written by engaged {}; this binary reads formats {}..{}: use a "
+        "newer engaged, or rebuild the state with a replay",
+        dir, stored->format, stored->engaged_version, kOldestReadableFormat, kStateFormat));
+  if (stored && stored->format < kOldestReadableFormat)
+    throw std::runtime_error(
+        fmt::format("state {} has format {}, older than this binary reads", dir, stored->format));
+  if (!expected) return;
+  if (stored && !stored->built_from.empty())
+    for (const auto& [key, value] : expected->built_from) {
+      auto it = stored->built_from.find(key);
+      const std::string was = it == stored->built_from.end() ? "(not recorded)" : it->second;
+      if (was != value)
+        throw std::runtime_error(fmt::format(
+            "state {} was built with {}={}, but this command has {}={}: its figures would mix "
+            "both. Use the original setting, or rebuild the state with a replay into a new "
+            "state.dir",
+            dir, key, was, key, value));
+    }
+  if (!store.read_only() &&
+      (!stored || stored->format < kStateFormat || stored->built_from.empty())) {
+    Manifest m = *expected;
+    m.format = kStateFormat;
+    store.put_manifest_text(encode_manifest(m));
+  }
+}
+
+}  // namespace engaged

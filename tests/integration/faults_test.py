@@ -1,0 +1,414 @@
+"""Acceptance of the hardening issue, one case per finding (the argument after the binary picks
+it): `engaged run` under faults ends the same way every time (the error logged, exit code non-zero,
+never a hang, abort or "stopped cleanly" after a failure) and resumes exactly afterwards.
+
+  error_path  changelog produces fail (the mock's error injection): exit 1, then an exact resume
+  poison      a legal ~1 MB message rejected as too_large: its dead letter is produced truncated
+  disk_full   a small tmpfs as state.dir fills up: exit 1, then an exact resume with more room
+  brokers     no broker at start; the broker dies mid-run; SIGTERM after it died
+  corruption  a flipped SST block and a damaged WAL: clear errors, never an empty state
+  manifest    a state of 6 partitions replayed as 12; another time zone; the previous release's
+              state (tests/fixtures/state-format1) read by this binary
+  http        idle and slow clients do not starve /metrics; the bearer token guards /v1/users
+  settings    unknown log levels and bad settings are refused with the setting named
+"""
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import harness as h
+
+work = h.init(sys.argv)
+case = sys.argv[2]
+GEN = ["--users", 1500, "--days", 20, "--end", "2026-06-30", "--seed", 11]
+
+
+@contextlib.contextmanager
+def fault_cluster(partitions=6):
+    """`engaged kafka --fault-commands`: yields (bootstrap, command) where command(line) injects
+    a fault (see EmbeddedCluster::command) and kill() stops the cluster like a crash."""
+    bfile = os.path.join(work, f"bootstrap-{time.monotonic_ns()}")
+    proc = subprocess.Popen([h.ENGAGED, "kafka", "--partitions", str(partitions), "--bootstrap-file",
+                             bfile, "--group", "engaged-test", "--fault-commands"],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=open(os.path.join(work, "kafka.log"), "a"), text=True)
+    h.children.append(proc)
+    for _ in range(200):
+        if os.path.exists(bfile):
+            break
+        time.sleep(0.05)
+
+    def command(line):
+        proc.stdin.write(line + "\n")
+        proc.stdin.flush()
+
+    try:
+        yield open(bfile).read().strip(), command, proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def produce(bootstrap, events_file):
+    with open(events_file) as f:
+        subprocess.run(["kcat", "-P", "-b", bootstrap, "-t", "app.events", "-K", "\t", "-z", "lz4",
+                        "-X", "message.max.bytes=2000000"], stdin=f, check=True)
+
+
+def start_run(bootstrap, state, log_name, extra=(), idle_exit_ms=None):
+    args = [h.ENGAGED, *h.run_args(bootstrap, state, extra=list(extra))]
+    if idle_exit_ms:
+        args += ["--idle-exit-ms", str(idle_exit_ms)]
+    log = open(os.path.join(work, log_name), "w")
+    p = subprocess.Popen(args, stdout=log, stderr=log)
+    h.children.append(p)
+    return p, os.path.join(work, log_name)
+
+
+def finish(p, timeout):
+    try:
+        return p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        raise AssertionError(f"engaged run did not end within {timeout} s (a hang)")
+
+
+def text(path):
+    return open(path, errors="replace").read()
+
+
+def assert_failed_cleanly(rc, log, code=1):
+    out = text(log)
+    assert rc == code, f"exit code {rc}, wanted {code}:\n{out[-3000:]}"
+    assert "run failed:" in out, out[-3000:]
+    for bad in ("stopped cleanly", "terminate called", "Segmentation", "AddressSanitizer"):
+        assert bad not in out, f"{bad!r} in the log:\n{out[-3000:]}"
+
+
+def replay_reports(events_file):
+    state = os.path.join(work, f"replay-{time.monotonic_ns()}")
+    h.engaged("replay", "--keyed", "-i", events_file, "--state", state)
+    return {t: h.report(state, t) for t in ("daily", "retention", "rejections")}
+
+
+def expect_reports(state, want, what):
+    for table, expected in want.items():
+        h.expect_equal(f"{table} {what}", h.report(state, table), expected)
+
+
+def keyed_events(name="events.tsv", gen=GEN):
+    path = os.path.join(work, name)
+    h.engaged("loadgen", "--keyed", *gen, "-o", path)
+    return path
+
+
+# --- finding 1: an exception inside the run loop ----------------------------------------------
+def error_path():
+    events = keyed_events()
+    want = replay_reports(events)
+    state = os.path.join(work, "state")
+    with fault_cluster() as (bootstrap, command, _):
+        produce(bootstrap, events)
+        p, log = start_run(bootstrap, state, "run1.log",
+                           ["--set", "state.checkpoint_interval_ms=200"])
+        time.sleep(8)  # joined, restored, processing
+        # TOPIC_AUTHORIZATION_FAILED (29) is not retriable: the changelog write fails.
+        command("errors 0 400 29")
+        assert_failed_cleanly(finish(p, 60), log)
+        out = text(log)
+        assert "changelog" in out and "authorization failed" in out, out[-2000:]
+        command("clear 0")
+        p, log = start_run(bootstrap, state, "run2.log", idle_exit_ms=3000)
+        assert finish(p, 120) == 0, text(log)[-3000:]
+    expect_reports(state, want, "after a failed run and a restart")
+
+
+# --- finding 2: a poison message ---------------------------------------------------------------
+def poison():
+    events = keyed_events()
+    lines = open(events).read().splitlines(keepends=True)
+    user = lines[0].split("\t", 1)[0]
+    big = '{"event_id":"big","user_id":"%s","type":"action","name":"x","ts":"2026-06-10T10:00:00Z","props":{"pad":"%s"}}' % (
+        user, "x" * 999_000)
+    poisoned = os.path.join(work, "poisoned.tsv")
+    with open(poisoned, "w") as f:
+        f.writelines(lines[:100])
+        f.write(f"{user}\t{big}\n")
+        f.writelines(lines[100:])
+    want = replay_reports(poisoned)
+    state = os.path.join(work, "state")
+    with fault_cluster() as (bootstrap, _, _proc):
+        produce(bootstrap, poisoned)
+        p, log = start_run(bootstrap, state, "run.log", idle_exit_ms=3000)
+        assert finish(p, 120) == 0, text(log)[-3000:]
+        letters = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", "app.events.dlq", "-e", "-q",
+                                  "-f", "%h\t%S\n"], capture_output=True, text=True,
+                                 check=True).stdout.splitlines()
+    truncated = [l for l in letters if "engaged.truncated=true" in l]
+    assert len(truncated) == 1, letters[:5]
+    headers, size = truncated[0].rsplit("\t", 1)
+    assert "engaged.reason=too_large" in headers, headers
+    assert f"engaged.original.size={len(big)}" in headers, headers
+    assert "engaged.original.xxh64=" in headers, headers
+    assert int(size) < len(big), size
+    expect_reports(state, want, "with a poison message")
+    h.log(f"the {len(big)}-byte message became a {size}-byte dead letter; the pipeline went on")
+
+
+# --- finding 3: a full disk --------------------------------------------------------------------
+def disk_full():
+    mount = os.path.join(work, "tmpfs")
+    os.makedirs(mount)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", mount],
+                      capture_output=True).returncode != 0:
+        print("SKIPPED: cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN)")
+        return
+    try:
+        events = keyed_events(gen=["--users", 4000, "--days", 30, "--end", "2026-06-30",
+                                   "--seed", 12])
+        want = replay_reports(events)
+        state = os.path.join(mount, "state")
+        with fault_cluster() as (bootstrap, _, _proc):
+            produce(bootstrap, events)
+            p, log = start_run(bootstrap, state, "run1.log", idle_exit_ms=3000)
+            rc = finish(p, 120)
+            assert_failed_cleanly(rc, log)
+            assert "No space left" in text(log) or "space" in text(log), text(log)[-2000:]
+            subprocess.run(["mount", "-o", "remount,size=512m", mount], check=True)
+            p, log = start_run(bootstrap, state, "run2.log", idle_exit_ms=3000)
+            assert finish(p, 120) == 0, text(log)[-3000:]
+        expect_reports(state, want, "after a full disk and a resume")
+    finally:
+        subprocess.run(["umount", "-l", mount])
+
+
+# --- finding 4: broker trouble -----------------------------------------------------------------
+def brokers():
+    # Nobody listens on this port: a clear error in bounded time.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"127.0.0.1:{s.getsockname()[1]}"
+    start = time.monotonic()
+    p, log = start_run(dead, os.path.join(work, "state0"), "unreachable.log", idle_exit_ms=1000)
+    rc = finish(p, 60)
+    assert rc != 0 and "broker" in text(log), (rc, text(log)[-2000:])
+    h.log(f"no broker at start: exit {rc} after {time.monotonic() - start:.1f} s")
+
+    events = keyed_events()
+    timeout = ["--set", "input.unreachable_timeout=5s"]
+    with fault_cluster() as (bootstrap, _, kafka):
+        produce(bootstrap, events)
+        p, log = start_run(bootstrap, os.path.join(work, "state1"), "died.log", timeout,
+                           idle_exit_ms=60000)
+        time.sleep(8)
+        kafka.kill()  # the broker dies mid-run
+        start = time.monotonic()
+        assert_failed_cleanly(finish(p, 90), log, code=2)
+        h.log(f"the broker died: exit 2 after {time.monotonic() - start:.1f} s")
+    with fault_cluster() as (bootstrap, _, kafka):
+        produce(bootstrap, events)
+        p, log = start_run(bootstrap, os.path.join(work, "state2"), "sigterm.log",
+                           ["--set", "state.shutdown_timeout=5s"])
+        time.sleep(8)
+        kafka.kill()
+        time.sleep(1)
+        start = time.monotonic()
+        p.send_signal(signal.SIGTERM)
+        rc = finish(p, 60)
+        took = time.monotonic() - start
+        assert rc in (0, 3), (rc, text(log)[-2000:])
+        assert rc == 3 or "stopped cleanly" in text(log), text(log)[-2000:]
+        h.log(f"SIGTERM after the broker died: exit {rc} after {took:.1f} s")
+
+
+# --- finding 5: a damaged store ----------------------------------------------------------------
+def corruption():
+    events = keyed_events()
+    want = replay_reports(events)
+    state = os.path.join(work, "state")
+    with fault_cluster() as (bootstrap, _, _proc):
+        produce(bootstrap, events)
+        p, log = start_run(bootstrap, state, "run.log",
+                           ["--set", "state.changelog=false"], idle_exit_ms=3000)
+        assert finish(p, 120) == 0, text(log)[-3000:]
+    # A clean stop leaves the state in SST files, not only in the WAL.
+    ssts = [f for f in os.listdir(state) if f.endswith(".sst")]
+    wal = sum(os.path.getsize(os.path.join(state, f)) for f in os.listdir(state)
+              if f.endswith(".log") and f != "LOG")
+    assert ssts and wal < 4096, (ssts, wal)
+    expect_reports(state, want, "before damage")
+
+    damaged = os.path.join(work, "damaged-sst")
+    shutil.copytree(state, damaged)
+    biggest = max((os.path.join(damaged, f) for f in ssts), key=os.path.getsize)
+    with open(biggest, "r+b") as f:
+        f.seek(os.path.getsize(biggest) // 3)
+        f.write(b"\xff" * 64)
+    res = subprocess.run([h.ENGAGED, "state", "dump", "--state", damaged], capture_output=True,
+                         text=True, timeout=60)  # reads every record
+    assert res.returncode == 1 and "damaged" in res.stderr, (res.returncode, res.stderr[-2000:])
+
+    # A WAL flipped in the middle: refused, never read as an empty (or older) state.
+    walled = os.path.join(work, "damaged-wal")
+    shutil.copytree(state, walled)
+    with fault_cluster() as (bootstrap, _, _proc):
+        produce(bootstrap, events)
+        p, log = start_run(bootstrap, walled, "wal.log", ["--set", "state.changelog=false",
+                                                          "--set", "input.topic=app.events"])
+        time.sleep(6)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+    logs = [os.path.join(walled, f) for f in os.listdir(walled)
+            if f.endswith(".log") and f != "LOG" and os.path.getsize(os.path.join(walled, f)) > 0]
+    if not logs:
+        h.log("no WAL left to damage (everything was flushed); WAL case skipped")
+    else:
+        wal_file = max(logs, key=os.path.getsize)
+        with open(wal_file, "r+b") as f:
+            f.seek(100)
+            f.write(b"\x00\xff" * 32)
+        res = subprocess.run([h.ENGAGED, "state", "dump", "--state", walled], capture_output=True,
+                             text=True, timeout=60)
+        assert res.returncode == 1 and "damaged" in res.stderr, (res.returncode,
+                                                                 res.stderr[-2000:])
+    h.log("a damaged SST and a damaged WAL are refused with a clear error")
+
+
+# --- finding 6: the state's identity -----------------------------------------------------------
+def manifest():
+    events = keyed_events()
+    state = os.path.join(work, "state")
+    h.engaged("replay", "--keyed", "-i", events, "--state", state, "--partitions", 6)
+    res = subprocess.run([h.ENGAGED, "replay", "--keyed", "-i", events, "--state", state,
+                          "--partitions", "12"], capture_output=True, text=True)
+    assert res.returncode == 1 and "input.partitions=6" in res.stderr, res.stderr[-2000:]
+    res = subprocess.run([h.ENGAGED, "replay", "--keyed", "-i", events, "--state", state,
+                          "--set", "processing.timezone=Europe/Berlin"], capture_output=True,
+                         text=True)
+    assert res.returncode == 1 and "processing.timezone=UTC" in res.stderr, res.stderr[-2000:]
+
+    # The previous release's state (format 1, made by tests/fixtures/make-state-format1.sh).
+    fixtures = os.path.join(os.path.dirname(__file__), "..", "fixtures")
+    old = os.path.join(work, "format1")
+    with tarfile.open(os.path.join(fixtures, "state-format1.tar.gz")) as t:
+        t.extractall(old)
+    old_state = os.path.join(old, "state")
+    for table in ("daily", "retention", "rejections"):
+        h.expect_equal(f"format-1 state, {table}", h.report(old_state, table),
+                       open(os.path.join(old, f"{table}.csv")).read())
+    # ... and goes on: the whole input replayed into it (the first half is skipped by offset, as
+    # already applied) equals one replay of everything by this binary.
+    both = os.path.join(work, "both.ndjson")
+    with open(both, "w") as f:
+        for part in ("events-1.ndjson", "events-2.ndjson"):
+            f.write(open(os.path.join(old, part)).read())
+    h.engaged("replay", "-i", both, "--state", old_state)
+    whole = os.path.join(work, "whole")
+    h.engaged("replay", "-i", both, "--state", whole)
+    for table in ("daily", "retention", "rejections"):
+        h.expect_equal(f"format-1 state continued, {table}", h.report(old_state, table),
+                       h.report(whole, table))
+
+
+# --- finding 8: HTTP ---------------------------------------------------------------------------
+def http():
+    port = h.free_port()
+    events = keyed_events()
+    with fault_cluster() as (bootstrap, _, _proc):
+        produce(bootstrap, events)
+        p, log = start_run(bootstrap, os.path.join(work, "state"), "run.log",
+                           ["--set", "metrics.listen=127.0.0.1:%d" % port,
+                            "--set", "metrics.token=s3cret"])
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/metrics", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        # 40 idle connections and 16 clients sending their headers a byte a second.
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
+        stop = threading.Event()
+
+        def slow_client():
+            with socket.create_connection(("127.0.0.1", port)) as s:
+                for ch in b"GET /metrics HTTP/1.1\r\nHost: x\r\n":
+                    if stop.is_set():
+                        return
+                    try:
+                        s.send(bytes([ch]))
+                    except OSError:
+                        return
+                    time.sleep(1)
+
+        slow = [threading.Thread(target=slow_client) for _ in range(16)]
+        for t in slow:
+            t.start()
+        time.sleep(1)
+        body = urllib.request.urlopen(base + "/metrics", timeout=10).read().decode()
+        assert "engaged_events_consumed_total" in body
+        # 300 concurrent scrapes: none is reset.
+        failures = []
+
+        def scrape():
+            try:
+                urllib.request.urlopen(base + "/metrics", timeout=20).read()
+            except Exception as e:  # noqa: BLE001 (any failure counts)
+                failures.append(repr(e))
+
+        burst = [threading.Thread(target=scrape) for _ in range(300)]
+        for t in burst:
+            t.start()
+        for t in burst:
+            t.join()
+        stop.set()
+        for s in idle:
+            s.close()
+        assert not failures, f"{len(failures)} of 300 scrapes failed, e.g. {failures[:3]}"
+        # The token: /v1/users needs it, /metrics does not (metrics.token_for_metrics=false).
+        try:
+            urllib.request.urlopen(base + "/v1/users/u1", timeout=5)
+            raise AssertionError("/v1/users answered without the token")
+        except urllib.error.HTTPError as e:
+            assert e.code == 401 and e.headers["WWW-Authenticate"] == "Bearer", e.code
+        req = urllib.request.Request(base + "/v1/users/nobody",
+                                     headers={"Authorization": "Bearer s3cret"})
+        try:
+            urllib.request.urlopen(req, timeout=5)
+        except urllib.error.HTTPError as e:
+            assert e.code in (404, 503), e.code  # past the token: the lookup's own answer
+        p.send_signal(signal.SIGTERM)
+        assert finish(p, 60) == 0
+    h.log("/metrics answered beside 40 idle and 16 slow clients; 300 concurrent scrapes, 0 failed")
+
+
+# --- finding 10: settings ----------------------------------------------------------------------
+def settings():
+    ok = subprocess.run([h.ENGAGED, "--log-level", "WARN", "config"], capture_output=True,
+                        text=True)
+    assert ok.returncode == 0, ok.stderr
+    bad = subprocess.run([h.ENGAGED, "--log-level", "loud", "config"], capture_output=True,
+                         text=True)
+    assert bad.returncode != 0 and "loud" in bad.stderr, bad.stderr
+    res = subprocess.run([h.ENGAGED, "config", "--set", "state.checkpoint_interval_ms=abc"],
+                         capture_output=True, text=True)
+    assert res.returncode == 1 and "state.checkpoint_interval_ms" in res.stderr, res.stderr
+
+
+try:
+    {"error_path": error_path, "poison": poison, "disk_full": disk_full, "brokers": brokers,
+     "corruption": corruption, "manifest": manifest, "http": http,
+     "settings": settings}[case]()
+finally:
+    h.stop_children()
+print("1 passed, 0 failed")
