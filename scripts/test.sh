@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The README's second command: installs what the tests need (Debian packages, the npm test tools
-# in tests/schema and tests/oracle), builds in Release and runs the whole suite with CTest.
+# in tests/schema and tests/oracle), builds in Release and runs the whole suite with CTest, then
+# the sanitizer and fuzzing leg (scripts/sanitize.sh: ASan + UBSan build, unit tests, a replay and
+# a failing run, 60 s per libFuzzer harness).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --with-tests
@@ -12,3 +14,4 @@ done
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
 ctest --test-dir build --output-on-failure -j2 "$@"
+scripts/sanitize.sh

@@ -187,7 +187,8 @@ Expected brute_force(const std::map<int, std::set<int32_t>>& active) {
   }
   for (int32_t d = lo; d <= hi + 30; ++d) {
     DayCounters c;
-    for (auto& [u, days] : active) {
+    for (auto& entry : active) {
+      const auto& days = entry.second;  // a plain reference: clang 14 cannot capture bindings
       auto on = [&](int32_t x) { return days.count(x) > 0; };
       auto any = [&](int32_t a, int32_t b) {
         auto it = days.lower_bound(a);
