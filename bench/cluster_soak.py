@@ -8,7 +8,11 @@ nudge the replay decides must be on app.nudges.
 
 Prints the kills, moves, restores (count, records/s, MiB/s) and the comparison.
 Usage: bench/cluster_soak.py [--kills 20] [--moves 5] [--instances 3] [--users 3000] [--days 30]
-                             [--seed 1] [--engaged build/engaged]"""
+                             [--partitions 6] [--seed 1] [--engaged build/engaged]
+The hardening issue's soak (about 2 M events, 100 kills, 20 moves; ~30 min):
+  bench/cluster_soak.py --kills 100 --moves 20 --users 48000 --partitions 24
+(24 partitions keep each partition of the input and the changelog under the embedded cluster's
+per-partition log limit.)"""
 import argparse
 import atexit
 import os
@@ -28,6 +32,7 @@ ap.add_argument("--moves", type=int, default=5)
 ap.add_argument("--instances", type=int, default=3)
 ap.add_argument("--users", type=int, default=3000)
 ap.add_argument("--days", type=int, default=30)
+ap.add_argument("--partitions", type=int, default=6)
 ap.add_argument("--seed", type=int, default=1)
 ap.add_argument("--engaged", default=os.path.join(os.path.dirname(__file__), "..", "build", "engaged"))
 args = ap.parse_args()
@@ -60,7 +65,7 @@ def start(i, bootstrap):
 
 
 kills = moves = 0
-with h.embedded_cluster(work, groups=(GROUP,)) as bootstrap:
+with h.embedded_cluster(work, partitions=args.partitions, groups=(GROUP,)) as bootstrap:
     producer = subprocess.Popen([h.ENGAGED, "loadgen", *map(str, gen), "--brokers", bootstrap,
                                  "--rate", str(max(1, total // duration))],
                                 stderr=subprocess.DEVNULL)
@@ -112,7 +117,8 @@ mib = sum(m for _, m, _ in restores)
 seconds = sum(s for _, _, s in restores)
 replay_state = os.path.join(work, "replay")
 replay_nudges = os.path.join(work, "nudges.ndjson")
-h.engaged("replay", "--keyed", "-i", events, "--state", replay_state, "--nudges", replay_nudges)
+h.engaged("replay", "--keyed", "-i", events, "--state", replay_state, "--nudges", replay_nudges,
+          "--partitions", args.partitions)
 decided = [l.rstrip("\n") for l in open(replay_nudges)]
 sent = set(topic)
 missing = [x for x in decided if x not in sent]
