@@ -1,10 +1,15 @@
-// Opening the database and reading a partition back; writing happens only in checkpoint.cc.
+// Opening the database and reading a partition back. Writes arrive whole, as WriteBatches (the
+// checkpoint, a restore, the changelog bookkeeping); the only writes made here are local ones
+// (the manifest, deleting a released partition).
 #include "state/store.h"
 
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 #include <stdexcept>
 #include <tuple>
@@ -25,6 +30,27 @@ void check(const rocksdb::Status& s, const std::string& what) {
   throw std::runtime_error(what + ": " + s.ToString());
 }
 
+// RocksDB's own log goes to ours, not to LOG files in the state directory: on a full disk
+// RocksDB's file logger trips an assertion of Debian's build (abort) after its first failed
+// write, where the error itself should reach the caller.
+class SpdlogLogger : public rocksdb::Logger {
+ public:
+  SpdlogLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) return;
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    if (level >= rocksdb::InfoLogLevel::ERROR_LEVEL)
+      spdlog::error("rocksdb: {}", line);
+    else
+      spdlog::warn("rocksdb: {}", line);
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& options) {
@@ -36,6 +62,7 @@ std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& o
   // other damage refuses to open: never a silent roll back to an older or empty state.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   db_options.paranoid_checks = true;
+  db_options.info_log = std::make_shared<SpdlogLogger>();
   db_options.IncreaseParallelism(2);
   db_options.max_background_jobs = 2;
 

@@ -188,6 +188,24 @@ def disk_full():
             p, log = start_run(bootstrap, state, "run2.log", idle_exit_ms=3000)
             assert finish(p, 120) == 0, text(log)[-3000:]
         expect_reports(state, want, "after a full disk and a resume")
+
+        # replay --nudges: a failed final flush must not leave nudges in the file, or the rerun
+        # that resumes would append them a second time.
+        shutil.rmtree(state)
+        subprocess.run(["mount", "-o", "remount,size=1m", mount], check=True)
+        ref_nudges = os.path.join(work, "ref-nudges.ndjson")
+        h.engaged("replay", "--keyed", "-i", events, "--state", os.path.join(work, "ref"),
+                  "--nudges", ref_nudges)
+        nudges = os.path.join(work, "nudges.ndjson")
+        replay = [h.ENGAGED, "replay", "--keyed", "-i", events, "--state",
+                  os.path.join(mount, "replay"), "--nudges", nudges]
+        res = subprocess.run(replay, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 1 and "space" in res.stderr, (res.returncode, res.stderr[-2000:])
+        assert not os.path.exists(nudges) or os.path.getsize(nudges) == 0, "nudges written early"
+        subprocess.run(["mount", "-o", "remount,size=512m", mount], check=True)
+        subprocess.run(replay, check=True, capture_output=True, timeout=120)
+        h.expect_equal("nudges after a full disk and a rerun", open(nudges).read(),
+                       open(ref_nudges).read())
     finally:
         subprocess.run(["umount", "-l", mount])
 
