@@ -3,6 +3,8 @@ it): `engaged run` under faults ends the same way every time (the error logged, 
 never a hang, abort or "stopped cleanly" after a failure) and resumes exactly afterwards.
 
   error_path  changelog produces fail (the mock's error injection): exit 1, then an exact resume
+  transient   a broker down and up, the group coordinator moving, retriable produce errors:
+              `run` rides them out; state and nudges exact
   poison      a legal ~1 MB message rejected as too_large: its dead letter is produced truncated
   disk_full   a small tmpfs as state.dir fills up: exit 1, then an exact resume with more room
   brokers     no broker at start; the broker dies mid-run; SIGTERM after it died
@@ -131,6 +133,38 @@ def error_path():
         p, log = start_run(bootstrap, state, "run2.log", idle_exit_ms=3000)
         assert finish(p, 120) == 0, text(log)[-3000:]
     expect_reports(state, want, "after a failed run and a restart")
+
+
+# --- transient broker trouble ------------------------------------------------------------------
+def transient():
+    events = keyed_events()
+    state = os.path.join(work, "state")
+    replay_state = os.path.join(work, "replay")
+    replay_nudges = os.path.join(work, "nudges.ndjson")
+    h.engaged("replay", "--keyed", "-i", events, "--state", replay_state, "--nudges", replay_nudges)
+    with fault_cluster() as (bootstrap, command, _):
+        p, log = start_run(bootstrap, state, "run.log",
+                           ["--set", "state.checkpoint_interval_ms=200"], idle_exit_ms=5000)
+        time.sleep(6)
+        producer = subprocess.Popen(["kcat", "-P", "-b", bootstrap, "-t", "app.events", "-K", "\t",
+                                     "-z", "lz4"], stdin=open(events))
+        for line in ("coordinator group engaged-test 2", "down 1", "errors 0 20 7",
+                     "errors 1 10 6", "up 1", "coordinator group engaged-test 3"):
+            time.sleep(2)
+            command(line)  # 7 REQUEST_TIMED_OUT (Produce), 6 NOT_LEADER (Fetch): retriable
+        assert producer.wait(timeout=120) == 0
+        rc = finish(p, 180)
+        assert rc == 0, text(log)[-3000:]
+        topic = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", "app.nudges", "-e", "-q"],
+                               check=True, capture_output=True, text=True).stdout.splitlines()
+    for table in ("daily", "retention", "rejections"):
+        h.expect_equal(f"{table} through broker trouble", h.report(state, table),
+                       h.report(replay_state, table))
+    h.expect_equal("state dump through broker trouble", h.comparable_dump(state),
+                   h.comparable_dump(replay_state))
+    decided = [l.rstrip("\n") for l in open(replay_nudges)]
+    assert decided and set(decided) == set(topic), (len(decided), len(set(topic)))
+    h.log(f"{len(decided)} nudges decided, all on the topic ({len(topic) - len(set(topic))} re-sent)")
 
 
 # --- finding 2: a poison message ---------------------------------------------------------------
@@ -424,7 +458,7 @@ def settings():
 
 
 try:
-    {"error_path": error_path, "poison": poison, "disk_full": disk_full, "brokers": brokers,
+    {"error_path": error_path, "transient": transient, "poison": poison, "disk_full": disk_full, "brokers": brokers,
      "corruption": corruption, "manifest": manifest, "http": http,
      "settings": settings}[case]()
 finally:
