@@ -29,15 +29,27 @@ std::string event(const char* ts) {
   return std::string(R"({"event_id":"e","user_id":"u1","type":"check_in","ts":")") + ts + "\"}";
 }
 
-TEST(Pipeline, WallClockRejectsTheFutureOnlyBeyondTheAllowance) {
-  auto dir =
+// A store in a fresh directory, the wall clock frozen at noon of 2026-06-01, a recording sink.
+class PipelineTest : public ::testing::Test {
+ protected:
+  PipelineTest() {
+    std::filesystem::remove_all(dir);
+    config.metrics_listen.clear();
+    config.wall_clock = "2026-06-01T12:00:00Z";
+    store = Store::open(dir.string(), {});
+  }
+  ~PipelineTest() override {
+    store.reset();
+    std::filesystem::remove_all(dir);
+  }
+  const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("engaged-pipeline-" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
   Config config;
-  config.metrics_listen.clear();
-  config.wall_clock = "2026-06-01T12:00:00Z";
-  auto store = Store::open(dir.string(), {});
+  std::unique_ptr<Store> store;
   RecordingSink sink;
+};
+
+TEST_F(PipelineTest, WallClockRejectsTheFutureOnlyBeyondTheAllowance) {
   {
     Pipeline p(config, *store, sink, nullptr, make_wall_clock(config));
     p.open_partition(0);
@@ -58,20 +70,11 @@ TEST(Pipeline, WallClockRejectsTheFutureOnlyBeyondTheAllowance) {
   EXPECT_EQ(t.rejected[static_cast<int>(RejectReason::kFromFuture)], 1);
   EXPECT_EQ(t.rejected[static_cast<int>(RejectReason::kTooLate)], 1);
   EXPECT_EQ(t.daily.at(days_from_civil(2026, 6, 1)).dau, 1);
-  store.reset();
-  std::filesystem::remove_all(dir);
 }
 
 // Finding 7 of the hardening issue: one user keyed two ways counted DAU 2. A message whose key is
 // not its user_id is a dead letter (key_mismatch); a keyless one too.
-TEST(Pipeline, AKeyThatIsNotTheUserIdIsRejected) {
-  auto dir = std::filesystem::temp_directory_path() / ("engaged-keys-" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
-  Config config;
-  config.metrics_listen.clear();
-  config.wall_clock = "2026-06-01T12:00:00Z";
-  auto store = Store::open(dir.string(), {});
-  RecordingSink sink;
+TEST_F(PipelineTest, AKeyThatIsNotTheUserIdIsRejected) {
   {
     Pipeline p(config, *store, sink, nullptr, make_wall_clock(config));
     p.open_partition(0);
@@ -87,8 +90,6 @@ TEST(Pipeline, AKeyThatIsNotTheUserIdIsRejected) {
   StateTables t = read_tables(*store);
   EXPECT_EQ(t.rejected[static_cast<int>(RejectReason::kKeyMismatch)], 2);
   EXPECT_EQ(t.daily.at(days_from_civil(2026, 6, 1)).dau, 1);
-  store.reset();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
