@@ -19,7 +19,7 @@ run() {
   build-sanitize/"${t}"_fuzz -max_total_time="$seconds" -max_len=65536 -print_final_stats=1 \
     -artifact_prefix="fuzz-corpus/crash-$t-" "$corpus" 2>"fuzz-corpus/$t.log" || true
   local crashes
-  crashes=$(ls fuzz-corpus/crash-"$t"-* 2>/dev/null | wc -l)
+  crashes=$(find fuzz-corpus -maxdepth 1 -name "crash-$t-*" | wc -l)
   echo "$t: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "fuzz-corpus/$t.log" | grep -o '[0-9]*$') runs in ${seconds} s, $crashes crashes, corpus $(ls "$corpus" | wc -l) inputs"
 }
 jobs=$(nproc)
