@@ -31,8 +31,8 @@ struct ChangelogOptions {
   std::string program_topic;  // the program stage's (one partition)
   std::string compression = "lz4";
   int64_t materialize_interval_ms = 30000;
-  size_t buffer_bytes = 64 << 20;  // buffered values that trigger an early materialization
-  size_t chunk_bytes = 900000;     // redo chunk payload, below the brokers' message size limit
+  size_t buffer_bytes = 64 << 20;   // buffered values that trigger an early materialization
+  size_t chunk_bytes = 900000;      // redo chunk payload, below the brokers' message size limit
   int64_t ack_timeout_ms = 120000;  // a checkpoint waiting longer for its records fails
 };
 
