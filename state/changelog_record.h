@@ -56,7 +56,7 @@ void state_value(std::string& out, std::string_view store_value);
 // Redo records.
 struct RedoId {
   uint64_t writer = 0;      // random per process: tells a dead writer's chunks from the next's
-  uint64_t checkpoint = 0;  // the writer's checkpoint number for this partition
+  uint64_t checkpoint = 0;  // numbers the writer's redo records: never reused by a writer
   uint32_t chunk = 0;
   bool operator==(const RedoId&) const = default;
 };

@@ -103,7 +103,7 @@ void KafkaChangelog::produce(int32_t partition, const std::string& key, const st
 void KafkaChangelog::append(int32_t partition, ChangeBatch::PartitionOps& ops) {
   Pending& p = pending_[partition];
   const auto pieces = chunks(ops.ops, options_.chunk_bytes);
-  const uint64_t checkpoint = p.checkpoints++;
+  const uint64_t checkpoint = next_checkpoint_++;
   for (size_t i = 0; i < pieces.size(); ++i) {
     changelog::redo_key(scratch_key_, {writer_, checkpoint, static_cast<uint32_t>(i)});
     changelog::redo_value_header(scratch_value_, i + 1 == pieces.size(), pieces[i].second);

@@ -86,7 +86,6 @@ class KafkaChangelog : public ChangelogSink {
     std::unordered_map<Key, std::optional<std::string_view>, KeyHash> values;
     std::vector<std::string> redo_keys;  // redo chunks the next materialization covers
     size_t bytes = 0;
-    uint64_t checkpoints = 0;     // redo records written: numbers the next one
     int64_t uncovered_from = -1;  // offset of the first redo record in `redo_keys` (-1: unknown)
     std::chrono::steady_clock::time_point since{};
   };
@@ -100,6 +99,10 @@ class KafkaChangelog : public ChangelogSink {
   ChangelogOptions options_;
   KafkaHandle producer_;
   uint64_t writer_;  // this process's redo writer id
+  // Numbers this writer's redo records, across partitions and for the writer's whole life: a
+  // partition that leaves and comes back must never reuse a redo key, or a tombstone meant for
+  // the older record would leave the newer one looking uncovered (and vice versa).
+  uint64_t next_checkpoint_ = 0;
   std::map<int32_t, Pending> pending_;
   size_t pending_bytes_ = 0;
   std::map<int32_t, int64_t> acked_end_;  // per partition: offset after the newest acknowledged
