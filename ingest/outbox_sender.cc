@@ -18,6 +18,11 @@ OutboxSender::OutboxSender(const KafkaProperties& properties, std::string progra
 
 OutboxSender::~OutboxSender() {
   rd_kafka_flush(producer_.get(), 5000);
+  // What is still unacknowledged stays in the store's outbox and is sent again by whoever owns
+  // the partition next; here it is only purged, so that every Pending comes back through
+  // on_delivery (with a purge error) and is freed: destroying the producer serves no reports.
+  rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  rd_kafka_flush(producer_.get(), 1000);
   for (Pending* p : retry_) delete p;
 }
 
@@ -26,6 +31,10 @@ void OutboxSender::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* o
   auto* p = static_cast<Pending*>(m->_private);
   if (!p) return;  // a watermark: nothing to remember
   const size_t sink = static_cast<size_t>(p->entry.sink);
+  if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
+    self->retry_.push_back(p);  // freed by the destructor, which purged it
+    return;
+  }
   if (m->err) {
     spdlog::warn("outbox entry for {} not acknowledged ({}): sending it again",
                  rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
