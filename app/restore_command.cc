@@ -51,13 +51,14 @@ int restore_state(const Config& config, const std::string& state_dir) {
           t, p, lo, from));
     restores.begin(logical, t, p, from, hi, wall_ms);
   }
-  int64_t records = 0, bytes = 0, unfinished = 0;
+  int64_t records = 0, bytes = 0, unfinished = 0, fenced = 0;
   while (restores.active() > 0) {
     if (stop_requested()) throw std::runtime_error("interrupted: the copy stays incomplete");
     for (const auto& f : restores.step(100)) {
       records += f.records;
       bytes += f.bytes;
       unfinished += static_cast<int64_t>(f.unfinished.size());
+      fenced += f.fenced;
     }
   }
   store->flush();
@@ -66,10 +67,11 @@ int restore_state(const Config& config, const std::string& state_dir) {
   fmt::print(
       stderr,
       "restored {} partitions of {} and the program stage into {}: {} records ({:.1f} "
-      "MiB) in {:.2f} s, {:.0f} records/s, {:.1f} MiB/s{}\n",
+      "MiB) in {:.2f} s, {:.0f} records/s, {:.1f} MiB/s{}{}\n",
       counts[0], topic, state_dir, records, bytes / 1048576.0, seconds,
       records / std::max(seconds, 1e-9), bytes / 1048576.0 / std::max(seconds, 1e-9),
-      unfinished ? fmt::format(" ({} chunks of unfinished checkpoints ignored)", unfinished) : "");
+      unfinished ? fmt::format(" ({} chunks of unfinished checkpoints ignored)", unfinished) : "",
+      fenced ? fmt::format(" ({} records of replaced owners skipped)", fenced) : "");
   return 0;
 }
 

@@ -130,9 +130,7 @@ class RunShell : public PartitionListener {
       logical.push_back(a.topic == config_.program_topic ? kProgram : a.partition);
     if (changelog_) {
       for (int32_t p : logical) standbys_.stop(p, system_ms());  // its copy is the head start
-      for (int32_t p : logical) begin_restore(p);
-      publish_ownership();
-      restore_all();
+      claim_and_restore(logical);
     }
     for (size_t i = 0; i < partitions.size(); ++i) partitions[i].offset = activate(logical[i]);
     publish_ownership();
@@ -164,6 +162,9 @@ class RunShell : public PartitionListener {
           watermarks_.erase(p);
           last_input_.erase(p);
         }
+        // Lost: another owner may have claimed it before this instance's last records landed,
+        // which the changelog then skips; a copy holding them is no head start.
+        if (lost && changelog_) store_->erase_partition(p);
       }
       if (!closing_) mark_released(p);
     }
@@ -375,7 +376,8 @@ class RunShell : public PartitionListener {
     return {0};
   }
 
-  void begin_restore(int32_t logical) {
+  // Where the copy of `logical` restores from; throws if the changelog lost what it needs.
+  int64_t prepare_restore(int32_t logical) {
     const std::string& topic = changelog_of(logical);
     const int32_t cp = changelog_partition(logical);
     const auto [lo, hi] = reader_.watermarks(topic, cp);
@@ -386,11 +388,50 @@ class RunShell : public PartitionListener {
           "embedded cluster's per-partition limit), so this partition's state cannot be "
           "restored exactly; raise the topic's retention, or rebuild the state with a replay",
           topic, cp, lo));
-    const int64_t end = start.seeded ? start.from : hi;
-    restores_.begin(logical, topic, cp, start.from, end, system_ms());
-    if (end > start.from)
-      spdlog::info("{}[{}]: restoring {} records (offsets {}..{})", topic, cp, end - start.from,
-                   start.from, end);
+    return start.from;
+  }
+
+  // Claims the partitions on their changelogs, then restores each up to and including its
+  // claim: the state this writer continues, whatever a replaced owner still writes after it. A
+  // claim outbid by one with a higher epoch before it (a replaced owner's, late, with a clock
+  // ahead of ours) is made again above it.
+  void claim_and_restore(std::vector<int32_t> partitions) {
+    for (int attempt = 0; !partitions.empty(); ++attempt) {
+      if (attempt == 3)
+        throw std::runtime_error(fmt::format("{}[{}]: claimed three times, outbid every time",
+                                             changelog_of(partitions[0]),
+                                             changelog_partition(partitions[0])));
+      std::map<int32_t, int64_t> from;
+      std::map<int32_t, uint64_t> epochs;
+      for (int32_t p : partitions) {
+        from[p] = prepare_restore(p);
+        const auto position = store_->changelog_position(p);
+        epochs[p] = std::max(static_cast<uint64_t>(system_ms()),
+                             (position ? position->claim.epoch : 0) + 1);
+      }
+      const std::map<int32_t, int64_t> claimed = changelog_->claim(epochs);
+      for (int32_t p : partitions) begin_restore(p, from[p], claimed.at(p) + 1);
+      publish_ownership();
+      restore_all();
+      std::vector<int32_t> outbid;
+      for (int32_t p : partitions) {
+        if (store_->changelog_position(p)->claim.owner == changelog_->writer()) continue;
+        spdlog::warn("{}[{}]: a claim with a higher epoch came first: claiming again",
+                     changelog_of(p), changelog_partition(p));
+        changelog_->discard(p);
+        outbid.push_back(p);
+      }
+      partitions = std::move(outbid);
+    }
+  }
+
+  void begin_restore(int32_t logical, int64_t from, int64_t end) {
+    const std::string& topic = changelog_of(logical);
+    const int32_t cp = changelog_partition(logical);
+    restores_.begin(logical, topic, cp, from, end, system_ms());
+    if (end - from > 1)
+      spdlog::info("{}[{}]: restoring {} records (offsets {}..{})", topic, cp, end - from, from,
+                   end);
     metrics_.restoring_partitions.Set(double(restores_.active()));
   }
 
@@ -400,18 +441,22 @@ class RunShell : public PartitionListener {
     while (restores_.active() > 0) {
       for (const RestoreSet::Finished& f : restores_.step(100)) {
         if (!f.unfinished.empty()) changelog_->tombstone(f.logical, f.unfinished);
-        changelog_->adopt(f.logical, f.uncovered.keys, f.uncovered.ops, f.uncovered.first_offset);
+        changelog_->adopt(f.logical, f.uncovered.keys, f.uncovered.ops, f.uncovered.first_offset,
+                          f.uncovered.claim);
         metrics_.restore_records.Increment(double(f.records));
         metrics_.restore_bytes.Increment(double(f.bytes));
         metrics_.restore_duration.Observe(f.seconds);
         restored_records_ += f.records;
-        if (f.end > f.from)
-          spdlog::info("{}[{}]: restored {} records ({:.1f} MiB) in {:.2f} s{}", f.topic,
+        if (f.end - f.from > 1)
+          spdlog::info("{}[{}]: restored {} records ({:.1f} MiB) in {:.2f} s{}{}", f.topic,
                        f.partition, f.records, f.bytes / 1048576.0, f.seconds,
                        f.unfinished.empty() ? ""
-                                            : fmt::format("; dropped {} chunks of a checkpoint "
-                                                          "its writer never finished",
-                                                          f.unfinished.size()));
+                                            : fmt::format("; {} redo chunks to delete (a "
+                                                          "checkpoint never finished, or fenced)",
+                                                          f.unfinished.size()),
+                       f.fenced == 0
+                           ? ""
+                           : fmt::format("; skipped {} records of a replaced owner", f.fenced));
       }
       metrics_.restoring_partitions.Set(double(restores_.active()));
       const int64_t now = steady_ms();

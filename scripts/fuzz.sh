@@ -2,7 +2,7 @@
 # A fuzzing campaign: every libFuzzer harness (tests/fuzz) for SECONDS each (default 3600), one
 # per core at a time, corpora kept in fuzz-corpus/<target> between campaigns. Prints runs,
 # crashes and corpus size per harness; crash inputs land in fuzz-corpus/crash-<target>-*.
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
+# Usage: [FUZZ_JOBS=N] scripts/fuzz.sh [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-3600}
@@ -22,7 +22,7 @@ run() {
   crashes=$(find fuzz-corpus -maxdepth 1 -name "crash-$t-*" | wc -l)
   echo "$t: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "fuzz-corpus/$t.log" | grep -o '[0-9]*$') runs in ${seconds} s, $crashes crashes, corpus $(ls "$corpus" | wc -l) inputs"
 }
-jobs=$(nproc)
+jobs=${FUZZ_JOBS:-$(nproc)}  # FUZZ_JOBS: harnesses at once
 for t in "${targets[@]}"; do
   while (($(jobs -r | wc -l) >= jobs)); do sleep 1; done
   run "$t" &

@@ -70,9 +70,45 @@ void redo_value_header(std::string& out, bool last, size_t op_count) {
   codec::put_varint(out, static_cast<int64_t>(op_count));
 }
 
+void claim_key(std::string& out, uint64_t writer) {
+  out.clear();
+  out.push_back(static_cast<char>(kClaimTag));
+  put_be64(out, writer);
+}
+
+void claim_value(std::string& out, uint64_t epoch) {
+  out.clear();
+  out.push_back(static_cast<char>(kVersion));
+  put_be64(out, epoch);
+}
+
+uint64_t writer_of(const rd_kafka_message_t* m) {
+  rd_kafka_headers_t* headers = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+      rd_kafka_header_get_last(headers, kWriterHeader, &value, &size) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR ||
+      size != 8)
+    return 0;
+  return get_be64(static_cast<const char*>(value));
+}
+
 std::optional<Record> parse(std::string_view key, const std::string_view* value) {
   if (key.empty()) return std::nullopt;
   Record rec{};
+  if (static_cast<uint8_t>(key[0]) == kClaimTag) {
+    if (key.size() != 9) return std::nullopt;
+    rec.kind = Record::kClaim;
+    rec.redo.writer = get_be64(key.data() + 1);
+    if (!value) {
+      rec.tombstone = true;
+      return rec;
+    }
+    if (value->size() != 9 || static_cast<uint8_t>((*value)[0]) != kVersion) return std::nullopt;
+    rec.epoch = get_be64(value->data() + 1);
+    return rec;
+  }
   if (static_cast<uint8_t>(key[0]) == kRedoTag) {
     if (key.size() != 21) return std::nullopt;
     rec.kind = Record::kRedo;

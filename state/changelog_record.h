@@ -1,7 +1,7 @@
 // Byte layout of the changelog: the Kafka topic that mirrors every checkpoint's state writes, one
 // topic partition per input partition (and a one-partition topic for the program stage).
 //
-// Two kinds of records share a partition:
+// Three kinds of records share a partition:
 //   redo:   key   = 0xff | writer (8, BE) | checkpoint (8, BE) | chunk (4, BE)
 //           value = version | last chunk? | op count | ops
 //           Every write of one checkpoint of the partition, produced before the checkpoint is
@@ -12,9 +12,18 @@
 //           The latest value of each key, written (coalesced) after the checkpoints that set it
 //           are committed; compaction keeps the newest per key. Redo records they cover are then
 //           deleted by tombstones.
+//   claim:  key   = 0xfe | writer (8, BE)
+//           value = version | epoch (8, BE)
+//           A new owner's first record: from here on, only its records count. A claim takes
+//           effect only with an epoch above every claim before it; records of any other writer
+//           that follow (a zombie: an owner the group replaced before it noticed) are ignored.
+// Every record carries its writer in the Kafka header `kWriterHeader` (8, BE); records without
+// one are from before claims existed and always count.
 // docs/architecture.md explains why compaction cannot resurrect the writes of an unfinished
 // checkpoint: they only ever travel in redo records, whose keys are unique.
 #pragma once
+
+#include <librdkafka/rdkafka.h>
 
 #include <cstdint>
 #include <optional>
@@ -26,6 +35,8 @@
 namespace engaged::changelog {
 
 inline constexpr uint8_t kRedoTag = 0xff;
+inline constexpr uint8_t kClaimTag = 0xfe;
+inline constexpr const char* kWriterHeader = "engaged.writer";
 inline constexpr uint8_t kVersion = 1;
 
 // An op: the put (value) or delete (no value) of a store key in a family.
@@ -63,9 +74,16 @@ struct RedoId {
 void redo_key(std::string& out, const RedoId& id);
 void redo_value_header(std::string& out, bool last, size_t op_count);
 
+// Claim records.
+void claim_key(std::string& out, uint64_t writer);
+void claim_value(std::string& out, uint64_t epoch);
+
+// The writer a record's header names (0: none, or not 8 bytes).
+uint64_t writer_of(const rd_kafka_message_t* m);
+
 // A record read back from the changelog.
 struct Record {
-  enum Kind { kState, kRedo } kind;
+  enum Kind { kState, kRedo, kClaim } kind;
   // kState: the op (value absent = tombstone).
   Op op;
   // kRedo (value absent = the redo record was deleted: nothing to apply).
@@ -73,6 +91,8 @@ struct Record {
   bool last = false;
   size_t op_count = 0;
   std::string_view ops;
+  // kClaim: the claiming writer (in redo.writer) and its epoch.
+  uint64_t epoch = 0;
   bool tombstone = false;
 };
 // Parses a record; nullopt if it is malformed or of a newer format than this build reads.

@@ -30,17 +30,22 @@ ChangelogRestore::ChangelogRestore(Store& store, int32_t partition, int64_t from
       from_(from),
       wall_clock_ms_(wall_clock_ms),
       batch_(store, /*record_ops=*/false) {
+  if (from > 0)
+    if (const auto position = store_.changelog_position(partition))
+      claim_ = position->claim_at(from);
   put_position(batch_, partition_,
                {.next_offset = from,
                 .restoring_from = from,
                 .released = standby,
                 .released_ms = standby ? wall_clock_ms : 0,
-                .written_ms = wall_clock_ms});
+                .written_ms = wall_clock_ms,
+                .claim = claim_});
   store_.write(batch_.write_batch());
   batch_.write_batch().Clear();
 }
 
-void ChangelogRestore::apply(int64_t offset, std::string_view key, const std::string_view* value) {
+void ChangelogRestore::apply(int64_t offset, std::string_view key, const std::string_view* value,
+                             uint64_t writer) {
   ++records_;
   bytes_ += static_cast<int64_t>(key.size() + (value ? value->size() : 0));
   const auto rec = changelog::parse(key, value);
@@ -49,6 +54,18 @@ void ChangelogRestore::apply(int64_t offset, std::string_view key, const std::st
         "changelog record at offset {} of partition {} cannot be read (malformed, or written by "
         "a newer engaged)",
         offset, partition_));
+  if (rec->kind == changelog::Record::kClaim) {
+    if (!rec->tombstone && rec->epoch > claim_.epoch) {
+      claim_ = {rec->redo.writer, rec->epoch};
+      if (collecting_ && redo_.writer != claim_.owner) drop_unfinished();
+    }
+    return;
+  }
+  if (claim_.owner != 0 && writer != 0 && writer != claim_.owner) {
+    ++fenced_;
+    if (rec->kind == changelog::Record::kRedo && !rec->tombstone) unfinished_.emplace_back(key);
+    return;
+  }
   if (rec->kind == changelog::Record::kState) {
     const std::string_view store_key = rec->op.key;
     if (store_key.size() < 4 || codec::partition_of(store_key) != partition_)
@@ -90,7 +107,7 @@ void ChangelogRestore::apply(int64_t offset, std::string_view key, const std::st
     apply_ops(redo_ops_);
     collecting_ = false;
     for (const auto& k : redo_keys_) applied_by_key_[k] = applied_.size();
-    applied_.push_back({std::move(redo_keys_), std::move(redo_ops_), redo_offset_});
+    applied_.push_back({std::move(redo_keys_), std::move(redo_ops_), redo_offset_, claim_});
     redo_ops_.clear();
     redo_keys_.clear();
   }
@@ -129,12 +146,15 @@ void ChangelogRestore::write_if_large() {
 }
 
 void ChangelogRestore::save_standby(int64_t next, int64_t wall_clock_ms) {
+  const Uncovered u = uncovered();
   put_position(batch_, partition_,
                {.next_offset = collecting_ ? redo_offset_ : next,
                 .released = true,
                 .released_ms = wall_clock_ms,
                 .written_ms = wall_clock_ms,
-                .uncovered_from = uncovered().first_offset});
+                .uncovered_from = u.first_offset,
+                .claim = claim_,
+                .uncovered_claim = u.claim});
   store_.write(batch_.write_batch());
   batch_.write_batch().Clear();
 }
@@ -143,7 +163,10 @@ ChangelogRestore::Uncovered ChangelogRestore::uncovered() const {
   Uncovered out;
   for (const Applied& a : applied_) {
     if (a.keys.empty()) continue;
-    if (out.first_offset < 0) out.first_offset = a.offset;
+    if (out.first_offset < 0) {
+      out.first_offset = a.offset;
+      out.claim = a.claim;
+    }
     out.keys.insert(out.keys.end(), a.keys.begin(), a.keys.end());
     out.ops += a.ops;
   }
@@ -152,10 +175,13 @@ ChangelogRestore::Uncovered ChangelogRestore::uncovered() const {
 
 std::vector<std::string> ChangelogRestore::finish(int64_t end) {
   drop_unfinished();
+  const Uncovered u = uncovered();
   put_position(batch_, partition_,
                {.next_offset = end,
                 .written_ms = wall_clock_ms_,
-                .uncovered_from = uncovered().first_offset});
+                .uncovered_from = u.first_offset,
+                .claim = claim_,
+                .uncovered_claim = u.claim});
   store_.write(batch_.write_batch());
   batch_.write_batch().Clear();
   return std::move(unfinished_);

@@ -1,5 +1,5 @@
-// Each produced message carries its logical partition (p, or the program partition) as its
-// opaque, so delivery reports advance the right position.
+// Each produced message carries its logical partition (p, or the program partition) and its kind
+// as its opaque, so delivery reports advance the right position.
 #include "state/changelog_writer.h"
 
 #include <fmt/format.h>
@@ -61,8 +61,9 @@ KafkaChangelog::~KafkaChangelog() {
 void KafkaChangelog::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
   auto* self = static_cast<KafkaChangelog*>(opaque);
   --self->in_flight_;
-  const auto tag = reinterpret_cast<intptr_t>(m->_private);  // partition << 1 | redo
-  const auto partition = static_cast<int32_t>(tag >> 1);
+  const auto tag = reinterpret_cast<intptr_t>(m->_private);  // partition << 2 | kind
+  const auto partition = static_cast<int32_t>(tag >> 2);
+  const auto kind = static_cast<Kind>(tag & 3);
   if (m->err) {
     if (self->first_error_.empty())
       self->first_error_ = fmt::format("changelog {}[{}]: {}", rd_kafka_topic_name(m->rkt),
@@ -71,24 +72,31 @@ void KafkaChangelog::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*
   }
   int64_t& end = self->acked_end_[partition];
   end = std::max(end, m->offset + 1);
-  if (tag & 1) {
-    int64_t& first = self->pending_[partition].uncovered_from;
-    if (first < 0 || m->offset < first) first = m->offset;
+  if (kind == kClaim) self->claimed_at_[partition] = m->offset;
+  if (kind == kRedo) {
+    Pending& p = self->pending_[partition];
+    if (p.uncovered_from < 0 || m->offset < p.uncovered_from) {
+      p.uncovered_from = m->offset;
+      p.uncovered_claim = self->claims_[partition];
+    }
   }
 }
 
 void KafkaChangelog::produce(int32_t partition, const std::string& key, const std::string* value,
-                             bool redo) {
+                             Kind kind) {
   const bool program = partition == codec::kProgramPartition;
   const std::string& topic = program ? options_.program_topic : options_.topic;
+  char writer[8];
+  for (int i = 0; i < 8; ++i) writer[i] = static_cast<char>(writer_ >> (56 - 8 * i));
   for (;;) {
     const rd_kafka_resp_err_t err = rd_kafka_producev(
         producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
         RD_KAFKA_V_PARTITION(program ? 0 : partition), RD_KAFKA_V_KEY(key.data(), key.size()),
         RD_KAFKA_V_VALUE(value ? const_cast<char*>(value->data()) : nullptr,
                          value ? value->size() : 0),
+        RD_KAFKA_V_HEADER(changelog::kWriterHeader, writer, sizeof writer),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(partition) << 1 | redo)),
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(partition) << 2 | kind)),
         RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
@@ -100,6 +108,20 @@ void KafkaChangelog::produce(int32_t partition, const std::string& key, const st
   stats_.bytes += static_cast<int64_t>(key.size() + (value ? value->size() : 0));
 }
 
+std::map<int32_t, int64_t> KafkaChangelog::claim(const std::map<int32_t, uint64_t>& epochs) {
+  for (const auto& [partition, epoch] : epochs) {
+    claims_[partition] = {writer_, epoch};
+    claimed_at_.erase(partition);
+    changelog::claim_key(scratch_key_, writer_);
+    changelog::claim_value(scratch_value_, epoch);
+    produce(partition, scratch_key_, &scratch_value_, kClaim);
+  }
+  wait_for_acks();
+  std::map<int32_t, int64_t> out;
+  for (const auto& [partition, epoch] : epochs) out[partition] = claimed_at_.at(partition);
+  return out;
+}
+
 void KafkaChangelog::append(int32_t partition, ChangeBatch::PartitionOps& ops) {
   Pending& p = pending_[partition];
   const auto pieces = chunks(ops.ops, options_.chunk_bytes);
@@ -108,7 +130,7 @@ void KafkaChangelog::append(int32_t partition, ChangeBatch::PartitionOps& ops) {
     changelog::redo_key(scratch_key_, {writer_, checkpoint, static_cast<uint32_t>(i)});
     changelog::redo_value_header(scratch_value_, i + 1 == pieces.size(), pieces[i].second);
     scratch_value_.append(pieces[i].first);
-    produce(partition, scratch_key_, &scratch_value_, /*redo=*/true);
+    produce(partition, scratch_key_, &scratch_value_, kRedo);
     p.redo_keys.push_back(scratch_key_);
     ++stats_.redo_records;
   }
@@ -140,12 +162,15 @@ void KafkaChangelog::take_ops(Pending& p, std::string ops) {
 }
 
 void KafkaChangelog::adopt(int32_t partition, std::vector<std::string> redo_keys, std::string ops,
-                           int64_t first_offset) {
+                           int64_t first_offset, const codec::Claim& claim) {
   if (redo_keys.empty()) return;
   Pending& p = pending_[partition];
   take_ops(p, std::move(ops));
   for (auto& k : redo_keys) p.redo_keys.push_back(std::move(k));
-  if (p.uncovered_from < 0 || first_offset < p.uncovered_from) p.uncovered_from = first_offset;
+  if (p.uncovered_from < 0 || first_offset < p.uncovered_from) {
+    p.uncovered_from = first_offset;
+    p.uncovered_claim = claim;
+  }
 }
 
 void KafkaChangelog::wait_for_acks() {
@@ -173,7 +198,11 @@ bool KafkaChangelog::flush(bool wait, std::vector<Position>& positions) {
       throw std::runtime_error("changelog write failed, checkpoint not committed: " + first_error_);
   }
   positions.clear();
-  for (int32_t p : appended_) positions.push_back({p, acked_end_[p], pending_[p].uncovered_from});
+  for (int32_t p : appended_) {
+    const Pending& pending = pending_[p];
+    positions.push_back(
+        {p, acked_end_[p], pending.uncovered_from, claims_[p], pending.uncovered_claim});
+  }
   appended_.clear();
   return true;
 }
@@ -212,6 +241,7 @@ void KafkaChangelog::materialize(int32_t partition, Pending& p) {
   p.redo_keys.clear();
   p.bytes = 0;
   p.uncovered_from = -1;
+  p.uncovered_claim = {};
 }
 
 void KafkaChangelog::release(int32_t partition) {
@@ -222,6 +252,7 @@ void KafkaChangelog::release(int32_t partition) {
   }
   wait_for_acks();
   acked_end_.erase(partition);
+  claims_.erase(partition);
 }
 
 void KafkaChangelog::discard(int32_t partition) {
@@ -230,6 +261,7 @@ void KafkaChangelog::discard(int32_t partition) {
     pending_.erase(it);
   }
   acked_end_.erase(partition);
+  claims_.erase(partition);
 }
 
 int64_t KafkaChangelog::seed(int32_t partition, Store& store) {

@@ -4,6 +4,8 @@
 // records carried is written as a state record (coalesced: at most every materialize interval, or
 // sooner when the buffered values pass their byte budget), followed by tombstones for the redo
 // records those state records now cover, so compaction keeps one record per live key.
+// A new owner claims a partition before restoring it (changelog_record.h): every record carries
+// this writer's id in a header, so a restore skips what a replaced owner still writes.
 // Input partition p writes to partition p of the changelog topic; the program stage
 // (codec::kProgramPartition) to partition 0 of the program changelog topic.
 #pragma once
@@ -45,6 +47,11 @@ class KafkaChangelog : public ChangelogSink {
   KafkaChangelog(const KafkaProperties& properties, ChangelogOptions options);
   ~KafkaChangelog() override;
 
+  // Claims partitions (partition -> epoch) and returns the offset of each claim record once all
+  // are acknowledged. A restore up to and including it rebuilds what this writer continues.
+  std::map<int32_t, int64_t> claim(const std::map<int32_t, uint64_t>& epochs);
+  uint64_t writer() const { return writer_; }
+
   void append(int32_t partition, ChangeBatch::PartitionOps& ops) override;
   bool flush(bool wait, std::vector<Position>& positions) override;
   void committed() override;
@@ -64,7 +71,7 @@ class KafkaChangelog : public ChangelogSink {
   // keys' newest values are written as state records at the next materialization, then the
   // records are deleted. `first_offset`: where the first of them is.
   void adopt(int32_t partition, std::vector<std::string> redo_keys, std::string ops,
-             int64_t first_offset);
+             int64_t first_offset, const codec::Claim& claim);
   // Serves delivery reports.
   void poll() { rd_kafka_poll(producer_.get(), 0); }
 
@@ -86,12 +93,14 @@ class KafkaChangelog : public ChangelogSink {
     std::unordered_map<Key, std::optional<std::string_view>, KeyHash> values;
     std::vector<std::string> redo_keys;  // redo chunks the next materialization covers
     size_t bytes = 0;
-    int64_t uncovered_from = -1;  // offset of the first redo record in `redo_keys` (-1: unknown)
+    int64_t uncovered_from = -1;   // offset of the first redo record in `redo_keys` (-1: unknown)
+    codec::Claim uncovered_claim;  // the claim in force there
     std::chrono::steady_clock::time_point since{};
   };
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque);
+  enum Kind : intptr_t { kOther = 0, kRedo = 1, kClaim = 2 };  // in the delivery opaque
   void produce(int32_t partition, const std::string& key, const std::string* value,
-               bool redo = false);
+               Kind kind = kOther);
   void take_ops(Pending& p, std::string ops);
   void materialize(int32_t partition, Pending& p);
   void wait_for_acks();
@@ -105,8 +114,10 @@ class KafkaChangelog : public ChangelogSink {
   uint64_t next_checkpoint_ = 0;
   std::map<int32_t, Pending> pending_;
   size_t pending_bytes_ = 0;
-  std::map<int32_t, int64_t> acked_end_;  // per partition: offset after the newest acknowledged
-  std::vector<int32_t> appended_;         // partitions written in the current checkpoint
+  std::map<int32_t, int64_t> acked_end_;    // per partition: offset after the newest acknowledged
+  std::map<int32_t, codec::Claim> claims_;  // this writer's, per partition
+  std::map<int32_t, int64_t> claimed_at_;   // offsets of acknowledged claim records
+  std::vector<int32_t> appended_;           // partitions written in the current checkpoint
   std::string first_error_;
   int64_t in_flight_ = 0;
   ChangelogStats stats_;

@@ -242,7 +242,9 @@ bool Checkpoint::commit(bool wait) {
       codec::put_partition(key, p.partition);
       codec::encode_changelog_position(value, {.next_offset = p.next_offset,
                                                .written_ms = options_.wall_clock_ms,
-                                               .uncovered_from = p.uncovered_from});
+                                               .uncovered_from = p.uncovered_from,
+                                               .claim = p.claim,
+                                               .uncovered_claim = p.uncovered_claim});
       batch_.put(Family::kChangelog, key, value);
     }
   }

@@ -26,8 +26,10 @@ class ChangelogSink {
   virtual void append(int32_t partition, ChangeBatch::PartitionOps& ops) = 0;
   struct Position {
     int32_t partition;
-    int64_t next_offset;     // after the partition's last acknowledged record
-    int64_t uncovered_from;  // its first redo record no state record covers yet (-1: none)
+    int64_t next_offset;           // after the partition's last acknowledged record
+    int64_t uncovered_from;        // its first redo record no state record covers yet (-1: none)
+    codec::Claim claim;            // the writer's claim on the partition
+    codec::Claim uncovered_claim;  // the claim in force at uncovered_from
   };
   // True once everything appended is acknowledged (with `wait`: blocks until then); then
   // `positions` holds each written partition's position. Throws if a write failed: the

@@ -579,17 +579,23 @@ std::optional<OutboxEntry> decode_outbox(std::string_view v) {
 
 void encode_changelog_position(std::string& out, const ChangelogPosition& p) {
   out.clear();
-  out.push_back(1);
+  out.push_back(2);
   put_varint(out, p.next_offset);
   put_varint(out, p.restoring_from);
   put_varint(out, p.released);
   put_varint(out, p.released_ms);
   put_varint(out, p.written_ms);
   put_varint(out, p.uncovered_from);
+  for (const Claim& c : {p.claim, p.uncovered_claim}) {
+    put_be64(out, c.owner);
+    put_be64(out, c.epoch);
+  }
 }
 
+// Version 1 (0.1.0 had none; 0.2.0 development) has no claim: owner and epoch 0.
 std::optional<ChangelogPosition> decode_changelog_position(std::string_view v) {
-  if (v.empty() || v[0] != 1) return std::nullopt;
+  if (v.empty() || (v[0] != 1 && v[0] != 2)) return std::nullopt;
+  const bool claimed = v[0] == 2;
   Reader r(v.substr(1));
   ChangelogPosition p;
   p.next_offset = r.varint();
@@ -598,6 +604,12 @@ std::optional<ChangelogPosition> decode_changelog_position(std::string_view v) {
   p.released_ms = r.varint();
   p.written_ms = r.varint();
   p.uncovered_from = r.varint();
+  if (claimed) {
+    const std::string_view claims = r.bytes(32);
+    if (!r.ok()) return std::nullopt;
+    p.claim = {get_be64(claims.data()), get_be64(claims.data() + 8)};
+    p.uncovered_claim = {get_be64(claims.data() + 16), get_be64(claims.data() + 24)};
+  }
   if (!r.done()) return std::nullopt;
   return p;
 }

@@ -112,6 +112,14 @@ std::optional<PartitionMeta> decode_meta(std::string_view v);
 
 // changelog (local, not mirrored): partition -> version 1 | next_offset | restoring_from |
 // released | released_ms | written_ms | uncovered_from (varints)
+// A claim on a changelog partition (changelog_record.h): the owner whose records count, and its
+// epoch. owner 0: no claim seen yet (every record counts).
+struct Claim {
+  uint64_t owner = 0;
+  uint64_t epoch = 0;
+  bool operator==(const Claim&) const = default;
+};
+
 struct ChangelogPosition {
   int64_t next_offset = 0;      // first changelog record this copy does not reflect
   int64_t restoring_from = -1;  // >= 0: a restore from there was cut short; the copy is partial
@@ -121,7 +129,13 @@ struct ChangelogPosition {
   // First redo record no state record covers yet (-1: none). A restore reads from here (or
   // next_offset if lower) so the writer can take those redo records over and cover them.
   int64_t uncovered_from = -1;
+  Claim claim;            // in force at next_offset (and at restoring_from)
+  Claim uncovered_claim;  // in force at uncovered_from
   bool operator==(const ChangelogPosition&) const = default;
+  // The claim in force at `offset`, one of the positions above.
+  Claim claim_at(int64_t offset) const {
+    return offset == uncovered_from && offset != next_offset ? uncovered_claim : claim;
+  }
 };
 void encode_changelog_position(std::string& out, const ChangelogPosition& p);
 std::optional<ChangelogPosition> decode_changelog_position(std::string_view v);

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "ingest/topic_reader.h"
+#include "state/changelog_record.h"
 
 namespace engaged {
 namespace {
@@ -59,7 +60,7 @@ std::vector<RestoreSet::Finished> RestoreSet::step(int timeout_ms) {
       if (!a.done && m->offset >= a.restore->from()) {
         const std::string_view key{static_cast<const char*>(m->key), m->key_len};
         const std::string_view value{static_cast<const char*>(m->payload), m->len};
-        a.restore->apply(m->offset, key, m->payload ? &value : nullptr);
+        a.restore->apply(m->offset, key, m->payload ? &value : nullptr, changelog::writer_of(m));
         if (m->offset + 1 >= a.end) a.done = true;
       }
     }
@@ -83,6 +84,7 @@ std::vector<RestoreSet::Finished> RestoreSet::step(int timeout_ms) {
                a.restore->bytes(),
                (steady_ns() - a.started_ns) / 1e9,
                a.restore->finish(a.end),
+               a.restore->fenced(),
                a.restore->uncovered()};
     out.push_back(std::move(f));
     by_source_.erase({a.topic, a.partition});

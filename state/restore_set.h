@@ -35,7 +35,8 @@ class RestoreSet {
     int32_t partition;
     int64_t from, end, records, bytes;
     double seconds;
-    std::vector<std::string> unfinished;    // redo chunks a dead writer left (to tombstone)
+    std::vector<std::string> unfinished;    // redo chunks unfinished or fenced (to tombstone)
+    int64_t fenced;                         // records skipped: a replaced owner wrote them
     ChangelogRestore::Uncovered uncovered;  // finished redo records to take over
   };
   // Applies what the reader fetched (waiting up to `timeout_ms` for the first record) and

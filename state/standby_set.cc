@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "ingest/topic_reader.h"
+#include "state/changelog_record.h"
 
 namespace engaged {
 namespace {
@@ -55,7 +56,7 @@ void StandbySet::step(int64_t wall_clock_ms) {
       if (m->offset >= a.next) {
         const std::string_view key{static_cast<const char*>(m->key), m->key_len};
         const std::string_view value{static_cast<const char*>(m->payload), m->len};
-        a.copy->apply(m->offset, key, m->payload ? &value : nullptr);
+        a.copy->apply(m->offset, key, m->payload ? &value : nullptr, changelog::writer_of(m));
         a.next = m->offset + 1;
       }
     }

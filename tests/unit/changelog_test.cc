@@ -1,7 +1,8 @@
 // The changelog's guarantee, without Kafka: a partition restored from its changelog is the state
 // of its last finished checkpoint, whatever the log holds after it (a checkpoint whose writer
-// died half-way) and whatever compaction removed (older versions of every key, deleted redo
-// records); a restore cut short and run again gives the same copy.
+// died half-way, records of an owner the group replaced) and whatever compaction removed (older
+// versions of every key, deleted redo records); a restore cut short and run again gives the same
+// copy.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -32,6 +33,7 @@ std::string key(std::string_view id) {
 struct Record {
   std::string key;
   std::optional<std::string> value;  // nullopt: a tombstone
+  uint64_t writer = 0;               // its header (0: none)
 };
 
 // Writes records the way KafkaChangelog does, into a vector standing for a topic partition.
@@ -56,26 +58,33 @@ class Log {
       changelog::redo_key(k, {writer, number, static_cast<uint32_t>(c)});
       changelog::redo_value_header(v, c + 1 == chunks, count);
       v += ops;
-      records.push_back({k, v});
+      records.push_back({k, v, writer});
       redo_keys.push_back(k);
       if (!finished && c == 0) return;
     }
   }
   // The newest value of each written key as a state record, then tombstones for the redo
   // records written so far.
-  void materialize(const std::map<std::string, std::optional<std::string>>& newest) {
+  void materialize(const std::map<std::string, std::optional<std::string>>& newest,
+                   uint64_t writer = 0) {
     std::string k, v;
     for (const auto& [id, value] : newest) {
       changelog::state_key(k, Family::kUsers, key(id));
       if (value) {
         changelog::state_value(v, *value);
-        records.push_back({k, v});
+        records.push_back({k, v, writer});
       } else {
-        records.push_back({k, std::nullopt});
+        records.push_back({k, std::nullopt, writer});
       }
     }
-    for (auto& r : redo_keys) records.push_back({r, std::nullopt});
+    for (auto& r : redo_keys) records.push_back({r, std::nullopt, writer});
     redo_keys.clear();
+  }
+  void claim(uint64_t writer, uint64_t epoch) {
+    std::string k, v;
+    changelog::claim_key(k, writer);
+    changelog::claim_value(v, epoch);
+    records.push_back({k, v, writer});
   }
   // What a compacted topic keeps: the newest record of each key, in offset order. (Tombstones
   // stay for delete.retention.ms; removing them too must not change a restore from scratch.)
@@ -119,7 +128,7 @@ class ChangelogTest : public ::testing::Test {
     for (const auto& [offset, rec] : log) {
       if (offset < from) continue;
       const std::string_view value = rec.value ? std::string_view(*rec.value) : "";
-      r.apply(offset, rec.key, rec.value ? &value : nullptr);
+      r.apply(offset, rec.key, rec.value ? &value : nullptr, rec.writer);
     }
     auto left = r.finish(log.empty() ? from : log.back().first + 1);
     if (unfinished) *unfinished = left;
@@ -167,7 +176,7 @@ TEST_F(ChangelogTest, FinishedRedoRecordsNobodyCoveredAreHandedOver) {
   const auto log = story().all();
   for (const auto& [offset, rec] : log) {
     const std::string_view value = rec.value ? std::string_view(*rec.value) : "";
-    r.apply(offset, rec.key, rec.value ? &value : nullptr);
+    r.apply(offset, rec.key, rec.value ? &value : nullptr, rec.writer);
   }
   const ChangelogRestore::Uncovered u = r.uncovered();
   ASSERT_EQ(u.keys.size(), 1u);
@@ -220,6 +229,42 @@ TEST_F(ChangelogTest, ARestoreCutShortAndRunAgainGivesTheSameCopy) {
   EXPECT_EQ(store_->changelog_position(kPartition)->restoring_from, -1);
 }
 
+// Owner 1 claims and writes; owner 2 claims (epoch 20) and restores up to its claim; owner 1,
+// replaced without noticing yet, writes on: a checkpoint, a materialization, and a claim of its
+// own with an older epoch. Owner 2's records are the history; owner 1's after the claim are not.
+Log replaced_owner() {
+  Log log;
+  log.claim(1, 10);
+  log.checkpoint(1, 0, {{"a", "a1"}, {"b", "b1"}});
+  log.checkpoint(1, 1, {{"c", "c1"}, {"d", "d1"}}, 2, /*finished=*/false);  // chunk 0 only
+  log.claim(2, 20);
+  log.checkpoint(1, 2, {{"a", "zombie"}, {"z", "zombie"}});
+  log.materialize({{"a", "zombie"}, {"z", "zombie"}}, 1);
+  log.claim(1, 15);
+  log.checkpoint(2, 0, {{"b", "b2"}});
+  return log;
+}
+
+TEST_F(ChangelogTest, ARecordOfAReplacedOwnerNeverCounts) {
+  std::vector<std::string> to_delete;
+  EXPECT_EQ(restore(replaced_owner().all(), 0, &to_delete),
+            (std::map<std::string, std::string>{{"a", "a1"}, {"b", "b2"}}));
+  // Owner 1's chunk cut off by the claim, and its redo record after it: the new owner deletes
+  // them, so compaction does not keep them forever.
+  ASSERT_EQ(to_delete.size(), 2u);
+  EXPECT_EQ(changelog::parse(to_delete[1], nullptr)->redo.checkpoint, 2u);
+  EXPECT_EQ(store_->changelog_position(kPartition)->claim, (codec::Claim{2, 20}));
+}
+
+TEST_F(ChangelogTest, AHeadStartKeepsTheClaimItStoodUnder) {
+  // The copy was restored up to owner 2's claim (as owner 2 does on assignment); catching up
+  // from there still skips owner 1's later records.
+  const auto log = replaced_owner().all();
+  restore({log.begin(), log.begin() + 5}, 0);
+  ASSERT_EQ(store_->changelog_position(kPartition)->claim, (codec::Claim{2, 20}));
+  EXPECT_EQ(restore(log, 5), (std::map<std::string, std::string>{{"a", "a1"}, {"b", "b2"}}));
+}
+
 TEST_F(ChangelogTest, ForeignAndNewerRecordsAreRefusedByName) {
   ChangelogRestore r(*store_, kPartition, 0, 0);
   std::string k, v;
@@ -229,7 +274,7 @@ TEST_F(ChangelogTest, ForeignAndNewerRecordsAreRefusedByName) {
   changelog::state_value(v, "1");
   std::string_view value = v;
   try {
-    r.apply(7, k, &value);
+    r.apply(7, k, &value, 0);
     FAIL();
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("belongs to partition 4"), std::string::npos) << e.what();
@@ -238,7 +283,7 @@ TEST_F(ChangelogTest, ForeignAndNewerRecordsAreRefusedByName) {
   v[0] = 9;  // a format this build does not know
   value = v;
   try {
-    r.apply(8, k, &value);
+    r.apply(8, k, &value, 0);
     FAIL();
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("offset 8"), std::string::npos) << e.what();

@@ -120,7 +120,8 @@ TEST_F(ChangelogWriterTest, APartitionLostAndAssignedBackRestoresToWhatItsWriter
     // Assigned back to the same process: its restore hands the uncovered records over.
     RestoreSet::Finished back = restore("back");
     ASSERT_EQ(back.uncovered.keys.size(), 2u);
-    w->adopt(kPartition, back.uncovered.keys, back.uncovered.ops, back.uncovered.first_offset);
+    w->adopt(kPartition, back.uncovered.keys, back.uncovered.ops, back.uncovered.first_offset,
+             back.uncovered.claim);
     checkpoint(*w, *scratch, "a", "a2");
     checkpoint(*w, *scratch, "b", "b2");
     w->release(kPartition);  // state records for a and b, tombstones for all four redo records
@@ -137,12 +138,40 @@ TEST_F(ChangelogWriterTest, APartitionLostAndAssignedBackRestoresToWhatItsWriter
   EXPECT_EQ(users(), (std::map<std::string, std::string>{{"a", "a2"}, {"b", "b2"}}));
   {
     auto w = writer();
-    w->adopt(kPartition, next.uncovered.keys, next.uncovered.ops, next.uncovered.first_offset);
+    w->adopt(kPartition, next.uncovered.keys, next.uncovered.ops, next.uncovered.first_offset,
+             next.uncovered.claim);
     checkpoint(*w, *scratch, "c", "c3");
     w->release(kPartition);
   }
   restore("last");
   EXPECT_EQ(users(), (std::map<std::string, std::string>{{"a", "a2"}, {"b", "b2"}, {"c", "c3"}}));
+}
+
+TEST_F(ChangelogWriterTest, AnOwnerReplacedWithoutNoticingIsSkipped) {
+  auto scratch = Store::open((dir_ / "scratch").string(), {});
+  auto a = writer();
+  a->claim({{kPartition, 10}});
+  checkpoint(*a, *scratch, "a", "a1");
+  // The group gives the partition to b while a still runs: b claims, then restores to its claim.
+  auto b = writer();
+  const int64_t claimed = b->claim({{kPartition, 20}}).at(kPartition);
+  RestoreSet::Finished at_claim = restore("b");
+  EXPECT_EQ(at_claim.end, claimed + 1);
+  EXPECT_EQ(users(), (std::map<std::string, std::string>{{"a", "a1"}}));
+  b->adopt(kPartition, at_claim.uncovered.keys, at_claim.uncovered.ops,
+           at_claim.uncovered.first_offset, at_claim.uncovered.claim);
+  // a writes on (a checkpoint, then its release's state records and tombstones), b too.
+  checkpoint(*a, *scratch, "a", "zombie");
+  checkpoint(*a, *scratch, "z", "zombie");
+  a->release(kPartition);
+  checkpoint(*b, *scratch, "b", "b2");
+  b->release(kPartition);
+
+  RestoreSet::Finished last = restore("last");
+  EXPECT_EQ(users(), (std::map<std::string, std::string>{{"a", "a1"}, {"b", "b2"}}));
+  EXPECT_EQ(last.fenced, 7);              // a's 2 redo records, 2 state records, 3 tombstones
+  EXPECT_EQ(last.unfinished.size(), 2u);  // its redo records: for the next owner to delete
+  EXPECT_TRUE(last.uncovered.keys.empty());
 }
 
 }  // namespace

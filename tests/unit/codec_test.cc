@@ -93,6 +93,27 @@ TEST(Codec, RetentionAndMetaRoundTrip) {
 
 // The meta record of format 1 (no version word, 11 rejection reasons) still reads: adding a
 // reason (key_mismatch) must not shift the fields after them.
+TEST(Codec, ChangelogPositionOfVersionOneReadsWithoutAClaim) {
+  std::string v1 = {1};
+  for (int64_t field : {900, -1, 1, 5000, 6000, 850}) codec::put_varint(v1, field);
+  const auto p = codec::decode_changelog_position(v1);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->next_offset, 900);
+  EXPECT_EQ(p->uncovered_from, 850);
+  EXPECT_EQ(p->claim, codec::Claim{});
+  // Written again it carries both claims, and each offset answers with its own.
+  codec::ChangelogPosition claimed = *p;
+  claimed.claim = {0xfedcba9876543210ULL, 1767225600000};
+  claimed.uncovered_claim = {7, 3};
+  std::string v2;
+  codec::encode_changelog_position(v2, claimed);
+  EXPECT_EQ(codec::decode_changelog_position(v2), claimed);
+  EXPECT_EQ(claimed.claim_at(850), (codec::Claim{7, 3}));
+  EXPECT_EQ(claimed.claim_at(900), claimed.claim);
+  v2.pop_back();
+  EXPECT_FALSE(codec::decode_changelog_position(v2));
+}
+
 TEST(Codec, MetaOfFormatOneReads) {
   std::string v1;
   codec::put_le64(v1, 123456789);                                       // stream time
