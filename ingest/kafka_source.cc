@@ -56,6 +56,15 @@ KafkaSource::~KafkaSource() {
     spdlog::error("closing the consumer: {}", e.what());
   }
   if (queue_) rd_kafka_queue_destroy(queue_);
+  release_if_never_assigned();
+}
+
+// librdkafka before 2.3.0 (Debian bookworm has 2.0.2) asserts in rd_kafka_destroy when a
+// (cooperative-)sticky member joined the group but never received an assignment: a stop during
+// the first rebalance (librdkafka#4312). The process is ending then, so the handle is left to
+// the exit instead of destroyed.
+void KafkaSource::release_if_never_assigned() {
+  if (!assignment_seen_ && consumer_) static_cast<void>(consumer_.release());
 }
 
 void KafkaSource::rebalance(rd_kafka_t*, rd_kafka_resp_err_t err,
@@ -73,6 +82,7 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
   rd_kafka_t* rk = consumer_.get();
   const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    assignment_seen_ = true;
     std::vector<AssignedPartition> assigned;
     for (int i = 0; i < parts->cnt; ++i)
       assigned.push_back({parts->elems[i].topic, parts->elems[i].partition, RD_KAFKA_OFFSET_END});
@@ -152,6 +162,7 @@ void KafkaSource::close() {
 void KafkaSource::abandon() {
   closed_ = true;
   if (queue_) rd_kafka_queue_destroy(std::exchange(queue_, nullptr));
+  release_if_never_assigned();
   if (consumer_) rd_kafka_destroy_flags(consumer_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 }
 

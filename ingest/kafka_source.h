@@ -68,6 +68,7 @@ class KafkaSource {
                         rd_kafka_topic_partition_list_t* parts, void* opaque);
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
   static void on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+  void release_if_never_assigned();
 
   std::vector<std::string> topics_;
   PartitionListener& listener_;
@@ -75,7 +76,8 @@ class KafkaSource {
   rd_kafka_queue_t* queue_ = nullptr;
   bool closed_ = false;
   bool all_brokers_down_ = false;
-  std::exception_ptr failure_;  // from the listener, inside a rebalance
+  bool assignment_seen_ = false;  // the group sent this member an assignment (maybe empty)
+  std::exception_ptr failure_;    // from the listener, inside a rebalance
 };
 
 }  // namespace engaged

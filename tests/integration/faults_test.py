@@ -281,6 +281,17 @@ def brokers():
         assert rc in (0, 3), (rc, text(log)[-2000:])
         assert rc == 3 or "stopped cleanly" in text(log), text(log)[-2000:]
         h.log(f"SIGTERM after the broker died: exit {rc} after {took:.1f} s")
+    # Stopped while joined but never assigned (every SyncGroup, API 14, answered
+    # REBALANCE_IN_PROGRESS, 27): librdkafka 2.0.2 asserted in its destroy (librdkafka#4312).
+    with fault_cluster() as (bootstrap, command, _):
+        command("errors 14 100000 27")
+        p, log = start_run(bootstrap, os.path.join(work, "state3"), "never-assigned.log")
+        time.sleep(6)
+        p.send_signal(signal.SIGTERM)
+        rc = finish(p, 60)
+        out = text(log)
+        assert rc == 0 and "stopped cleanly" in out and "assigned " not in out, (rc, out[-2000:])
+        h.log("SIGTERM before the first assignment: exit 0")
 
 
 # --- finding 5: a damaged store ----------------------------------------------------------------
