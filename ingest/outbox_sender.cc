@@ -57,8 +57,10 @@ void OutboxSender::produce(Pending* p) {
         RD_KAFKA_V_VALUE(p->entry.payload.data(), p->entry.payload.size()),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(p), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
-    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      retry_.push_back(p);  // still owned here: the destructor frees it
       throw std::runtime_error(std::string("outbox produce: ") + rd_kafka_err2str(err));
+    }
     rd_kafka_poll(producer_.get(), 50);
   }
 }
