@@ -16,6 +16,7 @@
 #include "state/changelog_restore.h"
 #include "state/codec.h"
 #include "state/store.h"
+#include "tests/unit/users_in_store.h"
 
 namespace engaged {
 namespace {
@@ -134,14 +135,7 @@ class ChangelogTest : public ::testing::Test {
     if (unfinished) *unfinished = left;
     return users();
   }
-  std::map<std::string, std::string> users() {
-    std::map<std::string, std::string> out;
-    std::unique_ptr<rocksdb::Iterator> it(
-        store_->db()->NewIterator(rocksdb::ReadOptions(), store_->cf(Family::kUsers)));
-    for (it->SeekToFirst(); it->Valid(); it->Next())
-      out[it->key().ToString().substr(4)] = it->value().ToString();
-    return out;
-  }
+  std::map<std::string, std::string> users() { return users_in(*store_); }
 
   fs::path dir_;
   std::unique_ptr<Store> store_;

@@ -18,6 +18,7 @@
 #include "state/codec.h"
 #include "state/restore_set.h"
 #include "state/store.h"
+#include "tests/unit/users_in_store.h"
 
 namespace engaged {
 namespace {
@@ -75,14 +76,7 @@ class ChangelogWriterTest : public ::testing::Test {
       for (auto& f : restores.step(100)) return std::move(f);
   }
 
-  std::map<std::string, std::string> users() {
-    std::map<std::string, std::string> out;
-    std::unique_ptr<rocksdb::Iterator> it(
-        store_->db()->NewIterator(rocksdb::ReadOptions(), store_->cf(Family::kUsers)));
-    for (it->SeekToFirst(); it->Valid(); it->Next())
-      out[it->key().ToString().substr(4)] = it->value().ToString();
-    return out;
-  }
+  std::map<std::string, std::string> users() { return users_in(*store_); }
 
   // The keys of every redo record (not tombstone) on the partition, in offset order.
   std::vector<std::string> redo_keys() {
