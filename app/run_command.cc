@@ -80,8 +80,7 @@ class RunShell : public PartitionListener {
         options_(options),
         partitions_(prepare_topics(config)),
         store_(Store::open(config.state_dir, {.read_only = false, .sync = config.state_sync})),
-        dlq_producer_(make_producer(config.kafka)),
-        dead_letters_(dlq_producer_.get(), config.dead_letter_topic),
+        dead_letters_(config.kafka, config.dead_letter_topic),
         metrics_(config.metrics_listen, http_access(config)),
         pipeline_(config, *store_, dead_letters_, &metrics_, make_wall_clock(config)),
         outbox_(config.kafka, config.program_topic, config.nudges_topic),
@@ -231,7 +230,7 @@ class RunShell : public PartitionListener {
         standbys_.step(system_ms());
       }
       if (program_) program_->run();
-      rd_kafka_poll(dlq_producer_.get(), 0);  // serve dead-letter delivery reports
+      dead_letters_.poll();
       outbox_.poll();
       if (changelog_) changelog_->poll();
       if (had_input && first_input == 0) {
@@ -670,7 +669,6 @@ class RunShell : public PartitionListener {
   const std::string changelog_topic_ = changelog_topic(config_);
   const std::string program_changelog_ = program_changelog_topic(config_);
   std::unique_ptr<Store> store_;
-  KafkaHandle dlq_producer_;
   KafkaDeadLetterSink dead_letters_;
   Metrics metrics_;
   Pipeline pipeline_;

@@ -28,10 +28,23 @@ constexpr size_t kFramingBytes = 1024;
 
 }  // namespace
 
-KafkaDeadLetterSink::KafkaDeadLetterSink(rd_kafka_t* producer, std::string topic)
-    : producer_(producer),
+KafkaDeadLetterSink::KafkaDeadLetterSink(const KafkaProperties& kafka, std::string topic)
+    : producer_(make_producer(kafka, &KafkaDeadLetterSink::on_delivery, this)),
       topic_(std::move(topic)),
-      max_message_bytes_(producer_max_message_bytes(producer)) {}
+      max_message_bytes_(producer_max_message_bytes(producer_.get())) {}
+
+void KafkaDeadLetterSink::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+  if (!m->err) return;
+  auto* self = static_cast<KafkaDeadLetterSink*>(opaque);
+  if (self->first_error_.empty())
+    self->first_error_ =
+        fmt::format("dead letter to {}[{}] refused: {}", rd_kafka_topic_name(m->rkt), m->partition,
+                    rd_kafka_err2str(m->err));
+}
+
+void KafkaDeadLetterSink::poll() {
+  rd_kafka_poll(producer_.get(), 0);
+}
 
 void KafkaDeadLetterSink::send(const DeadLetter& l) {
   const std::string reason(reject_reason_name(l.reason));
@@ -67,7 +80,7 @@ void KafkaDeadLetterSink::send(const DeadLetter& l) {
   }
   for (;;) {
     const rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_, RD_KAFKA_V_TOPIC(topic_.c_str()),
+        producer_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
         RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
         RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
@@ -77,13 +90,14 @@ void KafkaDeadLetterSink::send(const DeadLetter& l) {
       throw std::runtime_error(fmt::format("dead-letter produce to {} ({} bytes): {}", topic_,
                                            value.size(), rd_kafka_err2str(err)));
     }
-    rd_kafka_poll(producer_, 100);
+    rd_kafka_poll(producer_.get(), 100);
   }
 }
 
 void KafkaDeadLetterSink::flush() {
-  rd_kafka_resp_err_t err = rd_kafka_flush(producer_, 30000);
+  const rd_kafka_resp_err_t err = rd_kafka_flush(producer_.get(), 30000);
   if (err) throw std::runtime_error(std::string("dead-letter flush: ") + rd_kafka_err2str(err));
+  if (!first_error_.empty()) throw std::runtime_error(first_error_);
 }
 
 FileDeadLetterSink::FileDeadLetterSink(const std::string& path) {

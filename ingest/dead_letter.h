@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "ingest/kafka_conf.h"
 #include "ingest/reject_reason.h"
 
 namespace engaged {
@@ -33,23 +34,31 @@ class DeadLetterSink {
 
 // Produces to a Kafka topic: value = original bytes, key = original key, headers
 // engaged.reason, engaged.detail, engaged.source.topic, engaged.source.partition,
-// engaged.source.offset. Uses its own idempotent producer. A letter that would not fit the
-// producer's message.max.bytes (a message just under input.max_event_bytes plus headers, say)
-// keeps only the head of its original bytes, with headers engaged.truncated=true,
-// engaged.original.size and engaged.original.xxh64 (hex): a poison message never stops the
-// pipeline and its trace stays.
+// engaged.source.offset. Uses its own idempotent producer, whose delivery reports it reads: a
+// letter the broker refused for good (authorization, say) makes the next flush() throw, so the
+// checkpoint that would have committed its input offset is not committed and the message is
+// read, rejected and sent again after a restart. A letter that would not fit the producer's
+// message.max.bytes (a message just under input.max_event_bytes plus headers, say) keeps only
+// the head of its original bytes, with headers engaged.truncated=true, engaged.original.size
+// and engaged.original.xxh64 (hex): a poison message never stops the pipeline and its trace
+// stays.
 class KafkaDeadLetterSink : public DeadLetterSink {
  public:
-  KafkaDeadLetterSink(rd_kafka_t* producer, std::string topic);
+  KafkaDeadLetterSink(const KafkaProperties& kafka, std::string topic);
   void send(const DeadLetter& letter) override;
   void flush() override;
+  // Serves delivery reports; call it from the loop that sends.
+  void poll();
   int64_t truncated_total() const { return truncated_; }
 
  private:
-  rd_kafka_t* producer_;
+  static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque);
+
+  KafkaHandle producer_;
   std::string topic_;
   size_t max_message_bytes_;  // the producer's message.max.bytes
   int64_t truncated_ = 0;
+  std::string first_error_;  // of a letter the broker refused; empty while none was
 };
 
 // Appends one JSON line per letter to a file ("-" = stderr); used by `replay`.
