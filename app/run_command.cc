@@ -527,7 +527,9 @@ class RunShell : public PartitionListener {
     auto stored = store_->changelog_position(logical);
     if (!stored && !has_copy(logical)) return;
     // A copy never on the changelog keeps next_offset -1: it is not a head start.
-    auto position = stored.value_or(codec::ChangelogPosition{.next_offset = -1});
+    codec::ChangelogPosition fresh;
+    fresh.next_offset = -1;
+    auto position = stored.value_or(fresh);
     if (position.released) return;
     position.released = true;
     position.released_ms = system_ms();

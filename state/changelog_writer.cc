@@ -10,6 +10,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "state/byte_io.h"
 #include "state/changelog_record.h"
 #include "state/codec.h"
 #include "state/store.h"
@@ -47,6 +48,7 @@ std::vector<std::pair<std::string_view, size_t>> chunks(std::string_view ops, si
 KafkaChangelog::KafkaChangelog(const KafkaProperties& properties, ChangelogOptions options)
     : options_(std::move(options)),
       writer_(std::random_device{}() * 0x9e3779b97f4a7c15ULL ^ std::random_device{}()) {
+  codec::put_be64(writer_header_, writer_);
   KafkaProperties props = properties;
   props["compression.type"] = options_.compression;
   props["linger.ms"] = "5";
@@ -86,15 +88,14 @@ void KafkaChangelog::produce(int32_t partition, const std::string& key, const st
                              Kind kind) {
   const bool program = partition == codec::kProgramPartition;
   const std::string& topic = program ? options_.program_topic : options_.topic;
-  char writer[8];
-  for (int i = 0; i < 8; ++i) writer[i] = static_cast<char>(writer_ >> (56 - 8 * i));
   for (;;) {
     const rd_kafka_resp_err_t err = rd_kafka_producev(
         producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
         RD_KAFKA_V_PARTITION(program ? 0 : partition), RD_KAFKA_V_KEY(key.data(), key.size()),
         RD_KAFKA_V_VALUE(value ? const_cast<char*>(value->data()) : nullptr,
                          value ? value->size() : 0),
-        RD_KAFKA_V_HEADER(changelog::kWriterHeader, writer, sizeof writer),
+        RD_KAFKA_V_HEADER(changelog::kWriterHeader, writer_header_.data(),
+                          static_cast<ssize_t>(writer_header_.size())),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(partition) << 2 | kind)),
         RD_KAFKA_V_END);

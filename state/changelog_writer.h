@@ -107,7 +107,8 @@ class KafkaChangelog : public ChangelogSink {
 
   ChangelogOptions options_;
   KafkaHandle producer_;
-  uint64_t writer_;  // this process's redo writer id
+  uint64_t writer_;            // this process's redo writer id
+  std::string writer_header_;  // writer_, big-endian: the engaged.writer header of every record
   // Numbers this writer's redo records, across partitions and for the writer's whole life: a
   // partition that leaves and comes back must never reuse a redo key, or a tombstone meant for
   // the older record would leave the newer one looking uncovered (and vice versa).
