@@ -57,7 +57,8 @@ ProgramEnvelope ProgramMerge::pop() {
   MergeSource& s = by_source_[r->source];
   ProgramEnvelope e = std::move(s.pending.front());
   s.pending.pop_front();
-  changes_.envelopes.emplace(e.source, e.seq);
+  // Added since the last take and gone again: nothing to store (seqs are never reused).
+  if (!changes_.envelopes.erase({e.source, e.seq})) changes_.envelopes.emplace(e.source, e.seq);
   return e;
 }
 

@@ -43,7 +43,8 @@ class ProgramMerge {
   const ProgramEnvelope* pending_envelope(int32_t source, uint64_t seq) const;
 
   // What changed since the last call: sources whose next_seq or watermark moved, and the
-  // envelopes (source, seq) added or released. The stage is stored per changed key.
+  // envelopes (source, seq) added or released (one added and released since is neither: it was
+  // never stored). The stage is stored per changed key.
   struct Changes {
     std::set<int32_t> sources;
     std::set<std::pair<int32_t, uint64_t>> envelopes;

@@ -2,13 +2,25 @@
 // the program stage's state is stored and changelogged per changed key (state/program_store.cc),
 // never rewritten whole. Reads through a const container mark nothing; every way to change an
 // entry marks its key (a mutable find() marks the key it finds, even if the caller only reads).
+// A key that was absent at the last take and is absent again is no change: an entry that comes
+// and goes between two checkpoints is never stored, nor deleted from the store or changelog.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <set>
 #include <utility>
 
 namespace engaged {
+
+// The marked keys whose presence or value may differ from the last take, each with whether it
+// was present then (a key present now but not then is a new one); clears the marks.
+template <typename K, typename Container>
+std::map<K, bool> take(std::map<K, bool>& marked, const Container& now) {
+  for (auto it = marked.begin(); it != marked.end();)
+    it = it->second || now.count(it->first) ? std::next(it) : marked.erase(it);
+  return std::exchange(marked, {});
+}
 
 template <typename K, typename V>
 class TrackedMap {
@@ -26,29 +38,29 @@ class TrackedMap {
   const V& at(const K& k) const { return map_.at(k); }
 
   V& operator[](const K& k) {
-    changed_.insert(k);
+    mark(k, map_.count(k) > 0);
     return map_[k];
   }
   iterator find(const K& k) {
     auto it = map_.find(k);
-    if (it != map_.end()) changed_.insert(k);
+    if (it != map_.end()) mark(k, true);
     return it;
   }
   template <typename... A>
   std::pair<iterator, bool> emplace(const K& k, A&&... args) {
-    changed_.insert(k);
+    mark(k, map_.count(k) > 0);
     return map_.try_emplace(k, std::forward<A>(args)...);
   }
   size_t erase(const K& k) {
-    changed_.insert(k);
+    mark(k, map_.count(k) > 0);
     return map_.erase(k);
   }
   iterator erase(const_iterator it) {
-    changed_.insert(it->first);
+    mark(it->first, true);
     return map_.erase(it);
   }
   typename Map::node_type extract(const_iterator it) {
-    changed_.insert(it->first);
+    mark(it->first, true);
     return map_.extract(it);
   }
   // Calls f(key, value&) on every entry; f returns whether it changed the value (then the key is
@@ -57,9 +69,9 @@ class TrackedMap {
   void update_all(F&& f) {
     for (auto it = map_.begin(); it != map_.end();) {
       bool erase = false;
-      if (f(it->first, it->second, erase)) changed_.insert(it->first);
+      if (f(it->first, it->second, erase)) mark(it->first, true);
       if (erase) {
-        changed_.insert(it->first);
+        mark(it->first, true);
         it = map_.erase(it);
       } else {
         ++it;
@@ -67,15 +79,19 @@ class TrackedMap {
     }
   }
 
-  // Keys written since the last call (present or erased since), in order.
-  std::set<K> take_changed() { return std::exchange(changed_, {}); }
+  // Keys written since the last call (present now, or erased since and present then), in order,
+  // each with whether it was present at the last call.
+  std::map<K, bool> take_changed() { return take(changed_, map_); }
   // Loading: entries go in unmarked.
   Map& unmarked() { return map_; }
   bool operator==(const TrackedMap& o) const { return map_ == o.map_; }
 
  private:
+  // The first mark of a key since the last take records whether the key was there then.
+  void mark(const K& k, bool present) { changed_.try_emplace(k, present); }
+
   Map map_;
-  std::set<K> changed_;
+  std::map<K, bool> changed_;  // key -> present at the last take
 };
 
 template <typename K>
@@ -91,21 +107,21 @@ class TrackedSet {
   size_t count(const K& k) const { return set_.count(k); }
 
   void insert(K k) {
-    changed_.insert(k);
+    changed_.try_emplace(k, set_.count(k) > 0);
     set_.insert(std::move(k));
   }
   const_iterator erase(const_iterator it) {
-    changed_.insert(*it);
+    changed_.try_emplace(*it, true);
     return set_.erase(it);
   }
 
-  std::set<K> take_changed() { return std::exchange(changed_, {}); }
+  std::map<K, bool> take_changed() { return take(changed_, set_); }
   Set& unmarked() { return set_; }
   bool operator==(const TrackedSet& o) const { return set_ == o.set_; }
 
  private:
   Set set_;
-  std::set<K> changed_;
+  std::map<K, bool> changed_;  // key -> present at the last take
 };
 
 }  // namespace engaged

@@ -24,8 +24,14 @@ ChangeBatch::PartitionOps* ChangeBatch::record(Family f, std::string_view key) {
 }
 
 void ChangeBatch::put(Family f, std::string_view key, std::string_view value) {
+  if (family_info(f).write_once) return insert(f, key, value);
   batch_.Put(store_.cf(f), key, value);
   if (PartitionOps* p = record(f, key)) changelog::append_put(p->ops, f, key, value);
+}
+
+void ChangeBatch::insert(Family f, std::string_view key, std::string_view value) {
+  batch_.Put(store_.cf(f), key, value);
+  if (PartitionOps* p = record(f, key)) changelog::append_insert(p->ops, f, key, value);
 }
 
 void ChangeBatch::del(Family f, std::string_view key) {

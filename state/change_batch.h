@@ -26,7 +26,11 @@ class ChangeBatch {
 
   ChangeBatch(Store& store, bool record_ops);
 
+  // A put of a write-once family's key is recorded as an insert.
   void put(Family f, std::string_view key, std::string_view value);
+  // The caller knows the store does not hold `key`: recorded as an insert, which a delete before
+  // the changelog's next materialization cancels (neither reaches the changelog as a record).
+  void insert(Family f, std::string_view key, std::string_view value);
   void del(Family f, std::string_view key);
 
   rocksdb::WriteBatch& write_batch() { return batch_; }

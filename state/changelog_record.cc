@@ -1,5 +1,5 @@
-// Ops are varint-framed: op (1 put, 2 delete) | family id | key length | key [| value length |
-// value].
+// Ops are varint-framed: op (1 put, 2 delete, 3 insert) | family id | key length | key
+// [| value length | value].
 #include "state/changelog_record.h"
 
 #include "state/byte_io.h"
@@ -7,7 +7,7 @@
 namespace engaged::changelog {
 namespace {
 
-constexpr char kPut = 1, kDelete = 2;
+constexpr char kPut = 1, kDelete = 2, kInsert = 3;
 constexpr size_t kMaxKey = 1 << 20, kMaxValue = 1 << 30;
 
 using codec::get_be64;
@@ -17,6 +17,13 @@ using codec::put_be64;
 
 void append_put(std::string& ops, Family f, std::string_view key, std::string_view value) {
   ops.push_back(kPut);
+  ops.push_back(static_cast<char>(f));
+  codec::put_string(ops, key);
+  codec::put_string(ops, value);
+}
+
+void append_insert(std::string& ops, Family f, std::string_view key, std::string_view value) {
+  ops.push_back(kInsert);
   ops.push_back(static_cast<char>(f));
   codec::put_string(ops, key);
   codec::put_string(ops, value);
@@ -33,11 +40,12 @@ bool OpReader::next(Op& op) {
   codec::Reader r(rest_);
   const std::string_view head = r.bytes(2);
   const auto family = r.ok() ? family_of_id(static_cast<uint8_t>(head[1])) : std::nullopt;
-  if (!family || (head[0] != kPut && head[0] != kDelete)) return ok_ = false;
+  if (!family || (head[0] != kPut && head[0] != kDelete && head[0] != kInsert)) return ok_ = false;
   op.family = *family;
   op.key = r.bytes(r.count(kMaxKey));
   op.value.reset();
-  if (head[0] == kPut) op.value = r.bytes(r.count(kMaxValue));
+  op.created = head[0] == kInsert;
+  if (head[0] != kDelete) op.value = r.bytes(r.count(kMaxValue));
   if (!r.ok()) return ok_ = false;
   rest_.remove_prefix(r.position());
   return true;
@@ -65,7 +73,7 @@ void redo_key(std::string& out, const RedoId& id) {
 
 void redo_value_header(std::string& out, bool last, size_t op_count) {
   out.clear();
-  out.push_back(static_cast<char>(kVersion));
+  out.push_back(static_cast<char>(kRedoVersion));
   out.push_back(last ? 1 : 0);
   codec::put_varint(out, static_cast<int64_t>(op_count));
 }
@@ -118,7 +126,8 @@ std::optional<Record> parse(std::string_view key, const std::string_view* value)
       rec.tombstone = true;
       return rec;
     }
-    if (value->size() < 2 || static_cast<uint8_t>((*value)[0]) != kVersion) return std::nullopt;
+    const auto version = value->empty() ? 0 : static_cast<uint8_t>((*value)[0]);
+    if (value->size() < 2 || version < 1 || version > kRedoVersion) return std::nullopt;
     rec.last = (*value)[1] == 1;
     codec::Reader r(value->substr(2));
     const int64_t n = r.varint();

@@ -5,8 +5,11 @@
 //   redo:   key   = 0xff | writer (8, BE) | checkpoint (8, BE) | chunk (4, BE)
 //           value = version | last chunk? | op count | ops
 //           Every write of one checkpoint of the partition, produced before the checkpoint is
-//           committed locally. A checkpoint exists on the changelog once all its chunks do
-//           (the last one says so); a partial one (its writer died mid-way) is ignored.
+//           committed locally. An op is a put, a delete, or (version 2) an insert: the put of a
+//           key the store did not hold, so a delete before the next materialization cancels it
+//           and neither reaches the changelog as a state record. A checkpoint exists on the
+//           changelog once all its chunks do (the last one says so); a partial one (its writer died
+//           mid-way) is ignored.
 //   state:  key   = family id (1) | store key
 //           value = version | store value, or no value (a tombstone) for a deleted key.
 //           The latest value of each key, written (coalesced) after the checkpoints that set it
@@ -37,15 +40,19 @@ namespace engaged::changelog {
 inline constexpr uint8_t kRedoTag = 0xff;
 inline constexpr uint8_t kClaimTag = 0xfe;
 inline constexpr const char* kWriterHeader = "engaged.writer";
-inline constexpr uint8_t kVersion = 1;
+inline constexpr uint8_t kVersion = 1;      // of state and claim values
+inline constexpr uint8_t kRedoVersion = 2;  // of redo values written now; 1 (no inserts) is read
 
-// An op: the put (value) or delete (no value) of a store key in a family.
+// An op: the put (value) or delete (no value) of a store key in a family; `created` when the
+// put is an insert (the key was not in the store).
 struct Op {
   Family family;
   std::string_view key;
   std::optional<std::string_view> value;
+  bool created = false;
 };
 void append_put(std::string& ops, Family f, std::string_view key, std::string_view value);
+void append_insert(std::string& ops, Family f, std::string_view key, std::string_view value);
 void append_delete(std::string& ops, Family f, std::string_view key);
 
 // Reads ops in order; next() is false at the end or on malformed bytes (then ok() is false).

@@ -149,16 +149,16 @@ void KafkaChangelog::take_ops(Pending& p, std::string ops) {
   changelog::Op op;
   while (reader.next(op)) {
     const Key key{op.family, op.key};
-    if (!op.value && family_info(op.family).write_once) {
-      // Put since the last materialization (a write-once key is put only when it is created):
-      // it never reached the changelog but in redo records, which go too.
-      auto it = p.values.find(key);
-      if (it != p.values.end() && it->second) {
-        p.values.erase(it);
-        continue;
-      }
+    auto [it, fresh] = p.values.try_emplace(key);
+    if (!op.value && !fresh && it->second.created) {
+      // Inserted since the last materialization and gone again: it never reached the changelog
+      // but in redo records, which go too.
+      p.values.erase(it);
+      continue;
     }
-    p.values[key] = op.value;
+    // Whether the changelog holds a live record of the key is decided by the window's first op.
+    if (fresh) it->second.created = op.created;
+    it->second.value = op.value;
   }
 }
 
@@ -225,8 +225,8 @@ void KafkaChangelog::materialize(int32_t partition, Pending& p) {
   std::string key, value;
   for (const auto& [k, v] : p.values) {
     changelog::state_key(key, k.family, k.key);
-    if (v) {
-      changelog::state_value(value, *v);
+    if (v.value) {
+      changelog::state_value(value, *v.value);
       produce(partition, key, &value);
       ++stats_.state_records;
     } else {

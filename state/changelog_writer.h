@@ -90,7 +90,11 @@ class KafkaChangelog : public ChangelogSink {
     // The ops of the checkpoints since the last materialization, kept whole; `values` points
     // into them: the newest value per key (nullopt: deleted).
     std::deque<std::string> ops;
-    std::unordered_map<Key, std::optional<std::string_view>, KeyHash> values;
+    struct Value {
+      std::optional<std::string_view> value;
+      bool created = false;  // inserted since the last materialization: never on the changelog
+    };
+    std::unordered_map<Key, Value, KeyHash> values;
     std::vector<std::string> redo_keys;  // redo chunks the next materialization covers
     size_t bytes = 0;
     int64_t uncovered_from = -1;   // offset of the first redo record in `redo_keys` (-1: unknown)

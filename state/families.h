@@ -38,8 +38,9 @@ struct FamilyInfo {
   std::string_view name;
   bool mirrored;  // written to the changelog
   // Its keys are written once and deleted once, never written again (outbox entries numbered
-  // per partition, segments named after the checkpoint that wrote them): a key put and deleted
-  // between two materializations never needs a record on the changelog.
+  // per partition, segments named after the checkpoint that wrote them): every put is an insert
+  // (ChangeBatch), so a key put and deleted between two materializations never needs a record
+  // on the changelog.
   bool write_once = false;
 };
 

@@ -88,16 +88,20 @@ T need(std::optional<T> v, std::string_view what) {
   return std::move(*v);
 }
 
-// Writes every changed key of a tracked map: its current value, or a delete.
+// Writes every changed key of a tracked map: its current value (an insert if it is new), or a
+// delete.
 template <typename Map, typename Id, typename Encode>
 void write_map(ChangeBatch& batch, Map& map, Kind kind, Id&& id, Encode&& encode) {
   std::string value;
   const auto& view = map;
-  for (const auto& k : map.take_changed()) {
+  for (const auto& [k, was_stored] : map.take_changed()) {
     const std::string store_key = key(kind, id(k));
     if (auto it = view.find(k); it != view.end()) {
       encode(value, it->second);
-      batch.put(Family::kProgram, store_key, value);
+      if (was_stored)
+        batch.put(Family::kProgram, store_key, value);
+      else
+        batch.insert(Family::kProgram, store_key, value);
     } else {
       batch.del(Family::kProgram, store_key);
     }
@@ -106,12 +110,12 @@ void write_map(ChangeBatch& batch, Map& map, Kind kind, Id&& id, Encode&& encode
 
 template <typename Set, typename Id>
 void write_set(ChangeBatch& batch, Set& set, Kind kind, Id&& id) {
-  for (const auto& k : set.take_changed()) {
+  for (const auto& [k, was_stored] : set.take_changed()) {
     const std::string store_key = key(kind, id(k));
-    if (set.count(k))
-      batch.put(Family::kProgram, store_key, {});
-    else
+    if (!set.count(k))
       batch.del(Family::kProgram, store_key);
+    else if (!was_stored)  // present then and now: the stored (empty) record is unchanged
+      batch.insert(Family::kProgram, store_key, {});
   }
 }
 
@@ -236,7 +240,7 @@ void write_changes(ChangeBatch& batch, ProgramStage& stage, const Counters& coun
     const std::string k = key(kEnvelope, envelope_id(source, seq));
     if (const ProgramEnvelope* e = merge.pending_envelope(source, seq)) {
       codec::encode_envelope(value, *e);
-      batch.put(Family::kProgram, k, value);
+      batch.insert(Family::kProgram, k, value);  // reported while pending: added since
     } else {
       batch.del(Family::kProgram, k);
     }

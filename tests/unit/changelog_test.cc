@@ -284,6 +284,29 @@ TEST_F(ChangelogTest, ForeignAndNewerRecordsAreRefusedByName) {
   }
 }
 
+// Redo records of the first format (puts and deletes) restore as before; the second adds
+// inserts, which restore as puts; a later format is refused.
+TEST_F(ChangelogTest, RedoRecordsOfEveryKnownFormatRestore) {
+  auto redo = [](uint64_t number, int version, const std::string& ops) {
+    Record r;
+    changelog::redo_key(r.key, {1, number, 0});
+    std::string v;
+    changelog::redo_value_header(v, /*last=*/true, 1);
+    v[0] = static_cast<char>(version);
+    r.value = v + ops;
+    r.writer = 1;
+    return r;
+  };
+  std::string put, insert;
+  changelog::append_put(put, Family::kUsers, key("old"), "1");
+  changelog::append_insert(insert, Family::kUsers, key("new"), "2");
+  EXPECT_EQ(restore({{0, redo(0, 1, put)}, {1, redo(1, changelog::kRedoVersion, insert)}}, 0),
+            (std::map<std::string, std::string>{{"new", "2"}, {"old", "1"}}));
+  const Record newer = redo(2, changelog::kRedoVersion + 1, put);
+  const std::string_view newer_value = *newer.value;
+  EXPECT_FALSE(changelog::parse(newer.key, &newer_value));
+}
+
 TEST_F(ChangelogTest, ABatchRecordsItsOpsPerPartition) {
   ChangeBatch batch(*store_, /*record_ops=*/true);
   std::string k3 = key("u"), k5;
@@ -293,17 +316,23 @@ TEST_F(ChangelogTest, ABatchRecordsItsOpsPerPartition) {
   batch.del(Family::kTimers, k3);
   batch.put(Family::kUsers, k5, "w");
   batch.put(Family::kChangelog, k3, "local");  // local family: written, never recorded
+  batch.insert(Family::kUsers, k3 + "new", "n");
   ASSERT_EQ(batch.ops().size(), 2u);
-  EXPECT_EQ(batch.ops()[kPartition].count, 2u);
+  EXPECT_EQ(batch.ops()[kPartition].count, 3u);
   changelog::OpReader reader(batch.ops()[kPartition].ops);
   changelog::Op op;
   ASSERT_TRUE(reader.next(op));
   EXPECT_EQ(op.family, Family::kUsers);
   EXPECT_EQ(op.key, k3);
   EXPECT_EQ(op.value, "v");
+  EXPECT_FALSE(op.created);
   ASSERT_TRUE(reader.next(op));
   EXPECT_EQ(op.family, Family::kTimers);
   EXPECT_FALSE(op.value);
+  ASSERT_TRUE(reader.next(op));
+  EXPECT_EQ(op.key, k3 + "new");
+  EXPECT_EQ(op.value, "n");
+  EXPECT_TRUE(op.created);
   EXPECT_FALSE(reader.next(op));
   EXPECT_TRUE(reader.ok());
 }

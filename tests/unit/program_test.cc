@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 
 #include "processors/mentor_program.h"
 #include "processors/program_merge.h"
@@ -81,6 +82,22 @@ TEST(ProgramMerge, ASilentSourceHoldsEverythingBack) {
   EXPECT_EQ(merge.ready(), nullptr);
   merge.add({1, 0, kT0 + kHour + 1, true, {}});
   EXPECT_NE(merge.ready(), nullptr);
+}
+
+// Only what differs from the last take is stored: an envelope added and released between two
+// checkpoints never reaches the store or the changelog, not even as a delete.
+TEST(ProgramMerge, AnEnvelopeThatCameAndWentSinceTheLastTakeIsNoChange) {
+  using Envelopes = std::set<std::pair<int32_t, uint64_t>>;
+  ProgramMerge merge(1);
+  merge.add(data(0, 0, kT0));
+  merge.add(data(0, 1, kT0 + 1));
+  EXPECT_EQ(merge.take_changes().envelopes, (Envelopes{{0, 0}, {0, 1}}));  // stored
+  merge.add(data(0, 2, kT0 + 2));
+  merge.add({0, 0, kT0 + 10, true, {}});
+  for (int i = 0; i < 3; ++i) merge.pop();
+  // 0 and 1 were stored: deleted now; 2 came and went: nothing.
+  EXPECT_EQ(merge.take_changes().envelopes, (Envelopes{{0, 0}, {0, 1}}));
+  EXPECT_EQ(merge.take_changes().envelopes, Envelopes{});
 }
 
 class PolicyTest : public ::testing::Test {
