@@ -1,4 +1,5 @@
-// Every Prometheus series engaged exports is defined here, once (names follow
+// The Prometheus series engaged exports: the operational ones here, the product gauges beyond
+// activity in kFigureGauges (metrics_figures.cc); each is defined once (names follow
 // engaged_<what>_<unit>[_total]; no user ids in labels; every label set is bounded).
 // Hot loops never touch these directly: the pipeline counts locally and publishes per batch.
 #pragma once

@@ -78,7 +78,6 @@ class Pipeline {
   int64_t consumed_total() const { return consumed_total_; }
   int64_t processed_total() const { return processed_total_; }
   size_t cached_users() const;
-  const ProgramInputs& program_inputs() const { return program_inputs_; }
   std::vector<PartitionState*> partitions();
 
  private:

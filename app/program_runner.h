@@ -42,7 +42,6 @@ class ProgramRunner {
     counters_.next_offset = offset;
     changed_ = true;
   }
-  const ProgramStage& stage() const { return stage_; }
 
  private:
   Metrics* metrics_;

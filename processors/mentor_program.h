@@ -18,6 +18,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "processors/nudge_policy.h"
@@ -93,7 +94,6 @@ struct TimerKey {
 struct ProgramIndexes {
   std::map<std::string, std::map<std::string, const Mentor*>> mentors_by_language;
   std::map<std::string, std::set<std::pair<int64_t, std::string>>> waiting_by_language;
-  bool operator==(const ProgramIndexes&) const { return true; }  // derived: not compared
 };
 
 // Every container remembers the keys it changed: the state is stored per changed key.
@@ -108,7 +108,12 @@ struct ProgramState {
   PolicyState policy;
   int64_t now_ms = INT64_MIN;  // order time of the newest record processed
   ProgramIndexes index;
-  bool operator==(const ProgramState&) const = default;
+  // The stored state; the derived index is not compared.
+  bool operator==(const ProgramState& o) const {
+    return std::tie(mentors, matches, waiting, blocks, reporters, holdout_decided, timers, policy,
+                    now_ms) == std::tie(o.mentors, o.matches, o.waiting, o.blocks, o.reporters,
+                                        o.holdout_decided, o.timers, o.policy, o.now_ms);
+  }
 };
 
 // Recomputes `s.index` from the rest of the state.

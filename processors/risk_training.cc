@@ -1,5 +1,5 @@
-// Newton's method on the regularised log loss; the Hessian is 7x7, solved by Gaussian
-// elimination with partial pivoting.
+// Newton's method on the regularised log loss; the Hessian is kParams x kParams (the features and
+// the bias: 11x11), solved by Gaussian elimination with partial pivoting.
 #include "processors/risk_training.h"
 
 #include <algorithm>

@@ -1,4 +1,6 @@
-// The checkpoint: the one place where exactly-once is decided. See checkpoint.cc.
+// The checkpoint: where processed input becomes durable state together with the input offsets it
+// was built from (exactly-once). See checkpoint.cc. The restore (changelog_restore.cc) and
+// replay's final program pass (replay_command.cc) write the store outside it.
 #pragma once
 
 #include <cstddef>

@@ -414,33 +414,14 @@ bool decode_day_row(std::string_view v, RevenueCounters& out) {
 
 void encode_retention(std::string& out, const std::vector<int64_t>& retained) {
   out.clear();
-  for (int64_t x : retained) {
-    uint64_t z = (static_cast<uint64_t>(x) << 1) ^ static_cast<uint64_t>(x >> 63);  // zigzag
-    while (z >= 0x80) {
-      out.push_back(static_cast<char>(z | 0x80));
-      z >>= 7;
-    }
-    out.push_back(static_cast<char>(z));
-  }
+  for (int64_t x : retained) put_varint(out, x);
 }
 
 std::optional<std::vector<int64_t>> decode_retention(std::string_view v) {
   std::vector<int64_t> out;
-  uint64_t z = 0;
-  int shift = 0;
-  for (char ch : v) {
-    auto b = static_cast<uint8_t>(ch);
-    if (shift > 63) return std::nullopt;
-    z |= uint64_t{b & 0x7fu} << shift;
-    if (b & 0x80) {
-      shift += 7;
-      continue;
-    }
-    out.push_back(static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1));
-    z = 0;
-    shift = 0;
-  }
-  if (shift != 0) return std::nullopt;
+  Reader r(v);
+  while (r.ok() && r.position() < v.size()) out.push_back(r.varint());
+  if (!r.ok()) return std::nullopt;
   return out;
 }
 

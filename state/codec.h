@@ -1,6 +1,7 @@
-// Byte layout of everything in RocksDB. Every key starts with the 4-byte big-endian input
-// partition, so one partition's state is one contiguous key range in each column family:
-// that is what lets a later step hand a partition's state to another instance.
+// Byte layout of everything in RocksDB. Every key starts with a 4-byte big-endian partition: the
+// input partition it belongs to, or kProgramPartition for the program stage's records and
+// outbox. One partition's state is one contiguous key range in each column family: that is what
+// lets a partition's state be restored, dropped or handed over alone.
 #pragma once
 
 #include <cstdint>
@@ -27,8 +28,9 @@ namespace engaged::codec {
 void put_partition(std::string& key, int32_t partition);
 int32_t partition_of(std::string_view key);
 
-// users: partition | user_id  ->  version 2 | cohort day, signup day | active days (bitmap) |
-// profile (check-ins, purchases, aha inputs, tickets, gap sessions, referrals, segments)
+// users: partition | user_id  ->  version 3 | cohort day, signup day | active days (bitmap) |
+// profile (check-ins, purchases, aha inputs, tickets, gap sessions, referrals, segments, risk,
+// program entry, mentor-program inputs); versions 1 and 2 are read
 void user_key(std::string& key, int32_t partition, std::string_view user_id);
 std::string_view user_id_of(std::string_view key);
 void encode_user(std::string& out, const UserActivity& u, const UserProfile& p);
@@ -90,7 +92,8 @@ void encode_day_row(std::string& out, const RevenueCounters& c);
 bool decode_day_row(std::string_view v, RevenueCounters& out);
 
 // offsets: partition  ->  next offset to consume (int64)
-// meta:    partition  ->  stream_time_ms | rejected counts by reason
+// meta:    partition  ->  the PartitionMeta below (stream time, risk counts, program sequence,
+//          clock hour, rejected counts by reason, duplicates, dedupe and session horizons)
 void encode_i64(std::string& out, int64_t v);
 std::optional<int64_t> decode_i64(std::string_view v);
 struct PartitionMeta {
