@@ -13,9 +13,9 @@
 #include <stdexcept>
 #include <tuple>
 
-#include "ingest/event.h"
+#include "domain/event.h"
+#include "domain/timestamp.h"
 #include "ingest/partitioner.h"
-#include "ingest/timestamp.h"
 #include "processors/user_activity.h"
 
 extern char** environ;

@@ -12,7 +12,7 @@
 
 #include "app/commands.h"
 #include "app/config.h"
-#include "ingest/timestamp.h"
+#include "domain/timestamp.h"
 
 using namespace engaged;
 

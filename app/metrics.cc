@@ -8,7 +8,7 @@
 #include <tuple>
 
 #include "app/http_server.h"
-#include "processors/time_zone.h"
+#include "domain/time_zone.h"
 
 namespace engaged {
 namespace {

@@ -20,7 +20,7 @@
 
 #include "app/config.h"
 #include "app/http_server.h"
-#include "ingest/reject_reason.h"
+#include "domain/reject_reason.h"
 #include "processors/engagement_snapshot.h"
 #include "processors/program_stage.h"
 #include "processors/segment_processor.h"

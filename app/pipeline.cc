@@ -7,7 +7,7 @@
 #include <chrono>
 
 #include "app/metrics.h"
-#include "ingest/timestamp.h"
+#include "domain/timestamp.h"
 #include "processors/gap_session_processor.h"
 #include "processors/purchase_processor.h"
 #include "processors/referral_processor.h"

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "ingest/event.h"
-#include "ingest/timestamp.h"
+#include "domain/event.h"
+#include "domain/timestamp.h"
 
 namespace engaged {
 namespace {

@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "app/report_format.h"
-#include "ingest/timestamp.h"
+#include "domain/timestamp.h"
 #include "processors/segment_processor.h"
 #include "processors/support_processor.h"
 

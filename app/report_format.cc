@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "app/table_writer.h"
-#include "ingest/timestamp.h"
+#include "domain/timestamp.h"
 
 namespace engaged {
 namespace {

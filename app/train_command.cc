@@ -10,7 +10,7 @@
 #include <set>
 
 #include "app/commands.h"
-#include "ingest/timestamp.h"
+#include "domain/timestamp.h"
 #include "processors/risk_training.h"
 #include "state/store.h"
 #include "state/tables.h"

@@ -6,8 +6,8 @@
 
 #include <memory>
 
+#include "domain/timestamp.h"
 #include "ingest/json_text.h"
-#include "ingest/timestamp.h"
 #include "processors/risk_tracker.h"
 #include "state/codec.h"
 #include "state/program_store.h"

@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "domain/reject_reason.h"
 #include "ingest/kafka_conf.h"
-#include "ingest/reject_reason.h"
 
 namespace engaged {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "ingest/timestamp.h"
+#include "domain/timestamp.h"
 
 namespace engaged {
 namespace od = simdjson::ondemand;

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "ingest/event.h"
-#include "ingest/reject_reason.h"
+#include "domain/event.h"
+#include "domain/reject_reason.h"
 
 namespace engaged {
 

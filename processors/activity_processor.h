@@ -10,8 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "ingest/event.h"
-#include "ingest/reject_reason.h"
+#include "domain/event.h"
+#include "domain/reject_reason.h"
+#include "domain/time_zone.h"
 #include "processors/cohort_figures.h"
 #include "processors/daily_aggregates.h"
 #include "processors/day_figures.h"
@@ -20,7 +21,6 @@
 #include "processors/revenue_processor.h"
 #include "processors/risk_tracker.h"
 #include "processors/session_processor.h"
-#include "processors/time_zone.h"
 #include "processors/user_activity.h"
 #include "processors/user_profile.h"
 

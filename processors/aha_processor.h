@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "ingest/event.h"
+#include "domain/event.h"
+#include "domain/time_zone.h"
 #include "processors/cohort_figures.h"
 #include "processors/daily_aggregates.h"
-#include "processors/time_zone.h"
 #include "processors/user_activity.h"
 #include "processors/user_profile.h"
 

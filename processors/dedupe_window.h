@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "processors/id_key.h"
+#include "domain/id_key.h"
 
 namespace engaged {
 

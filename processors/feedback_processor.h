@@ -5,9 +5,9 @@
 
 #include <cstdint>
 
-#include "ingest/event.h"
+#include "domain/event.h"
+#include "domain/time_zone.h"
 #include "processors/daily_aggregates.h"
-#include "processors/time_zone.h"
 
 namespace engaged {
 

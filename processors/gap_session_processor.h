@@ -7,10 +7,10 @@
 
 #include <cstdint>
 
-#include "ingest/event.h"
+#include "domain/event.h"
+#include "domain/time_zone.h"
 #include "processors/daily_aggregates.h"
 #include "processors/session_processor.h"
-#include "processors/time_zone.h"
 #include "processors/user_profile.h"
 
 namespace engaged {

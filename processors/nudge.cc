@@ -6,8 +6,8 @@
 
 #include <array>
 
+#include "domain/timestamp.h"
 #include "ingest/json_text.h"
-#include "ingest/timestamp.h"
 #include "processors/churn_risk.h"
 
 namespace engaged {

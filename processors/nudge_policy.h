@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "domain/time_zone.h"
 #include "processors/nudge.h"
-#include "processors/time_zone.h"
 #include "processors/tracked.h"
 
 namespace engaged {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "ingest/event.h"
+#include "domain/event.h"
 #include "processors/daily_aggregates.h"
 #include "processors/day_figures.h"
 #include "processors/program_record.h"

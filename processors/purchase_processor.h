@@ -6,11 +6,11 @@
 
 #include <cstdint>
 
-#include "ingest/event.h"
+#include "domain/event.h"
+#include "domain/time_zone.h"
 #include "processors/cohort_figures.h"
 #include "processors/daily_aggregates.h"
 #include "processors/day_figures.h"
-#include "processors/time_zone.h"
 #include "processors/user_profile.h"
 
 namespace engaged {

@@ -7,9 +7,9 @@
 #include <map>
 #include <string>
 
-#include "ingest/event.h"
+#include "domain/event.h"
+#include "domain/time_zone.h"
 #include "processors/daily_aggregates.h"
-#include "processors/time_zone.h"
 
 namespace engaged {
 

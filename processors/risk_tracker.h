@@ -6,8 +6,8 @@
 #include <array>
 #include <cstdint>
 
+#include "domain/time_zone.h"
 #include "processors/churn_risk.h"
-#include "processors/time_zone.h"
 
 namespace engaged {
 

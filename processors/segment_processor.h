@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ingest/event.h"
+#include "domain/event.h"
 #include "processors/activity_processor.h"
 
 namespace engaged {

@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
-#include "ingest/event.h"
+#include "domain/event.h"
+#include "domain/time_zone.h"
 #include "processors/daily_aggregates.h"
-#include "processors/time_zone.h"
 
 namespace engaged {
 

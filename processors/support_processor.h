@@ -6,10 +6,10 @@
 
 #include <cstdint>
 
-#include "ingest/event.h"
+#include "domain/event.h"
+#include "domain/time_zone.h"
 #include "processors/daily_aggregates.h"
 #include "processors/day_figures.h"
-#include "processors/time_zone.h"
 #include "processors/user_profile.h"
 
 namespace engaged {

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "processors/day_bitmap.h"
+#include "domain/day_bitmap.h"
 
 namespace engaged {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "processors/day_bitmap.h"
+#include "domain/day_bitmap.h"
 #include "processors/user_activity.h"
 
 namespace engaged {

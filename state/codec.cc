@@ -5,7 +5,7 @@
 #include <cstring>
 #include <type_traits>
 
-#include "ingest/event.h"
+#include "domain/event.h"
 #include "state/byte_io.h"
 
 namespace engaged::codec {

@@ -10,13 +10,13 @@
 #include <string_view>
 #include <vector>
 
-#include "ingest/reject_reason.h"
+#include "domain/id_key.h"
+#include "domain/reject_reason.h"
 #include "processors/cohort_figures.h"
 #include "processors/daily_aggregates.h"
 #include "processors/day_figures.h"
 #include "processors/dedupe_window.h"
 #include "processors/feedback_processor.h"
-#include "processors/id_key.h"
 #include "processors/revenue_processor.h"
 #include "processors/risk_tracker.h"
 #include "processors/session_processor.h"

@@ -9,8 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "domain/id_key.h"
 #include "processors/activity_processor.h"
-#include "processors/id_key.h"
 #include "processors/program_record.h"
 #include "processors/user_activity.h"
 #include "processors/user_profile.h"

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "processors/id_key.h"
+#include "domain/id_key.h"
 #include "processors/session_processor.h"
 
 namespace engaged {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ingest/reject_reason.h"
+#include "domain/reject_reason.h"
 #include "processors/cohort_figures.h"
 #include "processors/daily_aggregates.h"
 #include "processors/day_figures.h"

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "ingest/timestamp.h"
+#include "domain/timestamp.h"
 
 namespace engaged {
 namespace {

@@ -7,7 +7,7 @@
 #include <random>
 #include <set>
 
-#include "ingest/timestamp.h"
+#include "domain/timestamp.h"
 #include "processors/purchase_processor.h"
 #include "processors/referral_processor.h"
 #include "processors/streak_processor.h"

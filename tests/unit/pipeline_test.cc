@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "ingest/timestamp.h"
+#include "domain/timestamp.h"
 #include "state/store.h"
 #include "state/tables.h"
 

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "ingest/timestamp.h"
+#include "domain/timestamp.h"
 
 namespace engaged {
 namespace {

@@ -1,9 +1,9 @@
 // RFC 3339 / epoch parsing and the civil calendar.
-#include "ingest/timestamp.h"
+#include "domain/timestamp.h"
 
 #include <gtest/gtest.h>
 
-#include "processors/time_zone.h"
+#include "domain/time_zone.h"
 
 namespace engaged {
 namespace {

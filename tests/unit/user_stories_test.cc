@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "app/pipeline.h"
-#include "ingest/timestamp.h"
+#include "domain/timestamp.h"
 #include "state/store.h"
 #include "state/tables.h"
 

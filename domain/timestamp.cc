@@ -1,5 +1,5 @@
 // RFC 3339 parsing without locale, allocation or libc time functions (they are slow and global).
-#include "ingest/timestamp.h"
+#include "domain/timestamp.h"
 
 #include <fmt/format.h>
 

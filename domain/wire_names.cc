@@ -1,6 +1,6 @@
 // Wire names of event types and reject reasons: the single place they are spelled.
-#include "ingest/event.h"
-#include "ingest/reject_reason.h"
+#include "domain/event.h"
+#include "domain/reject_reason.h"
 
 namespace engaged {
 namespace {

@@ -1,5 +1,5 @@
 // XXH3-128 of user id, a zero byte and the id.
-#include "processors/id_key.h"
+#include "domain/id_key.h"
 
 #define XXH_STATIC_LINKING_ONLY  // XXH3_state_t on the stack: no allocation per event
 #include <xxhash.h>

@@ -1,6 +1,6 @@
 // TZif (RFC 8536) reader: only the 64-bit v2+ body is used; Debian ships "fat" files, whose
 // explicit transitions reach 2037, and the last offset holds after that.
-#include "processors/time_zone.h"
+#include "domain/time_zone.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -9,7 +9,7 @@
 #include <iterator>
 #include <stdexcept>
 
-#include "ingest/timestamp.h"
+#include "domain/timestamp.h"
 
 namespace engaged {
 namespace {
