@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 
 #include "app/metrics.h"
 
@@ -57,7 +58,10 @@ void Metrics::register_figures() {
 }
 
 prometheus::Family<prometheus::Gauge>& Metrics::figure(std::string_view name) {
-  return *figures_.find(name)->second;
+  const auto it = figures_.find(name);
+  if (it == figures_.end())  // a name missing from kFigureGauges: every publish test hits it
+    throw std::logic_error(fmt::format("gauge {} is not in kFigureGauges", name));
+  return *it->second;
 }
 
 void Metrics::publish_figures(const EngagementSnapshot& s, const SegmentConfig& segments) {
