@@ -13,10 +13,8 @@ namespace engaged {
 
 ProgramRunner::ProgramRunner(const Config& config, Store& store, Metrics* metrics, int sources)
     : metrics_(metrics),
-      stage_(
-          program_stage_config(config),
-          [](const std::string& name) { return TimeZone::load(name); },
-          TimeZone::load(config.timezone), sources) {
+      stage_(program_stage_config(config), ZoneTable::load_all(), TimeZone::load(config.timezone),
+             sources) {
   counters_ = program_store::load(store, stage_);
   if (metrics_) metrics_->publish_program(stage_.state(), stage_.merge().pending());
 }

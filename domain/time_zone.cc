@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -63,6 +64,40 @@ TimeZone TimeZone::load(const std::string& name) {
     tz.offsets_.push_back(type_offset(idx[i]));
   }
   return tz;
+}
+
+ZoneTable ZoneTable::load_all() {
+  namespace fs = std::filesystem;
+  const char* env = std::getenv("TZDIR");
+  const fs::path dir = env ? env : "/usr/share/zoneinfo";
+  ZoneTable table;
+  table.add(TimeZone());  // UTC, whatever the directory holds
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    const std::string name = fs::relative(it->path(), dir).generic_string();
+    if (it->is_directory() && (name == "posix" || name == "right")) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (!it->is_regular_file()) continue;
+    try {
+      table.add(TimeZone::load(name));
+    } catch (const std::runtime_error&) {
+      // Not a zone: zone.tab, tzdata.zi, leapseconds...
+    }
+  }
+  return table;
+}
+
+void ZoneTable::add(TimeZone zone) {
+  std::string name = zone.name();
+  zones_.insert_or_assign(std::move(name), std::move(zone));
+}
+
+const TimeZone* ZoneTable::find(std::string_view name) const {
+  const auto it = zones_.find(name);
+  return it == zones_.end() ? nullptr : &it->second;
 }
 
 int32_t TimeZone::offset_seconds_at(int64_t utc_ms) const {

@@ -91,8 +91,7 @@ void MentorProgram::advance(ProgramState& s, int64_t until, PolicyOutput& out, P
 void MentorProgram::process(ProgramState& s, const ProgramRecord& r, int64_t now_ms,
                             PolicyOutput& out, ProgramEffects& fx) {
   advance(s, now_ms, out, fx);
-  if (s.now_ms != INT64_MIN && now_ms / 86400000 != s.now_ms / 86400000)
-    policy_.sweep(s.policy, now_ms);
+  if (policy_.sweep_due(s.now_ms, now_ms)) policy_.sweep(s.policy, now_ms);
   if (now_ms > s.now_ms) s.now_ms = now_ms;
   on_record(s, r, out, fx);
 }

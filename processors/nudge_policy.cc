@@ -18,19 +18,6 @@ std::string eligibility_key(NudgeKind kind, const std::string& subject) {
 
 }  // namespace
 
-const TimeZone& ZoneCache::get(const std::string& name) {
-  if (name.empty()) return fallback_;
-  auto it = zones_.find(name);
-  if (it != zones_.end()) return it->second;
-  TimeZone z = fallback_;
-  try {
-    z = loader_(name);
-  } catch (const std::exception&) {
-    // An unknown zone name from a device: the pipeline's zone stands in.
-  }
-  return zones_.emplace(name, std::move(z)).first->second;
-}
-
 const TimeZone& NudgePolicy::zone(const RecipientPolicy& r) {
   return zones_.get(r.tz);
 }

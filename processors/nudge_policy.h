@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/time_zone.h"
@@ -71,25 +72,28 @@ struct PolicyOutput {
   std::array<std::array<int64_t, kNudgeOutcomeCount>, kNudgeKindCount> counts{};
 };
 
-// Time zones by name, loaded once by the shell's loader; unknown names fall back.
-class ZoneCache {
+// Recipients' zones by name, from the zones the shell loaded at start (no file is read while
+// processing); an unknown name (a device's typo) falls back to the pipeline's zone.
+class ZoneLookup {
  public:
-  using Loader = std::function<TimeZone(const std::string&)>;
-  ZoneCache(Loader loader, TimeZone fallback)
-      : loader_(std::move(loader)), fallback_(std::move(fallback)) {}
-  const TimeZone& get(const std::string& name);
+  ZoneLookup(ZoneTable zones, TimeZone fallback)
+      : zones_(std::move(zones)), fallback_(std::move(fallback)) {}
+  const TimeZone& get(std::string_view name) const {
+    const TimeZone* z = name.empty() ? nullptr : zones_.find(name);
+    return z ? *z : fallback_;
+  }
+  const TimeZone& fallback() const { return fallback_; }  // the pipeline's zone
 
  private:
-  Loader loader_;
+  ZoneTable zones_;
   TimeZone fallback_;
-  std::map<std::string, TimeZone, std::less<>> zones_;
 };
 
 class NudgePolicy {
  public:
   static constexpr size_t kLogSize = 10;
 
-  NudgePolicy(PolicyConfig config, ZoneCache& zones) : config_(config), zones_(zones) {}
+  NudgePolicy(PolicyConfig config, const ZoneLookup& zones) : config_(config), zones_(zones) {}
 
   void decide(PolicyState& s, const Decision& d, PolicyOutput& out);
   // Delivers the deferred nudges due at or before `until`.
@@ -101,7 +105,12 @@ class NudgePolicy {
   }
   // Forgets a deleted user: their history and undelivered nudges.
   static void forget(PolicyState& s, const std::string& user);
-  // Drops recipients with nothing left to remember as of `now_ms`.
+  // Drops recipients with nothing left to remember as of `now_ms`; due once per day of the
+  // pipeline's zone (the day every figure uses), when `now_ms` starts a day `last_ms` is not in.
+  bool sweep_due(int64_t last_ms, int64_t now_ms) const {
+    const TimeZone& day = zones_.fallback();
+    return last_ms != INT64_MIN && day.day_of(now_ms) != day.day_of(last_ms);
+  }
   void sweep(PolicyState& s, int64_t now_ms) const;
 
   const PolicyConfig& config() const { return config_; }
@@ -113,7 +122,7 @@ class NudgePolicy {
   const TimeZone& zone(const RecipientPolicy& r);
 
   PolicyConfig config_;
-  ZoneCache& zones_;
+  const ZoneLookup& zones_;
 };
 
 }  // namespace engaged

@@ -16,9 +16,8 @@ struct ProgramStageConfig {
 
 class ProgramStage {
  public:
-  ProgramStage(const ProgramStageConfig& config, ZoneCache::Loader loader, TimeZone fallback,
-               int sources)
-      : zones_(std::move(loader), std::move(fallback)),
+  ProgramStage(const ProgramStageConfig& config, ZoneTable zones, TimeZone fallback, int sources)
+      : zones_(std::move(zones), std::move(fallback)),
         policy_(config.policy, zones_),
         program_(config.program, policy_),
         merge_(sources) {}
@@ -40,7 +39,7 @@ class ProgramStage {
   }
 
  private:
-  ZoneCache zones_;
+  ZoneLookup zones_;
   NudgePolicy policy_;
   MentorProgram program_;
   ProgramMerge merge_;

@@ -21,9 +21,8 @@ constexpr int64_t kHour = 3600000;
 constexpr int64_t kT0 = 20600LL * 24 * kHour;
 
 ProgramStage make_stage() {
-  return ProgramStage(
-      program_stage_config(Config{}), [](const std::string& n) { return TimeZone::load(n); },
-      TimeZone::load("UTC"), 2);
+  return ProgramStage(program_stage_config(Config{}), ZoneTable::load_all(), TimeZone::load("UTC"),
+                      2);
 }
 
 ProgramEnvelope record(int32_t source, uint64_t seq, int64_t t, ProgramRecord r) {

@@ -100,9 +100,20 @@ TEST(ProgramMerge, AnEnvelopeThatCameAndWentSinceTheLastTakeIsNoChange) {
   EXPECT_EQ(merge.take_changes().envelopes, Envelopes{});
 }
 
+// A recipient's zone comes from the zones loaded at start, never from a file read mid-stream:
+// a zone missing from the table falls back even where its file exists.
+TEST(ZoneLookup, AnUnknownZoneFallsBackWithoutReadingAFile) {
+  ZoneTable table;
+  table.add(TimeZone::load("Asia/Kolkata"));
+  const ZoneLookup zones(std::move(table), TimeZone::load("America/New_York"));
+  EXPECT_EQ(zones.get("Asia/Kolkata").name(), "Asia/Kolkata");
+  EXPECT_EQ(zones.get("Europe/Paris").name(), "America/New_York");
+  EXPECT_EQ(zones.get("").name(), "America/New_York");
+}
+
 class PolicyTest : public ::testing::Test {
  protected:
-  PolicyTest() : zones_([](const std::string& n) { return TimeZone::load(n); }, TimeZone()) {}
+  PolicyTest() : zones_(ZoneTable::load_all(), TimeZone()) {}
   Decision decision(NudgeKind kind, const std::string& to, int64_t at,
                     const std::string& about = "") {
     Decision d;
@@ -113,7 +124,7 @@ class PolicyTest : public ::testing::Test {
     d.decided_ms = at;
     return d;
   }
-  ZoneCache zones_;
+  ZoneLookup zones_;
   PolicyState state_;
   PolicyOutput out_;
 };
@@ -204,7 +215,7 @@ ProgramRecord at_risk(const std::string& user, const std::string& language,
 class MentorProgramTest : public ::testing::Test {
  protected:
   MentorProgramTest()
-      : zones_([](const std::string& n) { return TimeZone::load(n); }, TimeZone()),
+      : zones_(ZoneTable::load_all(), TimeZone()),
         policy_(
             {.daily_cap = 100, .weekly_cap = 100, .quiet_start_minute = 0, .quiet_end_minute = 0},
             zones_),
@@ -214,7 +225,7 @@ class MentorProgramTest : public ::testing::Test {
     auto it = s_.matches.find(mentee);
     return it == s_.matches.end() ? "" : it->second.mentor;
   }
-  ZoneCache zones_;
+  ZoneLookup zones_;
   NudgePolicy policy_;
   MentorProgram program_;
   ProgramState s_;

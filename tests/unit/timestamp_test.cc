@@ -50,5 +50,17 @@ TEST(TimeZone, LocalDaysAcrossDaylightSaving) {
             days_from_civil(2026, 3, 28));
 }
 
+// The whole database is loaded at start, so the program stage never reads a zone file.
+TEST(ZoneTable, HoldsTheWholeDatabaseWithoutItsCopies) {
+  const ZoneTable all = ZoneTable::load_all();
+  EXPECT_GT(all.size(), 300u);
+  ASSERT_NE(all.find("Asia/Kolkata"), nullptr);
+  EXPECT_EQ(all.find("Asia/Kolkata")->offset_seconds_at(0), 19800);
+  ASSERT_NE(all.find("UTC"), nullptr);
+  EXPECT_EQ(all.find("right/Europe/Paris"), nullptr);
+  EXPECT_EQ(all.find("zone.tab"), nullptr);
+  EXPECT_EQ(all.find("Mars/Olympus"), nullptr);
+}
+
 }  // namespace
 }  // namespace engaged
