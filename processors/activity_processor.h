@@ -13,20 +13,12 @@
 #include "domain/event.h"
 #include "domain/reject_reason.h"
 #include "domain/time_zone.h"
-#include "processors/cohort_figures.h"
 #include "processors/daily_aggregates.h"
-#include "processors/day_figures.h"
-#include "processors/dedupe_window.h"
-#include "processors/feedback_processor.h"
-#include "processors/revenue_processor.h"
-#include "processors/risk_tracker.h"
-#include "processors/session_processor.h"
+#include "processors/partition_aggregates.h"
 #include "processors/user_activity.h"
 #include "processors/user_profile.h"
 
 namespace engaged {
-
-inline constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
 
 // Which events make a user active ("a meaningful action, not merely being logged in").
 struct ActivityDefinition {
@@ -58,26 +50,6 @@ enum class Verdict : uint8_t { kApplied, kTooLate, kDuplicate };
 
 // A user's segment values (UserProfile::segments): per dimension 0 = none, else value index + 1.
 using SegmentSlots = std::array<uint8_t, kMaxSegmentDimensions>;
-
-// Everything one input partition accumulates besides its users.
-struct PartitionAggregates {
-  int64_t stream_time_ms = kNoTime;  // newest accepted event time in this partition
-  DailyAggregates daily;
-  DayTable<SessionCounters> sessions;
-  DayTable<FeedbackCounters> feedback;
-  DayTable<RevenueCounters> revenue;
-  DayTable<DayFigures> figures;
-  DayTable<CohortFigures> cohort_figures;  // keyed by cohort day
-  // Activity counters per segment: [dimension][value] (value 0 = "other", 1.. = allowlist).
-  std::array<std::vector<DailyAggregates>, kMaxSegmentDimensions> segments;
-  std::array<RetentionTable, kCohortTableCount> cohorts;  // indexed by CohortTable
-  RetentionTable& cohort(CohortTable t) { return cohorts[static_cast<size_t>(t)]; }
-  const RetentionTable& cohort(CohortTable t) const { return cohorts[static_cast<size_t>(t)]; }
-  RejectCounts rejected{};  // every rejection of this partition's messages, by reason
-  int64_t duplicates = 0;   // events dropped as re-sent within the dedupe window
-  DedupeWindow seen;        // event ids inside the dedupe window
-  RiskCounts risk;          // users by churn-risk decile, and at risk
-};
 
 class ActivityProcessor {
  public:

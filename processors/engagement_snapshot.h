@@ -9,7 +9,7 @@
 #include <span>
 #include <utility>
 
-#include "processors/activity_processor.h"
+#include "processors/partition_aggregates.h"
 
 namespace engaged {
 

@@ -3,6 +3,8 @@
 
 #include <limits>
 
+#include "processors/activity_processor.h"
+
 namespace engaged {
 namespace {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "domain/event.h"
-#include "processors/activity_processor.h"
+#include "processors/partition_aggregates.h"
 
 namespace engaged {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "domain/id_key.h"
-#include "processors/activity_processor.h"
+#include "processors/partition_aggregates.h"
 #include "processors/program_record.h"
 #include "processors/user_activity.h"
 #include "processors/user_profile.h"

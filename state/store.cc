@@ -15,6 +15,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "processors/activity_processor.h"
 #include "state/codec.h"
 
 namespace engaged {

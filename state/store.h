@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "processors/activity_processor.h"
+#include "processors/partition_aggregates.h"
 #include "processors/session_processor.h"
 #include "processors/user_activity.h"
 #include "state/codec.h"

@@ -11,7 +11,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "processors/activity_processor.h"
+#include "processors/partition_aggregates.h"
 #include "state/codec.h"
 #include "state/store.h"
 
