@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <fstream>
@@ -39,6 +40,16 @@ HttpAccess http_access(const Config& config) {
       throw std::runtime_error("metrics.token_file: " + config.http_token_file + " is empty");
   }
   return access;
+}
+
+std::unique_ptr<HttpServer> serve_http(const Config& config,
+                                       std::shared_ptr<prometheus::Registry> registry) {
+  const std::string& listen = config.metrics_listen;
+  if (listen.empty()) return nullptr;
+  auto server = std::make_unique<HttpServer>(listen, std::move(registry), http_access(config));
+  spdlog::info("serving http://{}:{}/metrics and /v1/users/{{id}}",
+               listen.substr(0, listen.rfind(':')), server->port());
+  return server;
 }
 
 HttpServer::HttpServer(const std::string& listen, std::shared_ptr<prometheus::Registry> registry,

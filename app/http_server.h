@@ -64,4 +64,8 @@ class HttpServer {
   std::thread thread_;
 };
 
+// The server `metrics.listen` asks for, serving `registry` (nullptr when it is empty).
+std::unique_ptr<HttpServer> serve_http(const Config& config,
+                                       std::shared_ptr<prometheus::Registry> registry);
+
 }  // namespace engaged

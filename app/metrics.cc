@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <tuple>
 
-#include "app/http_server.h"
 #include "domain/time_zone.h"
 
 namespace engaged {
@@ -30,7 +29,7 @@ const std::vector<double>& Metrics::latency_bounds() {
   return kBounds;
 }
 
-Metrics::Metrics(const std::string& listen, HttpAccess access)
+Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()),
       consumed(BuildCounter()
                    .Name("engaged_events_consumed_total")
@@ -366,23 +365,9 @@ Metrics::Metrics(const std::string& listen, HttpAccess access)
     outbox_delivered.Add({{"sink", sink}});
   }
   register_figures();
-  if (!listen.empty()) {
-    http_ = std::make_unique<HttpServer>(listen, registry_, std::move(access));
-    spdlog::info("serving http://{}:{}/metrics and /v1/users/{{id}}",
-                 listen.substr(0, listen.rfind(':')), http_->port());
-  }
 }
 
 Metrics::~Metrics() = default;
-
-int Metrics::port() const {
-  return http_ ? http_->port() : 0;
-}
-
-void Metrics::set_user_lookup(std::function<HttpAnswer(const std::string&)> users,
-                              std::function<HttpAnswer(const std::string&)> program) {
-  if (http_) http_->set_user_lookup(std::move(users), std::move(program));
-}
 
 void Metrics::publish_program(const ProgramState& s, size_t pending_records) {
   int64_t active = 0, suspended = 0;

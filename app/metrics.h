@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "app/config.h"
-#include "app/http_server.h"
 #include "domain/reject_reason.h"
 #include "processors/engagement_snapshot.h"
 #include "processors/program_stage.h"
@@ -32,24 +31,20 @@ class Metrics {
   std::shared_ptr<prometheus::Registry> registry_;
 
  public:
-  // Serves /metrics on `listen` ("host:port"; empty = no HTTP endpoint).
-  explicit Metrics(const std::string& listen, HttpAccess access = {});
+  Metrics();
   ~Metrics();
 
-  int port() const;  // bound port (0 if not serving)
   // The currencies with their own label value (revenue.currencies); others become "other".
   void set_currencies(std::vector<std::string> codes) { currencies_ = std::move(codes); }
   // Bucket bounds of the latency histograms, for callers that pre-aggregate observations.
   static const std::vector<double>& latency_bounds();
-  prometheus::Registry& registry() { return *registry_; }
+  // What /metrics serves (app/http_server.h).
+  const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
   // `segments`: names the segment values of the snapshot's segment gauges.
   void publish_snapshot(const EngagementSnapshot& s, const SegmentConfig& segments);
   // The mentor program: its state's gauges, and what one run of the stage decided and did.
   void publish_program(const ProgramState& s, size_t pending_records);
   void count_program(const PolicyOutput& out, const ProgramEffects& fx);
-  // Serves GET /v1/users/{id} and /v1/program/users/{id} on the metrics listener.
-  void set_user_lookup(std::function<HttpAnswer(const std::string&)> users,
-                       std::function<HttpAnswer(const std::string&)> program);
 
   // Pipeline health.
   prometheus::Counter& consumed;                                  // engaged_events_consumed_total
@@ -83,7 +78,6 @@ class Metrics {
   std::array<prometheus::Counter*, kNudgeKindCount> nudge_returns;  // ..._returns_total{kind}
 
  private:
-  std::unique_ptr<class HttpServer> http_;
   std::vector<std::string> currencies_ = split_list(Config{}.revenue_currencies);
   std::array<std::array<prometheus::Counter*, kNudgeOutcomeCount>, kNudgeKindCount> nudges_{};
   prometheus::Counter& sla_breaches_;

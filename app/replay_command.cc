@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/http_server.h"
 #include "app/metrics.h"
 #include "app/pipeline.h"
 #include "app/program_runner.h"
@@ -151,9 +152,11 @@ int replay(const Config& config, const ReplayOptions& options) {
   check_manifest(*store, config.state_dir, &manifest);
   FileDeadLetterSink dead_letters(options.dead_letter_file);
   std::unique_ptr<Metrics> metrics;
+  std::unique_ptr<HttpServer> http;
   if (!config.metrics_listen.empty()) {
-    metrics = std::make_unique<Metrics>(config.metrics_listen, http_access(config));
+    metrics = std::make_unique<Metrics>();
     metrics->set_currencies(split_list(config.revenue_currencies));
+    http = serve_http(config, metrics->registry());
   }
   // Each worker reads the input itself (stdin can be read once), and the product gauges are a
   // snapshot of all partitions (one worker owns them all).

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/http_server.h"
 #include "app/members.h"
 #include "app/metrics.h"
 #include "app/pipeline.h"
@@ -81,7 +82,7 @@ class RunShell : public PartitionListener {
         partitions_(prepare_topics(config)),
         store_(Store::open(config.state_dir, {.read_only = false, .sync = config.state_sync})),
         dead_letters_(config.kafka, config.dead_letter_topic),
-        metrics_(config.metrics_listen, http_access(config)),
+        http_(serve_http(config, metrics_.registry())),
         pipeline_(config, *store_, dead_letters_, &metrics_, make_wall_clock(config)),
         outbox_(config.kafka, config.program_topic, config.nudges_topic),
         ticks_(config.kafka, config.topic, *Partitioner::parse(config.partitioner)),
@@ -103,9 +104,9 @@ class RunShell : public PartitionListener {
       pipeline_.set_changelog(changelog_.get());
     }
     std::string address = config.advertised_address;
-    if (address.empty() && metrics_.port() > 0)
+    if (address.empty() && http_)
       address = config.metrics_listen.substr(0, config.metrics_listen.rfind(':') + 1) +
-                std::to_string(metrics_.port());
+                std::to_string(http_->port());
     members_ =
         std::make_unique<Members>(config.kafka, members_topic(config), store_->identity(), address);
     UserRoutes routes{
@@ -117,7 +118,8 @@ class RunShell : public PartitionListener {
             return std::nullopt;
           return owner->address;
         }};
-    metrics_.set_user_lookup(make_user_view(config, *store_, routes),
+    if (http_)
+      http_->set_user_lookup(make_user_view(config, *store_, routes),
                              make_program_view(*store_, routes));
   }
 
@@ -673,6 +675,7 @@ class RunShell : public PartitionListener {
   std::unique_ptr<Store> store_;
   KafkaDeadLetterSink dead_letters_;
   Metrics metrics_;
+  std::unique_ptr<HttpServer> http_;  // /metrics and /v1/users; none without metrics.listen
   Pipeline pipeline_;
   OutboxSender outbox_;
   TickProducer ticks_;

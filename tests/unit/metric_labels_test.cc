@@ -24,7 +24,7 @@ class NullSink : public DeadLetterSink {
 
 // Series per metric name in the registry's text exposition.
 std::map<std::string, int> series_by_name(Metrics& metrics) {
-  std::istringstream text(prometheus::TextSerializer().Serialize(metrics.registry().Collect()));
+  std::istringstream text(prometheus::TextSerializer().Serialize(metrics.registry()->Collect()));
   std::map<std::string, int> out;
   for (std::string line; std::getline(text, line);) {
     if (line.empty() || line[0] == '#') continue;
@@ -48,7 +48,7 @@ TEST(MetricLabels, FloodingEveryProducerFieldKeepsSeriesBounded) {
   config.segment_values[1] = "DE,US";
   auto store = Store::open(dir.string(), {});
   NullSink sink;
-  Metrics metrics("");
+  Metrics metrics;
   int total = 0;
   {
     Pipeline p(config, *store, sink, &metrics, make_wall_clock(config));
