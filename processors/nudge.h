@@ -37,7 +37,4 @@ std::string_view nudge_role(const Nudge& n);
 std::string make_nudge_id(NudgeKind kind, std::string_view recipient, std::string_view subject,
                           int64_t decided_ms);
 
-// The nudge as one line of JSON (nudge.v1), without a trailing newline.
-std::string nudge_json(const Nudge& n);
-
 }  // namespace engaged

@@ -1,0 +1,43 @@
+// The nudge.v1 encoding; strings escaped by json_text.
+#include "ingest/nudge_json.h"
+
+#include <fmt/format.h>
+
+#include "domain/timestamp.h"
+#include "ingest/json_text.h"
+#include "processors/churn_risk.h"
+
+namespace engaged {
+
+std::string nudge_json(const Nudge& n) {
+  std::string out = "{\"schema\":\"nudge.v1\",\"nudge_id\":";
+  append_json_string(out, n.nudge_id);
+  out += ",\"kind\":";
+  append_json_string(out, nudge_kind_name(n.kind));
+  out += ",\"program\":";
+  append_json_string(out, nudge_program(n.kind));
+  out += ",\"recipient_user_id\":";
+  append_json_string(out, n.recipient);
+  out += ",\"recipient_role\":\"";
+  out += nudge_role(n);
+  out += '"';
+  if (!n.subject.empty()) {
+    out += ",\"subject_user_id\":";
+    append_json_string(out, n.subject);
+  }
+  out += fmt::format(",\"decided_at\":\"{}\",\"deliver_at\":\"{}\",\"holdout\":{}",
+                     format_rfc3339_ms(n.decided_ms), format_rfc3339_ms(n.deliver_ms),
+                     n.holdout ? "true" : "false");
+  if (n.risk >= 0) out += fmt::format(",\"risk_score\":{:.4f}", n.risk);
+  if (!n.reasons.empty()) {
+    out += ",\"reasons\":[";
+    for (size_t i = 0; i < n.reasons.size(); ++i)
+      out += fmt::format("{}{{\"feature\":\"{}\",\"contribution\":{:.4f}}}", i ? "," : "",
+                         risk_feature_name(n.reasons[i].first), n.reasons[i].second);
+    out += "]";
+  }
+  out += "}";
+  return out;
+}
+
+}  // namespace engaged
