@@ -17,12 +17,14 @@ ProgramRunner::ProgramRunner(const Config& config, Store& store, Metrics* metric
       stage_(program_stage_config(config), ZoneTable::load_all(), TimeZone::load(config.timezone),
              sources) {
   counters_ = program_store::load(store, stage_);
+  position_ = counters_.next_offset;
   if (metrics_) metrics_->publish_program(stage_.state(), stage_.merge().pending());
 }
 
-bool ProgramRunner::add(std::string_view payload) {
+bool ProgramRunner::add(std::string_view payload, int64_t input_offset) {
   auto e = codec::decode_envelope(payload);
   if (!e) return false;
+  e->input_offset = input_offset;
   const auto source = stage_.merge().state().find(e->source);
   const uint64_t expected = source == stage_.merge().state().end() ? 0 : source->second.next_seq;
   const int32_t from = e->source;
@@ -41,6 +43,11 @@ bool ProgramRunner::add(std::string_view payload) {
   return true;
 }
 
+bool ProgramRunner::pending(std::string_view payload) const {
+  const auto e = codec::decode_envelope(payload);
+  return e && !e->watermark && stage_.merge().pending_envelope(e->source, e->seq);
+}
+
 void ProgramRunner::run() {
   PolicyOutput out;
   ProgramEffects fx;
@@ -51,6 +58,9 @@ void ProgramRunner::run() {
 }
 
 void ProgramRunner::write(ChangeBatch& batch, CheckpointResult& result) {
+  // Nothing stored may be ready to release: a restore re-reads the pending envelopes one by one,
+  // and must not release one before an earlier one is back.
+  run();
   if (!changed_) return;
   std::string key, value;
   for (const Nudge& n : nudges_) {
@@ -61,6 +71,7 @@ void ProgramRunner::write(ChangeBatch& batch, CheckpointResult& result) {
     result.outbox.emplace_back(key, std::move(entry));
   }
   nudges_.clear();
+  counters_.next_offset = stage_.merge().resume_offset().value_or(position_);
   program_store::write_changes(batch, stage_, counters_);
   changed_ = false;
   if (metrics_) metrics_->publish_program(stage_.state(), stage_.merge().pending());

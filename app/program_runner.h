@@ -25,21 +25,25 @@ class ProgramRunner {
   // Restores the stage from the store. `sources`: partitions of the input topic.
   ProgramRunner(const Config& config, Store& store, Metrics* metrics, int sources);
 
-  // One envelope as encoded in an outbox entry / program-topic message; false if undecodable.
-  bool add(std::string_view payload);
+  // One envelope as encoded in an outbox entry / program-topic message, found at `input_offset`
+  // (where it is read again if the stage restarts before releasing it); false if undecodable.
+  bool add(std::string_view payload, int64_t input_offset);
+  // Whether the payload's envelope waits in the merge (replay keeps its outbox entry then).
+  bool pending(std::string_view payload) const;
   void advance_source(int32_t source, int64_t order_ms) {
     stage_.merge().advance(source, order_ms);
     changed_ = true;
   }
   // Processes what the merge releases.
   void run();
-  // Adds the changed state, the program-topic position and the new nudges (outbox entries) to
-  // a checkpoint's write.
+  // Runs the merge, then adds the changed state, where reading resumes (the first pending
+  // envelope's offset) and the new nudges (outbox entries) to a checkpoint's write.
   void write(ChangeBatch& batch, CheckpointResult& result);
 
-  int64_t next_offset() const { return counters_.next_offset; }
+  // The next program-topic offset to read (after a restore: the stored resume offset).
+  int64_t next_offset() const { return position_; }
   void set_next_offset(int64_t offset) {
-    counters_.next_offset = offset;
+    position_ = offset;
     changed_ = true;
   }
 
@@ -48,6 +52,7 @@ class ProgramRunner {
   ProgramStage stage_;
   std::vector<Nudge> nudges_;  // decided since the last write
   program_store::Counters counters_;
+  int64_t position_ = 0;
   bool changed_ = false;
   std::set<std::pair<int32_t, uint64_t>> gap_reported_;  // (source, missing seq) logged once
 };

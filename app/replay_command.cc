@@ -105,23 +105,28 @@ void replay_partitions(const Config& shared_config, const ReplayOptions& options
 // The mentor program over what the partitions emitted: their outbox entries are its input (in
 // `run` they travel over the program topic instead). The watermark of each partition is its
 // final stream time, as a consumer of the program topic would see it; a partition without any
-// event holds nothing back. Then the decided nudges go to the file, and leave the outbox.
+// event holds nothing back. An entry leaves the outbox once the merge released it; one still
+// pending stays, as on the program topic, and the next replay reads it again. Then the decided
+// nudges go to the file, and leave the outbox.
 void run_program_stage(const Config& config, const ReplayOptions& options, Store& store,
                        Metrics* metrics) {
   ProgramRunner runner(config, store, metrics, options.partitions);
-  ChangeBatch batch(store, /*record_ops=*/false);
+  std::vector<std::pair<std::string, std::string>> read;  // (outbox key, payload)
   for (int32_t p = 0; p < options.partitions; ++p) {
-    for (const auto& [key, entry] : store.outbox_entries(p)) {
+    for (auto& [key, entry] : store.outbox_entries(p)) {
       if (entry.sink != codec::OutboxSink::kProgram) continue;
-      if (!runner.add(entry.payload)) throw std::runtime_error("corrupt program record in outbox");
-      batch.del(Family::kOutbox, key);
+      if (!runner.add(entry.payload, 0))
+        throw std::runtime_error("corrupt program record in outbox");
+      read.emplace_back(key, std::move(entry.payload));
     }
     const int64_t stream_time = store.stream_time(p);
     runner.advance_source(p, stream_time == kNoTime ? INT64_MAX : stream_time);
   }
-  runner.run();
+  ChangeBatch batch(store, /*record_ops=*/false);
   CheckpointResult result;
   runner.write(batch, result);
+  for (const auto& [key, payload] : read)
+    if (!runner.pending(payload)) batch.del(Family::kOutbox, key);
   store.write(batch.write_batch());
   if (options.nudges_file.empty()) return;
   // The state (nudges still in its outbox) is durable before the file gets them: if this flush

@@ -478,7 +478,15 @@ class RunShell : public PartitionListener {
     if (logical == kProgram) {
       program_ = std::make_unique<ProgramRunner>(config_, *store_, &metrics_, partitions_);
       spdlog::info("program stage: merging {} partitions of {}", partitions_, config_.topic);
-      return program_->next_offset() > 0 ? program_->next_offset() : RD_KAFKA_OFFSET_BEGINNING;
+      const int64_t from = program_->next_offset();
+      // The stage reads its pending envelopes again from there: they must still be on the topic.
+      if (const int64_t lo = reader_.watermarks(config_.program_topic, 0).first; from < lo)
+        throw std::runtime_error(fmt::format(
+            "program topic {} starts at offset {}, after {} where the program stage resumes: "
+            "records it had not processed were dropped (retention, or the embedded cluster's "
+            "per-partition limit); raise the topic's retention, or rebuild the state with a replay",
+            config_.program_topic, lo, from));
+      return from > 0 ? from : RD_KAFKA_OFFSET_BEGINNING;
     }
     PartitionState& p = pipeline_.open_partition(logical);
     last_input_[logical] = steady_ms();
@@ -571,7 +579,7 @@ class RunShell : public PartitionListener {
     const std::string_view value{static_cast<const char*>(m->payload), m->len};
     if (rd_kafka_topic_name(m->rkt) == config_.program_topic) {
       if (!program_ || m->offset < program_->next_offset()) return true;
-      if (!program_->add(value))
+      if (!program_->add(value, m->offset))
         spdlog::error("program topic offset {}: not a program record, skipped", m->offset);
       program_->set_next_offset(m->offset + 1);
       return false;

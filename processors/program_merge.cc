@@ -19,7 +19,6 @@ bool ProgramMerge::add(ProgramEnvelope e) {
   ++s.next_seq;
   if (e.order_ms > s.watermark) s.watermark = e.order_ms;
   changes_.sources.insert(e.source);
-  changes_.envelopes.emplace(e.source, e.seq);
   s.pending.push_back(std::move(e));
   return true;
 }
@@ -57,8 +56,9 @@ ProgramEnvelope ProgramMerge::pop() {
   MergeSource& s = by_source_[r->source];
   ProgramEnvelope e = std::move(s.pending.front());
   s.pending.pop_front();
-  // Added since the last take and gone again: nothing to store (seqs are never reused).
-  if (!changes_.envelopes.erase({e.source, e.seq})) changes_.envelopes.emplace(e.source, e.seq);
+  changes_.sources.insert(e.source);
+  if (e.input_offset == ProgramEnvelope::kHeldInStore)
+    changes_.released_from_store.emplace(e.source, e.seq);
   return e;
 }
 
@@ -70,6 +70,26 @@ const ProgramEnvelope* ProgramMerge::pending_envelope(int32_t source, uint64_t s
   const uint64_t first = pending.front().seq;
   if (seq < first || seq - first >= pending.size()) return nullptr;
   return &pending[seq - first];
+}
+
+uint64_t ProgramMerge::resume_seq(int32_t source) const {
+  const MergeSource& s = by_source_.at(source);
+  for (const ProgramEnvelope& e : s.pending)
+    if (e.input_offset != ProgramEnvelope::kHeldInStore) return e.seq;
+  return s.next_seq;
+}
+
+std::optional<int64_t> ProgramMerge::resume_offset() const {
+  std::optional<int64_t> lowest;
+  for (const auto& [id, s] : by_source_) {
+    // Offsets grow with seq within a source: its first re-readable envelope is its lowest.
+    for (const ProgramEnvelope& e : s.pending) {
+      if (e.input_offset == ProgramEnvelope::kHeldInStore) continue;
+      if (!lowest || e.input_offset < *lowest) lowest = e.input_offset;
+      break;
+    }
+  }
+  return lowest;
 }
 
 size_t ProgramMerge::pending() const {

@@ -42,12 +42,18 @@ class ProgramMerge {
   // The pending envelope (source, seq), or nullptr (never added, or released since).
   const ProgramEnvelope* pending_envelope(int32_t source, uint64_t seq) const;
 
-  // What changed since the last call: sources whose next_seq or watermark moved, and the
-  // envelopes (source, seq) added or released (one added and released since is neither: it was
-  // never stored). The stage is stored per changed key.
+  // Where a restored stage reads its input again. Pending envelopes are not stored: the shell
+  // re-reads them from their input offset, so a source is stored with `resume_seq` (its first
+  // pending seq) and the stage with `resume_offset` (the lowest pending input offset). Envelopes
+  // held in the store (state written before this rule) come first and are not counted.
+  uint64_t resume_seq(int32_t source) const;
+  std::optional<int64_t> resume_offset() const;
+
+  // What changed since the last call: sources whose resume_seq or watermark may have moved, and
+  // the envelopes held in the store that were released since (their records are deleted).
   struct Changes {
     std::set<int32_t> sources;
-    std::set<std::pair<int32_t, uint64_t>> envelopes;
+    std::set<std::pair<int32_t, uint64_t>> released_from_store;
   };
   Changes take_changes() { return std::exchange(changes_, {}); }
 

@@ -44,12 +44,16 @@ struct ProgramRecord {
 // it was emitted (never decreasing per source), `seq` numbers the source's data records from 0.
 // A watermark carries no record: it says every record of the source up to `seq` (exclusive) is
 // out, and no later one will have an order_ms below `order_ms`.
+// `input_offset` is not part of the record: where the shell can read it again (its offset on the
+// program topic), or kHeldInStore when only the stage's stored state has it.
 struct ProgramEnvelope {
+  static constexpr int64_t kHeldInStore = -1;
   int32_t source = 0;
   uint64_t seq = 0;
   int64_t order_ms = 0;
   bool watermark = false;
   ProgramRecord record;
+  int64_t input_offset = kHeldInStore;
   bool operator==(const ProgramEnvelope&) const = default;
 };
 

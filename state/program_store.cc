@@ -189,7 +189,8 @@ Counters load(Store& store, ProgramStage& stage) {
         source.watermark = loaded.watermark;
         break;
       }
-      case kEnvelope: {  // in (source, seq) order: after their source's record
+      case kEnvelope: {  // held in the store (written before pending envelopes were re-read);
+                         // in (source, seq) order, after their source's record
         ProgramEnvelope e = need(codec::decode_envelope(v), "pending program record");
         merge[e.source].pending.push_back(std::move(e));
         break;
@@ -231,20 +232,15 @@ void write_changes(ChangeBatch& batch, ProgramStage& stage, const Counters& coun
   const ProgramMerge::Changes changes = merge.take_changes();
   std::string value;
   for (int32_t source : changes.sources) {
-    codec::encode_merge_source(value, merge.state().at(source));
+    // Its pending envelopes are not stored: they are read again from resume_seq on.
+    MergeSource stored{merge.resume_seq(source), merge.state().at(source).watermark, {}};
+    codec::encode_merge_source(value, stored);
     std::string id;
     codec::put_be32(id, static_cast<uint32_t>(source));
     batch.put(Family::kProgram, key(kMergeSource, id), value);
   }
-  for (const auto& [source, seq] : changes.envelopes) {
-    const std::string k = key(kEnvelope, envelope_id(source, seq));
-    if (const ProgramEnvelope* e = merge.pending_envelope(source, seq)) {
-      codec::encode_envelope(value, *e);
-      batch.insert(Family::kProgram, k, value);  // reported while pending: added since
-    } else {
-      batch.del(Family::kProgram, k);
-    }
-  }
+  for (const auto& [source, seq] : changes.released_from_store)
+    batch.del(Family::kProgram, key(kEnvelope, envelope_id(source, seq)));
   codec::encode_time(value, s.now_ms);
   batch.put(Family::kProgram, key(kNow), value);
   codec::encode_time(value, static_cast<int64_t>(counters.next_nudge_seq));

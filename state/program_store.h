@@ -1,8 +1,11 @@
 // The program stage's state in the program family, one record per key, so a checkpoint writes
 // (and the changelog carries) only what changed: a mentor, a match, a waiting mentee, a block, a
-// mentor's reporters, a holdout decision, a timer, a recipient's policy, a deferred nudge, a
-// merge source's position and each pending envelope, plus three counters. Keys start with the
-// program partition (codec::kProgramPartition), then a one-letter kind and the id.
+// mentor's reporters, a holdout decision, a timer, a recipient's policy, a deferred nudge and a
+// merge source's position, plus three counters. Keys start with the program partition
+// (codec::kProgramPartition), then a one-letter kind and the id. Envelopes pending in the merge
+// are not stored: the stage resumes reading its input at the first of them (as Kafka Streams
+// commits only what it processed), which keeps the one-partition program changelog small.
+// State written before that rule holds them as kind 'E'; they are loaded and deleted as released.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +24,7 @@ namespace program_store {
 
 struct Counters {
   uint64_t next_nudge_seq = 0;  // outbox numbering of the stage's nudges
-  int64_t next_offset = 0;      // position on the program topic (run only)
+  int64_t next_offset = 0;      // where reading the program topic resumes (run only)
 };
 
 // Loads every record into `stage` (indexes rebuilt) and returns the counters. Throws on a

@@ -84,20 +84,32 @@ TEST(ProgramMerge, ASilentSourceHoldsEverythingBack) {
   EXPECT_NE(merge.ready(), nullptr);
 }
 
-// Only what differs from the last take is stored: an envelope added and released between two
-// checkpoints never reaches the store or the changelog, not even as a delete.
-TEST(ProgramMerge, AnEnvelopeThatCameAndWentSinceTheLastTakeIsNoChange) {
-  using Envelopes = std::set<std::pair<int32_t, uint64_t>>;
-  ProgramMerge merge(1);
-  merge.add(data(0, 0, kT0));
-  merge.add(data(0, 1, kT0 + 1));
-  EXPECT_EQ(merge.take_changes().envelopes, (Envelopes{{0, 0}, {0, 1}}));  // stored
-  merge.add(data(0, 2, kT0 + 2));
-  merge.add({0, 0, kT0 + 10, true, {}});
-  for (int i = 0; i < 3; ++i) merge.pop();
-  // 0 and 1 were stored: deleted now; 2 came and went: nothing.
-  EXPECT_EQ(merge.take_changes().envelopes, (Envelopes{{0, 0}, {0, 1}}));
-  EXPECT_EQ(merge.take_changes().envelopes, Envelopes{});
+// Pending envelopes are not stored but read again: a source resumes at its first pending seq,
+// the stage at the lowest pending input offset; a release moves both and marks the source.
+TEST(ProgramMerge, ARestoreReadsAgainFromTheFirstPendingEnvelope) {
+  ProgramMerge merge(2);
+  auto at = [](ProgramEnvelope e, int64_t offset) {
+    e.input_offset = offset;
+    return e;
+  };
+  merge.add(at(data(0, 0, kT0), 10));
+  merge.add(at(data(1, 0, kT0 + 5), 11));
+  merge.add(at(data(0, 1, kT0 + 6), 12));
+  EXPECT_EQ(merge.take_changes().sources, (std::set<int32_t>{0, 1}));
+  EXPECT_EQ(merge.resume_offset(), 10);
+  EXPECT_EQ(merge.resume_seq(0), 0u);
+  merge.pop();  // (0, 0): source 1 is at kT0 + 5
+  EXPECT_EQ(merge.resume_offset(), 11);
+  EXPECT_EQ(merge.resume_seq(0), 1u);
+  EXPECT_EQ(merge.resume_seq(1), 0u);
+  const ProgramMerge::Changes changes = merge.take_changes();
+  EXPECT_EQ(changes.sources, std::set<int32_t>{0});
+  EXPECT_TRUE(changes.released_from_store.empty());  // it was never stored
+  merge.advance(0, kT0 + 100);
+  merge.advance(1, kT0 + 100);
+  while (merge.ready()) merge.pop();
+  EXPECT_EQ(merge.resume_offset(), std::nullopt);  // nothing pending: the position is the resume
+  EXPECT_EQ(merge.resume_seq(0), 2u);
 }
 
 // A recipient's zone comes from the zones loaded at start, never from a file read mid-stream:
