@@ -9,8 +9,9 @@ never a hang, abort or "stopped cleanly" after a failure) and resumes exactly af
   disk_full   a small tmpfs as state.dir fills up: exit 1, then an exact resume with more room
   brokers     no broker at start; the broker dies mid-run; SIGTERM after it died
   corruption  a flipped SST block and a damaged WAL: clear errors, never an empty state
-  manifest    a state of 6 partitions replayed as 12; another time zone; the previous release's
-              state (tests/fixtures/state-format1) read by this binary
+  manifest    a state of 6 partitions replayed as 12; another time zone; older states
+              (tests/fixtures: format 1, and format 2 with stored program envelopes) read and
+              continued by this binary
   http        idle and slow clients do not starve /metrics; the bearer token guards /v1/users
   settings    unknown log levels and bad settings are refused with the setting named
 """
@@ -385,6 +386,31 @@ def manifest():
     for table in ("daily", "retention", "rejections"):
         h.expect_equal(f"format-1 state continued, {table}", h.report(old_state, table),
                        h.report(whole, table))
+
+    # A state whose program stage stored its pending envelopes (commit 1598ac8, made by
+    # tests/fixtures/make-state-stored-envelopes.sh) goes on with this binary, which reads them
+    # again instead: the nudges of its first half and of the continuation are a replay's of all.
+    old = os.path.join(work, "stored-envelopes")
+    with tarfile.open(os.path.join(fixtures, "state-stored-envelopes.tar.gz")) as t:
+        t.extractall(old)
+    old_state = os.path.join(old, "state")
+    envelope = "program 7ffffff0" + b"E".hex()
+    stored = [l for l in h.state_dump(old_state).splitlines() if l.startswith(envelope)]
+    assert stored, "the fixture holds no stored envelope: it tests nothing"
+    both = os.path.join(work, "both-2.ndjson")
+    with open(both, "w") as f:
+        for part in ("events-1.ndjson", "events-2.ndjson"):
+            f.write(open(os.path.join(old, part)).read())
+    continued = os.path.join(old, "nudges-2.ndjson")
+    h.engaged("replay", "-i", both, "--state", old_state, "--nudges", continued)
+    whole = os.path.join(work, "whole-2")
+    whole_nudges = os.path.join(work, "whole-2.ndjson")
+    h.engaged("replay", "-i", both, "--state", whole, "--nudges", whole_nudges)
+    h.expect_equal(f"nudges of a state with {len(stored)} stored envelopes, continued",
+                   text(os.path.join(old, "nudges-1.ndjson")) + text(continued),
+                   text(whole_nudges))
+    h.expect_equal("stored envelopes continued: state", h.comparable_dump(old_state),
+                   h.comparable_dump(whole))
 
 
 # --- finding 8: HTTP ---------------------------------------------------------------------------
