@@ -15,7 +15,7 @@
 
 #include "domain/event.h"
 #include "domain/timestamp.h"
-#include "ingest/partitioner.h"
+#include "state/kafka/partitioner.h"
 #include "processors/user_activity.h"
 
 extern char** environ;

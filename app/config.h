@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "ingest/kafka_conf.h"
+#include "state/kafka/kafka_conf.h"
 #include "processors/activity_processor.h"
 #include "processors/aha_processor.h"
 #include "processors/program_inputs.h"

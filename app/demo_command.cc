@@ -14,7 +14,7 @@
 
 #include "app/commands.h"
 #include "ingest/embedded_cluster.h"
-#include "ingest/kafka_conf.h"
+#include "state/kafka/kafka_conf.h"
 
 namespace engaged {
 namespace {

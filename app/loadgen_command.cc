@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "app/commands.h"
-#include "ingest/kafka_conf.h"
+#include "state/kafka/kafka_conf.h"
 
 namespace engaged {
 namespace {

@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "ingest/json_text.h"
+#include "sinks/json_text.h"
 #include "state/codec.h"
 
 namespace engaged {

@@ -16,8 +16,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "ingest/kafka_conf.h"
-#include "ingest/topic_reader.h"
+#include "state/kafka/kafka_conf.h"
+#include "state/kafka/topic_reader.h"
 
 namespace engaged {
 

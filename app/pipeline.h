@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "app/config.h"
-#include "ingest/dead_letter.h"
+#include "sinks/dead_letter.h"
 #include "ingest/event_decoder.h"
 #include "processors/activity_processor.h"
 #include "processors/aha_processor.h"

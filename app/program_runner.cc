@@ -4,7 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/metrics.h"
-#include "ingest/nudge_json.h"
+#include "sinks/nudge_json.h"
 #include "state/change_batch.h"
 #include "state/codec.h"
 #include "state/program_codec.h"

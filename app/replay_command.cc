@@ -22,10 +22,10 @@
 #include "app/metrics.h"
 #include "app/pipeline.h"
 #include "app/program_runner.h"
-#include "ingest/dead_letter.h"
+#include "sinks/dead_letter.h"
 #include "ingest/line_router.h"
 #include "ingest/ndjson_source.h"
-#include "ingest/partitioner.h"
+#include "state/kafka/partitioner.h"
 #include "state/change_batch.h"
 #include "state/store.h"
 

@@ -9,7 +9,7 @@
 
 #include "app/commands.h"
 #include "ingest/topic_admin.h"
-#include "ingest/topic_reader.h"
+#include "state/kafka/topic_reader.h"
 #include "state/codec.h"
 #include "state/restore_set.h"
 #include "state/store.h"

@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "ingest/json_text.h"
+#include "sinks/json_text.h"
 
 namespace engaged {
 

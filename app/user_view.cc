@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "domain/timestamp.h"
-#include "ingest/json_text.h"
+#include "sinks/json_text.h"
 #include "processors/risk_tracker.h"
 #include "state/codec.h"
 #include "state/program_store.h"

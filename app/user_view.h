@@ -12,7 +12,7 @@
 
 #include "app/config.h"
 #include "app/http_server.h"
-#include "ingest/partitioner.h"
+#include "state/kafka/partitioner.h"
 
 namespace engaged {
 

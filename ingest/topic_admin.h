@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "ingest/kafka_conf.h"
+#include "state/kafka/kafka_conf.h"
 
 namespace engaged {
 

@@ -21,7 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "ingest/kafka_conf.h"
+#include "state/kafka/kafka_conf.h"
 #include "state/checkpoint.h"
 
 namespace engaged {

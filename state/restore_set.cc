@@ -5,7 +5,7 @@
 
 #include <chrono>
 
-#include "ingest/topic_reader.h"
+#include "state/kafka/topic_reader.h"
 #include "state/changelog_record.h"
 
 namespace engaged {

@@ -4,7 +4,7 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
-#include "ingest/topic_reader.h"
+#include "state/kafka/topic_reader.h"
 #include "state/changelog_record.h"
 
 namespace engaged {

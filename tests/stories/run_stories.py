@@ -34,7 +34,7 @@ def parse_time(text):
 
 
 def tick_key(partition):
-    """A key librdkafka's default partitioner (crc32) sends to `partition`; as ingest/tick.cc."""
+    """A key librdkafka's default partitioner (crc32) sends to `partition`; as sinks/tick.cc."""
     n = 0
     while True:
         key = f"~tick-{partition}-{n}"

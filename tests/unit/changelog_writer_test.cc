@@ -12,7 +12,7 @@
 #include <set>
 
 #include "ingest/embedded_cluster.h"
-#include "ingest/topic_reader.h"
+#include "state/kafka/topic_reader.h"
 #include "state/change_batch.h"
 #include "state/changelog_record.h"
 #include "state/codec.h"

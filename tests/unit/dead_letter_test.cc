@@ -2,7 +2,7 @@
 // A letter the broker acknowledges is on the topic with its reason and source; a letter the
 // broker refuses for good makes flush() throw, which keeps the checkpoint (and its input offset)
 // from committing, so the message is rejected and sent again after a restart.
-#include "ingest/dead_letter.h"
+#include "sinks/dead_letter.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "ingest/embedded_cluster.h"
-#include "ingest/topic_reader.h"
+#include "state/kafka/topic_reader.h"
 
 namespace engaged {
 namespace {

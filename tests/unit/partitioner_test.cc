@@ -1,7 +1,7 @@
 // A user's partition is where the app's producers put their key: librdkafka's partitioners by
 // name, and the murmur2 ones agree with the Java client (the partitions it gives these keys over
 // 1000 partitions, as kafka-python's compatibility tests record them).
-#include "ingest/partitioner.h"
+#include "state/kafka/partitioner.h"
 
 #include <gtest/gtest.h>
 

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "domain/reject_reason.h"
-#include "ingest/kafka_conf.h"
+#include "state/kafka/kafka_conf.h"
 
 namespace engaged {
 

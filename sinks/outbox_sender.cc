@@ -1,5 +1,5 @@
 // Each produced message carries its Pending entry as the per-message opaque.
-#include "ingest/outbox_sender.h"
+#include "sinks/outbox_sender.h"
 
 #include <spdlog/spdlog.h>
 

@@ -1,5 +1,5 @@
 // The two dead-letter destinations: a Kafka topic (run) and an NDJSON file (replay).
-#include "ingest/dead_letter.h"
+#include "sinks/dead_letter.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "ingest/json_text.h"
+#include "sinks/json_text.h"
 
 namespace engaged {
 

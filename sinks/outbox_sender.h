@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "ingest/kafka_conf.h"
+#include "state/kafka/kafka_conf.h"
 #include "state/codec.h"
 
 namespace engaged {

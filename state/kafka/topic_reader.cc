@@ -1,6 +1,6 @@
 // Assign-only: the group settings of the shared `kafka:` section are left out, and its own
 // group id (which librdkafka needs for a consumer queue) is never joined or committed to.
-#include "ingest/topic_reader.h"
+#include "state/kafka/topic_reader.h"
 
 #include <fmt/format.h>
 

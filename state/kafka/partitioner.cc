@@ -1,5 +1,5 @@
 // librdkafka's own hash functions, so the partitions are exactly the producers'.
-#include "ingest/partitioner.h"
+#include "state/kafka/partitioner.h"
 
 #include <librdkafka/rdkafka.h>
 

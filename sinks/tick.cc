@@ -1,5 +1,5 @@
 // Tick keys are found by trying n = 0, 1, ... (a few tries on average).
-#include "ingest/tick.h"
+#include "sinks/tick.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>

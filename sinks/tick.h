@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "ingest/kafka_conf.h"
-#include "ingest/partitioner.h"
+#include "state/kafka/kafka_conf.h"
+#include "state/kafka/partitioner.h"
 
 namespace engaged {
 

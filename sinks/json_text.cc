@@ -1,5 +1,5 @@
 // JSON string escaping and base64, shared by the dead-letter and nudge encoders.
-#include "ingest/json_text.h"
+#include "sinks/json_text.h"
 
 #include <fmt/format.h>
 

@@ -1,10 +1,10 @@
 // The nudge.v1 encoding; strings escaped by json_text.
-#include "ingest/nudge_json.h"
+#include "sinks/nudge_json.h"
 
 #include <fmt/format.h>
 
 #include "domain/timestamp.h"
-#include "ingest/json_text.h"
+#include "sinks/json_text.h"
 #include "processors/churn_risk.h"
 
 namespace engaged {

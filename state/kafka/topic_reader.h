@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "ingest/kafka_conf.h"
+#include "state/kafka/kafka_conf.h"
 
 namespace engaged {
 

@@ -1,5 +1,5 @@
 // Defaults chosen for throughput (large batches, lz4) and safety (idempotence, acks=all).
-#include "ingest/kafka_conf.h"
+#include "state/kafka/kafka_conf.h"
 
 #include <spdlog/spdlog.h>
 
