@@ -15,8 +15,8 @@
 
 #include "domain/event.h"
 #include "domain/timestamp.h"
-#include "state/kafka/partitioner.h"
 #include "processors/user_activity.h"
+#include "state/kafka/partitioner.h"
 
 extern char** environ;
 

@@ -14,13 +14,13 @@
 #include <vector>
 
 #include "app/config.h"
-#include "sinks/dead_letter.h"
 #include "ingest/event_decoder.h"
 #include "processors/activity_processor.h"
 #include "processors/aha_processor.h"
 #include "processors/engagement_snapshot.h"
 #include "processors/program_inputs.h"
 #include "processors/segment_processor.h"
+#include "sinks/dead_letter.h"
 #include "state/checkpoint.h"
 #include "state/partition_state.h"
 

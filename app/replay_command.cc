@@ -22,11 +22,11 @@
 #include "app/metrics.h"
 #include "app/pipeline.h"
 #include "app/program_runner.h"
-#include "sinks/dead_letter.h"
 #include "ingest/line_router.h"
 #include "ingest/ndjson_source.h"
-#include "state/kafka/partitioner.h"
+#include "sinks/dead_letter.h"
 #include "state/change_batch.h"
+#include "state/kafka/partitioner.h"
 #include "state/store.h"
 
 namespace engaged {

@@ -9,8 +9,8 @@
 
 #include "app/commands.h"
 #include "ingest/topic_admin.h"
-#include "state/kafka/topic_reader.h"
 #include "state/codec.h"
+#include "state/kafka/topic_reader.h"
 #include "state/restore_set.h"
 #include "state/store.h"
 

@@ -7,8 +7,8 @@
 #include <memory>
 
 #include "domain/timestamp.h"
-#include "sinks/json_text.h"
 #include "processors/risk_tracker.h"
+#include "sinks/json_text.h"
 #include "state/codec.h"
 #include "state/program_store.h"
 #include "state/store.h"

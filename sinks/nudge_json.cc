@@ -4,8 +4,8 @@
 #include <fmt/format.h>
 
 #include "domain/timestamp.h"
-#include "sinks/json_text.h"
 #include "processors/churn_risk.h"
+#include "sinks/json_text.h"
 
 namespace engaged {
 

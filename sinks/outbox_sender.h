@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "state/kafka/kafka_conf.h"
 #include "state/codec.h"
+#include "state/kafka/kafka_conf.h"
 
 namespace engaged {
 

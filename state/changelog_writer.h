@@ -21,8 +21,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "state/kafka/kafka_conf.h"
 #include "state/checkpoint.h"
+#include "state/kafka/kafka_conf.h"
 
 namespace engaged {
 

@@ -5,8 +5,8 @@
 
 #include <chrono>
 
-#include "state/kafka/topic_reader.h"
 #include "state/changelog_record.h"
+#include "state/kafka/topic_reader.h"
 
 namespace engaged {
 namespace {

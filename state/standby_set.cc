@@ -4,8 +4,8 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
-#include "state/kafka/topic_reader.h"
 #include "state/changelog_record.h"
+#include "state/kafka/topic_reader.h"
 
 namespace engaged {
 namespace {

@@ -12,10 +12,10 @@
 #include <set>
 
 #include "ingest/embedded_cluster.h"
-#include "state/kafka/topic_reader.h"
 #include "state/change_batch.h"
 #include "state/changelog_record.h"
 #include "state/codec.h"
+#include "state/kafka/topic_reader.h"
 #include "state/restore_set.h"
 #include "state/store.h"
 #include "tests/unit/users_in_store.h"
