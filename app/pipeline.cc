@@ -99,12 +99,12 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
   PartitionState& part = *it->second;
   if (offset < part.next_offset()) return;  // applied before the last restart
   if (offset > part.next_offset()) {        // retention or a full embedded log dropped them
-    ++gaps_total_;
-    skipped_total_ += offset - part.next_offset();
+    ++offset_gaps_;
+    skipped_ += offset - part.next_offset();
     spdlog::error("partition {}: offsets {}..{} were never seen ({} messages lost upstream)",
                   partition, part.next_offset(), offset - 1, offset - part.next_offset());
   }
-  ++consumed_total_;
+  ++consumed_;
   ++since_checkpoint_;
   if (!rejection && event_.ts_ms > now_ms_ + config_.max_future_ms)
     rejection = Rejection{RejectReason::kFromFuture, "ts ahead of the wall clock"};
@@ -120,7 +120,7 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
       part.aggregates().stream_time_ms = event_.ts_ms;
       on_time_advanced(part, before);
     }
-    ++processed_total_;
+    ++processed_;
   } else {
     const IdKey event_key = id_key(event_.user_id, event_.event_id);
     // Likely cache misses, started now so they overlap with the user lookup.
@@ -135,13 +135,13 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
                                                user.profile.segments);
     if (part.aggregates().stream_time_ms != stream_before) on_time_advanced(part, stream_before);
     if (verdict == Verdict::kTooLate) {
-      ++rejected_total_[static_cast<int>(RejectReason::kTooLate)];
+      ++rejected_[static_cast<int>(RejectReason::kTooLate)];
       dead_letters_.send({value, key, RejectReason::kTooLate, "older than the allowed lateness",
                           config_.topic, partition, offset});
     } else if (verdict == Verdict::kDuplicate) {
-      ++duplicates_total_;
+      ++duplicates_;
     } else {
-      ++processed_total_;
+      ++processed_;
       apply_figures(part, user, before, session_key);
     }
   }
@@ -252,26 +252,18 @@ void Pipeline::on_time_advanced(PartitionState& part, int64_t before) {
 void Pipeline::dead_letter(PartitionState& part, int64_t offset, std::string_view key,
                            std::string_view value, const Rejection& r) {
   ++part.aggregates().rejected[static_cast<int>(r.reason)];
-  ++rejected_total_[static_cast<int>(r.reason)];
+  ++rejected_[static_cast<int>(r.reason)];
   dead_letters_.send({value, key, r.reason, r.detail, config_.topic, part.partition(), offset});
 }
 
 void Pipeline::end_batch() {
   if (!metrics_) return;
-  metrics_->consumed.Increment(static_cast<double>(consumed_total_ - consumed_published_));
-  metrics_->processed.Increment(static_cast<double>(processed_total_ - processed_published_));
-  metrics_->offset_gaps.Increment(static_cast<double>(gaps_total_ - gaps_published_));
-  metrics_->duplicates.Increment(static_cast<double>(duplicates_total_ - duplicates_published_));
-  duplicates_published_ = duplicates_total_;
-  metrics_->skipped_messages.Increment(static_cast<double>(skipped_total_ - skipped_published_));
-  for (int i = 0; i < kRejectReasonCount; ++i)
-    metrics_->rejected[i]->Increment(
-        static_cast<double>(rejected_total_[i] - rejected_published_[i]));
-  consumed_published_ = consumed_total_;
-  processed_published_ = processed_total_;
-  gaps_published_ = gaps_total_;
-  skipped_published_ = skipped_total_;
-  rejected_published_ = rejected_total_;
+  consumed_.publish(metrics_->consumed);
+  processed_.publish(metrics_->processed);
+  offset_gaps_.publish(metrics_->offset_gaps);
+  duplicates_.publish(metrics_->duplicates);
+  skipped_.publish(metrics_->skipped_messages);
+  for (int i = 0; i < kRejectReasonCount; ++i) rejected_[i].publish(*metrics_->rejected[i]);
   if (latency_sum_ > 0 || std::any_of(latency_buckets_.begin(), latency_buckets_.end(),
                                       [](double x) { return x > 0; })) {
     metrics_->end_to_end_latency.ObserveMultiple(latency_buckets_, latency_sum_);

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/batch_counter.h"
 #include "app/config.h"
 #include "ingest/event_decoder.h"
 #include "processors/activity_processor.h"
@@ -75,8 +76,8 @@ class Pipeline {
   std::vector<std::pair<int32_t, int64_t>> positions() const;
   EngagementSnapshot snapshot() const;
   int64_t total_users() const;  // distinct users ever active, over owned partitions
-  int64_t consumed_total() const { return consumed_total_; }
-  int64_t processed_total() const { return processed_total_; }
+  int64_t consumed_total() const { return consumed_.total; }
+  int64_t processed_total() const { return processed_.total; }
   size_t cached_users() const;
   std::vector<PartitionState*> partitions();
 
@@ -111,13 +112,8 @@ class Pipeline {
   int64_t now_ms_ = 0;
   int64_t last_checkpoint_ms_ = 0;
   int64_t since_checkpoint_ = 0;
-  // Totals, and what was already published to Prometheus.
-  int64_t consumed_total_ = 0, processed_total_ = 0, gaps_total_ = 0, skipped_total_ = 0;
-  int64_t duplicates_total_ = 0, duplicates_published_ = 0;
-  std::array<int64_t, kRejectReasonCount> rejected_total_{};
-  int64_t consumed_published_ = 0, processed_published_ = 0, gaps_published_ = 0,
-          skipped_published_ = 0;
-  std::array<int64_t, kRejectReasonCount> rejected_published_{};
+  BatchCounter consumed_, processed_, offset_gaps_, skipped_, duplicates_;
+  std::array<BatchCounter, kRejectReasonCount> rejected_{};
   std::vector<double> latency_buckets_;
   double latency_sum_ = 0;
   int64_t batch_start_ns_ = 0;
