@@ -8,11 +8,6 @@
 
 #include "app/metrics.h"
 #include "domain/timestamp.h"
-#include "processors/gap_session_processor.h"
-#include "processors/purchase_processor.h"
-#include "processors/referral_processor.h"
-#include "processors/streak_processor.h"
-#include "processors/support_processor.h"
 #include "state/checkpoint.h"
 #include "state/store.h"
 
@@ -23,6 +18,11 @@ int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+TopologyConfig topology_config(const Config& c) {
+  return {segment_config(c), aha_config(c), c.session_gap_ms, program_inputs_config(c),
+          risk_config(c)};
 }
 
 ActivityConfig activity_config(const Config& c) {
@@ -52,9 +52,8 @@ Pipeline::Pipeline(const Config& config, Store& store, DeadLetterSink& dead_lett
       metrics_(metrics),
       wall_clock_(std::move(wall_clock)),
       processor_(activity_config(config)),
-      aha_(aha_config(config)),
-      segments_(segment_config(config)),
-      program_inputs_(program_inputs_config(config), risk_config(config)),
+      topology_(topology_config(config)),
+      task_(topology_, processor_.config().time_zone, config.allowed_lateness_ms, nudge_effects_),
       decoder_(static_cast<size_t>(config.max_event_bytes)),
       latency_buckets_(Metrics::latency_bounds().size() + 1, 0.0) {
   last_checkpoint_ms_ = wall_clock_();
@@ -118,7 +117,7 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
     const int64_t before = part.aggregates().stream_time_ms;
     if (before == kNoTime || event_.ts_ms > before) {
       part.aggregates().stream_time_ms = event_.ts_ms;
-      on_time_advanced(part, before);
+      task_.advance(part, before, epoch_);
     }
     ++processed_;
   } else {
@@ -133,7 +132,8 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
     const int64_t stream_before = part.aggregates().stream_time_ms;
     const Verdict verdict = processor_.process(part.aggregates(), user.activity, event_, event_key,
                                                user.profile.segments);
-    if (part.aggregates().stream_time_ms != stream_before) on_time_advanced(part, stream_before);
+    if (part.aggregates().stream_time_ms != stream_before)
+      task_.advance(part, stream_before, epoch_);
     if (verdict == Verdict::kTooLate) {
       ++rejected_[static_cast<int>(RejectReason::kTooLate)];
       dead_letters_.send({value, key, RejectReason::kTooLate, "older than the allowed lateness",
@@ -142,7 +142,7 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
       ++duplicates_;
     } else {
       ++processed_;
-      apply_figures(part, user, before, session_key);
+      task_.process(part, user, before, event_, session_key);
     }
   }
   part.advance_to(offset + 1);
@@ -153,99 +153,6 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
                                    bounds.begin());
     latency_buckets_[b] += 1;
     latency_sum_ += seconds;
-  }
-}
-
-// The processors beyond activity, for an accepted event already applied to `user.activity`.
-void Pipeline::apply_figures(PartitionState& part, CachedUser& user, const UserActivity& before,
-                             const IdKey& session_key) {
-  PartitionAggregates& agg = part.aggregates();
-  const TimeZone& tz = processor_.config().time_zone;
-  const Event& ev = event_;
-  if (segments_.config().any()) segments_.assign(agg, user.activity, user.profile, ev);
-  if (before.cohort_day != user.activity.cohort_day)
-    PurchaseProcessor::cohort_changed(agg.cohort_figures, user.profile, before.cohort_day,
-                                      user.activity.cohort_day);
-  const size_t key_actions = user.profile.key_action_ms.size();
-  aha_.process(agg.cohort_figures, user.profile, before, user.activity, ev, tz);
-  const bool signup_referred = ev.type == EventType::kSignup && !ev.referrer_user_id.empty();
-  if (signup_referred || (user.profile.referred && before.cohort_day != user.activity.cohort_day))
-    ReferralProcessor::converted(agg.figures, user.profile, before.cohort_day,
-                                 user.activity.cohort_day, signup_referred);
-  const int64_t horizon = agg.stream_time_ms - config_.allowed_lateness_ms;
-  switch (ev.type) {
-    case EventType::kPurchase:
-      RevenueProcessor::process(agg.revenue, ev, tz);
-      PurchaseProcessor::process(agg.figures, agg.cohort_figures, user.profile,
-                                 user.activity.cohort_day, ev, tz);
-      break;
-    case EventType::kFeedback:
-      FeedbackProcessor::process(agg.feedback, ev, tz);
-      break;
-    case EventType::kCheckIn:
-      StreakProcessor::process(agg.figures, user.profile, tz.day_of(ev.ts_ms));
-      break;
-    case EventType::kReferral:
-      ReferralProcessor::process(agg.figures, user.profile, tz.day_of(ev.ts_ms));
-      break;
-    case EventType::kSupportTicket:
-    case EventType::kSupportReply:
-      SupportProcessor::process(agg.figures, user.profile, ev, tz, horizon);
-      break;
-    case EventType::kAction:
-      if (ev.session_id.empty())
-        GapSessionProcessor::process(agg.sessions, user.profile, ev, tz, config_.session_gap_ms,
-                                     horizon);
-      break;
-    case EventType::kUserDeleted:
-      program_inputs_.on_deleted(user.profile, ev.user_id, ev.ts_ms, agg.risk, records_);
-      emit_records(part);
-      part.erase_user(ev.user_id);  // `user` is gone from here on
-      return;
-    default:
-      break;
-  }
-  int64_t session_seconds = -1;
-  if (!ev.session_id.empty()) {
-    SessionState& session = part.sessions().get(session_key);
-    SessionProcessor::process(agg.sessions, session, ev, tz);
-    if (ev.type == EventType::kSessionEnd)
-      session_seconds = (session.end_ms - session.start_ms) / 1000;
-  }
-  const int64_t timer_before = user.profile.risk.timer_ms;
-  program_inputs_.on_event(ev, before, user.activity, user.profile, tz.day_of(agg.stream_time_ms),
-                           agg.stream_time_ms, session_seconds,
-                           user.profile.key_action_ms.size() != key_actions, ev.user_id, tz,
-                           agg.figures, agg.risk, nudge_effects_, records_);
-  if (user.profile.risk.timer_ms != timer_before)
-    part.timer_set(ev.user_id, user.profile.risk.timer_ms);
-  emit_records(part);
-}
-
-void Pipeline::emit_records(PartitionState& part) {
-  for (auto& r : records_) part.emit(std::move(r));
-  records_.clear();
-}
-
-void Pipeline::on_time_advanced(PartitionState& part, int64_t before) {
-  PartitionAggregates& agg = part.aggregates();
-  const int64_t now = agg.stream_time_ms;
-  const int64_t hour = now / 3600000;
-  if (hour > part.clock_hour()) {
-    part.clock_hour() = hour;
-    records_.push_back({.kind = ProgramInput::kClock, .ts_ms = now});
-    emit_records(part);
-  }
-  const TimeZone& tz = processor_.config().time_zone;
-  if (before != kNoTime && tz.day_of(now) == tz.day_of(before)) return;
-  // A new day began: every silence timer due by its start fires, in (due, user) order.
-  for (const auto& [due, user_id] : part.due_timers(tz.day_start_ms(tz.day_of(now)))) {
-    CachedUser* user = part.existing_user(user_id, epoch_);
-    if (!user || user->profile.risk.timer_ms != due) continue;  // rescheduled since
-    program_inputs_.on_timer(user->activity, user->profile, due, user_id, tz, agg.figures, agg.risk,
-                             records_);
-    part.timer_set(user_id, user->profile.risk.timer_ms);
-    emit_records(part);
   }
 }
 
@@ -314,7 +221,7 @@ std::optional<CheckpointResult> Pipeline::complete_checkpoint(bool wait) {
     metrics_->checkpoint_size.Observe(static_cast<double>(r.batch_bytes));
     metrics_->cached_users.Set(static_cast<double>(cached_users()));
     metrics_->state_live_bytes.Set(static_cast<double>(store_.live_data_bytes()));
-    metrics_->publish_snapshot(snapshot(), segments_.config());
+    metrics_->publish_snapshot(snapshot(), topology_.segments());
   }
   return r;
 }
@@ -341,7 +248,7 @@ EngagementSnapshot Pipeline::snapshot() const {
   for (auto& [id, p] : partitions_) aggs.push_back(&p->aggregates());
   return take_snapshot(
       aggs, processor_.config().time_zone,
-      {.support_sla_ms = config_.support_sla_ms, .aha_within_days = aha_.config().within_days});
+      {.support_sla_ms = config_.support_sla_ms, .aha_within_days = topology_.aha().within_days});
 }
 
 int64_t Pipeline::total_users() const {

@@ -15,12 +15,11 @@
 
 #include "app/batch_counter.h"
 #include "app/config.h"
+#include "app/stream_task.h"
 #include "ingest/event_decoder.h"
 #include "processors/activity_processor.h"
-#include "processors/aha_processor.h"
 #include "processors/engagement_snapshot.h"
-#include "processors/program_inputs.h"
-#include "processors/segment_processor.h"
+#include "processors/runtime/topology.h"
 #include "sinks/dead_letter.h"
 #include "state/checkpoint.h"
 #include "state/partition_state.h"
@@ -82,13 +81,6 @@ class Pipeline {
   std::vector<PartitionState*> partitions();
 
  private:
-  // `session_key`: id_key(user_id, session_id) of an event with a session id.
-  void apply_figures(PartitionState& part, CachedUser& user, const UserActivity& before,
-                     const IdKey& session_key);
-  // Stream time moved from `before` to the partition's current stream time: an hour's clock
-  // record for the program, and the silence timers of every day that began since.
-  void on_time_advanced(PartitionState& part, int64_t before);
-  void emit_records(PartitionState& part);
   void dead_letter(PartitionState& part, int64_t offset, std::string_view key,
                    std::string_view value, const Rejection& r);
 
@@ -99,11 +91,9 @@ class Pipeline {
   WallClock wall_clock_;
   ChangelogSink* changelog_ = nullptr;
   ActivityProcessor processor_;
-  AhaProcessor aha_;
-  SegmentProcessor segments_;
-  ProgramInputs program_inputs_;
-  std::vector<ProgramRecord> records_;  // scratch: records of the current event
+  Topology topology_;
   NudgeEffects nudge_effects_, nudge_effects_published_;
+  StreamTask task_;
   EventDecoder decoder_;
   Event event_;
   std::map<int32_t, std::unique_ptr<PartitionState>> partitions_;

@@ -22,6 +22,8 @@
 #include <array>
 #include <cmath>
 
+#include "processors/partition_aggregates.h"
+
 namespace engaged {
 namespace {
 
@@ -183,6 +185,13 @@ int64_t median_hours_to_aha(const std::vector<int64_t>& hours_to_aha) {
     if (seen >= target) return static_cast<int64_t>(h);
   }
   return -1;
+}
+
+void AhaProcessor::process(ProcessorContext& ctx) {
+  const size_t key_actions = ctx.profile().key_action_ms.size();
+  process(ctx.tables().cohort_figures, ctx.profile(), ctx.before(), ctx.activity(), ctx.event(),
+          ctx.time_zone());
+  ctx.facts().key_actions_changed = ctx.profile().key_action_ms.size() != key_actions;
 }
 
 }  // namespace engaged

@@ -16,6 +16,7 @@
 #include "domain/time_zone.h"
 #include "processors/cohort_figures.h"
 #include "processors/daily_aggregates.h"
+#include "processors/runtime/processor.h"
 #include "processors/user_activity.h"
 #include "processors/user_profile.h"
 
@@ -28,8 +29,9 @@ struct AhaConfig {
   std::vector<std::string> candidates;  // discovery candidates (action names, at most 32)
 };
 
-class AhaProcessor {
+class AhaProcessor final : public Processor {
  public:
+  void process(ProcessorContext& ctx) override;
   explicit AhaProcessor(AhaConfig config) : config_(std::move(config)) {}
 
   // Call for every accepted event, after the activity processor: `before` and `after` are the

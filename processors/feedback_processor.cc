@@ -1,6 +1,8 @@
 // One response, one row update.
 #include "processors/feedback_processor.h"
 
+#include "processors/partition_aggregates.h"
+
 namespace engaged {
 
 FeedbackCounters& FeedbackCounters::operator+=(const FeedbackCounters& o) {
@@ -22,6 +24,11 @@ void FeedbackProcessor::process(DayTable<FeedbackCounters>& days, const Event& e
     ++c.passives;
   else
     ++c.detractors;
+}
+
+void FeedbackProcessor::process(ProcessorContext& ctx) {
+  if (ctx.event().type == EventType::kFeedback)
+    process(ctx.tables().feedback, ctx.event(), ctx.time_zone());
 }
 
 }  // namespace engaged

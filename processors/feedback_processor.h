@@ -8,6 +8,7 @@
 #include "domain/event.h"
 #include "domain/time_zone.h"
 #include "processors/daily_aggregates.h"
+#include "processors/runtime/processor.h"
 
 namespace engaged {
 
@@ -18,8 +19,9 @@ struct FeedbackCounters {
   bool operator==(const FeedbackCounters&) const = default;
 };
 
-class FeedbackProcessor {
+class FeedbackProcessor final : public Processor {
  public:
+  void process(ProcessorContext& ctx) override;
   // Counts an accepted `feedback` event (with its score) on the day of its timestamp.
   static void process(DayTable<FeedbackCounters>& days, const Event& ev, const TimeZone& tz);
 };

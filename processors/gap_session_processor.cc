@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "processors/partition_aggregates.h"
+
 namespace engaged {
 
 void GapSessionProcessor::process(DayTable<SessionCounters>& days, UserProfile& user,
@@ -33,6 +35,12 @@ void GapSessionProcessor::process(DayTable<SessionCounters>& days, UserProfile& 
                  std::find_if(sessions.begin(), sessions.end(), [&](const GapSession& s) {
                    return s.end_ms >= horizon_ms - gap_ms;
                  }));
+}
+
+void GapSessionProcessor::process(ProcessorContext& ctx) {
+  const Event& ev = ctx.event();
+  if (ev.type == EventType::kAction && ev.session_id.empty())
+    process(ctx.tables().sessions, ctx.profile(), ev, ctx.time_zone(), gap_ms_, ctx.horizon_ms());
 }
 
 }  // namespace engaged

@@ -10,17 +10,23 @@
 #include "domain/event.h"
 #include "domain/time_zone.h"
 #include "processors/daily_aggregates.h"
+#include "processors/runtime/processor.h"
 #include "processors/session_processor.h"
 #include "processors/user_profile.h"
 
 namespace engaged {
 
-class GapSessionProcessor {
+class GapSessionProcessor final : public Processor {
  public:
+  explicit GapSessionProcessor(int64_t gap_ms) : gap_ms_(gap_ms) {}
+  void process(ProcessorContext& ctx) override;
   // An accepted `action` without session_id. Sessions that ended before `horizon_ms - gap_ms`
   // (horizon: stream time minus the allowed lateness) are final and dropped from the user's state.
   static void process(DayTable<SessionCounters>& days, UserProfile& user, const Event& ev,
                       const TimeZone& tz, int64_t gap_ms, int64_t horizon_ms);
+
+ private:
+  int64_t gap_ms_;  // inactivity that ends a session
 };
 
 }  // namespace engaged

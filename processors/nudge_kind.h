@@ -3,6 +3,7 @@
 // so a `nudge_opened` event tells its kind without any lookup.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -28,6 +29,11 @@ inline constexpr std::string_view kMentoringProgram = "mentoring";      // match
 inline constexpr std::string_view kRecruitmentProgram = "recruitment";  // invite
 inline constexpr std::string_view kSalesProgram = "sales";              // sales lead (no holdout)
 std::string_view nudge_program(NudgeKind k);
+
+// Nudge opens and returns seen by the events processed (published as Prometheus counters).
+struct NudgeEffects {
+  std::array<int64_t, kNudgeKindCount> opened{}, returns{};
+};
 
 // A stable share of users per program: XXH3-64 of "program:user_id", in basis points.
 bool in_holdout(std::string_view program, std::string_view user_id, double share);

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "processors/nudge_kind.h"
+#include "processors/partition_aggregates.h"
 
 namespace engaged {
 namespace {
@@ -39,11 +40,20 @@ bool program_relevant(EventType t) {
 
 }  // namespace
 
-void ProgramInputs::on_event(const Event& ev, const UserActivity& before, const UserActivity& user,
-                             UserProfile& p, int32_t day, int64_t now_ms, int64_t session_seconds,
-                             bool key_actions_changed, std::string_view user_id, const TimeZone& tz,
-                             DayTable<DayFigures>& figures, RiskCounts& counts,
-                             NudgeEffects& effects, std::vector<ProgramRecord>& out) const {
+void ProgramInputs::process(ProcessorContext& ctx) {
+  const Event& ev = ctx.event();
+  UserProfile& p = ctx.profile();
+  const std::string_view user_id = ctx.user_id();
+  if (ev.type == EventType::kUserDeleted) {
+    RiskTracker::forget(p, ctx.tables().risk);
+    ctx.forward(record(ProgramInput::kUserDeleted, user_id, ev.ts_ms));
+    ctx.erase_user();
+    return;
+  }
+  const TimeZone& tz = ctx.time_zone();
+  const int64_t now_ms = ctx.stream_time_ms();
+  const int32_t day = tz.day_of(now_ms);
+  const int64_t timer_before = p.risk.timer_ms;
   if (!ev.props.tz.empty() && p.tz != ev.props.tz) p.tz.assign(ev.props.tz);
   if (!ev.props.locale.empty()) set_language(p.language, ev.props.locale);
   const int32_t ev_day = tz.day_of(ev.ts_ms);
@@ -59,8 +69,8 @@ void ProgramInputs::on_event(const Event& ev, const UserActivity& before, const 
       break;
     case EventType::kNudgeOpened:
       if (auto kind = nudge_kind_of_id(ev.nudge_id)) {
-        ++figures.mutable_day(ev_day).nudges_opened[static_cast<size_t>(*kind)];
-        ++effects.opened[static_cast<size_t>(*kind)];
+        ++ctx.tables().figures.mutable_day(ev_day).nudges_opened[static_cast<size_t>(*kind)];
+        ++ctx.nudge_effects().opened[static_cast<size_t>(*kind)];
         p.opens.push_back({static_cast<uint8_t>(*kind), ev_day});
         if (*kind == NudgeKind::kMentorMatch)
           p.mentor_contact_day = std::max(p.mentor_contact_day, ev_day);
@@ -72,11 +82,11 @@ void ProgramInputs::on_event(const Event& ev, const UserActivity& before, const 
       r.topics = to_strings(ev.props.topics);
       r.capacity = ev.props.capacity.value_or(-1);
       r.tz = p.tz;
-      out.push_back(std::move(r));
+      ctx.forward(std::move(r));
       break;
     }
     case EventType::kMentorOptOut:
-      out.push_back(record(ProgramInput::kMentorOptOut, user_id, ev.ts_ms));
+      ctx.forward(record(ProgramInput::kMentorOptOut, user_id, ev.ts_ms));
       break;
     case EventType::kMentorMessage:
     case EventType::kMentorReport:
@@ -89,7 +99,7 @@ void ProgramInputs::on_event(const Event& ev, const UserActivity& before, const 
       ProgramRecord r = record(kind, user_id, ev.ts_ms);
       r.peer.assign(ev.peer_user_id);
       r.score = ev.score.value_or(0);
-      out.push_back(std::move(r));
+      ctx.forward(std::move(r));
       if (ev.type == EventType::kMentorMessage)
         p.mentor_contact_day = std::max(p.mentor_contact_day, ev_day);
       break;
@@ -106,22 +116,24 @@ void ProgramInputs::on_event(const Event& ev, const UserActivity& before, const 
         p.lead_ms = now_ms;
         ProgramRecord r = record(ProgramInput::kHighIntent, user_id, ev.ts_ms);
         r.tz = p.tz;
-        out.push_back(std::move(r));
+        ctx.forward(std::move(r));
       }
       break;
     }
     default:
       break;
   }
+  const int64_t session_seconds = ctx.facts().session_seconds;
   if (session_seconds >= 0) record_session_length(p, ev_day, session_seconds);
 
-  const bool new_day = !before.active(ev_day) && user.active(ev_day);
-  if (new_day) new_active_day(ev_day, p, user_id, ev.ts_ms, tz, figures, effects, out);
+  const UserActivity& user = ctx.activity();
+  const bool new_day = !ctx.before().active(ev_day) && user.active(ev_day);
+  if (new_day) new_active_day(ctx, ev_day);
   // Another action or session start on a day already scored changes no feature (unless it is
   // a key action of the aha moment): the score stays what it is.
   const bool project = new_day || p.risk.day != day || program_relevant(ev.type);
-  if (project || session_seconds >= 0 || key_actions_changed)
-    rescore(user, p, day, now_ms, user_id, tz, figures, counts, out, project);
+  if (project || session_seconds >= 0 || ctx.facts().key_actions_changed)
+    rescore(ctx, day, now_ms, project);
 
   // Recruitment: checked when the user is active on the current day.
   if (new_day && ev_day == day &&
@@ -134,63 +146,66 @@ void ProgramInputs::on_event(const Event& ev, const UserActivity& before, const 
     p.eligible_ms = now_ms;
     ProgramRecord r = record(ProgramInput::kMentorEligible, user_id, ev.ts_ms);
     r.tz = p.tz;
-    out.push_back(std::move(r));
+    ctx.forward(std::move(r));
   }
+  if (p.risk.timer_ms != timer_before) ctx.schedule(p.risk.timer_ms);
 }
 
-void ProgramInputs::on_timer(const UserActivity& user, UserProfile& p, int64_t due_ms,
-                             std::string_view user_id, const TimeZone& tz,
-                             DayTable<DayFigures>& figures, RiskCounts& counts,
-                             std::vector<ProgramRecord>& out) const {
-  rescore(user, p, tz.day_of(due_ms), due_ms, user_id, tz, figures, counts, out, true);
+void ProgramInputs::punctuate(ProcessorContext& ctx, int64_t /*before_ms*/) {
+  const int64_t now = ctx.stream_time_ms();
+  const int64_t hour = now / 3600000;
+  if (hour <= ctx.clock_hour()) return;
+  ctx.clock_hour() = hour;
+  ctx.forward(record(ProgramInput::kClock, {}, now));
 }
 
-void ProgramInputs::on_deleted(const UserProfile& p, std::string_view user_id, int64_t ts_ms,
-                               RiskCounts& counts, std::vector<ProgramRecord>& out) const {
-  RiskTracker::forget(p, counts);
-  out.push_back(record(ProgramInput::kUserDeleted, user_id, ts_ms));
+void ProgramInputs::on_timer(ProcessorContext& ctx, int64_t due_ms) {
+  if (ctx.profile().risk.timer_ms != due_ms) return;  // rescheduled since
+  rescore(ctx, ctx.time_zone().day_of(due_ms), due_ms, true);
+  ctx.schedule(ctx.profile().risk.timer_ms);
 }
 
-void ProgramInputs::rescore(const UserActivity& user, UserProfile& p, int32_t day, int64_t now_ms,
-                            std::string_view user_id, const TimeZone& tz,
-                            DayTable<DayFigures>& figures, RiskCounts& counts,
-                            std::vector<ProgramRecord>& out, bool project) const {
-  const Rescored r = risk_.rescore(user, p, day, now_ms, tz, counts, project);
+void ProgramInputs::rescore(ProcessorContext& ctx, int32_t day, int64_t now_ms,
+                            bool project) const {
+  const UserActivity& user = ctx.activity();
+  UserProfile& p = ctx.profile();
+  const Rescored r =
+      risk_.rescore(user, p, day, now_ms, ctx.time_zone(), ctx.tables().risk, project);
   if (r.crossing == RiskCrossing::kUp && user.known() &&
       day - user.cohort_day <= config_.newcomer_days) {
     if (p.entry.entered_ms == INT64_MIN) {
       p.entry.entered_ms = now_ms;
-      p.entry.holdout = in_holdout(kMentoringProgram, user_id, config_.holdout_share);
-      ++figures.mutable_day(day).program_entered[p.entry.holdout];
+      p.entry.holdout = in_holdout(kMentoringProgram, ctx.user_id(), config_.holdout_share);
+      ++ctx.tables().figures.mutable_day(day).program_entered[p.entry.holdout];
     }
-    ProgramRecord rec = record(ProgramInput::kAtRisk, user_id, now_ms);
+    ProgramRecord rec = record(ProgramInput::kAtRisk, ctx.user_id(), now_ms);
     rec.tz = p.tz;
     rec.language = p.language;
     rec.topics = p.topics;
     rec.risk = r.score.score;
     for (const auto& [feature, contribution] : r.score.reasons)
       rec.reasons.emplace_back(static_cast<uint8_t>(feature), contribution);
-    out.push_back(std::move(rec));
+    ctx.forward(std::move(rec));
   } else if (r.crossing == RiskCrossing::kDown && p.entry.entered_ms != INT64_MIN) {
-    out.push_back(record(ProgramInput::kRecovered, user_id, now_ms));
+    ctx.forward(record(ProgramInput::kRecovered, ctx.user_id(), now_ms));
   }
 }
 
-void ProgramInputs::new_active_day(int32_t d, UserProfile& p, std::string_view user_id,
-                                   int64_t ts_ms, const TimeZone& tz, DayTable<DayFigures>& figures,
-                                   NudgeEffects& effects, std::vector<ProgramRecord>& out) const {
+void ProgramInputs::new_active_day(ProcessorContext& ctx, int32_t d) const {
+  UserProfile& p = ctx.profile();
+  DayTable<DayFigures>& figures = ctx.tables().figures;
   // Opened nudges followed by a return within 7 days; older ones can no longer return.
   std::erase_if(p.opens, [&](const OpenedNudge& o) {
     if (d > o.day && d <= o.day + 7) {
       ++figures.mutable_day(o.day).nudge_returns[o.kind];
-      ++effects.returns[o.kind];
+      ++ctx.nudge_effects().returns[o.kind];
       return true;
     }
     return o.day + 7 < d;
   });
   ProgramEntry& e = p.entry;
   if (e.entered_ms == INT64_MIN) return;
-  const int32_t entry_day = tz.day_of(e.entered_ms);
+  const int32_t entry_day = ctx.time_zone().day_of(e.entered_ms);
   const size_t arm = e.holdout;
   if (d > entry_day && d <= entry_day + 7 && !e.returned_7d) {
     e.returned_7d = true;
@@ -206,7 +221,7 @@ void ProgramInputs::new_active_day(int32_t d, UserProfile& p, std::string_view u
   }
   if (d >= entry_day + 30 && d <= entry_day + 36 && !e.retained_sent) {
     e.retained_sent = true;
-    out.push_back(record(ProgramInput::kMenteeRetained, user_id, ts_ms));
+    ctx.forward(record(ProgramInput::kMenteeRetained, ctx.user_id(), ctx.event().ts_ms));
   }
 }
 

@@ -2,7 +2,7 @@
 // their events can tell. Keeps the per-user inputs (props, latest NPS, session lengths,
 // high-intent actions, opened nudges, program entry), rescores churn risk, counts the uplift and
 // nudge-open figures, and emits the program records the program stage needs
-// (processors/program_record.h). Pure: state and event in, state and records out.
+// (processors/program_record.h).
 #pragma once
 
 #include <array>
@@ -14,6 +14,7 @@
 #include "processors/day_figures.h"
 #include "processors/program_record.h"
 #include "processors/risk_tracker.h"
+#include "processors/runtime/processor.h"
 
 namespace engaged {
 
@@ -33,43 +34,27 @@ struct ProgramInputsConfig {
   double holdout_share = 0.1;  // must equal the program stage's
 };
 
-// Nudge opens and returns seen by the events processed (published as Prometheus counters).
-struct NudgeEffects {
-  std::array<int64_t, kNudgeKindCount> opened{}, returns{};
-};
-
-class ProgramInputs {
+class ProgramInputs final : public Processor {
  public:
   ProgramInputs(ProgramInputsConfig config, RiskConfig risk)
       : config_(std::move(config)), risk_(std::move(risk)) {}
 
-  // For an accepted event already applied to `user` (activity `before` it): `day` and `now_ms`
-  // are the partition's current day and stream time. `session_seconds`: a session_end's session
-  // length (-1 otherwise); `key_actions_changed`: the event changed the aha key actions.
-  // Appends records to `out`.
-  void on_event(const Event& ev, const UserActivity& before, const UserActivity& user,
-                UserProfile& profile, int32_t day, int64_t now_ms, int64_t session_seconds,
-                bool key_actions_changed, const std::string_view user_id, const TimeZone& tz,
-                DayTable<DayFigures>& figures, RiskCounts& counts, NudgeEffects& effects,
-                std::vector<ProgramRecord>& out) const;
+  // An accepted event already applied to the user: their inputs and risk score, the uplift and
+  // nudge figures; a user_deleted takes the user out of the counts and tells the program.
+  void process(ProcessorContext& ctx) override;
+  // A clock record for every hour of stream time, so the program stage's time moves on even
+  // where no record of its own arrives.
+  void punctuate(ProcessorContext& ctx, int64_t before_ms) override;
   // The user's silence timer is due: rescore as of `due_ms` (a day start).
-  void on_timer(const UserActivity& user, UserProfile& profile, int64_t due_ms,
-                std::string_view user_id, const TimeZone& tz, DayTable<DayFigures>& figures,
-                RiskCounts& counts, std::vector<ProgramRecord>& out) const;
-  // A user_deleted: takes the user out of the counts and tells the program.
-  void on_deleted(const UserProfile& profile, std::string_view user_id, int64_t ts_ms,
-                  RiskCounts& counts, std::vector<ProgramRecord>& out) const;
+  void on_timer(ProcessorContext& ctx, int64_t due_ms) override;
 
   const RiskTracker& risk() const { return risk_; }
   const ProgramInputsConfig& config() const { return config_; }
 
  private:
-  void rescore(const UserActivity& user, UserProfile& profile, int32_t day, int64_t now_ms,
-               std::string_view user_id, const TimeZone& tz, DayTable<DayFigures>& figures,
-               RiskCounts& counts, std::vector<ProgramRecord>& out, bool project) const;
-  void new_active_day(int32_t active_day, UserProfile& profile, std::string_view user_id,
-                      int64_t ts_ms, const TimeZone& tz, DayTable<DayFigures>& figures,
-                      NudgeEffects& effects, std::vector<ProgramRecord>& out) const;
+  // `day` and `now_ms`: the partition's current day and stream time (or the timer's).
+  void rescore(ProcessorContext& ctx, int32_t day, int64_t now_ms, bool project) const;
+  void new_active_day(ProcessorContext& ctx, int32_t active_day) const;
 
   ProgramInputsConfig config_;
   RiskTracker risk_;

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <string>
 
+#include "processors/partition_aggregates.h"
+
 namespace engaged {
 namespace {
 
@@ -62,6 +64,15 @@ void PurchaseProcessor::cohort_changed(DayTable<CohortFigures>& cohorts, UserPro
   contribute(cohorts, user, before, -1);
   contribute(cohorts, user, after, +1);
   prune(user, after);
+}
+
+// The user's cohort moved: their purchases' LTV moves with it. Then the purchase itself.
+void PurchaseProcessor::process(ProcessorContext& ctx) {
+  PartitionAggregates& t = ctx.tables();
+  const int32_t before = ctx.before().cohort_day, after = ctx.activity().cohort_day;
+  if (before != after) cohort_changed(t.cohort_figures, ctx.profile(), before, after);
+  if (ctx.event().type == EventType::kPurchase)
+    process(t.figures, t.cohort_figures, ctx.profile(), after, ctx.event(), ctx.time_zone());
 }
 
 }  // namespace engaged

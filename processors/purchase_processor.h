@@ -11,12 +11,14 @@
 #include "processors/cohort_figures.h"
 #include "processors/daily_aggregates.h"
 #include "processors/day_figures.h"
+#include "processors/runtime/processor.h"
 #include "processors/user_profile.h"
 
 namespace engaged {
 
-class PurchaseProcessor {
+class PurchaseProcessor final : public Processor {
  public:
+  void process(ProcessorContext& ctx) override;
   // An accepted `purchase` (with amount and currency). `cohort_day` is the user's cohort day
   // after the event was applied to their activity (kNoDay if they are not active yet).
   static void process(DayTable<DayFigures>& days, DayTable<CohortFigures>& cohorts,

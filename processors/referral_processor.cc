@@ -1,6 +1,8 @@
 // Referrals per day, and referrers over 30 days by the same subtract-and-add as activity.
 #include "processors/referral_processor.h"
 
+#include "processors/partition_aggregates.h"
+
 namespace engaged {
 
 void ReferralProcessor::process(DayTable<DayFigures>& days, UserProfile& user, int32_t day) {
@@ -22,6 +24,17 @@ void ReferralProcessor::converted(DayTable<DayFigures>& days, UserProfile& user,
     --days.mutable_day(cohort_before).referred_activated;
   if (is && (!was || cohort_before != cohort_after))
     ++days.mutable_day(cohort_after).referred_activated;
+}
+
+void ReferralProcessor::process(ProcessorContext& ctx) {
+  const Event& ev = ctx.event();
+  UserProfile& user = ctx.profile();
+  const int32_t before = ctx.before().cohort_day, after = ctx.activity().cohort_day;
+  const bool signup_referred = ev.type == EventType::kSignup && !ev.referrer_user_id.empty();
+  if (signup_referred || (user.referred && before != after))
+    converted(ctx.tables().figures, user, before, after, signup_referred);
+  if (ev.type == EventType::kReferral)
+    process(ctx.tables().figures, user, ctx.time_zone().day_of(ev.ts_ms));
 }
 
 }  // namespace engaged

@@ -8,12 +8,14 @@
 
 #include "processors/daily_aggregates.h"
 #include "processors/day_figures.h"
+#include "processors/runtime/processor.h"
 #include "processors/user_profile.h"
 
 namespace engaged {
 
-class ReferralProcessor {
+class ReferralProcessor final : public Processor {
  public:
+  void process(ProcessorContext& ctx) override;
   // An accepted `referral` event on `day`.
   static void process(DayTable<DayFigures>& days, UserProfile& user, int32_t day);
   // Conversions, on the referred user's side: a user whose `signup` names a referrer counts

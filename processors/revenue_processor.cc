@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "processors/partition_aggregates.h"
+
 namespace engaged {
 
 RevenueCounters& RevenueCounters::operator+=(const RevenueCounters& o) {
@@ -30,6 +32,11 @@ void RevenueProcessor::process(DayTable<RevenueCounters>& days, const Event& ev,
   Money& m = days.mutable_day(tz.day_of(ev.ts_ms)).by_currency[std::string(ev.currency)];
   m.micros += std::llround(*ev.amount * 1e6);
   ++m.purchases;
+}
+
+void RevenueProcessor::process(ProcessorContext& ctx) {
+  if (ctx.event().type == EventType::kPurchase)
+    process(ctx.tables().revenue, ctx.event(), ctx.time_zone());
 }
 
 }  // namespace engaged

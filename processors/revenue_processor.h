@@ -10,6 +10,7 @@
 #include "domain/event.h"
 #include "domain/time_zone.h"
 #include "processors/daily_aggregates.h"
+#include "processors/runtime/processor.h"
 
 namespace engaged {
 
@@ -29,8 +30,9 @@ struct RevenueCounters {
 // "12.5" style decimal of micro-units: at least two decimals, no trailing zeros beyond them.
 std::string format_micros(int64_t micros);
 
-class RevenueProcessor {
+class RevenueProcessor final : public Processor {
  public:
+  void process(ProcessorContext& ctx) override;
   // Adds an accepted `purchase` event to the day of its timestamp.
   static void process(DayTable<RevenueCounters>& days, const Event& ev, const TimeZone& tz);
 };

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "processors/activity_processor.h"
+#include "processors/partition_aggregates.h"
 
 namespace engaged {
 namespace {
@@ -65,6 +66,10 @@ void SegmentProcessor::assign(PartitionAggregates& part, const UserActivity& use
                                          +1);
     slot = new_slot;
   }
+}
+
+void SegmentProcessor::process(ProcessorContext& ctx) {
+  if (config_.any()) assign(ctx.tables(), ctx.activity(), ctx.profile(), ctx.event());
 }
 
 }  // namespace engaged

@@ -12,6 +12,7 @@
 
 #include "domain/event.h"
 #include "processors/partition_aggregates.h"
+#include "processors/runtime/processor.h"
 
 namespace engaged {
 
@@ -27,12 +28,14 @@ struct SegmentConfig {
   std::string_view value_name(int dimension, int index) const;
 };
 
-class SegmentProcessor {
+class SegmentProcessor final : public Processor {
  public:
+  void process(ProcessorContext& ctx) override;
   explicit SegmentProcessor(SegmentConfig config) : config_(std::move(config)) {}
 
-  // Takes the segment values an accepted event carries, moving the user if one changes. Call
-  // before the activity processor sees the event.
+  // Takes the segment values an accepted event carries, moving the user's whole activity to the
+  // new segment's counters if one changes (the activity processor counted the event in the
+  // segment the user was in before it).
   void assign(PartitionAggregates& part, const UserActivity& user, UserProfile& profile,
               const Event& ev) const;
   const SegmentConfig& config() const { return config_; }

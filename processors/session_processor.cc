@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "processors/partition_aggregates.h"
+
 namespace engaged {
 
 void count_session(DayTable<SessionCounters>& days, int64_t start_ms, int64_t end_ms,
@@ -43,6 +45,16 @@ void SessionProcessor::process(DayTable<SessionCounters>& days, SessionState& se
   }
   if (ev.type == EventType::kAction) ++session.actions;
   count_session(days, session.start_ms, session.end_ms, session.actions, tz, +1);
+}
+
+// A user_deleted event's session is not opened: the user's state is leaving.
+void SessionProcessor::process(ProcessorContext& ctx) {
+  const Event& ev = ctx.event();
+  if (ev.session_id.empty() || ev.type == EventType::kUserDeleted) return;
+  SessionState& session = ctx.session();
+  process(ctx.tables().sessions, session, ev, ctx.time_zone());
+  if (ev.type == EventType::kSessionEnd)
+    ctx.facts().session_seconds = (session.end_ms - session.start_ms) / 1000;
 }
 
 }  // namespace engaged

@@ -12,6 +12,7 @@
 #include "domain/event.h"
 #include "domain/time_zone.h"
 #include "processors/daily_aggregates.h"
+#include "processors/runtime/processor.h"
 
 namespace engaged {
 
@@ -42,8 +43,9 @@ struct SessionState {
 void count_session(DayTable<SessionCounters>& days, int64_t start_ms, int64_t end_ms,
                    int64_t actions, const TimeZone& tz, int sign);
 
-class SessionProcessor {
+class SessionProcessor final : public Processor {
  public:
+  void process(ProcessorContext& ctx) override;
   // Adds `ev` (an accepted event with a session_id) to `session`, updating `days`.
   static void process(DayTable<SessionCounters>& days, SessionState& session, const Event& ev,
                       const TimeZone& tz);

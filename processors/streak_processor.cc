@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "processors/partition_aggregates.h"
+
 namespace engaged {
 namespace {
 
@@ -40,6 +42,11 @@ void StreakProcessor::process(DayTable<DayFigures>& days, UserProfile& user, int
 int32_t StreakProcessor::current_streak(const UserProfile& user, int32_t day) {
   return user.check_ins.has(day) ? user.check_ins.run_ending(day)
                                  : user.check_ins.run_ending(day - 1);
+}
+
+void StreakProcessor::process(ProcessorContext& ctx) {
+  if (ctx.event().type == EventType::kCheckIn)
+    process(ctx.tables().figures, ctx.profile(), ctx.time_zone().day_of(ctx.event().ts_ms));
 }
 
 }  // namespace engaged

@@ -9,14 +9,16 @@
 
 #include "processors/daily_aggregates.h"
 #include "processors/day_figures.h"
+#include "processors/runtime/processor.h"
 #include "processors/user_profile.h"
 
 namespace engaged {
 
 inline constexpr int32_t kLongStreakDays = 7;
 
-class StreakProcessor {
+class StreakProcessor final : public Processor {
  public:
+  void process(ProcessorContext& ctx) override;
   // An accepted `check_in` on `day` (in the configured time zone).
   static void process(DayTable<DayFigures>& days, UserProfile& user, int32_t day);
   // The user's streak as of `day`: run ending on `day`, or on `day - 1` if not checked in yet.

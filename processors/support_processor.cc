@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include "processors/partition_aggregates.h"
+
 namespace engaged {
 namespace {
 
@@ -73,6 +75,12 @@ int64_t unanswered_before(const DayTable<DayFigures>& days, int32_t first_day, i
       n += f->unanswered_by_hour[static_cast<size_t>(h)];
   }
   return n;
+}
+
+void SupportProcessor::process(ProcessorContext& ctx) {
+  const EventType type = ctx.event().type;
+  if (type == EventType::kSupportTicket || type == EventType::kSupportReply)
+    process(ctx.tables().figures, ctx.profile(), ctx.event(), ctx.time_zone(), ctx.horizon_ms());
 }
 
 }  // namespace engaged

@@ -10,12 +10,14 @@
 #include "domain/time_zone.h"
 #include "processors/daily_aggregates.h"
 #include "processors/day_figures.h"
+#include "processors/runtime/processor.h"
 #include "processors/user_profile.h"
 
 namespace engaged {
 
-class SupportProcessor {
+class SupportProcessor final : public Processor {
  public:
+  void process(ProcessorContext& ctx) override;
   // An accepted `support_ticket` or `support_reply`. Tickets that no accepted event can change
   // any more (opened and answered before `horizon_ms`, the stream time minus the allowed
   // lateness) are dropped from the user's state; a ticket id seen again after that opens a new

@@ -1,0 +1,41 @@
+// The order matters where a processor reads what an earlier one wrote: segments are assigned
+// first (activity moves with the user), purchases follow their user's cohort before LTV is
+// counted, and the program inputs come last (they read the session length and the aha key
+// actions the processors before them found).
+#include "processors/runtime/topology.h"
+
+#include "processors/feedback_processor.h"
+#include "processors/gap_session_processor.h"
+#include "processors/purchase_processor.h"
+#include "processors/referral_processor.h"
+#include "processors/revenue_processor.h"
+#include "processors/session_processor.h"
+#include "processors/streak_processor.h"
+#include "processors/support_processor.h"
+
+namespace engaged {
+
+template <typename P, typename... Args>
+P* Topology::add(Args&&... args) {
+  auto p = std::make_unique<P>(std::forward<Args>(args)...);
+  P* raw = p.get();
+  owned_.push_back(std::move(p));
+  order_.push_back(raw);
+  return raw;
+}
+
+Topology::Topology(const TopologyConfig& c) {
+  segments_ = add<SegmentProcessor>(c.segments);
+  add<PurchaseProcessor>();
+  aha_ = add<AhaProcessor>(c.aha);
+  add<ReferralProcessor>();
+  add<RevenueProcessor>();
+  add<FeedbackProcessor>();
+  add<StreakProcessor>();
+  add<SupportProcessor>();
+  add<GapSessionProcessor>(c.session_gap_ms);
+  add<SessionProcessor>();
+  add<ProgramInputs>(c.program, c.risk);
+}
+
+}  // namespace engaged
