@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "state/codec.h"
+#include "state/day_tables.h"
 #include "state/partition_state.h"
 #include "state/program_codec.h"
 #include "state/store.h"
@@ -124,12 +125,8 @@ void add_partition(ChangeBatch& batch, Store& store, PartitionState& p,
     batch.put(Family::kSessions, key, value);
   }
   delete_segments_before(batch, store, Family::kSessions, id, p.session_horizon(), horizon);
-  write_days(batch, Family::kSessionDaily, id, agg.sessions);
-  write_days(batch, Family::kFeedbackDaily, id, agg.feedback);
-  write_days(batch, Family::kRevenueDaily, id, agg.revenue);
-  write_days(batch, Family::kDaily, id, agg.daily);
-  write_days(batch, Family::kFiguresDaily, id, agg.figures);
-  write_days(batch, Family::kCohortFigures, id, agg.cohort_figures);
+  for_each_day_table(
+      [&](Family f, auto table, auto /*sum*/) { write_days(batch, f, id, agg.*table); });
   for (int d = 0; d < kMaxSegmentDimensions; ++d)
     for (size_t v = 0; v < agg.segments[d].size(); ++v) {
       agg.segments[d][v].for_each_changed([&](int32_t day, const DayCounters& row) {

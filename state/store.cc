@@ -17,6 +17,7 @@
 
 #include "processors/activity_processor.h"
 #include "state/codec.h"
+#include "state/day_tables.h"
 
 namespace engaged {
 namespace {
@@ -194,7 +195,9 @@ StoredPartition Store::load_partition(int32_t partition) {
       fn(it->key().ToStringView(), it->value().ToStringView());
     check(it->status(), "scan state");
   };
-  restore_days(cf(Family::kDaily), partition, out.aggregates.daily);
+  for_each_day_table([&](Family f, auto table, auto /*sum*/) {
+    restore_days(cf(f), partition, out.aggregates.*table);
+  });
   std::vector<SeenEvent> seen;
   scan(cf(Family::kDedupe), [&](std::string_view, std::string_view v) {
     if (!codec::decode_seen(v, seen)) throw std::runtime_error("corrupt dedupe record in state");
@@ -202,11 +205,6 @@ StoredPartition Store::load_partition(int32_t partition) {
   for (const auto& e : seen)
     if (e.ts_ms >= out.dedupe_horizon_ms) out.aggregates.seen.restore(e);
   out.sessions = read_sessions(partition, out.session_horizon_ms);
-  restore_days(cf(Family::kRevenueDaily), partition, out.aggregates.revenue);
-  restore_days(cf(Family::kFeedbackDaily), partition, out.aggregates.feedback);
-  restore_days(cf(Family::kSessionDaily), partition, out.aggregates.sessions);
-  restore_days(cf(Family::kFiguresDaily), partition, out.aggregates.figures);
-  restore_days(cf(Family::kCohortFigures), partition, out.aggregates.cohort_figures);
   DayCounters counters;
   scan(cf(Family::kSegmentDaily), [&](std::string_view k, std::string_view v) {
     if (!codec::decode_day_row(v, counters)) throw std::runtime_error("corrupt segment row");

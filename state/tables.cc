@@ -13,6 +13,7 @@
 
 #include "processors/partition_aggregates.h"
 #include "state/codec.h"
+#include "state/day_tables.h"
 #include "state/store.h"
 
 namespace engaged {
@@ -60,7 +61,8 @@ StateTables read_tables(Store& store) {
   StateTables t;
   t.stream_time_ms = kNoTime;
   const std::set<int32_t> released = released_partitions(store);
-  sum_days(store, Family::kDaily, t.daily, released);
+  for_each_day_table(
+      [&](Family f, auto /*table*/, auto sum) { sum_days(store, f, t.*sum, released); });
   scan(
       store, Family::kRetention,
       [&](std::string_view k, std::string_view v) {
@@ -72,11 +74,6 @@ StateTables read_tables(Store& store) {
         for (size_t i = 0; i < r->size(); ++i) row[i] += (*r)[i];
       },
       &released);
-  sum_days(store, Family::kRevenueDaily, t.revenue, released);
-  sum_days(store, Family::kFeedbackDaily, t.feedback, released);
-  sum_days(store, Family::kSessionDaily, t.sessions, released);
-  sum_days(store, Family::kFiguresDaily, t.figures, released);
-  sum_days(store, Family::kCohortFigures, t.cohort_figures, released);
   DayCounters counters;
   scan(
       store, Family::kSegmentDaily,
