@@ -426,6 +426,11 @@ RiskConfig risk_config(const Config& c) {
   return r;
 }
 
+TopologyConfig topology_config(const Config& c) {
+  return {segment_config(c), aha_config(c), c.session_gap_ms, program_inputs_config(c),
+          risk_config(c)};
+}
+
 ProgramInputsConfig program_inputs_config(const Config& c) {
   ProgramInputsConfig p;
   p.newcomer_days = static_cast<int>(c.risk_newcomer_days);

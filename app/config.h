@@ -14,6 +14,7 @@
 #include "processors/aha_processor.h"
 #include "processors/program_inputs.h"
 #include "processors/program_stage.h"
+#include "processors/runtime/topology.h"
 #include "processors/segment_processor.h"
 #include "state/kafka/kafka_conf.h"
 #include "state/manifest.h"
@@ -128,6 +129,7 @@ SegmentConfig segment_config(const Config& config);
 // Churn risk (loads risk.model), the partitions' program inputs and the program stage.
 RiskConfig risk_config(const Config& config);
 ProgramInputsConfig program_inputs_config(const Config& config);
+TopologyConfig topology_config(const Config& config);
 ProgramStageConfig program_stage_config(const Config& config);
 
 // The topics named after the consumer group unless set: the changelog of the input partitions,

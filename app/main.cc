@@ -116,10 +116,12 @@ int main(int argc, char** argv) {
   auto* report_cmd = app.add_subcommand("report", "print a table from a state directory");
   ReportOptions report_options;
   std::string report_state, from, to;
-  const std::vector<std::string> report_tables = {
+  std::vector<std::string> report_tables = {
       "daily",    "retention", "sessions",  "nps",         "revenue",    "stickiness",
       "streaks",  "support",   "referrals", "ltv",         "aha",        "aha-reach",
       "segments", "risk",      "uplift",    "nudge-opens", "rejections", "summary"};
+  for (const ReportSpec& r : Topology(TopologyConfig{}).reports())
+    report_tables.emplace_back(r.name);
   report_cmd
       ->add_option("table", report_options.table,
                    fmt::format("{}", fmt::join(report_tables, " | ")))

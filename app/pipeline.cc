@@ -20,11 +20,6 @@ int64_t steady_ns() {
       .count();
 }
 
-TopologyConfig topology_config(const Config& c) {
-  return {segment_config(c), aha_config(c), c.session_gap_ms, program_inputs_config(c),
-          risk_config(c)};
-}
-
 ActivityConfig activity_config(const Config& c) {
   return {TimeZone::load(c.timezone), c.allowed_lateness_ms, activity_definition(c),
           c.dedupe_window_ms};
@@ -63,8 +58,12 @@ Pipeline::~Pipeline() = default;
 
 PartitionState& Pipeline::open_partition(int32_t partition) {
   auto it = partitions_.find(partition);
-  if (it == partitions_.end())  // loaded first: a load that throws leaves no empty entry behind
-    it = partitions_.emplace(partition, std::make_unique<PartitionState>(partition, store_)).first;
+  if (it == partitions_.end()) {  // loaded first: a load that throws leaves no empty entry behind
+    const PartitionOptions options{.session_horizon_ms = config_.allowed_lateness_ms + 86400000,
+                                   .dedupe_window_ms = config_.dedupe_window_ms};
+    auto state = std::make_unique<PartitionState>(partition, store_, options, topology_.stores());
+    it = partitions_.emplace(partition, std::move(state)).first;
+  }
   auto& slot = it->second;
   if (metrics_) metrics_->assigned_partitions.Set(static_cast<double>(partitions_.size()));
   return *slot;
@@ -195,14 +194,11 @@ bool Pipeline::checkpoint_due() const {
 void Pipeline::begin_checkpoint(CheckpointExtras* extras) {
   if (pending_) throw std::logic_error("a checkpoint is already in flight");
   checkpoint_start_ns_ = steady_ns();
-  std::vector<PartitionState*> parts;
+  std::vector<CheckpointedPartition*> parts;
   for (auto& [id, p] : partitions_) parts.push_back(p.get());
   pending_.emplace(
       store_, parts, [this] { dead_letters_.flush(); },
-      CheckpointOptions{.cache_max_users = static_cast<size_t>(config_.cache_max_users),
-                        .session_horizon_ms = config_.allowed_lateness_ms + 86400000,
-                        .dedupe_window_ms = config_.dedupe_window_ms,
-                        .changelog = changelog_,
+      CheckpointOptions{.changelog = changelog_,
                         .wall_clock_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                              std::chrono::system_clock::now().time_since_epoch())
                                              .count()},
@@ -216,6 +212,7 @@ std::optional<CheckpointResult> Pipeline::complete_checkpoint(bool wait) {
   if (!pending_ || !pending_->commit(wait)) return std::nullopt;
   CheckpointResult r = std::move(pending_->result());
   pending_.reset();
+  trim_user_cache(partitions(), static_cast<size_t>(config_.cache_max_users));
   if (metrics_) {
     metrics_->checkpoint_duration.Observe((steady_ns() - checkpoint_start_ns_) / 1e9);
     metrics_->checkpoint_size.Observe(static_cast<double>(r.batch_bytes));

@@ -19,10 +19,10 @@
 #include "ingest/event_decoder.h"
 #include "processors/activity_processor.h"
 #include "processors/engagement_snapshot.h"
+#include "processors/runtime/partition_state.h"
 #include "processors/runtime/topology.h"
 #include "sinks/dead_letter.h"
 #include "state/checkpoint.h"
-#include "state/partition_state.h"
 
 namespace engaged {
 

@@ -4,10 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include "app/metrics.h"
+#include "processors/program_codec.h"
 #include "sinks/nudge_json.h"
 #include "state/change_batch.h"
 #include "state/codec.h"
-#include "state/program_codec.h"
 #include "state/store.h"
 
 namespace engaged {

@@ -1,6 +1,6 @@
 // The shell around the program stage (processors/program_stage.h): feeds it envelopes, keeps its
 // state and input position in the store (in the same checkpoint as everything else, per changed
-// key: state/program_store.h), turns its nudges into outbox entries and publishes the
+// key: processors/program_store.h), turns its nudges into outbox entries and publishes the
 // mentor-program metrics. One instance runs it: the owner of the program topic's only partition
 // (run), or the replay after its workers.
 #pragma once
@@ -12,8 +12,8 @@
 
 #include "app/config.h"
 #include "processors/program_stage.h"
+#include "processors/program_store.h"
 #include "state/checkpoint.h"
-#include "state/program_store.h"
 
 namespace engaged {
 

@@ -24,6 +24,7 @@
 #include "app/program_runner.h"
 #include "ingest/line_router.h"
 #include "ingest/ndjson_source.h"
+#include "processors/runtime/partition_store.h"
 #include "sinks/dead_letter.h"
 #include "state/change_batch.h"
 #include "state/kafka/partitioner.h"
@@ -119,7 +120,7 @@ void run_program_stage(const Config& config, const ReplayOptions& options, Store
         throw std::runtime_error("corrupt program record in outbox");
       read.emplace_back(key, std::move(entry.payload));
     }
-    const int64_t stream_time = store.stream_time(p);
+    const int64_t stream_time = read_stream_time(store, p);
     runner.advance_source(p, stream_time == kNoTime ? INT64_MAX : stream_time);
   }
   ChangeBatch batch(store, /*record_ops=*/false);

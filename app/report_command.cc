@@ -5,8 +5,8 @@
 
 #include "app/commands.h"
 #include "app/report_format.h"
+#include "processors/runtime/state_tables.h"
 #include "state/store.h"
-#include "state/tables.h"
 
 namespace engaged {
 
@@ -69,7 +69,11 @@ int report(const std::string& state_dir, const ReportOptions& o, const Config& c
   else if (o.table == "summary")
     write_summary(tables, std::cout);
   else
-    throw std::invalid_argument("unknown report " + o.table);
+    write_processor_report(
+        *store, Topology(topology_config(config)), o.table,
+        ReportQuery{o.from, o.to,
+                    tables.stream_time_ms == kNoTime ? kNoDay : tz.day_of(tables.stream_time_ms)},
+        o.format, std::cout);
   return 0;
 }
 

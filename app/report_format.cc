@@ -154,6 +154,19 @@ void write_rejections(const StateTables& t, const std::string& format, std::ostr
   if (json) out << "\n]\n";
 }
 
+void write_processor_report(Store& store, const Topology& topology, const std::string& name,
+                            const ReportQuery& query, const std::string& format,
+                            std::ostream& out) {
+  for (const ReportSpec& spec : topology.reports()) {
+    if (spec.name != name) continue;
+    const ReportTable t = spec.make(store, query);
+    TableWriter table(t.columns, t.string_columns, format, out);
+    for (const auto& row : t.rows) table.row(row);
+    return;
+  }
+  throw std::invalid_argument("unknown report " + name);
+}
+
 void write_summary(const StateTables& t, std::ostream& out) {
   auto [first, last] = active_span(t);
   if (last < first) {

@@ -10,8 +10,9 @@
 #include "app/table_writer.h"
 #include "processors/aha_processor.h"
 #include "processors/churn_risk.h"
+#include "processors/runtime/state_tables.h"
+#include "processors/runtime/topology.h"
 #include "processors/segment_processor.h"
-#include "state/tables.h"
 
 namespace engaged {
 
@@ -75,5 +76,8 @@ void write_risk(Store& store, const RiskModel& model, const RiskInputs& inputs,
 void write_rejections(const StateTables& t, const std::string& format, std::ostream& out);
 // Last 14 days, recent cohorts' retention, top rejection reasons: for people.
 void write_summary(const StateTables& t, std::ostream& out);
+// A report a processor declared (Processor::reports), by name; throws on an unknown name.
+void write_processor_report(Store& store, const Topology& topology, const std::string& name,
+                            const ReportQuery& query, const std::string& format, std::ostream& out);
 
 }  // namespace engaged

@@ -48,6 +48,10 @@ void StreamTask::advance(PartitionState& part, int64_t before_ms, uint32_t epoch
   }
 }
 
+StateStore& StreamTask::state_store(uint8_t id) {
+  return part_->state_store(id);
+}
+
 SessionState& StreamTask::session() {
   return part_->sessions().get(session_key_);
 }

@@ -6,9 +6,9 @@
 #include <cstdint>
 
 #include "domain/id_key.h"
+#include "processors/runtime/partition_state.h"
 #include "processors/runtime/processor.h"
 #include "processors/runtime/topology.h"
-#include "state/partition_state.h"
 
 namespace engaged {
 
@@ -27,6 +27,7 @@ class StreamTask final : public ProcessorContext {
   // checkpoint epoch users are touched in.
   void advance(PartitionState& part, int64_t before_ms, uint32_t epoch);
 
+  StateStore& state_store(uint8_t id) override;
   SessionState& session() override;
   void forward(ProgramRecord record) override;
   void schedule(int64_t due_ms) override;

@@ -12,8 +12,8 @@
 #include "app/commands.h"
 #include "domain/timestamp.h"
 #include "processors/risk_training.h"
+#include "processors/runtime/state_tables.h"
 #include "state/store.h"
-#include "state/tables.h"
 
 namespace engaged {
 

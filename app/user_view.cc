@@ -7,10 +7,11 @@
 #include <memory>
 
 #include "domain/timestamp.h"
+#include "processors/program_store.h"
 #include "processors/risk_tracker.h"
+#include "processors/runtime/partition_store.h"
 #include "sinks/json_text.h"
 #include "state/codec.h"
-#include "state/program_store.h"
 #include "state/store.h"
 
 namespace engaged {
@@ -132,7 +133,7 @@ std::function<HttpAnswer(const std::string&)> make_user_view(const Config& confi
     }
     UserActivity a;
     UserProfile p;
-    const bool known = store.get_user(partition, id, a, p);
+    const bool known = read_user(store, partition, id, a, p);
     // The program's part: here, or from the instance that runs the program stage.
     std::optional<std::string> program;
     std::string program_note;
@@ -160,7 +161,7 @@ std::function<HttpAnswer(const std::string&)> make_user_view(const Config& confi
 
     std::string out = fmt::format("{{\"user_id\":{}", json_quoted(id));
     if (known) {
-      const int64_t now = store.stream_time(partition);
+      const int64_t now = read_stream_time(store, partition);
       const int32_t day = tz->day_of(now);
       const RiskScore s = risk->score(a, p, day, now);
       out += fmt::format(

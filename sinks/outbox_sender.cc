@@ -5,8 +5,8 @@
 
 #include <stdexcept>
 
+#include "processors/program_codec.h"
 #include "processors/program_record.h"
-#include "state/program_codec.h"
 
 namespace engaged {
 

@@ -16,6 +16,13 @@ inline uint32_t get_be32(const char* p) {
   auto u = reinterpret_cast<const unsigned char*>(p);
   return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
 }
+// Days are signed; flipping the sign bit keeps big-endian byte order equal to numeric order.
+inline uint32_t biased(int32_t day) {
+  return static_cast<uint32_t>(day) ^ 0x80000000u;
+}
+inline int32_t unbiased(uint32_t v) {
+  return static_cast<int32_t>(v ^ 0x80000000u);
+}
 inline void put_be64(std::string& s, uint64_t v) {
   put_be32(s, static_cast<uint32_t>(v >> 32));
   put_be32(s, static_cast<uint32_t>(v));

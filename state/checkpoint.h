@@ -17,7 +17,6 @@
 namespace engaged {
 
 class Store;
-class PartitionState;
 
 // Where a checkpoint mirrors its writes before it commits them locally: the changelog.
 class ChangelogSink {
@@ -51,8 +50,6 @@ struct Watermark {
 
 struct CheckpointResult {
   size_t batch_bytes = 0;
-  size_t users_written = 0;
-  size_t users_evicted = 0;
   // Outbox entries this checkpoint committed (store key, entry): the shell sends them now.
   std::vector<std::pair<std::string, codec::OutboxEntry>> outbox;
   std::vector<Watermark> watermarks;  // of every partition, as committed
@@ -66,27 +63,38 @@ struct CheckpointExtras {
 };
 
 struct CheckpointOptions {
-  size_t cache_max_users = 2000000;
-  // Sessions whose last event is older than the partition's stream time minus this are final:
-  // they leave memory and the store (their daily counters stay).
-  int64_t session_horizon_ms = 8LL * 86400000;
-  int64_t dedupe_window_ms = 86400000;  // event ids older than stream time - this expire
-  ChangelogSink* changelog = nullptr;   // none: the state lives on this disk only (replay)
-  int64_t wall_clock_ms = 0;            // stamped on the changelog positions
+  ChangelogSink* changelog = nullptr;  // none: the state lives on this disk only (replay)
+  int64_t wall_clock_ms = 0;           // stamped on the changelog positions
+};
+
+// What the checkpoint needs of one partition's working set (processors/runtime/partition_state.h).
+class CheckpointedPartition {
+ public:
+  virtual int32_t partition() const = 0;
+  // Input was applied since the last checkpoint (or there never was one): state to write.
+  virtual bool dirty() const = 0;
+  // Every change since the last checkpoint, with the next input offset, into `batch`; the new
+  // outbox entries also into result.outbox.
+  virtual void write_changes(ChangeBatch& batch, Store& store, CheckpointResult& result) = 0;
+  virtual Watermark watermark() const = 0;
+  // The checkpoint that took its writes is in the store now.
+  virtual void committed() = 0;
+
+ protected:
+  ~CheckpointedPartition() = default;
 };
 
 // One checkpoint, from its writes to its local commit. The constructor flushes the sinks,
 // collects every partition's changed state and sends it to the changelog; commit() writes it,
 // with its input and changelog positions, in one atomic RocksDB write once Kafka acknowledged the
-// changelog, then trims the user cache to `cache_max_users`. The caller may go on processing in
-// between (the writes are taken): until the commit, each partition keeps what the store does
-// not hold yet (deleted users, timers not in the index) and no user changed since is evicted.
+// changelog. The caller may go on processing in between (the writes are taken): until the
+// commit, each partition keeps what the store does not hold yet.
 // One checkpoint at a time, and its partitions must stay until it committed.
 // `flush_sinks` must return only when every dead letter produced so far is acknowledged (or
 // throw; then nothing is committed and the input will be re-read after a restart).
 class Checkpoint {
  public:
-  Checkpoint(Store& store, std::span<PartitionState* const> partitions,
+  Checkpoint(Store& store, std::span<CheckpointedPartition* const> partitions,
              const std::function<void()>& flush_sinks, const CheckpointOptions& options,
              CheckpointExtras* extras = nullptr);
   // False (and nothing done) while the changelog has not acknowledged everything, unless `wait`.
@@ -95,16 +103,10 @@ class Checkpoint {
 
  private:
   Store& store_;
-  std::vector<PartitionState*> partitions_;
+  std::vector<CheckpointedPartition*> partitions_;
   CheckpointOptions options_;
   ChangeBatch batch_;
   CheckpointResult result_;
 };
-
-// A checkpoint begun and committed at once (replay, tests).
-CheckpointResult commit_checkpoint(Store& store, std::span<PartitionState* const> partitions,
-                                   const std::function<void()>& flush_sinks,
-                                   const CheckpointOptions& options,
-                                   CheckpointExtras* extras = nullptr);
 
 }  // namespace engaged

@@ -29,9 +29,10 @@ enum class Family : uint8_t {
   kOutbox = 15,         // partition | seq -> program records and nudges not yet acknowledged
   kProgram = 16,        // program partition | record kind | id -> the mentor program's state
   kChangelog = 17,      // local: partition -> changelog position and ownership of this copy
+  kStores = 18,         // partition | store id | key -> a registered store's record (state_store.h)
 };
 
-inline constexpr size_t kFamilySlots = 18;  // ids 1..17, and RocksDB's "default" at 0
+inline constexpr size_t kFamilySlots = 19;  // ids 1..18, and RocksDB's "default" at 0
 
 struct FamilyInfo {
   Family id;
@@ -44,7 +45,7 @@ struct FamilyInfo {
   bool write_once = false;
 };
 
-inline constexpr std::array<FamilyInfo, 17> kFamilies = {{
+inline constexpr std::array<FamilyInfo, 18> kFamilies = {{
     {Family::kUsers, "users", true},
     {Family::kDaily, "daily", true},
     {Family::kRetention, "retention", true},
@@ -62,6 +63,7 @@ inline constexpr std::array<FamilyInfo, 17> kFamilies = {{
     {Family::kOutbox, "outbox", true, true},
     {Family::kProgram, "program", true},
     {Family::kChangelog, "changelog", false},
+    {Family::kStores, "stores", true},
 }};
 
 inline const FamilyInfo& family_info(Family f) {

@@ -12,12 +12,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
-#include <tuple>
-#include <unordered_map>
 
-#include "processors/activity_processor.h"
 #include "state/codec.h"
-#include "state/day_tables.h"
 
 namespace engaged {
 namespace {
@@ -140,117 +136,6 @@ Store::~Store() {
     if (h) db_->DestroyColumnFamilyHandle(h);
 }
 
-bool Store::get_user(int32_t partition, std::string_view user_id, UserActivity& activity,
-                     UserProfile& profile) {
-  // A local key (not a member): readers on other threads (the HTTP endpoint) share the store.
-  std::string key;
-  codec::user_key(key, partition, user_id);
-  rocksdb::PinnableSlice value;
-  auto s = db_->Get(rocksdb::ReadOptions(), cf(Family::kUsers), key, &value);
-  if (s.IsNotFound()) return false;
-  check(s, "read user");
-  if (!codec::decode_user(value.ToStringView(), activity, profile))
-    throw std::runtime_error("corrupt user record in state");
-  return true;
-}
-
-template <typename T>
-void Store::restore_days(rocksdb::ColumnFamilyHandle* cf, int32_t partition, DayTable<T>& days) {
-  std::string prefix;
-  codec::put_partition(prefix, partition);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
-  T row;
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (!codec::decode_day_row(it->value().ToStringView(), row))
-      throw std::runtime_error("corrupt day row in state");
-    days.restore(codec::day_of_key(it->key().ToStringView()), row);
-  }
-  check(it->status(), "scan state");
-}
-
-StoredPartition Store::load_partition(int32_t partition) {
-  StoredPartition out;
-  std::string prefix;
-  codec::put_partition(prefix, partition);
-  std::string value;
-  auto s = db_->Get(rocksdb::ReadOptions(), cf(Family::kOffsets), prefix, &value);
-  if (s.ok()) out.next_offset = codec::decode_i64(value);
-  s = db_->Get(rocksdb::ReadOptions(), cf(Family::kMeta), prefix, &value);
-  if (s.ok()) {
-    if (auto m = codec::decode_meta(value)) {
-      out.meta_found = true;
-      out.aggregates.stream_time_ms = m->stream_time_ms;
-      out.aggregates.rejected = m->rejected;
-      out.aggregates.duplicates = m->duplicates;
-      out.dedupe_horizon_ms = m->dedupe_horizon_ms;
-      out.session_horizon_ms = m->session_horizon_ms;
-      out.aggregates.risk = m->risk;
-      out.next_program_seq = m->next_program_seq;
-      out.clock_hour = m->clock_hour;
-    }
-  }
-  auto scan = [&](rocksdb::ColumnFamilyHandle* cf, auto&& fn) {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
-      fn(it->key().ToStringView(), it->value().ToStringView());
-    check(it->status(), "scan state");
-  };
-  for_each_day_table([&](Family f, auto table, auto /*sum*/) {
-    restore_days(cf(f), partition, out.aggregates.*table);
-  });
-  std::vector<SeenEvent> seen;
-  scan(cf(Family::kDedupe), [&](std::string_view, std::string_view v) {
-    if (!codec::decode_seen(v, seen)) throw std::runtime_error("corrupt dedupe record in state");
-  });
-  for (const auto& e : seen)
-    if (e.ts_ms >= out.dedupe_horizon_ms) out.aggregates.seen.restore(e);
-  out.sessions = read_sessions(partition, out.session_horizon_ms);
-  DayCounters counters;
-  scan(cf(Family::kSegmentDaily), [&](std::string_view k, std::string_view v) {
-    if (!codec::decode_day_row(v, counters)) throw std::runtime_error("corrupt segment row");
-    const codec::SegmentDayKey key = codec::parse_segment_day_key(k);
-    if (key.dimension >= kMaxSegmentDimensions) throw std::runtime_error("corrupt segment key");
-    ActivityProcessor::segment_table(out.aggregates, key.dimension, key.value)
-        .restore(key.day, counters);
-  });
-  scan(cf(Family::kRetention), [&](std::string_view k, std::string_view v) {
-    auto r = codec::decode_retention(v);
-    if (!r) throw std::runtime_error("corrupt retention record in state");
-    out.aggregates.cohort(codec::cohort_table_of_key(k))
-        .restore(codec::cohort_of_key(k), std::move(*r));
-  });
-  return out;
-}
-
-std::vector<codec::SessionEntry> Store::read_sessions(int32_t partition, int64_t horizon) {
-  std::string prefix;
-  codec::put_partition(prefix, partition);
-  // Segments in the order they were written; a later version of a session wins.
-  std::vector<std::pair<int64_t, std::string>> segments;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), cf(Family::kSessions)));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
-    segments.emplace_back(codec::segment_offset_of(it->key().ToStringView()),
-                          it->value().ToString());
-  check(it->status(), "scan sessions");
-  std::sort(segments.begin(), segments.end());
-  std::unordered_map<IdKey, SessionState, IdKeyHash> latest;
-  std::vector<codec::SessionEntry> entries;
-  for (const auto& [offset, value] : segments) {
-    entries.clear();
-    if (!codec::decode_sessions(value, entries))
-      throw std::runtime_error("corrupt session segment");
-    for (const auto& [key, state] : entries) latest[key] = state;
-  }
-  std::vector<codec::SessionEntry> out;
-  for (const auto& [key, state] : latest)
-    if (state.end_ms >= horizon) out.emplace_back(key, state);
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.first.hi, a.first.lo) < std::tie(b.first.hi, b.first.lo);
-  });
-  return out;
-}
-
 std::vector<int32_t> Store::partitions() {
   std::vector<int32_t> out;
   std::unique_ptr<rocksdb::Iterator> it(
@@ -305,14 +190,15 @@ std::vector<std::pair<std::string, codec::OutboxEntry>> Store::all_outbox_entrie
   return out;
 }
 
-int64_t Store::stream_time(int32_t partition) {
-  std::string key, value;
-  codec::put_partition(key, partition);
-  auto s = db_->Get(rocksdb::ReadOptions(), cf(Family::kMeta), key, &value);
-  if (s.IsNotFound()) return kNoTime;
-  check(s, "read partition meta");
-  auto m = codec::decode_meta(value);
-  return m ? m->stream_time_ms : kNoTime;
+void Store::scan(Family f, std::string_view prefix,
+                 const std::function<void(std::string_view, std::string_view)>& fn) {
+  if (!cf(f)) return;  // a read-only state written before the family existed
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(f)));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
+       it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()));
+       it->Next())
+    fn(it->key().ToStringView(), it->value().ToStringView());
+  check(it->status(), "scan state");
 }
 
 std::optional<std::string> Store::get(Family f, std::string_view key) {

@@ -1,6 +1,6 @@
-// The RocksDB database behind one engaged instance: column families for users, daily counters,
-// cohort retention, consumed offsets, per-partition meta (stream time, rejections), sessions
-// that may still change, and the day tables of the other processors.
+// The RocksDB database behind one engaged instance: one column family per record type
+// (state/families.h). It knows keys and bytes; what the processors' records mean is read in
+// processors/runtime/partition_store.h.
 // Durability trade-off (docs/architecture.md): the WAL stays on and checkpoints are not fsynced
 // by default, so a killed process loses nothing it committed; a power loss may lose the newest
 // checkpoints, but offsets and state always roll back together.
@@ -9,6 +9,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,9 +17,6 @@
 #include <string_view>
 #include <vector>
 
-#include "processors/partition_aggregates.h"
-#include "processors/session_processor.h"
-#include "processors/user_activity.h"
 #include "state/codec.h"
 #include "state/families.h"
 
@@ -33,29 +31,12 @@ struct StoreOptions {
   // stored offset: `replay` of a file. Call flush() before a clean exit.
 };
 
-// Everything about one partition except its users, as last checkpointed.
-struct StoredPartition {
-  std::optional<int64_t> next_offset;
-  PartitionAggregates aggregates;
-  uint64_t next_program_seq = 0;
-  int64_t clock_hour = INT64_MIN;
-  std::vector<codec::SessionEntry> sessions;  // sessions that may still change
-  bool meta_found = false;
-  int64_t dedupe_horizon_ms = 0, session_horizon_ms = 0;  // segments before these are deleted
-};
-
 class Store {
  public:
   static std::unique_ptr<Store> open(const std::string& dir, const StoreOptions& options);
   ~Store();
 
-  // Reads a user's stored state; false if the user is unknown. Safe from any thread.
-  bool get_user(int32_t partition, std::string_view user_id, UserActivity& activity,
-                UserProfile& profile);
-  StoredPartition load_partition(int32_t partition);
   std::vector<int32_t> partitions();  // partitions that have any checkpoint
-  // The sessions of a partition that end at or after `horizon`, latest versions, sorted by key.
-  std::vector<codec::SessionEntry> read_sessions(int32_t partition, int64_t horizon);
   void write(rocksdb::WriteBatch& batch);
   void flush();                // memtables to SST files (all column families at once)
   uint64_t live_data_bytes();  // live data in SST files + memtables not yet flushed
@@ -69,9 +50,11 @@ class Store {
   std::vector<std::pair<std::string, codec::OutboxEntry>> outbox_entries(int32_t partition);
   // Every outbox entry, of all partitions.
   std::vector<std::pair<std::string, codec::OutboxEntry>> all_outbox_entries();
+  // Reads are safe from any thread (the HTTP endpoint reads while `run` processes).
   std::optional<std::string> get(Family f, std::string_view key);
-  // A partition's stream time as last checkpointed (kNoTime: no event yet).
-  int64_t stream_time(int32_t partition);
+  // Calls fn(key, value) for every key of `f` starting with `prefix`, in order.
+  void scan(Family f, std::string_view prefix,
+            const std::function<void(std::string_view, std::string_view)>& fn);
   // Keys of `f` in [from, to), in order.
   std::vector<std::string> keys_in_range(Family f, std::string_view from, std::string_view to);
   // Where this copy of a partition stands on its changelog (nullopt: never changelogged).
@@ -92,8 +75,6 @@ class Store {
 
  private:
   Store() = default;
-  template <typename T>
-  void restore_days(rocksdb::ColumnFamilyHandle* cf, int32_t partition, DayTable<T>& days);
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::WriteOptions write_options_;

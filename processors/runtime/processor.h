@@ -9,13 +9,16 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "domain/event.h"
 #include "domain/time_zone.h"
 #include "processors/nudge_kind.h"
 #include "processors/program_record.h"
+#include "processors/runtime/report.h"
 #include "processors/user_activity.h"
 #include "processors/user_profile.h"
+#include "state/state_store.h"
 
 namespace engaged {
 
@@ -45,6 +48,12 @@ class ProcessorContext {
   // Days before the horizon's can no longer receive events: their figures are final.
   int64_t horizon_ms() const { return stream_time_ms_ - allowed_lateness_ms_; }
   NudgeEffects& nudge_effects() { return *effects_; }
+  // A store the processor declared (Processor::stores), this partition's instance.
+  template <typename T>
+  T& store(uint8_t id) {
+    return static_cast<T&>(state_store(id));
+  }
+  virtual StateStore& state_store(uint8_t id) = 0;
 
   // The event's session (created on first use; call only for an event with a session id).
   virtual SessionState& session() = 0;
@@ -86,6 +95,10 @@ class Processor {
   // The context's user has a timer due at `due_ms` (no event): each processor checks whether it
   // is the one it scheduled.
   virtual void on_timer(ProcessorContext& /*ctx*/, int64_t /*due_ms*/) {}
+  // The partition-local stores it keeps its state in (one instance per partition each), and the
+  // tables `engaged report` prints from them.
+  virtual std::vector<StoreSpec> stores() const { return {}; }
+  virtual std::vector<ReportSpec> reports() const { return {}; }
 };
 
 }  // namespace engaged

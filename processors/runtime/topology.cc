@@ -4,6 +4,9 @@
 // actions the processors before them found).
 #include "processors/runtime/topology.h"
 
+#include <stdexcept>
+#include <string>
+
 #include "processors/feedback_processor.h"
 #include "processors/gap_session_processor.h"
 #include "processors/purchase_processor.h"
@@ -19,6 +22,18 @@ template <typename P, typename... Args>
 P* Topology::add(Args&&... args) {
   auto p = std::make_unique<P>(std::forward<Args>(args)...);
   P* raw = p.get();
+  for (StoreSpec& spec : raw->stores()) {
+    for (const StoreSpec& s : stores_)
+      if (s.id == spec.id)
+        throw std::logic_error("stores " + std::string(s.name) + " and " + std::string(spec.name) +
+                               " share id " + std::to_string(s.id));
+    stores_.push_back(std::move(spec));
+  }
+  for (ReportSpec& report : raw->reports()) {
+    for (const ReportSpec& r : reports_)
+      if (r.name == report.name) throw std::logic_error("two reports named " + std::string(r.name));
+    reports_.push_back(std::move(report));
+  }
   owned_.push_back(std::move(p));
   order_.push_back(raw);
   return raw;

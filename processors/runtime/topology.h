@@ -26,6 +26,9 @@ class Topology {
   explicit Topology(const TopologyConfig& config);
 
   std::span<Processor* const> processors() const { return order_; }
+  // What the processors declared: stores (ids checked unique) and reports (names unique).
+  std::span<const StoreSpec> stores() const { return stores_; }
+  std::span<const ReportSpec> reports() const { return reports_; }
   // Configurations the shell's publishing and snapshots need.
   const SegmentConfig& segments() const { return segments_->config(); }
   const AhaConfig& aha() const { return aha_->config(); }
@@ -36,6 +39,8 @@ class Topology {
 
   std::vector<std::unique_ptr<Processor>> owned_;
   std::vector<Processor*> order_;
+  std::vector<StoreSpec> stores_;
+  std::vector<ReportSpec> reports_;
   const SegmentProcessor* segments_ = nullptr;
   const AhaProcessor* aha_ = nullptr;
 };

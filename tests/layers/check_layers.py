@@ -12,8 +12,8 @@ ROOT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file
 # folder -> folders its sources may include (besides itself)
 ALLOWED = {
     "domain": set(),
-    "processors": {"domain"},
-    "state": {"domain", "processors"},
+    "state": {"domain"},
+    "processors": {"domain", "state"},
     "ingest": {"domain", "processors", "state"},
     "sinks": {"domain", "processors", "state"},
     "app": {"domain", "processors", "state", "ingest", "sinks"},

@@ -10,8 +10,8 @@
 
 #include "app/pipeline.h"
 #include "app/population.h"
+#include "processors/runtime/state_tables.h"
 #include "state/store.h"
-#include "state/tables.h"
 
 namespace engaged {
 namespace {

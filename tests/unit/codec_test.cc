@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "processors/runtime/record_codec.h"
 #include "state/byte_io.h"
 
 namespace engaged {

@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include "domain/timestamp.h"
+#include "processors/runtime/state_tables.h"
 #include "state/store.h"
-#include "state/tables.h"
 
 namespace engaged {
 namespace {

@@ -7,9 +7,9 @@
 #include <set>
 
 #include "processors/mentor_program.h"
+#include "processors/program_codec.h"
 #include "processors/program_merge.h"
 #include "processors/risk_tracker.h"
-#include "state/program_codec.h"
 
 namespace engaged {
 namespace {

@@ -8,8 +8,9 @@
 
 #include "app/pipeline.h"
 #include "domain/timestamp.h"
+#include "processors/runtime/partition_store.h"
+#include "processors/runtime/state_tables.h"
 #include "state/store.h"
-#include "state/tables.h"
 
 namespace engaged {
 namespace {
@@ -127,13 +128,13 @@ TEST(UserStories, DeletedUserStartsAfreshAndPastFiguresStay) {
   s.tables();
   UserActivity a;
   UserProfile p;
-  EXPECT_FALSE(s.store->get_user(0, "fay", a, p));
+  EXPECT_FALSE(read_user(*s.store, 0, "fay", a, p));
   s.send("fay", "check_in", "2026-06-14T09:00:00Z");  // the same id comes back: a new user
   StateTables t = s.tables();
   EXPECT_EQ(t.daily.at(day(10)).dau, 1);  // past figures stay
   EXPECT_EQ(t.daily.at(day(10)).new_users, 1);
   EXPECT_EQ(t.daily.at(day(14)).new_users, 1);
-  ASSERT_TRUE(s.store->get_user(0, "fay", a, p));
+  ASSERT_TRUE(read_user(*s.store, 0, "fay", a, p));
   EXPECT_EQ(a.cohort_day, day(14));
 }
 

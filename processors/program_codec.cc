@@ -1,6 +1,6 @@
 // Varint records, each with a version byte; every container is length-prefixed and bounded on
 // reading.
-#include "state/program_codec.h"
+#include "processors/program_codec.h"
 
 #include <bit>
 

@@ -1,16 +1,16 @@
 // Key = program partition (4) | kind (1) | id. Ids that are strings go in raw (the kind byte and
 // the fixed prefix delimit them); composite ids are length-prefixed or fixed-width.
-#include "state/program_store.h"
+#include "processors/program_store.h"
 
 #include <rocksdb/db.h>
 
 #include <memory>
 #include <stdexcept>
 
+#include "processors/program_codec.h"
 #include "state/byte_io.h"
 #include "state/change_batch.h"
 #include "state/codec.h"
-#include "state/program_codec.h"
 #include "state/store.h"
 
 namespace engaged::program_store {

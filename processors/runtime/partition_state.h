@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -12,9 +14,11 @@
 #include "domain/id_key.h"
 #include "processors/partition_aggregates.h"
 #include "processors/program_record.h"
+#include "processors/runtime/session_table.h"
 #include "processors/user_activity.h"
 #include "processors/user_profile.h"
-#include "state/session_table.h"
+#include "state/checkpoint.h"
+#include "state/state_store.h"
 
 namespace engaged {
 
@@ -35,24 +39,30 @@ struct StringHash {
 
 using UserCache = std::unordered_map<std::string, CachedUser, StringHash, std::equal_to<>>;
 
-class PartitionState {
- public:
-  PartitionState(int32_t partition, Store& store);  // restores the last checkpoint
+// How long what may still change is kept (beyond that it is final).
+struct PartitionOptions {
+  // Sessions whose last event is older than the partition's stream time minus this are final:
+  // they leave memory and the store (their daily counters stay).
+  int64_t session_horizon_ms = 8LL * 86400000;
+  int64_t dedupe_window_ms = 86400000;  // event ids older than stream time - this expire
+};
 
-  int32_t partition() const { return partition_; }
+class PartitionState final : public CheckpointedPartition {
+ public:
+  // Restores the last checkpoint, with an instance of each of `stores`.
+  PartitionState(int32_t partition, Store& store, PartitionOptions options = {},
+                 std::span<const StoreSpec> stores = {});
+
+  int32_t partition() const override { return partition_; }
   // First input offset not yet applied (Kafka offset, or record index for NDJSON).
   int64_t next_offset() const { return next_offset_; }
   bool has_checkpoint() const { return has_checkpoint_; }
   void advance_to(int64_t next_offset) { next_offset_ = next_offset; }
-  // Input was applied since the last checkpoint (or there never was one): state to write.
-  bool dirty() const { return !has_checkpoint_ || next_offset_ != checkpointed_offset_; }
-  // The checkpoint wrote this partition, with these segment horizons.
-  void checkpointed(int64_t dedupe_horizon_ms, int64_t session_horizon_ms) {
-    ++generation_;
-    has_checkpoint_ = true;
-    checkpointed_offset_ = next_offset_;
-    dedupe_horizon_ = dedupe_horizon_ms;
-    session_horizon_ = session_horizon_ms;
+  bool dirty() const override { return !has_checkpoint_ || next_offset_ != checkpointed_offset_; }
+  // processors/runtime/partition_writes.cc
+  void write_changes(ChangeBatch& batch, Store& store, CheckpointResult& result) override;
+  Watermark watermark() const override {
+    return {partition_, next_program_seq_, aggregates_.stream_time_ms};
   }
   // Dedupe and session segments older than these are already deleted from the store.
   int64_t dedupe_horizon() const { return dedupe_horizon_; }
@@ -88,7 +98,10 @@ class PartitionState {
   std::vector<std::pair<int64_t, std::string>> due_timers(int64_t until);
   // The last checkpoint that took this partition's writes is in the store now: what it wrote
   // no longer needs to be remembered here (deleted users, unwritten timers).
-  void committed();
+  void committed() override;
+
+  // The partition's instance of a declared store (StoreSpec::id); it must exist.
+  StateStore& state_store(uint8_t id) { return *stores_[id]; }
 
   // Sessions that may still change, all in memory: the checkpoint expires those older than the
   // lateness horizon.
@@ -98,13 +111,24 @@ class PartitionState {
   const UserCache& users() const { return users_; }
 
  private:
+  // The checkpoint wrote this partition, with these segment horizons.
+  void checkpointed(int64_t dedupe_horizon_ms, int64_t session_horizon_ms) {
+    ++generation_;
+    has_checkpoint_ = true;
+    checkpointed_offset_ = next_offset_;
+    dedupe_horizon_ = dedupe_horizon_ms;
+    session_horizon_ = session_horizon_ms;
+  }
+
   int32_t partition_;
   Store& store_;
+  PartitionOptions options_;
   int64_t next_offset_ = 0;
   int64_t checkpointed_offset_ = 0;
   bool has_checkpoint_ = false;
   int64_t dedupe_horizon_ = INT64_MIN, session_horizon_ = INT64_MIN;
   PartitionAggregates aggregates_;
+  std::vector<std::unique_ptr<StateStore>> stores_;  // by store id (null: none with that id)
   UserCache users_;
   SessionTable sessions_;
   // Deleted users, tagged with the generation that deleted them: until the checkpoint that writes
@@ -125,5 +149,9 @@ class PartitionState {
   };
   std::vector<NewTimer> new_timers_;
 };
+
+// After a checkpoint committed: forgets the least recently touched clean users beyond `budget`
+// over all `partitions` (they are in the store). Returns how many were forgotten.
+size_t trim_user_cache(std::span<PartitionState* const> partitions, size_t budget);
 
 }  // namespace engaged

@@ -1,10 +1,11 @@
 // Cache lookups use heterogeneous string_view keys: a hit costs one hash and no allocation.
-#include "state/partition_state.h"
+#include "processors/runtime/partition_state.h"
 
 #include <xxhash.h>
 
 #include <algorithm>
 
+#include "processors/runtime/partition_store.h"
 #include "state/store.h"
 
 namespace engaged {
@@ -13,9 +14,15 @@ size_t StringHash::operator()(std::string_view s) const noexcept {
   return XXH3_64bits(s.data(), s.size());
 }
 
-PartitionState::PartitionState(int32_t partition, Store& store)
-    : partition_(partition), store_(store) {
-  StoredPartition stored = store.load_partition(partition);
+PartitionState::PartitionState(int32_t partition, Store& store, PartitionOptions options,
+                               std::span<const StoreSpec> stores)
+    : partition_(partition), store_(store), options_(options) {
+  for (const StoreSpec& spec : stores) {
+    if (stores_.size() <= spec.id) stores_.resize(spec.id + 1);
+    stores_[spec.id] = spec.make();
+    stores_[spec.id]->restore(store, partition);
+  }
+  StoredPartition stored = load_partition(store, partition);
   has_checkpoint_ = stored.next_offset.has_value();
   next_offset_ = checkpointed_offset_ = stored.next_offset.value_or(0);
   if (stored.meta_found) {
@@ -33,7 +40,7 @@ CachedUser& PartitionState::user(std::string_view user_id, uint32_t epoch) {
   if (it == users_.end()) {
     CachedUser fresh;
     // A user deleted since the last checkpoint starts afresh, not from their stored record.
-    if (!erased(user_id)) store_.get_user(partition_, user_id, fresh.activity, fresh.profile);
+    if (!erased(user_id)) read_user(store_, partition_, user_id, fresh.activity, fresh.profile);
     fresh.stored_timer_ms = fresh.profile.risk.timer_ms;
     it = users_.emplace(std::string(user_id), std::move(fresh)).first;
   }
@@ -47,7 +54,7 @@ CachedUser* PartitionState::existing_user(std::string_view user_id, uint32_t epo
   if (it == users_.end()) {
     if (erased(user_id)) return nullptr;
     CachedUser fresh;
-    if (!store_.get_user(partition_, user_id, fresh.activity, fresh.profile)) return nullptr;
+    if (!read_user(store_, partition_, user_id, fresh.activity, fresh.profile)) return nullptr;
     fresh.stored_timer_ms = fresh.profile.risk.timer_ms;
     it = users_.emplace(std::string(user_id), std::move(fresh)).first;
   }

@@ -5,8 +5,8 @@
 #pragma once
 
 #include "processors/partition_aggregates.h"
+#include "processors/runtime/state_tables.h"
 #include "state/families.h"
-#include "state/tables.h"
 
 namespace engaged {
 

@@ -17,7 +17,7 @@ namespace engaged::codec {
 void encode_envelope(std::string& out, const ProgramEnvelope& e);
 std::optional<ProgramEnvelope> decode_envelope(std::string_view v);
 
-// The program stage's state, one record per key of the program family (state/program_store.cc
+// The program stage's state, one record per key of the program family (processors/program_store.cc
 // names the keys). Each value: version 1 | fields as varints and length-prefixed strings.
 void encode_mentor(std::string& out, const Mentor& m);
 std::optional<Mentor> decode_mentor(std::string_view v);

@@ -1,7 +1,7 @@
 // Sums per-partition rows into instance-wide tables for `engaged report` and `state dump`.
 // Reports count only the partitions this copy owns: one released to another instance is kept
 // here only as a restore head start, and counting it would count its users twice.
-#include "state/tables.h"
+#include "processors/runtime/state_tables.h"
 
 #include <fmt/format.h>
 #include <rocksdb/db.h>
@@ -12,8 +12,9 @@
 #include <stdexcept>
 
 #include "processors/partition_aggregates.h"
+#include "processors/runtime/day_tables.h"
+#include "processors/runtime/partition_store.h"
 #include "state/codec.h"
-#include "state/day_tables.h"
 #include "state/store.h"
 
 namespace engaged {
@@ -144,7 +145,7 @@ void dump_state(Store& store, std::ostream& out) {
     session_horizon[codec::partition_of(k)] = m.session_horizon_ms;
   });
   for (const auto& [p, h] : session_horizon)
-    for (const auto& [key, s] : store.read_sessions(p, h))
+    for (const auto& [key, s] : read_sessions(store, p, h))
       out << fmt::format("sessions {:08x}{:016x}{:016x} {:016x}{:016x}{:08x}\n",
                          static_cast<uint32_t>(p), key.hi, key.lo,
                          static_cast<uint64_t>(s.start_ms), static_cast<uint64_t>(s.end_ms),

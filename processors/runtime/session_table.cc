@@ -1,5 +1,5 @@
 // Linear probing; deletions happen only in bulk (expire), by rebuilding, so no tombstones.
-#include "state/session_table.h"
+#include "processors/runtime/session_table.h"
 
 #include <limits>
 

@@ -1,0 +1,193 @@
+// A partition's part of the checkpoint (state/checkpoint.cc, step 2): its changed users and
+// timers, its program records as outbox entries, its day, segment and retention rows, session and
+// dedupe segments, meta and next input offset, all into the checkpoint's one batch.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "processors/program_codec.h"
+#include "processors/runtime/day_tables.h"
+#include "processors/runtime/partition_state.h"
+#include "processors/runtime/record_codec.h"
+#include "state/store.h"
+
+namespace engaged {
+namespace {
+
+// Entries per dedupe or session segment piece: at most 16384 x 40 bytes, a record the
+// changelog can carry below the brokers' 1 MB message limit.
+constexpr size_t kSegmentEntries = 16384;
+
+// The changed rows of a day table, one put each.
+template <typename T>
+void write_days(ChangeBatch& batch, Family f, int32_t partition, DayTable<T>& days) {
+  std::string key, value;
+  days.for_each_changed([&](int32_t day, const T& row) {
+    codec::day_key(key, partition, day);
+    codec::encode_day_row(value, row);
+    batch.put(f, key, value);
+  });
+  days.clear_changed();
+}
+
+// Segments whose newest time is before `horizon` hold nothing that can still matter: deleted
+// one by one (the changelog needs a tombstone per key), from where the last checkpoint stopped.
+void delete_segments_before(ChangeBatch& batch, Store& store, Family f, int32_t partition,
+                            int64_t from_horizon, int64_t horizon) {
+  if (horizon == kNoTime || horizon <= from_horizon) return;
+  std::string from, to;
+  codec::segment_horizon_key(from, partition, from_horizon);
+  codec::segment_horizon_key(to, partition, horizon);
+  for (const std::string& key : store.keys_in_range(f, from, to)) batch.del(f, key);
+}
+
+}  // namespace
+
+void PartitionState::write_changes(ChangeBatch& batch, Store& store, CheckpointResult& result) {
+  std::string key, value;
+  const int32_t id = partition_;
+  // Deletions first: a user deleted and seen again since is written back below.
+  for (const auto& user_id : erased_since_checkpoint()) {
+    codec::user_key(key, id, user_id);
+    batch.del(Family::kUsers, key);
+  }
+  for (const auto& [due, user_id] : erased_timers()) {
+    codec::timer_key(key, id, due, user_id);
+    batch.del(Family::kTimers, key);
+  }
+  erased_timers().clear();
+  for (auto& [user_id, cached] : users_) {
+    if (!cached.changed) continue;
+    codec::user_key(key, id, user_id);
+    codec::encode_user(value, cached.activity, cached.profile);
+    batch.put(Family::kUsers, key, value);
+    cached.changed = false;
+    // The timer index follows the profile's timer.
+    const int64_t timer = cached.profile.risk.timer_ms;
+    if (timer != cached.stored_timer_ms) {
+      if (cached.stored_timer_ms != INT64_MIN) {
+        codec::timer_key(key, id, cached.stored_timer_ms, user_id);
+        batch.del(Family::kTimers, key);
+      }
+      if (timer != INT64_MIN) {
+        codec::timer_key(key, id, timer, user_id);
+        batch.put(Family::kTimers, key, {});
+      }
+      cached.stored_timer_ms = timer;
+    }
+  }
+  for (const ProgramEnvelope& e : program_out()) {
+    codec::outbox_key(key, id, e.seq);
+    codec::OutboxEntry entry{codec::OutboxSink::kProgram, std::to_string(id), {}};
+    codec::encode_envelope(entry.payload, e);
+    codec::encode_outbox(value, entry);
+    batch.put(Family::kOutbox, key, value);
+    result.outbox.emplace_back(key, std::move(entry));
+  }
+  program_out().clear();
+  PartitionAggregates& agg = aggregates_;
+  const int64_t horizon =
+      agg.stream_time_ms == kNoTime ? kNoTime : agg.stream_time_ms - options_.session_horizon_ms;
+  // Changed sessions: one segment. Final sessions leave memory and the store.
+  sessions().expire(horizon);
+  std::vector<codec::SessionEntry> changed;
+  sessions().for_each([&](SessionTable::Slot& s) {
+    if (!s.changed) return;
+    changed.emplace_back(s.key, s.state);
+    s.changed = false;
+  });
+  for (size_t from = 0, piece = 0; from < changed.size(); from += kSegmentEntries, ++piece) {
+    const std::vector<codec::SessionEntry> part(
+        changed.begin() + static_cast<ptrdiff_t>(from),
+        changed.begin() + static_cast<ptrdiff_t>(std::min(changed.size(), from + kSegmentEntries)));
+    int64_t max_end = kNoTime;
+    for (const auto& [k, s] : part) max_end = std::max(max_end, s.end_ms);
+    codec::segment_key(key, id, max_end, next_offset(), static_cast<uint32_t>(piece));
+    codec::encode_sessions(value, part);
+    batch.put(Family::kSessions, key, value);
+  }
+  delete_segments_before(batch, store, Family::kSessions, id, session_horizon(), horizon);
+  for (auto& s : stores_)
+    if (s) s->write_changes(batch, id);
+  for_each_day_table(
+      [&](Family f, auto table, auto /*sum*/) { write_days(batch, f, id, agg.*table); });
+  for (int d = 0; d < kMaxSegmentDimensions; ++d)
+    for (size_t v = 0; v < agg.segments[d].size(); ++v) {
+      agg.segments[d][v].for_each_changed([&](int32_t day, const DayCounters& row) {
+        codec::segment_day_key(key, id, d, static_cast<int>(v), day);
+        codec::encode_day_row(value, row);
+        batch.put(Family::kSegmentDaily, key, value);
+      });
+      agg.segments[d][v].clear_changed();
+    }
+  for (int t = 0; t < kCohortTableCount; ++t) {
+    agg.cohorts[t].for_each_changed([&](int32_t cohort, const std::vector<int64_t>& retained) {
+      codec::cohort_key(key, id, static_cast<CohortTable>(t), cohort);
+      codec::encode_retention(value, retained);
+      batch.put(Family::kRetention, key, value);
+    });
+    agg.cohorts[t].clear_changed();
+  }
+  // Event ids recorded since the last checkpoint: one segment (unless already expired);
+  // expired segments are deleted.
+  int64_t dedupe_horizon = 0;
+  if (agg.stream_time_ms != kNoTime) {
+    dedupe_horizon = agg.stream_time_ms - options_.dedupe_window_ms;
+    const std::vector<SeenEvent> recorded = agg.seen.take_recorded();
+    for (size_t from = 0, piece = 0; from < recorded.size(); from += kSegmentEntries, ++piece) {
+      const std::vector<SeenEvent> part(
+          recorded.begin() + static_cast<ptrdiff_t>(from),
+          recorded.begin() +
+              static_cast<ptrdiff_t>(std::min(recorded.size(), from + kSegmentEntries)));
+      int64_t max_ts = part.front().ts_ms;
+      for (const auto& e : part) max_ts = std::max(max_ts, e.ts_ms);
+      if (max_ts < dedupe_horizon) continue;  // expired already
+      codec::segment_key(key, id, max_ts, next_offset(), static_cast<uint32_t>(piece));
+      codec::encode_seen(value, part);
+      batch.put(Family::kDedupe, key, value);
+    }
+    delete_segments_before(batch, store, Family::kDedupe, id, dedupe_horizon_, dedupe_horizon);
+  }
+  codec::put_partition(key, id);
+  codec::PartitionMeta meta{agg.stream_time_ms, agg.risk, next_program_seq(), clock_hour()};
+  meta.rejected = agg.rejected;
+  meta.duplicates = agg.duplicates;
+  meta.dedupe_horizon_ms = dedupe_horizon;
+  meta.session_horizon_ms = horizon == kNoTime ? 0 : horizon;
+  codec::encode_meta(value, meta);
+  batch.put(Family::kMeta, key, value);
+  codec::encode_i64(value, next_offset());
+  batch.put(Family::kOffsets, key, value);
+  checkpointed(meta.dedupe_horizon_ms, meta.session_horizon_ms);
+}
+
+size_t trim_user_cache(std::span<PartitionState* const> partitions, size_t budget) {
+  size_t total = 0;
+  for (auto* p : partitions) total += p->users().size();
+  if (total <= budget) return 0;
+  // Forget the least recently touched clean users down to 90% of budget (users changed since
+  // the checkpoint began stay: their writes are not in the store yet).
+  std::vector<uint32_t> epochs;
+  epochs.reserve(total);
+  for (auto* p : partitions)
+    for (auto& [id, cached] : p->users()) epochs.push_back(cached.touched_epoch);
+  size_t excess = total - (budget - budget / 10);
+  std::nth_element(epochs.begin(), epochs.begin() + static_cast<ptrdiff_t>(excess - 1),
+                   epochs.end());
+  const uint32_t cutoff = epochs[excess - 1];
+  size_t evicted = 0;
+  for (bool ties : {false, true})
+    for (auto* p : partitions)
+      for (auto it = p->users().begin(); it != p->users().end() && evicted < excess;) {
+        uint32_t e = it->second.touched_epoch;
+        if (!it->second.changed && (e < cutoff || (ties && e == cutoff))) {
+          it = p->users().erase(it);
+          ++evicted;
+        } else {
+          ++it;
+        }
+      }
+  return evicted;
+}
+
+}  // namespace engaged
