@@ -120,8 +120,8 @@ int main(int argc, char** argv) {
       "daily",    "retention", "sessions",  "nps",         "revenue",    "stickiness",
       "streaks",  "support",   "referrals", "ltv",         "aha",        "aha-reach",
       "segments", "risk",      "uplift",    "nudge-opens", "rejections", "summary"};
-  for (const ReportSpec& r : Topology(TopologyConfig{}).reports())
-    report_tables.emplace_back(r.name);
+  const Topology topology{TopologyConfig{}};  // the reports processors declare
+  for (const ReportSpec& r : topology.reports()) report_tables.emplace_back(r.name);
   report_cmd
       ->add_option("table", report_options.table,
                    fmt::format("{}", fmt::join(report_tables, " | ")))
