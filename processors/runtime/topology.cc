@@ -8,6 +8,7 @@
 #include <string>
 
 #include "processors/feedback_processor.h"
+#include "processors/first_week/first_week_processor.h"
 #include "processors/gap_session_processor.h"
 #include "processors/purchase_processor.h"
 #include "processors/referral_processor.h"
@@ -50,6 +51,7 @@ Topology::Topology(const TopologyConfig& c) {
   add<SupportProcessor>();
   add<GapSessionProcessor>(c.session_gap_ms);
   add<SessionProcessor>();
+  add<FirstWeekProcessor>();
   add<ProgramInputs>(c.program, c.risk);
 }
 
