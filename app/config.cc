@@ -512,6 +512,8 @@ Manifest manifest_for(const Config& c, int partitions) {
         key.starts_with("activity.") || key.starts_with("aha."))
       m.built_from[s.key] = s.get(c);
   }
+  const Topology topology(topology_config(c));
+  for (const StoreSpec& s : topology.stores()) m.stores[std::string(s.name)] = {s.id, false};
   return m;
 }
 

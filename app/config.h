@@ -10,12 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "processors/activity_processor.h"
-#include "processors/aha_processor.h"
-#include "processors/program_inputs.h"
-#include "processors/program_stage.h"
+#include "processors/activity/activity_processor.h"
+#include "processors/aha/aha_processor.h"
+#include "processors/program/program_inputs.h"
+#include "processors/program/program_stage.h"
 #include "processors/runtime/topology.h"
-#include "processors/segment_processor.h"
+#include "processors/segments/segment_processor.h"
 #include "state/kafka/kafka_conf.h"
 #include "state/manifest.h"
 

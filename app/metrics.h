@@ -21,8 +21,8 @@
 #include "app/config.h"
 #include "domain/reject_reason.h"
 #include "processors/engagement_snapshot.h"
-#include "processors/program_stage.h"
-#include "processors/segment_processor.h"
+#include "processors/program/program_stage.h"
+#include "processors/segments/segment_processor.h"
 
 namespace engaged {
 

@@ -17,7 +17,7 @@
 #include "app/config.h"
 #include "app/stream_task.h"
 #include "ingest/event_decoder.h"
-#include "processors/activity_processor.h"
+#include "processors/activity/activity_processor.h"
 #include "processors/engagement_snapshot.h"
 #include "processors/runtime/partition_state.h"
 #include "processors/runtime/topology.h"

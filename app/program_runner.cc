@@ -4,7 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/metrics.h"
-#include "processors/program_codec.h"
+#include "processors/program/program_codec.h"
 #include "sinks/nudge_json.h"
 #include "state/change_batch.h"
 #include "state/codec.h"

@@ -1,8 +1,8 @@
-// The shell around the program stage (processors/program_stage.h): feeds it envelopes, keeps its
-// state and input position in the store (in the same checkpoint as everything else, per changed
-// key: processors/program_store.h), turns its nudges into outbox entries and publishes the
-// mentor-program metrics. One instance runs it: the owner of the program topic's only partition
-// (run), or the replay after its workers.
+// The shell around the program stage (processors/program/program_stage.h): feeds it envelopes,
+// keeps its state and input position in the store (in the same checkpoint as everything else, per
+// changed key: processors/program/program_store.h), turns its nudges into outbox entries and
+// publishes the mentor-program metrics. One instance runs it: the owner of the program topic's only
+// partition (run), or the replay after its workers.
 #pragma once
 
 #include <cstdint>
@@ -11,8 +11,8 @@
 #include <utility>
 
 #include "app/config.h"
-#include "processors/program_stage.h"
-#include "processors/program_store.h"
+#include "processors/program/program_stage.h"
+#include "processors/program/program_store.h"
 #include "state/checkpoint.h"
 
 namespace engaged {

@@ -8,8 +8,8 @@
 
 #include "app/report_format.h"
 #include "domain/timestamp.h"
-#include "processors/segment_processor.h"
-#include "processors/support_processor.h"
+#include "processors/segments/segment_processor.h"
+#include "processors/support/support_processor.h"
 
 namespace engaged {
 namespace {

@@ -5,11 +5,13 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <iostream>
 #include <stdexcept>
 #include <vector>
 
 #include "app/table_writer.h"
 #include "domain/timestamp.h"
+#include "state/manifest.h"
 
 namespace engaged {
 namespace {
@@ -159,6 +161,14 @@ void write_processor_report(Store& store, const Topology& topology, const std::s
                             std::ostream& out) {
   for (const ReportSpec& spec : topology.reports()) {
     if (spec.name != name) continue;
+    if (const auto m = read_manifest(store)) {
+      const auto it = m->stores.find(std::string(spec.store));
+      if (it == m->stores.end() || it->second.added_later)
+        std::cerr << fmt::format(
+            "note: store {} was added to this state after it had data: report {} counts only "
+            "the events processed since (replay the input into a new state for all of them)\n",
+            spec.store, name);
+    }
     const ReportTable t = spec.make(store, query);
     TableWriter table(t.columns, t.string_columns, format, out);
     for (const auto& row : t.rows) table.row(row);

@@ -8,11 +8,11 @@
 #include <string>
 
 #include "app/table_writer.h"
-#include "processors/aha_processor.h"
-#include "processors/churn_risk.h"
+#include "processors/aha/aha_processor.h"
+#include "processors/program/churn_risk.h"
 #include "processors/runtime/state_tables.h"
 #include "processors/runtime/topology.h"
-#include "processors/segment_processor.h"
+#include "processors/segments/segment_processor.h"
 
 namespace engaged {
 

@@ -11,7 +11,7 @@
 
 #include "app/commands.h"
 #include "domain/timestamp.h"
-#include "processors/risk_training.h"
+#include "processors/program/risk_training.h"
 #include "processors/runtime/state_tables.h"
 #include "state/store.h"
 

@@ -7,8 +7,8 @@
 #include <memory>
 
 #include "domain/timestamp.h"
-#include "processors/program_store.h"
-#include "processors/risk_tracker.h"
+#include "processors/program/program_store.h"
+#include "processors/program/risk_tracker.h"
 #include "processors/runtime/partition_store.h"
 #include "sinks/json_text.h"
 #include "state/codec.h"

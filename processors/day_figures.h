@@ -6,7 +6,7 @@
 #include <array>
 #include <cstdint>
 
-#include "processors/nudge_kind.h"
+#include "processors/program/nudge_kind.h"
 
 namespace engaged {
 

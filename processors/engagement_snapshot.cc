@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "processors/support_processor.h"
+#include "processors/support/support_processor.h"
 
 namespace engaged {
 

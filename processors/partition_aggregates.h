@@ -8,14 +8,14 @@
 #include <vector>
 
 #include "domain/reject_reason.h"
+#include "processors/activity/daily_aggregates.h"
 #include "processors/cohort_figures.h"
-#include "processors/daily_aggregates.h"
 #include "processors/day_figures.h"
-#include "processors/dedupe_window.h"
-#include "processors/feedback_processor.h"
-#include "processors/revenue_processor.h"
-#include "processors/risk_tracker.h"
-#include "processors/session_processor.h"
+#include "processors/dedupe/dedupe_window.h"
+#include "processors/feedback/feedback_processor.h"
+#include "processors/program/risk_tracker.h"
+#include "processors/revenue/revenue_processor.h"
+#include "processors/sessions/session_processor.h"
 #include "processors/user_profile.h"
 
 namespace engaged {

@@ -1,10 +1,10 @@
 // Ordered containers that remember which keys were written since their changes were last taken:
 // the program stage's state is stored and changelogged per changed key
-// (processors/program_store.cc), never rewritten whole. Reads through a const container mark
-// nothing; every way to change an entry marks its key (a mutable find() marks the key it finds,
-// even if the caller only reads). A key that was absent at the last take and is absent again is no
-// change: an entry that comes and goes between two checkpoints is never stored, nor deleted from
-// the store or changelog.
+// (processors/program/program_store.cc), never rewritten whole. Reads through a const container
+// mark nothing; every way to change an entry marks its key (a mutable find() marks the key it
+// finds, even if the caller only reads). A key that was absent at the last take and is absent again
+// is no change: an entry that comes and goes between two checkpoints is never stored, nor deleted
+// from the store or changelog.
 #pragma once
 
 #include <cstddef>

@@ -46,7 +46,7 @@ struct GapSession {
   bool operator==(const GapSession&) const = default;
 };
 
-// Churn risk as of the user's last rescoring (processors/risk_tracker.cc).
+// Churn risk as of the user's last rescoring (processors/program/risk_tracker.cc).
 struct RiskState {
   uint8_t bucket = 0;            // score decile 1..10 ((b-1)/10, b/10]; 0 = never scored
   bool at_risk = false;          // score >= risk.threshold

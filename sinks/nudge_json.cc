@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "domain/timestamp.h"
-#include "processors/churn_risk.h"
+#include "processors/program/churn_risk.h"
 #include "sinks/json_text.h"
 
 namespace engaged {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "processors/nudge.h"
+#include "processors/program/nudge.h"
 
 namespace engaged {
 

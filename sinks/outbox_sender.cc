@@ -5,8 +5,8 @@
 
 #include <stdexcept>
 
-#include "processors/program_codec.h"
-#include "processors/program_record.h"
+#include "processors/program/program_codec.h"
+#include "processors/program/program_record.h"
 
 namespace engaged {
 

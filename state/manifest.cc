@@ -2,6 +2,7 @@
 #include "state/manifest.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <sstream>
 #include <stdexcept>
@@ -13,6 +14,8 @@ namespace engaged {
 std::string encode_manifest(const Manifest& m) {
   std::string out = fmt::format("format={}\nengaged_version={}\n", m.format, m.engaged_version);
   for (const auto& [key, value] : m.built_from) out += fmt::format("{}={}\n", key, value);
+  for (const auto& [name, e] : m.stores)
+    out += fmt::format("store.{}={} {}\n", name, e.id, e.added_later ? "added" : "start");
   return out;
 }
 
@@ -28,6 +31,8 @@ std::optional<Manifest> decode_manifest(const std::string& text) {
       m.format = std::atoi(value.c_str());
     else if (key == "engaged_version")
       m.engaged_version = value;
+    else if (key.starts_with("store."))
+      m.stores[key.substr(6)] = {std::atoi(value.c_str()), value.ends_with(" added")};
     else
       m.built_from[key] = value;
   }
@@ -69,12 +74,37 @@ void check_manifest(Store& store, const std::string& dir, const Manifest* expect
             "state.dir",
             dir, key, was, key, value));
     }
-  if (!store.read_only() &&
-      (!stored || stored->format < kStateFormat || stored->built_from.empty())) {
-    Manifest m = *expected;
-    m.format = kStateFormat;
-    store.put_manifest_text(encode_manifest(m));
+  if (stored)
+    for (const auto& [name, e] : expected->stores) {
+      auto it = stored->stores.find(name);
+      if (it != stored->stores.end() && it->second.id != e.id)
+        throw std::runtime_error(
+            fmt::format("state {} holds store {} with id {}, but this binary gives it id {}", dir,
+                        name, it->second.id, e.id));
+      for (const auto& [other, o] : stored->stores)
+        if (other != name && o.id == e.id)
+          throw std::runtime_error(
+              fmt::format("state {} holds store {} with id {}, which this binary gives to store {}",
+                          dir, other, o.id, name));
+    }
+  if (store.read_only()) return;
+  const bool current = stored && stored->format == kStateFormat && !stored->built_from.empty();
+  Manifest m = current ? *stored : *expected;
+  m.format = kStateFormat;
+  if (!current) m.stores.clear();
+  bool changed = !current;
+  for (const auto& [name, e] : expected->stores) {
+    if (m.stores.count(name)) continue;
+    const bool added_later = stored.has_value();  // the state already has data
+    m.stores[name] = {e.id, added_later};
+    changed = true;
+    if (added_later)
+      spdlog::warn(
+          "state {}: store {} is new to this state; its figures count only the events processed "
+          "from now on (replay the input into a new state to have them from the start)",
+          dir, name);
   }
+  if (changed) store.put_manifest_text(encode_manifest(m));
 }
 
 }  // namespace engaged

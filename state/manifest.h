@@ -27,6 +27,15 @@ struct Manifest {
   // What the state was built from: "input.topic", "input.partitions", "processing.timezone" and
   // every label-defining setting (segments.*, activity.*, aha.*, revenue.currencies), by name.
   std::map<std::string, std::string> built_from;
+  // The registered stores (state_store.h) the state holds, by name: their id, and whether they
+  // were there from the state's first event ("start") or added to a state that already had
+  // data ("added": their figures count only the events processed since).
+  struct StoreEntry {
+    int id = 0;
+    bool added_later = false;
+    bool operator==(const StoreEntry&) const = default;
+  };
+  std::map<std::string, StoreEntry> stores;
 };
 
 std::string encode_manifest(const Manifest& m);
@@ -37,8 +46,10 @@ std::optional<Manifest> decode_manifest(const std::string& text);
 std::optional<Manifest> read_manifest(Store& store);
 
 // Refuses (std::runtime_error naming the setting, the stored and the given value) a state of an
-// unreadable format or, when `expected` is given, built from other settings. A writable store
-// without a manifest (new, or format 1) gets `expected`'s, at the current format.
+// unreadable format or, when `expected` is given, built from other settings or with a store id
+// used for another store. A writable store without a manifest (new, or format 1) gets
+// `expected`'s, at the current format; one that lacks some of `expected`'s stores records them as
+// added later (and says so in the log).
 void check_manifest(Store& store, const std::string& dir, const Manifest* expected);
 
 }  // namespace engaged

@@ -54,7 +54,7 @@ std::vector<StoreSpec> FirstWeekProcessor::stores() const {
 }
 
 std::vector<ReportSpec> FirstWeekProcessor::reports() const {
-  return {{"first-week", [](Store& store, const ReportQuery& query) {
+  return {{"first-week", kStoreName, [](Store& store, const ReportQuery& query) {
              ReportTable t{
                  {"cohort_day", "users", "active_1d", "active_2d", "active_3d", "active_4d",
                   "active_5d", "active_6d", "active_7d", "mean_active_days", "complete"},

@@ -13,7 +13,7 @@
 
 #include "domain/id_key.h"
 #include "processors/partition_aggregates.h"
-#include "processors/program_record.h"
+#include "processors/program/program_record.h"
 #include "processors/runtime/session_table.h"
 #include "processors/user_activity.h"
 #include "processors/user_profile.h"

@@ -6,7 +6,7 @@
 #include <tuple>
 #include <unordered_map>
 
-#include "processors/activity_processor.h"
+#include "processors/activity/activity_processor.h"
 #include "processors/runtime/day_tables.h"
 
 namespace engaged {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "processors/program_codec.h"
+#include "processors/program/program_codec.h"
 #include "processors/runtime/day_tables.h"
 #include "processors/runtime/partition_state.h"
 #include "processors/runtime/record_codec.h"

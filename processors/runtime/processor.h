@@ -13,8 +13,8 @@
 
 #include "domain/event.h"
 #include "domain/time_zone.h"
-#include "processors/nudge_kind.h"
-#include "processors/program_record.h"
+#include "processors/program/nudge_kind.h"
+#include "processors/program/program_record.h"
 #include "processors/runtime/report.h"
 #include "processors/user_activity.h"
 #include "processors/user_profile.h"

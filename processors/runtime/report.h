@@ -29,7 +29,8 @@ struct ReportQuery {
 };
 
 struct ReportSpec {
-  std::string_view name;  // `engaged report <name>`
+  std::string_view name;   // `engaged report <name>`
+  std::string_view store;  // the store it reads (StoreSpec::name)
   std::function<ReportTable(Store& store, const ReportQuery& query)> make;
 };
 

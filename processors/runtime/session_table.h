@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "domain/id_key.h"
-#include "processors/session_processor.h"
+#include "processors/sessions/session_processor.h"
 
 namespace engaged {
 

@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "domain/reject_reason.h"
+#include "processors/activity/daily_aggregates.h"
 #include "processors/cohort_figures.h"
-#include "processors/daily_aggregates.h"
 #include "processors/day_figures.h"
-#include "processors/feedback_processor.h"
-#include "processors/revenue_processor.h"
-#include "processors/session_processor.h"
+#include "processors/feedback/feedback_processor.h"
+#include "processors/revenue/revenue_processor.h"
+#include "processors/sessions/session_processor.h"
 #include "processors/user_activity.h"
 #include "processors/user_profile.h"
 

@@ -7,15 +7,15 @@
 #include <stdexcept>
 #include <string>
 
-#include "processors/feedback_processor.h"
+#include "processors/feedback/feedback_processor.h"
 #include "processors/first_week/first_week_processor.h"
-#include "processors/gap_session_processor.h"
-#include "processors/purchase_processor.h"
-#include "processors/referral_processor.h"
-#include "processors/revenue_processor.h"
-#include "processors/session_processor.h"
-#include "processors/streak_processor.h"
-#include "processors/support_processor.h"
+#include "processors/referrals/referral_processor.h"
+#include "processors/revenue/purchase_processor.h"
+#include "processors/revenue/revenue_processor.h"
+#include "processors/sessions/gap_session_processor.h"
+#include "processors/sessions/session_processor.h"
+#include "processors/streaks/streak_processor.h"
+#include "processors/support/support_processor.h"
 
 namespace engaged {
 

@@ -6,10 +6,10 @@
 #include <span>
 #include <vector>
 
-#include "processors/aha_processor.h"
-#include "processors/program_inputs.h"
+#include "processors/aha/aha_processor.h"
+#include "processors/program/program_inputs.h"
 #include "processors/runtime/processor.h"
-#include "processors/segment_processor.h"
+#include "processors/segments/segment_processor.h"
 
 namespace engaged {
 

@@ -1,7 +1,7 @@
 // The activity processor against the spine's definitions: a scripted story with hand-computed
 // values, and a property test comparing it with a brute-force recomputation for random,
 // shuffled-within-lateness input.
-#include "processors/activity_processor.h"
+#include "processors/activity/activity_processor.h"
 
 #include <gtest/gtest.h>
 

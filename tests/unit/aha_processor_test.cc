@@ -2,7 +2,7 @@
 // discovery figures, the report helpers (rank_discovery, median_hours_to_aha), and a property test
 // comparing the per-cohort figures with a brute-force recomputation for random users whose
 // events arrive in several orders.
-#include "processors/aha_processor.h"
+#include "processors/aha/aha_processor.h"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "domain/timestamp.h"
-#include "processors/activity_processor.h"
+#include "processors/activity/activity_processor.h"
 
 namespace engaged {
 namespace {

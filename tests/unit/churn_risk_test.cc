@@ -1,5 +1,5 @@
 // Churn-risk features of scripted users, the logistic score with its reasons, and model files.
-#include "processors/churn_risk.h"
+#include "processors/program/churn_risk.h"
 
 #include <gtest/gtest.h>
 

@@ -8,9 +8,9 @@
 #include <set>
 
 #include "domain/timestamp.h"
-#include "processors/purchase_processor.h"
-#include "processors/referral_processor.h"
-#include "processors/streak_processor.h"
+#include "processors/referrals/referral_processor.h"
+#include "processors/revenue/purchase_processor.h"
+#include "processors/streaks/streak_processor.h"
 
 namespace engaged {
 namespace {

@@ -2,7 +2,7 @@
 // waiting list, timers, policy, merge positions; pending envelopes are read again from their
 // input), and a checkpoint writes only the keys that changed, so its cost follows what happened,
 // not how many mentors there are.
-#include "processors/program_store.h"
+#include "processors/program/program_store.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include <filesystem>
 
 #include "app/config.h"
-#include "processors/program_codec.h"
+#include "processors/program/program_codec.h"
 #include "state/byte_io.h"
 #include "state/change_batch.h"
 #include "state/codec.h"

@@ -6,10 +6,10 @@
 #include <random>
 #include <set>
 
-#include "processors/mentor_program.h"
-#include "processors/program_codec.h"
-#include "processors/program_merge.h"
-#include "processors/risk_tracker.h"
+#include "processors/program/mentor_program.h"
+#include "processors/program/program_codec.h"
+#include "processors/program/program_merge.h"
+#include "processors/program/risk_tracker.h"
 
 namespace engaged {
 namespace {

@@ -1,6 +1,6 @@
 // The churn-risk fit recovers known weights, and AUC / precision / recall / calibration are exact
 // on hand-made examples.
-#include "processors/risk_training.h"
+#include "processors/program/risk_training.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Sessions: start, length, actions and day are those of the session's events, whatever order
 // they arrive in.
-#include "processors/session_processor.h"
+#include "processors/sessions/session_processor.h"
 
 #include <gtest/gtest.h>
 

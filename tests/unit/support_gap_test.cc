@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "processors/gap_session_processor.h"
-#include "processors/support_processor.h"
+#include "processors/sessions/gap_session_processor.h"
+#include "processors/support/support_processor.h"
 
 namespace engaged {
 namespace {

@@ -1,0 +1,60 @@
+// Rescoring and the silence timer. A silent user's features change only with the day, so the
+// next crossing is found by scoring the following days with the same state.
+#include "processors/program/risk_tracker.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace engaged {
+namespace {
+
+uint8_t bucket_of(double score) {
+  // Deciles (b-1)/10 < score <= b/10, b = 1..10; a score of exactly 0 is in the first.
+  return static_cast<uint8_t>(std::clamp(static_cast<int>(std::ceil(score * 10.0)), 1, 10));
+}
+
+}  // namespace
+
+RiskScore RiskTracker::score(const UserActivity& user, const UserProfile& profile, int32_t day,
+                             int64_t now_ms) const {
+  const RiskInputs in{day, now_ms, config_.support_sla_ms, config_.aha_count};
+  return score_risk(config_.model, risk_features(user, profile, in));
+}
+
+Rescored RiskTracker::rescore(const UserActivity& user, UserProfile& profile, int32_t day,
+                              int64_t now_ms, const TimeZone& tz, RiskCounts& counts,
+                              bool project) const {
+  Rescored out;
+  out.score = score(user, profile, day, now_ms);
+  RiskState& r = profile.risk;
+  const bool at_risk = out.score.score >= config_.threshold;
+  if (r.bucket) {
+    --counts.by_bucket[r.bucket - 1u];
+    if (r.at_risk) --counts.at_risk;
+  }
+  if (at_risk != r.at_risk) out.crossing = at_risk ? RiskCrossing::kUp : RiskCrossing::kDown;
+  r.bucket = bucket_of(out.score.score);
+  r.at_risk = at_risk;
+  r.day = day;
+  ++counts.by_bucket[r.bucket - 1u];
+  if (at_risk) ++counts.at_risk;
+  if (!project && out.crossing == RiskCrossing::kNone) return out;
+  // The silence timer: the first later day whose score is on the other side.
+  r.timer_ms = INT64_MIN;
+  for (int k = 1; k <= config_.horizon_days; ++k) {
+    const int64_t start = tz.day_start_ms(day + k);
+    if ((score(user, profile, day + k, start).score >= config_.threshold) != at_risk) {
+      r.timer_ms = start;
+      break;
+    }
+  }
+  return out;
+}
+
+void RiskTracker::forget(const UserProfile& profile, RiskCounts& counts) {
+  if (!profile.risk.bucket) return;
+  --counts.by_bucket[profile.risk.bucket - 1u];
+  if (profile.risk.at_risk) --counts.at_risk;
+}
+
+}  // namespace engaged

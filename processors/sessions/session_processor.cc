@@ -1,0 +1,60 @@
+// Subtract the session's old contribution, add the new one: the same idea as activity.
+#include "processors/sessions/session_processor.h"
+
+#include <algorithm>
+
+#include "processors/partition_aggregates.h"
+
+namespace engaged {
+
+void count_session(DayTable<SessionCounters>& days, int64_t start_ms, int64_t end_ms,
+                   int64_t actions, const TimeZone& tz, int sign) {
+  const int64_t length = end_ms - start_ms;
+  SessionCounters& c = days.mutable_day(tz.day_of(start_ms));
+  c.sessions += sign;
+  c.actions += sign * actions;
+  c.duration_ms += sign * length;
+  c.length[static_cast<size_t>(
+      std::upper_bound(kSessionLengthBoundsMs.begin(), kSessionLengthBoundsMs.end(), length) -
+      kSessionLengthBoundsMs.begin())] += sign;
+}
+
+std::string_view session_length_bucket_name(int bucket) {
+  static constexpr std::string_view kNames[] = {"lt_1m",   "1m_5m",   "5m_15m",
+                                                "15m_30m", "30m_60m", "ge_60m"};
+  return kNames[bucket];
+}
+
+SessionCounters& SessionCounters::operator+=(const SessionCounters& o) {
+  sessions += o.sessions;
+  actions += o.actions;
+  duration_ms += o.duration_ms;
+  for (size_t i = 0; i < length.size(); ++i) length[i] += o.length[i];
+  return *this;
+}
+
+void SessionProcessor::process(DayTable<SessionCounters>& days, SessionState& session,
+                               const Event& ev, const TimeZone& tz) {
+  if (session.known())
+    count_session(days, session.start_ms, session.end_ms, session.actions, tz, -1);
+  if (!session.known()) {
+    session.start_ms = session.end_ms = ev.ts_ms;
+  } else {
+    session.start_ms = std::min(session.start_ms, ev.ts_ms);
+    session.end_ms = std::max(session.end_ms, ev.ts_ms);
+  }
+  if (ev.type == EventType::kAction) ++session.actions;
+  count_session(days, session.start_ms, session.end_ms, session.actions, tz, +1);
+}
+
+// A user_deleted event's session is not opened: the user's state is leaving.
+void SessionProcessor::process(ProcessorContext& ctx) {
+  const Event& ev = ctx.event();
+  if (ev.session_id.empty() || ev.type == EventType::kUserDeleted) return;
+  SessionState& session = ctx.session();
+  process(ctx.tables().sessions, session, ev, ctx.time_zone());
+  if (ev.type == EventType::kSessionEnd)
+    ctx.facts().session_seconds = (session.end_ms - session.start_ms) / 1000;
+}
+
+}  // namespace engaged

@@ -1,0 +1,119 @@
+// Registered stores: a DayStore's rows survive a checkpoint and a load, each record carries its
+// store's format version (a newer one is refused by name), and the manifest records which stores
+// a state holds and whether they came after its first data.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "processors/first_week/first_week_processor.h"
+#include "state/codec.h"
+#include "state/day_store.h"
+#include "state/manifest.h"
+#include "state/store.h"
+
+namespace engaged {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StateStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("engaged-stores-" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    store_ = Store::open(dir_, {});
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  // As a checkpoint does: the store's changes with the partition's next offset (reports sum the
+  // partitions this copy holds a checkpoint of).
+  void write(StateStore& s, int32_t partition) {
+    ChangeBatch batch(*store_, false);
+    s.write_changes(batch, partition);
+    std::string key, offset;
+    codec::put_partition(key, partition);
+    codec::encode_i64(offset, 1);
+    batch.put(Family::kOffsets, key, offset);
+    store_->write(batch.write_batch());
+  }
+  fs::path dir_;
+  std::unique_ptr<Store> store_;
+};
+
+constexpr uint8_t kId = FirstWeekProcessor::kStoreId;
+
+TEST_F(StateStoreTest, DayStoreRowsSurviveWriteAndLoadAndSumOverPartitions) {
+  FirstWeekStore p0(kId, "first_week"), p1(kId, "first_week");
+  p0.days().mutable_day(20500).users[2] = 4;
+  p0.days().mutable_day(20501).users[6] = 1;
+  p1.days().mutable_day(20500).users[2] = 3;
+  p1.days().mutable_day(20500).users[0] = -2;  // a user who moved away: negative deltas sum too
+  write(p0, 0);
+  write(p1, 1);
+  FirstWeekStore loaded(kId, "first_week");
+  loaded.restore(*store_, 0);
+  ASSERT_NE(loaded.days().find(20500), nullptr);
+  EXPECT_EQ(loaded.days().find(20500)->users, (std::array<int64_t, 7>{0, 0, 4, 0, 0, 0, 0}));
+  EXPECT_EQ(loaded.days().find(20501)->users, (std::array<int64_t, 7>{0, 0, 0, 0, 0, 0, 1}));
+  EXPECT_EQ(loaded.days().find(20499), nullptr);
+  // Only changed rows are written: nothing changed since, nothing written.
+  ChangeBatch again(*store_, false);
+  p0.write_changes(again, 0);  // (the store's own writes only)
+  EXPECT_EQ(again.write_batch().Count(), 0u);
+  const auto sum = FirstWeekStore::sum(*store_, kId, "first_week");
+  ASSERT_EQ(sum.size(), 2u);
+  EXPECT_EQ(sum.at(20500).users, (std::array<int64_t, 7>{-2, 0, 7, 0, 0, 0, 0}));
+}
+
+TEST_F(StateStoreTest, EveryRecordStartsWithItsVersionAndANewerOneIsRefusedByName) {
+  FirstWeekStore s(kId, "first_week");
+  s.days().mutable_day(20500).users[0] = 1;
+  write(s, 3);
+  std::string key = store_prefix(3, kId);
+  codec::put_be32(key, codec::biased(20500));
+  const auto value = store_->get(Family::kStores, key);
+  ASSERT_TRUE(value);
+  EXPECT_EQ(static_cast<uint8_t>((*value)[0]), FirstWeekCodec::kVersion);
+  // The same row as a release with format version 2 would write it.
+  ChangeBatch batch(*store_, false);
+  std::string newer = *value;
+  newer[0] = 2;
+  batch.put(Family::kStores, key, newer);
+  store_->write(batch.write_batch());
+  FirstWeekStore loaded(kId, "first_week");
+  try {
+    loaded.restore(*store_, 3);
+    FAIL() << "a newer format was read";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("store first_week: record format version 2"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(StateStoreTest, TheManifestRecordsStoresAndThoseAddedToAStateWithData) {
+  Manifest expected;
+  expected.built_from["input.topic"] = "app.events";
+  expected.stores["first_week"] = {1, false};
+  check_manifest(*store_, dir_.string(), &expected);  // new state: there from the start
+  EXPECT_EQ(read_manifest(*store_)->stores.at("first_week"), (Manifest::StoreEntry{1, false}));
+
+  expected.stores["later"] = {2, false};
+  check_manifest(*store_, dir_.string(), &expected);  // the state has a manifest: added later
+  const Manifest m = *read_manifest(*store_);
+  EXPECT_EQ(m.stores.at("first_week"), (Manifest::StoreEntry{1, false}));
+  EXPECT_EQ(m.stores.at("later"), (Manifest::StoreEntry{2, true}));
+  EXPECT_EQ(decode_manifest(encode_manifest(m))->stores, m.stores);
+
+  Manifest clash = expected;
+  clash.stores.erase("later");
+  clash.stores["other"] = {2, false};  // id 2 belongs to `later` in this state
+  EXPECT_THROW(check_manifest(*store_, dir_.string(), &clash), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace engaged
