@@ -9,16 +9,11 @@
 #include "app/metrics.h"
 #include "domain/timestamp.h"
 #include "state/checkpoint.h"
+#include "state/steady_clock.h"
 #include "state/store.h"
 
 namespace engaged {
 namespace {
-
-int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 ActivityConfig activity_config(const Config& c) {
   return {TimeZone::load(c.timezone), c.allowed_lateness_ms, activity_definition(c),

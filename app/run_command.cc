@@ -33,16 +33,11 @@
 #include "state/kafka/topic_reader.h"
 #include "state/restore_set.h"
 #include "state/standby_set.h"
+#include "state/steady_clock.h"
 #include "state/store.h"
 
 namespace engaged {
 namespace {
-
-int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 int64_t system_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -3,21 +3,12 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include <chrono>
 
 #include "state/changelog_record.h"
 #include "state/kafka/topic_reader.h"
+#include "state/steady_clock.h"
 
 namespace engaged {
-namespace {
-
-int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 void RestoreSet::begin(int32_t logical, const std::string& topic, int32_t partition, int64_t from,
                        int64_t end, int64_t wall_clock_ms) {
