@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "app/risk_model_file.h"
 #include "domain/event.h"
 #include "domain/timestamp.h"
 #include "processors/user_activity.h"
@@ -419,7 +420,7 @@ SegmentConfig segment_config(const Config& c) {
 
 RiskConfig risk_config(const Config& c) {
   RiskConfig r;
-  if (!c.risk_model.empty()) r.model = RiskModel::load(c.risk_model);
+  if (!c.risk_model.empty()) r.model = load_risk_model(c.risk_model);
   r.threshold = c.risk_threshold;
   r.support_sla_ms = c.support_sla_ms;
   r.aha_count = static_cast<int>(c.aha_count);

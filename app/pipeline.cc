@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "app/metrics.h"
+#include "app/zone_files.h"
 #include "domain/timestamp.h"
 #include "state/checkpoint.h"
 #include "state/steady_clock.h"
@@ -16,7 +17,7 @@ namespace engaged {
 namespace {
 
 ActivityConfig activity_config(const Config& c) {
-  return {TimeZone::load(c.timezone), c.allowed_lateness_ms, activity_definition(c),
+  return {load_time_zone(c.timezone), c.allowed_lateness_ms, activity_definition(c),
           c.dedupe_window_ms};
 }
 

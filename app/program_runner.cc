@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/metrics.h"
+#include "app/zone_files.h"
 #include "processors/program/program_codec.h"
 #include "sinks/nudge_json.h"
 #include "state/change_batch.h"
@@ -14,7 +15,7 @@ namespace engaged {
 
 ProgramRunner::ProgramRunner(const Config& config, Store& store, Metrics* metrics, int sources)
     : metrics_(metrics),
-      stage_(program_stage_config(config), ZoneTable::load_all(), TimeZone::load(config.timezone),
+      stage_(program_stage_config(config), load_zone_table(), load_time_zone(config.timezone),
              sources) {
   counters_ = program_store::load(store, stage_);
   position_ = counters_.next_offset;

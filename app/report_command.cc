@@ -5,6 +5,8 @@
 
 #include "app/commands.h"
 #include "app/report_format.h"
+#include "app/risk_model_file.h"
+#include "app/zone_files.h"
 #include "processors/runtime/state_tables.h"
 #include "state/store.h"
 
@@ -24,7 +26,7 @@ int report(const std::string& state_dir, const ReportOptions& o, const Config& c
   check_manifest(*store, state_dir, nullptr);
   StateTables tables = read_tables(*store);
   DayRange range{o.from, o.to};
-  const TimeZone tz = TimeZone::load(config.timezone);
+  const TimeZone tz = load_time_zone(config.timezone);
   if (o.table == "daily")
     write_daily(tables, range, o.format, std::cout);
   else if (o.table == "retention")
@@ -54,7 +56,7 @@ int report(const std::string& state_dir, const ReportOptions& o, const Config& c
   else if (o.table == "segments")
     write_segments(tables, segment_config(config), range, o.format, std::cout);
   else if (o.table == "risk")
-    write_risk(*store, config.risk_model.empty() ? RiskModel{} : RiskModel::load(config.risk_model),
+    write_risk(*store, config.risk_model.empty() ? RiskModel{} : load_risk_model(config.risk_model),
                {tables.stream_time_ms == kNoTime ? kNoDay : tz.day_of(tables.stream_time_ms),
                 tables.stream_time_ms, config.support_sla_ms, aha_config(config).count},
                o.format, std::cout);

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "app/commands.h"
+#include "app/zone_files.h"
 #include "domain/timestamp.h"
 #include "processors/program/risk_training.h"
 #include "processors/runtime/state_tables.h"
@@ -30,7 +31,7 @@ int train(const Config& config, const TrainOptions& o) {
   if (own_state) std::filesystem::remove_all(state);
   replay(c, {.input = o.input, .partitions = o.partitions, .keyed = o.keyed, .quiet = true});
 
-  const TimeZone tz = TimeZone::load(config.timezone);
+  const TimeZone tz = load_time_zone(config.timezone);
   const int n = o.label_after_days;
   std::vector<LabelledExample> examples;
   std::set<int32_t> days;

@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "app/zone_files.h"
 #include "domain/timestamp.h"
 #include "processors/program/program_store.h"
 #include "processors/program/risk_tracker.h"
@@ -122,7 +123,7 @@ std::function<HttpAnswer(const std::string&)> make_program_view(Store& store, Us
 std::function<HttpAnswer(const std::string&)> make_user_view(const Config& config, Store& store,
                                                              UserRoutes routes) {
   auto risk = std::make_shared<RiskTracker>(risk_config(config));
-  auto tz = std::make_shared<TimeZone>(TimeZone::load(config.timezone));
+  auto tz = std::make_shared<TimeZone>(load_time_zone(config.timezone));
   const std::string token = http_access(config).token;  // the instances share one token
   return [risk, tz, token, &store, routes](const std::string& id) -> HttpAnswer {
     const int32_t partition = routes.partitioner.partition(id, routes.partitions);

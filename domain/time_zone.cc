@@ -3,11 +3,7 @@
 #include "domain/time_zone.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 #include "domain/timestamp.h"
@@ -32,17 +28,10 @@ Header read_header(const unsigned char* p) {
 
 }  // namespace
 
-TimeZone TimeZone::load(const std::string& name) {
+TimeZone TimeZone::from_tzif(std::string name, std::string_view bytes, std::string_view source) {
   TimeZone tz;
-  tz.name_ = name;
-  if (name == "UTC" || name == "Etc/UTC") return tz;
-  if (name.empty() || name.find("..") != std::string::npos || name[0] == '/')
-    throw std::runtime_error("invalid time zone name: " + name);
-  const char* dir = std::getenv("TZDIR");
-  std::string path = std::string(dir ? dir : "/usr/share/zoneinfo") + "/" + name;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("unknown time zone '" + name + "' (no " + path + ")");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  tz.name_ = std::move(name);
+  const std::string path(source);
   auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   if (bytes.size() < 44 || std::memcmp(p, "TZif", 4) != 0 || p[4] < '2')
     throw std::runtime_error("time zone file is not TZif v2+: " + path);
@@ -64,30 +53,6 @@ TimeZone TimeZone::load(const std::string& name) {
     tz.offsets_.push_back(type_offset(idx[i]));
   }
   return tz;
-}
-
-ZoneTable ZoneTable::load_all() {
-  namespace fs = std::filesystem;
-  const char* env = std::getenv("TZDIR");
-  const fs::path dir = env ? env : "/usr/share/zoneinfo";
-  ZoneTable table;
-  table.add(TimeZone());  // UTC, whatever the directory holds
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
-       it.increment(ec)) {
-    const std::string name = fs::relative(it->path(), dir).generic_string();
-    if (it->is_directory() && (name == "posix" || name == "right")) {
-      it.disable_recursion_pending();
-      continue;
-    }
-    if (!it->is_regular_file()) continue;
-    try {
-      table.add(TimeZone::load(name));
-    } catch (const std::runtime_error&) {
-      // Not a zone: zone.tab, tzdata.zi, leapseconds...
-    }
-  }
-  return table;
 }
 
 void ZoneTable::add(TimeZone zone) {

@@ -1,7 +1,7 @@
 // The day an event belongs to: its timestamp in the configured IANA time zone (default UTC).
-// Offsets come from the system's compiled tz database (TZif files, loaded once by the shell);
-// after loading, lookups are pure and allocation-free. ZoneTable holds every zone of the
-// database, so the mentor program looks recipients' zones up without reading a file.
+// Offsets come from the system's compiled tz database (TZif files, read once by the shell:
+// app/zone_files.h); after parsing, lookups are pure and allocation-free. ZoneTable holds every
+// zone of the database, so the mentor program looks recipients' zones up without reading a file.
 #pragma once
 
 #include <cstdint>
@@ -16,8 +16,9 @@ namespace engaged {
 class TimeZone {
  public:
   TimeZone() = default;  // UTC
-  // Loads /usr/share/zoneinfo/<name> (or $TZDIR/<name>). Throws std::runtime_error if unknown.
-  static TimeZone load(const std::string& name);
+  // The zone `name` from the bytes of its TZif file (`source` names it in errors). Throws
+  // std::runtime_error if they are not TZif v2+.
+  static TimeZone from_tzif(std::string name, std::string_view bytes, std::string_view source);
 
   const std::string& name() const { return name_; }
   int32_t offset_seconds_at(int64_t utc_ms) const;
@@ -32,12 +33,9 @@ class TimeZone {
   int32_t initial_offset_ = 0;          // before the first transition
 };
 
-// Zones by name, loaded at start.
+// Zones by name, read at start (app/zone_files.h).
 class ZoneTable {
  public:
-  // Every TZif file under $TZDIR or /usr/share/zoneinfo, by its name there ("Asia/Kolkata"),
-  // without the posix/ and right/ copies: about 600 zones, a few milliseconds.
-  static ZoneTable load_all();
   void add(TimeZone zone);
   const TimeZone* find(std::string_view name) const;  // nullptr if unknown
   size_t size() const { return zones_.size(); }

@@ -1,8 +1,6 @@
 // Each feature is scaled to about [0, 1] so weights compare; see docs/metrics.md for definitions.
 #include "processors/program/churn_risk.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -101,18 +99,10 @@ void record_session_length(UserProfile& p, int32_t day, int64_t seconds) {
   if (c < UINT16_MAX) ++c;
 }
 
-RiskModel RiskModel::load(const std::string& path) {
-  RiskModel m;
-  const YAML::Node root = YAML::LoadFile(path);
-  if (root["bias"]) m.bias = root["bias"].as<double>();
-  for (const auto& kv : root["weights"]) {
-    const auto name = kv.first.as<std::string>();
-    int i = 0;
-    while (i < kRiskFeatureCount && risk_feature_name(i) != name) ++i;
-    if (i == kRiskFeatureCount) throw std::invalid_argument("risk model: unknown feature " + name);
-    m.weights[static_cast<size_t>(i)] = kv.second.as<double>();
-  }
-  return m;
+int risk_feature_of_name(std::string_view name) {
+  for (int i = 0; i < kRiskFeatureCount; ++i)
+    if (risk_feature_name(i) == name) return i;
+  return -1;
 }
 
 RiskScore score_risk(const RiskModel& model, const RiskFeatures& features) {

@@ -38,9 +38,10 @@ struct RiskModel {
   // (hold-out AUC 0.907); a model file replaces them.
   double bias = -4.58;
   RiskFeatures weights = {4.92, 0.53, 1.11, 0.11, 0.06, -0.18, 3.03, 2.80, -0.20, 0.0};
-  // Reads `bias: x` and `weights: {name: w, ...}` (YAML); unknown names are an error.
-  static RiskModel load(const std::string& path);
 };
+
+// The feature of a name (risk_feature_name), or -1.
+int risk_feature_of_name(std::string_view name);
 
 struct RiskScore {
   double score = 0;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "app/zone_files.h"
 #include "domain/timestamp.h"
 
 namespace engaged {
@@ -161,7 +162,7 @@ TEST(ActivityProcessor, OnlyConfiguredEventsMakeUsersActive) {
 }
 
 TEST(ActivityProcessor, DayFollowsConfiguredTimeZone) {
-  ActivityProcessor p{ActivityConfig{TimeZone::load("America/New_York"), 7 * kDay}};
+  ActivityProcessor p{ActivityConfig{load_time_zone("America/New_York"), 7 * kDay}};
   PartitionAggregates part;
   UserActivity u;
   Event ev;

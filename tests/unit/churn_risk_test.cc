@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "app/risk_model_file.h"
+
 namespace engaged {
 namespace {
 
@@ -79,13 +81,13 @@ TEST(ChurnRisk, ScoreIsLogisticAndReasonsAreTheLargestContributions) {
 TEST(ChurnRisk, ModelFileSetsNamedWeights) {
   auto path = std::filesystem::temp_directory_path() / "engaged-risk-model.yaml";
   std::ofstream(path) << "bias: -2\nweights:\n  newcomer: 0.25\n  ticket_over_sla: 4\n";
-  const RiskModel m = RiskModel::load(path.string());
+  const RiskModel m = load_risk_model(path.string());
   EXPECT_EQ(m.bias, -2);
   EXPECT_EQ(m.weights[2], 0.25);
   EXPECT_EQ(m.weights[5], 4);
   EXPECT_EQ(m.weights[0], RiskModel{}.weights[0]);  // unnamed: default
   std::ofstream(path) << "weights: {no_such_feature: 1}\n";
-  EXPECT_THROW(RiskModel::load(path.string()), std::invalid_argument);
+  EXPECT_THROW(load_risk_model(path.string()), std::invalid_argument);
   std::filesystem::remove(path);
 }
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "app/config.h"
+#include "app/zone_files.h"
 #include "processors/program/program_codec.h"
 #include "state/byte_io.h"
 #include "state/change_batch.h"
@@ -24,8 +25,7 @@ constexpr int64_t kHour = 3600000;
 constexpr int64_t kT0 = 20600LL * 24 * kHour;
 
 ProgramStage make_stage() {
-  return ProgramStage(program_stage_config(Config{}), ZoneTable::load_all(), TimeZone::load("UTC"),
-                      2);
+  return ProgramStage(program_stage_config(Config{}), load_zone_table(), load_time_zone("UTC"), 2);
 }
 
 // Each envelope as read from the program topic: source s's seq n at offset 100 * s + n.

@@ -6,6 +6,7 @@
 #include <random>
 #include <set>
 
+#include "app/zone_files.h"
 #include "processors/program/mentor_program.h"
 #include "processors/program/program_codec.h"
 #include "processors/program/program_merge.h"
@@ -116,8 +117,8 @@ TEST(ProgramMerge, ARestoreReadsAgainFromTheFirstPendingEnvelope) {
 // a zone missing from the table falls back even where its file exists.
 TEST(ZoneLookup, AnUnknownZoneFallsBackWithoutReadingAFile) {
   ZoneTable table;
-  table.add(TimeZone::load("Asia/Kolkata"));
-  const ZoneLookup zones(std::move(table), TimeZone::load("America/New_York"));
+  table.add(load_time_zone("Asia/Kolkata"));
+  const ZoneLookup zones(std::move(table), load_time_zone("America/New_York"));
   EXPECT_EQ(zones.get("Asia/Kolkata").name(), "Asia/Kolkata");
   EXPECT_EQ(zones.get("Europe/Paris").name(), "America/New_York");
   EXPECT_EQ(zones.get("").name(), "America/New_York");
@@ -125,7 +126,7 @@ TEST(ZoneLookup, AnUnknownZoneFallsBackWithoutReadingAFile) {
 
 class PolicyTest : public ::testing::Test {
  protected:
-  PolicyTest() : zones_(ZoneTable::load_all(), TimeZone()) {}
+  PolicyTest() : zones_(load_zone_table(), TimeZone()) {}
   Decision decision(NudgeKind kind, const std::string& to, int64_t at,
                     const std::string& about = "") {
     Decision d;
@@ -227,7 +228,7 @@ ProgramRecord at_risk(const std::string& user, const std::string& language,
 class MentorProgramTest : public ::testing::Test {
  protected:
   MentorProgramTest()
-      : zones_(ZoneTable::load_all(), TimeZone()),
+      : zones_(load_zone_table(), TimeZone()),
         policy_(
             {.daily_cap = 100, .weekly_cap = 100, .quiet_start_minute = 0, .quiet_end_minute = 0},
             zones_),

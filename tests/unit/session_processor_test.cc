@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "app/zone_files.h"
 #include "domain/timestamp.h"
 
 namespace engaged {
@@ -36,7 +37,7 @@ TEST(SessionProcessor, LateStartMovesTheSessionToItsDayAndLengthBucket) {
   // In Berlin the same session starts on June 2nd.
   DayTable<SessionCounters> berlin_days;
   SessionState b;
-  const TimeZone berlin = TimeZone::load("Europe/Berlin");
+  const TimeZone berlin = load_time_zone("Europe/Berlin");
   SessionProcessor::process(berlin_days, b, ev(EventType::kSessionStart, "2026-06-01T23:43:00Z"),
                             berlin);
   EXPECT_EQ(berlin_days.find(d2)->sessions, 1);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "app/zone_files.h"
 #include "processors/sessions/gap_session_processor.h"
 #include "processors/support/support_processor.h"
 
@@ -101,7 +102,7 @@ TEST(SupportProcessor, UnansweredCountsByHourOpenedUntilAnswered) {
   EXPECT_EQ(s.days.find(kJune1Day + 2), nullptr);
   // In Berlin (UTC+2 in June) 22:30Z is half past midnight on June 2nd.
   Support b;
-  b.tz = TimeZone::load("Europe/Berlin");
+  b.tz = load_time_zone("Europe/Berlin");
   b(EventType::kSupportTicket, kJune1 + 22 * kHour + 30 * kMin);
   EXPECT_EQ(b.day(kJune1Day + 1).unanswered_by_hour[0], 1);
 }
@@ -211,7 +212,7 @@ struct Raw {
 
 TEST(SupportAndGapSessions, AnyOrderGivesTheFiguresOfTheDefinitions) {
   const std::string kTickets[] = {"a", "b", "c", "d"};
-  const TimeZone berlin = TimeZone::load("Europe/Berlin");
+  const TimeZone berlin = load_time_zone("Europe/Berlin");
   const int64_t start = 1792800000000;  // 2026-10-24T00:00:00Z; Berlin falls back on the 25th
   std::mt19937_64 rng(7);
   auto uniform = [&](int64_t lo, int64_t hi) {

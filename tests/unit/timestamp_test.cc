@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "app/zone_files.h"
 #include "domain/time_zone.h"
 
 namespace engaged {
@@ -38,21 +39,21 @@ TEST(Timestamp, CivilDaysRoundTrip) {
 }
 
 TEST(TimeZone, LocalDaysAcrossDaylightSaving) {
-  TimeZone berlin = TimeZone::load("Europe/Berlin");
+  TimeZone berlin = load_time_zone("Europe/Berlin");
   // 2026-03-29 01:00Z is 03:00 CEST (after the switch); 2026-03-28 23:30Z is 00:30 CET next day.
   EXPECT_EQ(berlin.offset_seconds_at(*parse_rfc3339_ms("2026-03-29T01:00:00Z")), 7200);
   EXPECT_EQ(berlin.offset_seconds_at(*parse_rfc3339_ms("2026-03-28T12:00:00Z")), 3600);
   EXPECT_EQ(berlin.day_of(*parse_rfc3339_ms("2026-03-28T23:30:00Z")), days_from_civil(2026, 3, 29));
   EXPECT_EQ(berlin.day_start_ms(days_from_civil(2026, 7, 1)),
             *parse_rfc3339_ms("2026-06-30T22:00:00Z"));
-  EXPECT_THROW(TimeZone::load("Mars/Olympus"), std::runtime_error);
+  EXPECT_THROW(load_time_zone("Mars/Olympus"), std::runtime_error);
   EXPECT_EQ(TimeZone().day_of(*parse_rfc3339_ms("2026-03-28T23:30:00Z")),
             days_from_civil(2026, 3, 28));
 }
 
 // The whole database is loaded at start, so the program stage never reads a zone file.
 TEST(ZoneTable, HoldsTheWholeDatabaseWithoutItsCopies) {
-  const ZoneTable all = ZoneTable::load_all();
+  const ZoneTable all = load_zone_table();
   EXPECT_GT(all.size(), 300u);
   ASSERT_NE(all.find("Asia/Kolkata"), nullptr);
   EXPECT_EQ(all.find("Asia/Kolkata")->offset_seconds_at(0), 19800);
