@@ -10,8 +10,8 @@ never a hang, abort or "stopped cleanly" after a failure) and resumes exactly af
   brokers     no broker at start; the broker dies mid-run; SIGTERM after it died
   corruption  a flipped SST block and a damaged WAL: clear errors, never an empty state
   manifest    a state of 6 partitions replayed as 12; another time zone; older states
-              (tests/fixtures: format 1, and format 2 with stored program envelopes) read and
-              continued by this binary
+              (tests/fixtures: format 1, format 2 with stored program envelopes, and the state
+              of 20bfce2) read and continued by this binary
   http        idle and slow clients do not starve /metrics; the bearer token guards /v1/users
   settings    unknown log levels and bad settings are refused with the setting named
 """
@@ -387,41 +387,47 @@ def manifest():
         h.expect_equal(f"format-1 state continued, {table}", h.report(old_state, table),
                        h.report(whole, table))
 
-    # A state whose program stage stored its pending envelopes (commit 1598ac8, made by
-    # tests/fixtures/make-state-stored-envelopes.sh) goes on with this binary, which reads them
-    # again instead: the nudges of its first half and of the continuation are a replay's of all.
-    old = os.path.join(work, "stored-envelopes")
-    with tarfile.open(os.path.join(fixtures, "state-stored-envelopes.tar.gz")) as t:
-        t.extractall(old)
-    old_state = os.path.join(old, "state")
-    envelope = "program 7ffffff0" + b"E".hex()
-    stored = [l for l in h.state_dump(old_state).splitlines() if l.startswith(envelope)]
-    assert stored, "the fixture holds no stored envelope: it tests nothing"
-    both = os.path.join(work, "both-2.ndjson")
-    with open(both, "w") as f:
-        for part in ("events-1.ndjson", "events-2.ndjson"):
-            f.write(open(os.path.join(old, part)).read())
-    continued = os.path.join(old, "nudges-2.ndjson")
-    h.engaged("replay", "-i", both, "--state", old_state, "--nudges", continued)
-    whole = os.path.join(work, "whole-2")
-    whole_nudges = os.path.join(work, "whole-2.ndjson")
-    h.engaged("replay", "-i", both, "--state", whole, "--nudges", whole_nudges)
-    h.expect_equal(f"nudges of a state with {len(stored)} stored envelopes, continued",
-                   text(os.path.join(old, "nudges-1.ndjson")) + text(continued),
-                   text(whole_nudges))
-    # Registered stores (family `stores`) came after the fixture: the continued state has them
-    # only from the continuation on, and says so; everything else equals the replay of all.
-    def without_stores(dump):
-        return "\n".join(l for l in dump.splitlines() if not l.startswith("stores "))
-    h.expect_equal("stored envelopes continued: state", without_stores(h.comparable_dump(old_state)),
-                   without_stores(h.comparable_dump(whole)))
-    note = "was added to this state after it had data"
-    res = subprocess.run([h.ENGAGED, "report", "first-week", "--state", old_state],
-                         capture_output=True, text=True)
-    assert res.returncode == 0 and note in res.stderr, res.stderr[-2000:]
-    res = subprocess.run([h.ENGAGED, "report", "first-week", "--state", whole],
-                         capture_output=True, text=True)
-    assert res.returncode == 0 and note not in res.stderr, res.stderr[-2000:]
+    # Older releases' states go on with this binary (tests/fixtures/make-state-previous.sh):
+    # 1598ac8, whose program stage stored the envelopes pending in its merge (this binary reads
+    # them again instead), and 20bfce2, the last commit before the processor runtime and the
+    # registered stores. The nudges of the first half and of the continuation are a replay's of
+    # all, and so is the state.
+    for name in ("stored-envelopes", "20bfce2"):
+        old = os.path.join(work, name)
+        with tarfile.open(os.path.join(fixtures, f"state-{name}.tar.gz")) as t:
+            t.extractall(old)
+        old_state = os.path.join(old, "state")
+        if name == "stored-envelopes":
+            envelope = "program 7ffffff0" + b"E".hex()
+            stored = [l for l in h.state_dump(old_state).splitlines() if l.startswith(envelope)]
+            assert stored, "the fixture holds no stored envelope: it tests nothing"
+        both = os.path.join(work, f"both-{name}.ndjson")
+        with open(both, "w") as f:
+            for part in ("events-1.ndjson", "events-2.ndjson"):
+                f.write(open(os.path.join(old, part)).read())
+        continued = os.path.join(old, "nudges-2.ndjson")
+        h.engaged("replay", "-i", both, "--state", old_state, "--nudges", continued)
+        whole = os.path.join(work, f"whole-{name}")
+        whole_nudges = os.path.join(work, f"whole-{name}.ndjson")
+        h.engaged("replay", "-i", both, "--state", whole, "--nudges", whole_nudges)
+        first = text(os.path.join(old, "nudges-1.ndjson"))
+        assert first, f"the {name} fixture decided no nudge in its first half: it tests little"
+        h.expect_equal(f"{name}: nudges of the first half and the continuation",
+                       first + text(continued), text(whole_nudges))
+
+        # Registered stores (family `stores`) came after both fixtures: the continued state has
+        # them only from the continuation on, and says so; the rest equals the replay of all.
+        def without_stores(dump):
+            return "\n".join(l for l in dump.splitlines() if not l.startswith("stores "))
+        h.expect_equal(f"{name}: state continued", without_stores(h.comparable_dump(old_state)),
+                       without_stores(h.comparable_dump(whole)))
+        note = "was added to this state after it had data"
+        res = subprocess.run([h.ENGAGED, "report", "first-week", "--state", old_state],
+                             capture_output=True, text=True)
+        assert res.returncode == 0 and note in res.stderr, res.stderr[-2000:]
+        res = subprocess.run([h.ENGAGED, "report", "first-week", "--state", whole],
+                             capture_output=True, text=True)
+        assert res.returncode == 0 and note not in res.stderr, res.stderr[-2000:]
 
 
 # --- finding 8: HTTP ---------------------------------------------------------------------------
