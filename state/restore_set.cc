@@ -3,7 +3,6 @@
 
 #include <librdkafka/rdkafka.h>
 
-
 #include "state/changelog_record.h"
 #include "state/kafka/topic_reader.h"
 #include "state/steady_clock.h"
