@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "domain/reject_reason.h"
 #include "processors/engagement_snapshot.h"
 #include "processors/program/program_stage.h"
+#include "processors/runtime/gauge.h"
 #include "processors/segments/segment_processor.h"
 
 namespace engaged {
@@ -45,6 +47,10 @@ class Metrics {
   // The mentor program: its state's gauges, and what one run of the stage decided and did.
   void publish_program(const ProgramState& s, size_t pending_records);
   void count_program(const PolicyOutput& out, const ProgramEffects& fx);
+  // The gauges processors declare (Processor::gauges), registered once; then set from this
+  // instance's samples after each checkpoint.
+  void register_gauges(std::span<const GaugeSpec> specs);
+  void publish_gauge(std::string_view name, const std::vector<GaugeSample>& samples);
 
   // Pipeline health.
   prometheus::Counter& consumed;                                  // engaged_events_consumed_total

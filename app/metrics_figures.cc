@@ -60,8 +60,23 @@ void Metrics::register_figures() {
 prometheus::Family<prometheus::Gauge>& Metrics::figure(std::string_view name) {
   const auto it = figures_.find(name);
   if (it == figures_.end())  // a name missing from kFigureGauges: every publish test hits it
-    throw std::logic_error(fmt::format("gauge {} is not in kFigureGauges", name));
+    throw std::logic_error(fmt::format("gauge {} is neither in kFigureGauges nor declared", name));
   return *it->second;
+}
+
+void Metrics::register_gauges(std::span<const GaugeSpec> specs) {
+  for (const GaugeSpec& g : specs) {
+    if (figures_.count(g.name)) continue;  // registered by an earlier pipeline of this process
+    figures_[std::string(g.name)] = &prometheus::BuildGauge()
+                                         .Name(std::string(g.name))
+                                         .Help(std::string(g.help))
+                                         .Register(*registry_);
+  }
+}
+
+void Metrics::publish_gauge(std::string_view name, const std::vector<GaugeSample>& samples) {
+  prometheus::Family<prometheus::Gauge>& family = figure(name);
+  for (const GaugeSample& s : samples) family.Add(s.labels).Set(s.value);
 }
 
 void Metrics::publish_figures(const EngagementSnapshot& s, const SegmentConfig& segments) {

@@ -48,9 +48,19 @@ Pipeline::Pipeline(const Config& config, Store& store, DeadLetterSink& dead_lett
       decoder_(static_cast<size_t>(config.max_event_bytes)),
       latency_buckets_(Metrics::latency_bounds().size() + 1, 0.0) {
   last_checkpoint_ms_ = wall_clock_();
+  if (metrics_) metrics_->register_gauges(topology_.gauges());
 }
 
 Pipeline::~Pipeline() = default;
+
+void Pipeline::publish_gauges(int32_t day) {
+  std::vector<StateStore*> stores;
+  for (const GaugeSpec& g : topology_.gauges()) {
+    stores.clear();
+    for (auto& [id, p] : partitions_) stores.push_back(&p->state_store(g.store));
+    metrics_->publish_gauge(g.name, g.sample(stores, day));
+  }
+}
 
 PartitionState& Pipeline::open_partition(int32_t partition) {
   auto it = partitions_.find(partition);
@@ -214,7 +224,9 @@ std::optional<CheckpointResult> Pipeline::complete_checkpoint(bool wait) {
     metrics_->checkpoint_size.Observe(static_cast<double>(r.batch_bytes));
     metrics_->cached_users.Set(static_cast<double>(cached_users()));
     metrics_->state_live_bytes.Set(static_cast<double>(store_.live_data_bytes()));
-    metrics_->publish_snapshot(snapshot(), topology_.segments());
+    const EngagementSnapshot snap = snapshot();
+    metrics_->publish_snapshot(snap, topology_.segments());
+    if (snap.has_data) publish_gauges(snap.current_day);
   }
   return r;
 }

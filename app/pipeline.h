@@ -81,6 +81,8 @@ class Pipeline {
   std::vector<PartitionState*> partitions();
 
  private:
+  // The gauges processors declare, from the owned partitions' stores as of `day`.
+  void publish_gauges(int32_t day);
   void dead_letter(PartitionState& part, int64_t offset, std::string_view key,
                    std::string_view value, const Rejection& r);
 

@@ -1,6 +1,7 @@
 // Runs the topology over one partition at a time (Kafka Streams' StreamTask): an accepted event
 // through every processor in order, stream-time punctuation, and the user timers due when a day
-// begins. The only caller of processors; the context it gives them is the partition's state.
+// begins. The only caller of the topology's processors; the context it gives them is the
+// partition's state.
 #pragma once
 
 #include <cstdint>

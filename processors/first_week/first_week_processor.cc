@@ -80,4 +80,20 @@ std::vector<ReportSpec> FirstWeekProcessor::reports() const {
            }}};
 }
 
+std::vector<GaugeSpec> FirstWeekProcessor::gauges() const {
+  return {{"engaged_first_week_active_users",
+           "Users of the newest daily cohort whose first week has ended (cohort day = the current "
+           "day - 7), by how many of those 7 days they were active on (label days).",
+           kStoreId, [](std::span<StateStore* const> stores, int32_t day) {
+             FirstWeekRow sum;
+             for (StateStore* s : stores)
+               if (const FirstWeekRow* row = static_cast<FirstWeekStore*>(s)->days().find(day - 7))
+                 sum += *row;
+             std::vector<GaugeSample> out;
+             for (size_t k = 0; k < sum.users.size(); ++k)
+               out.push_back({{{"days", std::to_string(k + 1)}}, double(sum.users[k])});
+             return out;
+           }}};
+}
+
 }  // namespace engaged

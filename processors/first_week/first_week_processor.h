@@ -42,6 +42,8 @@ class FirstWeekProcessor final : public Processor {
   std::vector<StoreSpec> stores() const override;
   // first-week: cohort_day,users,active_1d..active_7d,mean_active_days,complete
   std::vector<ReportSpec> reports() const override;
+  // engaged_first_week_active_users{days="1".."7"}: the newest complete cohort (day - 7)
+  std::vector<GaugeSpec> gauges() const override;
 };
 
 }  // namespace engaged

@@ -15,6 +15,7 @@
 #include "domain/time_zone.h"
 #include "processors/program/nudge_kind.h"
 #include "processors/program/program_record.h"
+#include "processors/runtime/gauge.h"
 #include "processors/runtime/report.h"
 #include "processors/user_activity.h"
 #include "processors/user_profile.h"
@@ -95,10 +96,11 @@ class Processor {
   // The context's user has a timer due at `due_ms` (no event): each processor checks whether it
   // is the one it scheduled.
   virtual void on_timer(ProcessorContext& /*ctx*/, int64_t /*due_ms*/) {}
-  // The partition-local stores it keeps its state in (one instance per partition each), and the
-  // tables `engaged report` prints from them.
+  // The partition-local stores it keeps its state in (one instance per partition each), the
+  // tables `engaged report` prints from them and the gauges exported from them.
   virtual std::vector<StoreSpec> stores() const { return {}; }
   virtual std::vector<ReportSpec> reports() const { return {}; }
+  virtual std::vector<GaugeSpec> gauges() const { return {}; }
 };
 
 }  // namespace engaged

@@ -35,6 +35,11 @@ P* Topology::add(Args&&... args) {
       if (r.name == report.name) throw std::logic_error("two reports named " + std::string(r.name));
     reports_.push_back(std::move(report));
   }
+  for (GaugeSpec& gauge : raw->gauges()) {
+    for (const GaugeSpec& g : gauges_)
+      if (g.name == gauge.name) throw std::logic_error("two gauges named " + std::string(g.name));
+    gauges_.push_back(std::move(gauge));
+  }
   owned_.push_back(std::move(p));
   order_.push_back(raw);
   return raw;

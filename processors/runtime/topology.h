@@ -1,5 +1,7 @@
 // The figure processors an accepted event visits, in order, built from their configurations.
-// Adding a figure is adding its processor here (topology.cc): nothing else calls processors.
+// Adding a figure is adding its processor here (topology.cc); only app/stream_task.cc calls them.
+// (The activity processor is not one of them: it decides whether an event is accepted at all,
+// in Pipeline::apply.)
 #pragma once
 
 #include <memory>
@@ -26,9 +28,11 @@ class Topology {
   explicit Topology(const TopologyConfig& config);
 
   std::span<Processor* const> processors() const { return order_; }
-  // What the processors declared: stores (ids checked unique) and reports (names unique).
+  // What the processors declared: stores (ids checked unique), reports and gauges (names
+  // unique).
   std::span<const StoreSpec> stores() const { return stores_; }
   std::span<const ReportSpec> reports() const { return reports_; }
+  std::span<const GaugeSpec> gauges() const { return gauges_; }
   // Configurations the shell's publishing and snapshots need.
   const SegmentConfig& segments() const { return segments_->config(); }
   const AhaConfig& aha() const { return aha_->config(); }
@@ -41,6 +45,7 @@ class Topology {
   std::vector<Processor*> order_;
   std::vector<StoreSpec> stores_;
   std::vector<ReportSpec> reports_;
+  std::vector<GaugeSpec> gauges_;
   const SegmentProcessor* segments_ = nullptr;
   const AhaProcessor* aha_ = nullptr;
 };

@@ -101,6 +101,12 @@ def check_gauges(body):
             assert scalar(f"engaged_nps_detractors{sel}") == row[off + 3], (day, window)
     def table(name):
         return {r.split(",")[0]: r.split(",")[1:] for r in h.report(state, name).splitlines()[1:]}
+    # A processor's own gauge (processors/first_week/): the cohort of the current day - 7.
+    week = table("first-week").get((dt.date.fromisoformat(last) - dt.timedelta(days=7)).isoformat())
+    assert week, "the first-week report has no row for the newest complete cohort"
+    for k in range(1, 8):
+        got = scalar(f'engaged_first_week_active_users{{days="{k}"}}')
+        assert got == int(week[k]), (k, got, week)  # week[0] is the cohort size
     sticky, streaks, support = table("stickiness"), table("streaks"), table("support")
     for day, key in (("current", last), ("latest_complete", prev)):
         for k in (1, 7):

@@ -115,5 +115,22 @@ TEST_F(StateStoreTest, TheManifestRecordsStoresAndThoseAddedToAStateWithData) {
   EXPECT_THROW(check_manifest(*store_, dir_.string(), &clash), std::runtime_error);
 }
 
+TEST(FirstWeekGauge, SumsTheNewestCompleteCohortOverPartitions) {
+  FirstWeekStore p0(kId, "first_week"), p1(kId, "first_week");
+  p0.days().mutable_day(20500).users = {1, 0, 2, 0, 0, 0, 3};
+  p1.days().mutable_day(20500).users = {0, 4, 0, 0, 0, 0, 1};
+  p1.days().mutable_day(20501).users = {9, 9, 9, 9, 9, 9, 9};  // not complete on day 20507
+  const auto gauges = FirstWeekProcessor().gauges();
+  ASSERT_EQ(gauges.size(), 1u);
+  std::vector<StateStore*> stores{&p0, &p1};
+  const auto samples = gauges[0].sample(stores, 20507);
+  ASSERT_EQ(samples.size(), 7u);
+  const std::vector<double> want{1, 4, 2, 0, 0, 0, 4};
+  for (size_t k = 0; k < 7; ++k) {
+    EXPECT_EQ(samples[k].labels.at("days"), std::to_string(k + 1));
+    EXPECT_EQ(samples[k].value, want[k]) << "days=" << k + 1;
+  }
+}
+
 }  // namespace
 }  // namespace engaged
