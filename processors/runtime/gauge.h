@@ -26,8 +26,7 @@ struct GaugeSpec {
   uint8_t store;  // the store it reads (StoreSpec::id)
   // This instance's samples, from its partitions' instances of the store, as of `day` (the
   // current day of stream time in the configured zone).
-  std::function<std::vector<GaugeSample>(std::span<StateStore* const> stores, int32_t day)>
-      sample;
+  std::function<std::vector<GaugeSample>(std::span<StateStore* const> stores, int32_t day)> sample;
 };
 
 }  // namespace engaged
