@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -100,8 +101,13 @@ class PartitionState final : public CheckpointedPartition {
   // no longer needs to be remembered here (deleted users, unwritten timers).
   void committed() override;
 
-  // The partition's instance of a declared store (StoreSpec::id); it must exist.
-  StateStore& state_store(uint8_t id) { return *stores_[id]; }
+  // The partition's instance of a declared store (StoreSpec::id); std::logic_error if no
+  // processor of the topology declared that id.
+  StateStore& state_store(uint8_t id) {
+    if (id >= stores_.size() || !stores_[id])
+      throw std::logic_error("no store with id " + std::to_string(id) + " was declared");
+    return *stores_[id];
+  }
 
   // Sessions that may still change, all in memory: the checkpoint expires those older than the
   // lateness horizon.

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "processors/first_week/first_week_processor.h"
+#include "processors/runtime/partition_state.h"
 #include "state/codec.h"
 #include "state/day_store.h"
 #include "state/manifest.h"
@@ -113,6 +114,15 @@ TEST_F(StateStoreTest, TheManifestRecordsStoresAndThoseAddedToAStateWithData) {
   clash.stores.erase("later");
   clash.stores["other"] = {2, false};  // id 2 belongs to `later` in this state
   EXPECT_THROW(check_manifest(*store_, dir_.string(), &clash), std::runtime_error);
+}
+
+TEST_F(StateStoreTest, APartitionHasAnInstanceOfEveryDeclaredStoreAndNoOther) {
+  const StoreSpec spec{kId, "first_week",
+                       [] { return std::make_unique<FirstWeekStore>(kId, "first_week"); }};
+  PartitionState p(0, *store_, {}, std::span<const StoreSpec>(&spec, 1));
+  EXPECT_NE(dynamic_cast<FirstWeekStore*>(&p.state_store(kId)), nullptr);
+  EXPECT_THROW(p.state_store(kId + 1), std::logic_error);
+  EXPECT_THROW(p.state_store(0), std::logic_error);
 }
 
 TEST(FirstWeekGauge, SumsTheNewestCompleteCohortOverPartitions) {
