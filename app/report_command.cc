@@ -8,6 +8,7 @@
 #include "app/risk_model_file.h"
 #include "app/zone_files.h"
 #include "processors/runtime/state_tables.h"
+#include "state/format_upgrade.h"
 #include "state/store.h"
 
 namespace engaged {
@@ -22,8 +23,7 @@ CohortTable cohort_table(const std::string& cohorts, const std::string& kind) {
 }  // namespace
 
 int report(const std::string& state_dir, const ReportOptions& o, const Config& config) {
-  auto store = Store::open(state_dir, {.read_only = true});
-  check_manifest(*store, state_dir, nullptr);
+  auto store = open_state_for_reading(state_dir);
   StateTables tables = read_tables(*store);
   DayRange range{o.from, o.to};
   const TimeZone tz = load_time_zone(config.timezone);
@@ -80,8 +80,7 @@ int report(const std::string& state_dir, const ReportOptions& o, const Config& c
 }
 
 int dump_state_command(const std::string& state_dir) {
-  auto store = Store::open(state_dir, {.read_only = true});
-  check_manifest(*store, state_dir, nullptr);
+  auto store = open_state_for_reading(state_dir);
   dump_state(*store, std::cout);
   return 0;
 }

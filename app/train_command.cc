@@ -14,6 +14,7 @@
 #include "domain/timestamp.h"
 #include "processors/program/risk_training.h"
 #include "processors/runtime/state_tables.h"
+#include "state/format_upgrade.h"
 #include "state/store.h"
 
 namespace engaged {
@@ -36,7 +37,7 @@ int train(const Config& config, const TrainOptions& o) {
   std::vector<LabelledExample> examples;
   std::set<int32_t> days;
   {
-    auto store = Store::open(state, {.read_only = true});
+    auto store = open_state_for_reading(state);
     const StateTables t = read_tables(*store);
     if (t.stream_time_ms == kNoTime) throw std::runtime_error("train: no events in the input");
     const int32_t last_complete = tz.day_of(t.stream_time_ms) - 1;

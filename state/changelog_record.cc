@@ -59,7 +59,7 @@ void state_key(std::string& out, Family f, std::string_view store_key) {
 
 void state_value(std::string& out, std::string_view store_value) {
   out.clear();
-  out.push_back(static_cast<char>(kVersion));
+  out.push_back(static_cast<char>(kStateVersion));
   out.append(store_value);
 }
 
@@ -86,7 +86,7 @@ void claim_key(std::string& out, uint64_t writer) {
 
 void claim_value(std::string& out, uint64_t epoch) {
   out.clear();
-  out.push_back(static_cast<char>(kVersion));
+  out.push_back(static_cast<char>(kClaimVersion));
   put_be64(out, epoch);
 }
 
@@ -113,7 +113,8 @@ std::optional<Record> parse(std::string_view key, const std::string_view* value)
       rec.tombstone = true;
       return rec;
     }
-    if (value->size() != 9 || static_cast<uint8_t>((*value)[0]) != kVersion) return std::nullopt;
+    if (value->size() != 9 || static_cast<uint8_t>((*value)[0]) != kClaimVersion)
+      return std::nullopt;
     rec.epoch = get_be64(value->data() + 1);
     return rec;
   }
@@ -128,6 +129,7 @@ std::optional<Record> parse(std::string_view key, const std::string_view* value)
     }
     const auto version = value->empty() ? 0 : static_cast<uint8_t>((*value)[0]);
     if (value->size() < 2 || version < 1 || version > kRedoVersion) return std::nullopt;
+    rec.before_format3 = version < 3;
     rec.last = (*value)[1] == 1;
     codec::Reader r(value->substr(2));
     const int64_t n = r.varint();
@@ -142,7 +144,9 @@ std::optional<Record> parse(std::string_view key, const std::string_view* value)
   rec.op.family = *family;
   rec.op.key = key.substr(1);
   if (value) {
-    if (value->empty() || static_cast<uint8_t>((*value)[0]) != kVersion) return std::nullopt;
+    const auto version = value->empty() ? 0 : static_cast<uint8_t>((*value)[0]);
+    if (version < 1 || version > kStateVersion) return std::nullopt;
+    rec.before_format3 = version < 2;
     rec.op.value = value->substr(1);
   } else {
     rec.tombstone = true;

@@ -40,8 +40,12 @@ namespace engaged::changelog {
 inline constexpr uint8_t kRedoTag = 0xff;
 inline constexpr uint8_t kClaimTag = 0xfe;
 inline constexpr const char* kWriterHeader = "engaged.writer";
-inline constexpr uint8_t kVersion = 1;      // of state and claim values
-inline constexpr uint8_t kRedoVersion = 2;  // of redo values written now; 1 (no inserts) is read
+// Versions of the records written now. The store values in state records of version 1 and in
+// redo records of versions 1 and 2 are in the layout before state format 3 (format_upgrade.h
+// upgrades them as they are restored); redo version 1 has no inserts.
+inline constexpr uint8_t kStateVersion = 2;
+inline constexpr uint8_t kRedoVersion = 3;
+inline constexpr uint8_t kClaimVersion = 1;
 
 // An op: the put (value) or delete (no value) of a store key in a family; `created` when the
 // put is an insert (the key was not in the store).
@@ -101,6 +105,9 @@ struct Record {
   // kClaim: the claiming writer (in redo.writer) and its epoch.
   uint64_t epoch = 0;
   bool tombstone = false;
+  // kState, kRedo: written by a release before state format 3 (store values lack the version
+  // their family has now).
+  bool before_format3 = false;
 };
 // Parses a record; nullopt if it is malformed or of a newer format than this build reads.
 std::optional<Record> parse(std::string_view key, const std::string_view* value);

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "state/codec.h"
+#include "state/format_upgrade.h"
 #include "state/store.h"
 
 namespace engaged {
@@ -72,7 +73,9 @@ void ChangelogRestore::apply(int64_t offset, std::string_view key, const std::st
       throw std::runtime_error(fmt::format(
           "changelog record at offset {} belongs to partition {}, not {}: is the topic shared?",
           offset, store_key.size() < 4 ? -1 : codec::partition_of(store_key), partition_));
-    if (rec->op.value)
+    if (rec->op.value && rec->before_format3)
+      batch_.put(rec->op.family, store_key, upgrade_value(rec->op.family, *rec->op.value, buf_));
+    else if (rec->op.value)
       batch_.put(rec->op.family, store_key, *rec->op.value);
     else
       batch_.del(rec->op.family, store_key);
@@ -101,7 +104,10 @@ void ChangelogRestore::apply(int64_t offset, std::string_view key, const std::st
     redo_offset_ = offset;
   }
   redo_ = rec->redo;
-  redo_ops_.append(rec->ops);
+  if (rec->before_format3)
+    redo_ops_.append(upgrade_ops(rec->ops));
+  else
+    redo_ops_.append(rec->ops);
   redo_keys_.emplace_back(key);
   if (rec->last) {
     apply_ops(redo_ops_);

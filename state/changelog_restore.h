@@ -75,6 +75,7 @@ class ChangelogRestore {
   bool collecting_ = false;
   changelog::RedoId redo_{};
   std::string redo_ops_;
+  std::string buf_;  // an upgraded store value (format_upgrade.h)
   std::vector<std::string> redo_keys_;
   std::vector<std::string> unfinished_;  // redo chunks never finished, or fenced: to delete
   codec::Claim claim_;

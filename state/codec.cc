@@ -1,9 +1,39 @@
 // Fixed-width big-endian keys (so RocksDB's byte order is numeric order), little-endian values.
 #include "state/codec.h"
 
+#include <fmt/format.h>
+
+#include <stdexcept>
+
 #include "state/byte_io.h"
 
 namespace engaged::codec {
+
+void begin_record(std::string& out, uint8_t version) {
+  out.assign(1, static_cast<char>(version));
+}
+
+uint8_t record_version(std::string_view value, std::string_view record, uint8_t newest) {
+  if (value.empty()) throw std::runtime_error(fmt::format("{}: empty record", record));
+  const auto version = static_cast<uint8_t>(value[0]);
+  if (version == 0 || version > newest)
+    throw std::runtime_error(fmt::format(
+        "{}: record format version {} (this binary reads 1..{}); the state was written by a "
+        "newer release",
+        record, version, newest));
+  return version;
+}
+
+std::string_view record_body(std::string_view value, std::string_view record, uint8_t newest) {
+  record_version(value, record, newest);
+  return value.substr(1);
+}
+
+namespace {
+constexpr uint8_t kOffsetVersion = 1;
+constexpr uint8_t kTimerVersion = 1;
+constexpr uint8_t kOutboxVersion = 1;
+}  // namespace
 
 void put_partition(std::string& key, int32_t partition) {
   key.clear();
@@ -29,11 +59,12 @@ int32_t day_of_key(std::string_view key) {
   return unbiased(get_be32(key.data() + 4));
 }
 
-void encode_i64(std::string& out, int64_t v) {
-  out.clear();
+void encode_offset(std::string& out, int64_t v) {
+  begin_record(out, kOffsetVersion);
   put_le64(out, static_cast<uint64_t>(v));
 }
-std::optional<int64_t> decode_i64(std::string_view v) {
+std::optional<int64_t> decode_offset(std::string_view v) {
+  v = record_body(v, "offsets", kOffsetVersion);
   if (v.size() != 8) return std::nullopt;
   return static_cast<int64_t>(get_le64(v.data()));
 }
@@ -63,6 +94,10 @@ void timer_key(std::string& key, int32_t partition, int64_t due_ms, std::string_
   key.append(user_id);
 }
 
+void encode_timer(std::string& out) {
+  begin_record(out, kTimerVersion);
+}
+
 std::pair<int64_t, std::string_view> parse_timer_key(std::string_view key) {
   uint64_t v = 0;
   for (size_t i = 4; i < 12; ++i) v = (v << 8) | static_cast<unsigned char>(key[i]);
@@ -75,13 +110,14 @@ void outbox_key(std::string& key, int32_t partition, uint64_t seq) {
 }
 
 void encode_outbox(std::string& out, const OutboxEntry& e) {
-  out.clear();
+  begin_record(out, kOutboxVersion);
   out.push_back(static_cast<char>(e.sink));
   put_string(out, e.key);
   out.append(e.payload);
 }
 
 std::optional<OutboxEntry> decode_outbox(std::string_view v) {
+  v = record_body(v, "outbox", kOutboxVersion);
   if (v.empty() || static_cast<uint8_t>(v[0]) > 1) return std::nullopt;
   OutboxEntry e;
   e.sink = static_cast<OutboxSink>(v[0]);

@@ -14,6 +14,19 @@
 
 namespace engaged::codec {
 
+// Every stored value starts with the format version of its record type (one byte), so that a
+// layout can change and a newer binary still read the older one, and refuse a newer one by name.
+// Most families got theirs in state format 3 (state/families.h, Format3): their older values have
+// version 1's layout without the byte, which upgrading the state or restoring an older changelog
+// prepends (state/format_upgrade.h). Users, partition meta (a version word), changelog positions,
+// program records and registered stores carried a version before.
+void begin_record(std::string& out, uint8_t version);
+// The version a value starts with. Throws std::runtime_error naming `record` on an empty value or
+// a version outside 1..newest (written by a newer release).
+uint8_t record_version(std::string_view value, std::string_view record, uint8_t newest);
+// The bytes after the version byte, checked as record_version does.
+std::string_view record_body(std::string_view value, std::string_view record, uint8_t newest);
+
 void put_partition(std::string& key, int32_t partition);
 int32_t partition_of(std::string_view key);
 
@@ -35,9 +48,9 @@ void segment_key(std::string& key, int32_t partition, int64_t max_ts, int64_t ne
 void segment_horizon_key(std::string& key, int32_t partition, int64_t horizon_ms);
 int64_t segment_offset_of(std::string_view key);
 
-// offsets: partition  ->  next offset to consume (int64)
-void encode_i64(std::string& out, int64_t v);
-std::optional<int64_t> decode_i64(std::string_view v);
+// offsets: partition  ->  version 1 | next offset to consume (int64)
+void encode_offset(std::string& out, int64_t v);
+std::optional<int64_t> decode_offset(std::string_view v);
 
 // changelog (local, not mirrored): partition -> version 1 | next_offset | restoring_from |
 // released | released_ms | written_ms | uncovered_from (varints)
@@ -69,13 +82,14 @@ struct ChangelogPosition {
 void encode_changelog_position(std::string& out, const ChangelogPosition& p);
 std::optional<ChangelogPosition> decode_changelog_position(std::string_view v);
 
-// timers: partition | due ms (biased BE) | user_id  ->  empty (the user's profile holds the due
-// time; an entry whose user no longer agrees is stale and skipped)
+// timers: partition | due ms (biased BE) | user_id  ->  version 1 and nothing else (the user's
+// profile holds the due time; an entry whose user no longer agrees is stale and skipped)
+void encode_timer(std::string& out);
 void timer_key(std::string& key, int32_t partition, int64_t due_ms, std::string_view user_id);
 std::pair<int64_t, std::string_view> parse_timer_key(std::string_view key);
 
-// outbox: partition | seq (BE)  ->  sink (1 byte) | message key | payload. Entries are written
-// with the state that decided them and deleted when their destination acknowledged them.
+// outbox: partition | seq (BE)  ->  version 1 | sink (1 byte) | message key | payload. Entries are
+// written with the state that decided them and deleted when their destination acknowledged them.
 enum class OutboxSink : uint8_t { kProgram = 0, kNudges = 1 };
 struct OutboxEntry {
   OutboxSink sink = OutboxSink::kProgram;

@@ -32,7 +32,7 @@ class DayStore final : public StateStore {
     days_.for_each_changed([&](int32_t day, const Row& row) {
       key = store_prefix(partition, id_);
       codec::put_be32(key, codec::biased(day));
-      value.assign(1, static_cast<char>(Codec::kVersion));
+      codec::begin_record(value, Codec::kVersion);
       Codec::encode(value, row);
       batch.put(Family::kStores, key, value);
     });
@@ -63,7 +63,7 @@ class DayStore final : public StateStore {
     return codec::unbiased(codec::get_be32(key.data() + 5));
   }
   const Row& decode(std::string_view v, Row& row) const {
-    const uint8_t version = check_store_version(v, name_, Codec::kVersion);
+    const uint8_t version = codec::record_version(v, name_, Codec::kVersion);
     row = Row{};
     if (!Codec::decode(v.substr(1), version, row))
       throw std::runtime_error("store " + std::string(name_) + ": corrupt record");

@@ -34,6 +34,13 @@ enum class Family : uint8_t {
 
 inline constexpr size_t kFamilySlots = 19;  // ids 1..18, and RocksDB's "default" at 0
 
+// What state format 3 changed in a family's values (state/format_upgrade.h upgrades older ones).
+enum class Format3 : uint8_t {
+  kUnchanged,         // they carried a version already
+  kVersionPrepended,  // they start with a version byte; before, version 1's layout without it
+  kMembersVersioned,  // values that were empty (set members) are the version byte alone
+};
+
 struct FamilyInfo {
   Family id;
   std::string_view name;
@@ -43,14 +50,16 @@ struct FamilyInfo {
   // (ChangeBatch), so a key put and deleted between two materializations never needs a record
   // on the changelog.
   bool write_once = false;
+  Format3 format3 = Format3::kVersionPrepended;
 };
 
+inline constexpr auto kVersioned = Format3::kUnchanged;
 inline constexpr std::array<FamilyInfo, 18> kFamilies = {{
-    {Family::kUsers, "users", true},
+    {Family::kUsers, "users", true, false, kVersioned},
     {Family::kDaily, "daily", true},
     {Family::kRetention, "retention", true},
     {Family::kOffsets, "offsets", true},
-    {Family::kMeta, "meta", true},
+    {Family::kMeta, "meta", true, false, kVersioned},
     {Family::kSessions, "sessions", true, true},
     {Family::kSessionDaily, "session_daily", true},
     {Family::kDedupe, "dedupe", true, true},
@@ -61,9 +70,9 @@ inline constexpr std::array<FamilyInfo, 18> kFamilies = {{
     {Family::kSegmentDaily, "segment_daily", true},
     {Family::kTimers, "timers", true},
     {Family::kOutbox, "outbox", true, true},
-    {Family::kProgram, "program", true},
-    {Family::kChangelog, "changelog", false},
-    {Family::kStores, "stores", true},
+    {Family::kProgram, "program", true, false, Format3::kMembersVersioned},
+    {Family::kChangelog, "changelog", false, false, kVersioned},
+    {Family::kStores, "stores", true, false, kVersioned},
 }};
 
 inline const FamilyInfo& family_info(Family f) {

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "state/format_upgrade.h"
 #include "state/store.h"
 
 namespace engaged {
@@ -62,7 +63,14 @@ void check_manifest(Store& store, const std::string& dir, const Manifest* expect
   if (stored && stored->format < kOldestReadableFormat)
     throw std::runtime_error(
         fmt::format("state {} has format {}, older than this binary reads", dir, stored->format));
-  if (!expected) return;
+  const bool old_format = stored && stored->format < kStateFormat;
+  if (!expected) {
+    if (!old_format || store.read_only()) return;
+    Manifest m = *stored;
+    m.format = kStateFormat;
+    upgrade_state(store, encode_manifest(m));
+    return;
+  }
   if (stored && !stored->built_from.empty())
     for (const auto& [key, value] : expected->built_from) {
       auto it = stored->built_from.find(key);
@@ -88,11 +96,11 @@ void check_manifest(Store& store, const std::string& dir, const Manifest* expect
                           dir, other, o.id, name));
     }
   if (store.read_only()) return;
-  const bool current = stored && stored->format == kStateFormat && !stored->built_from.empty();
-  Manifest m = current ? *stored : *expected;
+  const bool recorded = stored && !stored->built_from.empty();  // a manifest of format 2 or later
+  Manifest m = recorded ? *stored : *expected;
   m.format = kStateFormat;
-  if (!current) m.stores.clear();
-  bool changed = !current;
+  if (!recorded) m.stores.clear();
+  bool changed = !recorded;
   for (const auto& [name, e] : expected->stores) {
     if (m.stores.count(name)) continue;
     const bool added_later = stored.has_value();  // the state already has data
@@ -104,7 +112,10 @@ void check_manifest(Store& store, const std::string& dir, const Manifest* expect
           "from now on (replay the input into a new state to have them from the start)",
           dir, name);
   }
-  if (changed) store.put_manifest_text(encode_manifest(m));
+  if (old_format)
+    upgrade_state(store, encode_manifest(m));
+  else if (changed)
+    store.put_manifest_text(encode_manifest(m));
 }
 
 }  // namespace engaged

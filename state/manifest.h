@@ -18,7 +18,9 @@ class Store;
 
 // 1: releases before the manifest (no manifest record; partition meta without a version word).
 // 2: the manifest; partition meta v2 (any number of rejection reasons).
-inline constexpr int kStateFormat = 2;
+// 3: every value starts with its version (state/codec.h, begin_record); upgraded in place by
+//    state/format_upgrade.h.
+inline constexpr int kStateFormat = 3;
 inline constexpr int kOldestReadableFormat = 1;
 
 struct Manifest {
@@ -47,9 +49,9 @@ std::optional<Manifest> read_manifest(Store& store);
 
 // Refuses (std::runtime_error naming the setting, the stored and the given value) a state of an
 // unreadable format or, when `expected` is given, built from other settings or with a store id
-// used for another store. A writable store without a manifest (new, or format 1) gets
-// `expected`'s, at the current format; one that lacks some of `expected`'s stores records them as
-// added later (and says so in the log).
+// used for another store. A writable store of an older format is upgraded. A writable store without
+// a manifest (new, or format 1) gets `expected`'s, at the current format; one that lacks some of
+// `expected`'s stores records them as added later (and says so in the log).
 void check_manifest(Store& store, const std::string& dir, const Manifest* expected);
 
 }  // namespace engaged

@@ -35,8 +35,5 @@ struct StoreSpec {
 
 // partition | store id: every key of one partition's store starts with this.
 std::string store_prefix(int32_t partition, uint8_t store_id);
-// The format version a value starts with, checked against what this binary reads (throws,
-// naming the store, on an empty value or one written by a newer release).
-uint8_t check_store_version(std::string_view value, std::string_view store, uint8_t newest);
 
 }  // namespace engaged

@@ -115,9 +115,15 @@ std::optional<std::string> Store::manifest_text() {
 }
 
 void Store::put_manifest_text(const std::string& text) {
+  rocksdb::WriteBatch batch;
+  put_manifest_text(text, batch);
+}
+
+void Store::put_manifest_text(const std::string& text, rocksdb::WriteBatch& batch) {
   rocksdb::WriteOptions sync;
   sync.sync = true;
-  check(db_->Put(sync, handles_[0], "manifest", text), "write the state's manifest");
+  check(batch.Put(handles_[0], "manifest", text), "write the state's manifest");
+  check(db_->Write(sync, &batch), "write the state's manifest");
 }
 
 bool Store::empty() {

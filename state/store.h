@@ -70,6 +70,8 @@ class Store {
   // The state-wide manifest record (state/manifest.h); local, never on a changelog.
   std::optional<std::string> manifest_text();
   void put_manifest_text(const std::string& text);
+  // ... together with the writes of `batch`, in one synced write.
+  void put_manifest_text(const std::string& text, rocksdb::WriteBatch& batch);
   bool empty();  // no partition, program or changelog record at all
   bool read_only() const { return read_only_; }
 

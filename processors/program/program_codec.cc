@@ -5,6 +5,7 @@
 #include <bit>
 
 #include "state/byte_io.h"
+#include "state/codec.h"
 
 namespace engaged::codec {
 namespace {
@@ -138,8 +139,7 @@ Nudge get_nudge(Reader& r) {
 }  // namespace
 
 void encode_envelope(std::string& out, const ProgramEnvelope& e) {
-  out.clear();
-  out.push_back(static_cast<char>(kEnvelopeVersion));
+  begin_record(out, kEnvelopeVersion);
   put_envelope(out, e);
 }
 
@@ -155,16 +155,14 @@ namespace {
 
 template <typename T, typename F>
 std::optional<T> decode_with(std::string_view v, F&& get) {
-  if (v.empty() || static_cast<uint8_t>(v[0]) != kRecordVersion) return std::nullopt;
-  Reader r(v.substr(1));
+  Reader r(record_body(v, "program", kRecordVersion));
   T x = get(r);
   if (!r.done()) return std::nullopt;
   return x;
 }
 
 void start(std::string& out) {
-  out.clear();
-  out.push_back(static_cast<char>(kRecordVersion));
+  begin_record(out, kRecordVersion);
 }
 
 }  // namespace
@@ -316,6 +314,10 @@ void encode_merge_source(std::string& out, const MergeSource& s) {
   start(out);
   put_varint(out, static_cast<int64_t>(s.next_seq));
   put_varint(out, s.watermark);
+}
+
+void encode_member(std::string& out) {
+  start(out);
 }
 
 std::optional<MergeSource> decode_merge_source(std::string_view v) {

@@ -36,5 +36,8 @@ void encode_nudge(std::string& out, const Nudge& n);  // a deferred nudge
 std::optional<Nudge> decode_nudge(std::string_view v);
 void encode_merge_source(std::string& out, const MergeSource& s);  // next seq and watermark
 std::optional<MergeSource> decode_merge_source(std::string_view v);
+// A member of a set (blocks, program timers): its key says everything, its value is the version
+// alone (it was empty before state format 3).
+void encode_member(std::string& out);
 
 }  // namespace engaged::codec

@@ -110,12 +110,14 @@ void write_map(ChangeBatch& batch, Map& map, Kind kind, Id&& id, Encode&& encode
 
 template <typename Set, typename Id>
 void write_set(ChangeBatch& batch, Set& set, Kind kind, Id&& id) {
+  std::string member;
+  codec::encode_member(member);
   for (const auto& [k, was_stored] : set.take_changed()) {
     const std::string store_key = key(kind, id(k));
     if (!set.count(k))
       batch.del(Family::kProgram, store_key);
     else if (!was_stored)  // present then and now: the stored (empty) record is unchanged
-      batch.insert(Family::kProgram, store_key, {});
+      batch.insert(Family::kProgram, store_key, member);
   }
 }
 

@@ -43,7 +43,7 @@ bool read_user(Store& store, int32_t partition, std::string_view user_id, UserAc
 StoredPartition load_partition(Store& store, int32_t partition) {
   StoredPartition out;
   const std::string prefix = prefix_of(partition);
-  if (auto v = store.get(Family::kOffsets, prefix)) out.next_offset = codec::decode_i64(*v);
+  if (auto v = store.get(Family::kOffsets, prefix)) out.next_offset = codec::decode_offset(*v);
   if (auto v = store.get(Family::kMeta, prefix)) {
     if (auto m = codec::decode_meta(*v)) {
       out.meta_found = true;

@@ -71,7 +71,8 @@ void PartitionState::write_changes(ChangeBatch& batch, Store& store, CheckpointR
       }
       if (timer != INT64_MIN) {
         codec::timer_key(key, id, timer, user_id);
-        batch.put(Family::kTimers, key, {});
+        codec::encode_timer(value);
+        batch.put(Family::kTimers, key, value);
       }
       cached.stored_timer_ms = timer;
     }
@@ -156,7 +157,7 @@ void PartitionState::write_changes(ChangeBatch& batch, Store& store, CheckpointR
   meta.session_horizon_ms = horizon == kNoTime ? 0 : horizon;
   codec::encode_meta(value, meta);
   batch.put(Family::kMeta, key, value);
-  codec::encode_i64(value, next_offset());
+  codec::encode_offset(value, next_offset());
   batch.put(Family::kOffsets, key, value);
   checkpointed(meta.dedupe_horizon_ms, meta.session_horizon_ms);
 }

@@ -35,6 +35,18 @@ void get_bitmap(Reader& r, DayBitmap& b) {
 }
 constexpr size_t kDaySize = 7 * 8;
 
+// The version each record type starts with (state/codec.h, begin_record); all at 1, the layout
+// they had before they carried one.
+constexpr uint8_t kDailyVersion = 1;  // daily and segment_daily
+constexpr uint8_t kFiguresVersion = 1;
+constexpr uint8_t kCohortFiguresVersion = 1;
+constexpr uint8_t kSessionsVersion = 1;
+constexpr uint8_t kSessionDailyVersion = 1;
+constexpr uint8_t kFeedbackVersion = 1;
+constexpr uint8_t kRevenueVersion = 1;
+constexpr uint8_t kRetentionVersion = 1;
+constexpr uint8_t kDedupeVersion = 1;
+
 }  // namespace
 
 void encode_user(std::string& out, const UserActivity& u, const UserProfile& p) {
@@ -119,9 +131,8 @@ bool decode_user(std::string_view v, UserActivity& u, UserProfile& p) {
         (static_cast<unsigned __int128>(get_le64(v.data() + 17)) << 64) | get_le64(v.data() + 9);
     return true;
   }
-  if (v.empty()) return false;
-  const auto version = static_cast<uint8_t>(v[0]);
-  if (version != kUserVersion2 && version != kUserVersion) return false;
+  const uint8_t version = record_version(v, "users", kUserVersion);
+  if (version == kUserVersion1) return false;  // a version 1 record has exactly kUserSize1 bytes
   Reader r(v.substr(1));
   u.cohort_day = static_cast<int32_t>(r.varint());
   u.signup_day = static_cast<int32_t>(r.varint());
@@ -212,12 +223,13 @@ int32_t cohort_of_key(std::string_view key) {
 }
 
 void encode_day_row(std::string& out, const DayCounters& c) {
-  out.clear();
+  begin_record(out, kDailyVersion);
   for (int64_t v : {c.dau, c.wau, c.mau, c.new_users, c.returning, c.resurrecting, c.dormant})
     put_le64(out, static_cast<uint64_t>(v));
 }
 
 bool decode_day_row(std::string_view v, DayCounters& out) {
+  v = record_body(v, "daily", kDailyVersion);
   if (v.size() != kDaySize) return false;
   auto f = [&](int i) { return static_cast<int64_t>(get_le64(v.data() + 8 * i)); };
   out = DayCounters{f(0), f(1), f(2), f(3), f(4), f(5), f(6)};
@@ -225,7 +237,7 @@ bool decode_day_row(std::string_view v, DayCounters& out) {
 }
 
 void encode_day_row(std::string& out, const DayFigures& c) {
-  out.clear();
+  begin_record(out, kFiguresVersion);
   c.visit([&](auto& field) {
     if constexpr (std::is_same_v<std::decay_t<decltype(field)>, int64_t>) {
       put_varint(out, field);
@@ -237,7 +249,7 @@ void encode_day_row(std::string& out, const DayFigures& c) {
 
 bool decode_day_row(std::string_view v, DayFigures& out) {
   out = DayFigures{};
-  Reader r(v);
+  Reader r(record_body(v, "figures_daily", kFiguresVersion));
   out.visit([&](auto& field) {
     if constexpr (std::is_same_v<std::decay_t<decltype(field)>, int64_t>) {
       field = r.varint();
@@ -256,7 +268,7 @@ void encode_day_row(std::string& out, const CohortFigures& c) {
     while (n > 0 && v[n - 1] == 0) --n;
     return n;
   };
-  out.clear();
+  begin_record(out, kCohortFiguresVersion);
   put_varint(out, c.aha_reached);
   const size_t hours = used(c.hours_to_aha);
   put_varint(out, static_cast<int64_t>(hours));
@@ -283,7 +295,7 @@ void encode_day_row(std::string& out, const CohortFigures& c) {
 
 bool decode_day_row(std::string_view v, CohortFigures& out) {
   out = CohortFigures{};
-  Reader r(v);
+  Reader r(record_body(v, "cohort_figures", kCohortFiguresVersion));
   out.aha_reached = r.varint();
   out.hours_to_aha.resize(r.count(1 << 16));
   for (int64_t& x : out.hours_to_aha) x = r.varint();
@@ -313,7 +325,7 @@ SegmentDayKey parse_segment_day_key(std::string_view key) {
 }
 
 void encode_sessions(std::string& out, const std::vector<SessionEntry>& entries) {
-  out.clear();
+  begin_record(out, kSessionsVersion);
   for (const auto& [key, st] : entries) {
     put_le64(out, key.hi);
     put_le64(out, key.lo);
@@ -324,6 +336,7 @@ void encode_sessions(std::string& out, const std::vector<SessionEntry>& entries)
 }
 
 bool decode_sessions(std::string_view v, std::vector<SessionEntry>& out) {
+  v = record_body(v, "sessions", kSessionsVersion);
   if (v.size() % 40 != 0) return false;
   for (size_t i = 0; i < v.size(); i += 40) {
     const char* p = v.data() + i;
@@ -335,12 +348,13 @@ bool decode_sessions(std::string_view v, std::vector<SessionEntry>& out) {
 }
 
 void encode_day_row(std::string& out, const SessionCounters& c) {
-  out.clear();
+  begin_record(out, kSessionDailyVersion);
   for (int64_t v : {c.sessions, c.actions, c.duration_ms}) put_le64(out, static_cast<uint64_t>(v));
   for (int64_t v : c.length) put_le64(out, static_cast<uint64_t>(v));
 }
 
 bool decode_day_row(std::string_view v, SessionCounters& out) {
+  v = record_body(v, "session_daily", kSessionDailyVersion);
   if (v.size() != 8 * (3 + kSessionLengthBuckets)) return false;
   auto f = [&](int i) { return static_cast<int64_t>(get_le64(v.data() + 8 * i)); };
   out = SessionCounters{f(0), f(1), f(2)};
@@ -349,12 +363,13 @@ bool decode_day_row(std::string_view v, SessionCounters& out) {
 }
 
 void encode_day_row(std::string& out, const FeedbackCounters& c) {
-  out.clear();
+  begin_record(out, kFeedbackVersion);
   for (int64_t v : {c.responses, c.promoters, c.passives, c.detractors})
     put_le64(out, static_cast<uint64_t>(v));
 }
 
 bool decode_day_row(std::string_view v, FeedbackCounters& out) {
+  v = record_body(v, "feedback_daily", kFeedbackVersion);
   if (v.size() != 32) return false;
   auto f = [&](int i) { return static_cast<int64_t>(get_le64(v.data() + 8 * i)); };
   out = FeedbackCounters{f(0), f(1), f(2), f(3)};
@@ -362,7 +377,7 @@ bool decode_day_row(std::string_view v, FeedbackCounters& out) {
 }
 
 void encode_day_row(std::string& out, const RevenueCounters& c) {
-  out.clear();
+  begin_record(out, kRevenueVersion);
   for (const auto& [currency, m] : c.by_currency) {
     out.append(currency.substr(0, 3));
     out.append(3 - std::min<size_t>(3, currency.size()), ' ');
@@ -372,6 +387,7 @@ void encode_day_row(std::string& out, const RevenueCounters& c) {
 }
 
 bool decode_day_row(std::string_view v, RevenueCounters& out) {
+  v = record_body(v, "revenue_daily", kRevenueVersion);
   if (v.size() % 19 != 0) return false;
   out = RevenueCounters{};
   for (size_t i = 0; i < v.size(); i += 19)
@@ -382,11 +398,12 @@ bool decode_day_row(std::string_view v, RevenueCounters& out) {
 }
 
 void encode_retention(std::string& out, const std::vector<int64_t>& retained) {
-  out.clear();
+  begin_record(out, kRetentionVersion);
   for (int64_t x : retained) put_varint(out, x);
 }
 
 std::optional<std::vector<int64_t>> decode_retention(std::string_view v) {
+  v = record_body(v, "retention", kRetentionVersion);
   std::vector<int64_t> out;
   Reader r(v);
   while (r.ok() && r.position() < v.size()) out.push_back(r.varint());
@@ -416,7 +433,7 @@ void encode_meta(std::string& out, const PartitionMeta& m) {
 }
 
 void encode_seen(std::string& out, const std::vector<SeenEvent>& entries) {
-  out.clear();
+  begin_record(out, kDedupeVersion);
   for (const auto& e : entries) {
     put_le64(out, e.key.hi);
     put_le64(out, e.key.lo);
@@ -425,6 +442,7 @@ void encode_seen(std::string& out, const std::vector<SeenEvent>& entries) {
 }
 
 bool decode_seen(std::string_view v, std::vector<SeenEvent>& out) {
+  v = record_body(v, "dedupe", kDedupeVersion);
   if (v.size() % 24 != 0) return false;
   for (size_t i = 0; i < v.size(); i += 24)
     out.push_back({{get_le64(v.data() + i), get_le64(v.data() + i + 8)},

@@ -1,5 +1,6 @@
 // Byte layout of the processors' records in RocksDB: users, the day tables' rows, retention,
-// segments, sessions, event ids and partition meta (keys: state/codec.h).
+// segments, sessions, event ids and partition meta (keys: state/codec.h). Every value starts
+// with its record type's version (state/codec.h, begin_record); the layouts below follow it.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +25,7 @@
 
 namespace engaged::codec {
 
-// users: partition | user_id  ->  version 3 | cohort day, signup day | active days (bitmap) |
+// users: partition | user_id  ->  (version 3) cohort day, signup day | active days (bitmap) |
 // profile (check-ins, purchases, aha inputs, tickets, gap sessions, referrals, segments, risk,
 // program entry, mentor-program inputs); versions 1 and 2 are read
 void encode_user(std::string& out, const UserActivity& u, const UserProfile& p);

@@ -97,7 +97,7 @@ StateTables read_tables(Store& store) {
   scan(
       store, Family::kOffsets,
       [&](std::string_view, std::string_view v) {
-        t.next_offsets_total += codec::decode_i64(v).value_or(0);
+        t.next_offsets_total += codec::decode_offset(v).value_or(0);
       },
       &released);
   return t;

@@ -301,7 +301,7 @@ TEST_F(MentorProgramTest, RecordsSurviveTheirCodecs) {
   codec::encode_recipient(bytes, s_.policy.recipients.at("n1"));
   EXPECT_EQ(codec::decode_recipient(bytes), s_.policy.recipients.at("n1"));
   bytes[0] = 9;  // a version this build does not know
-  EXPECT_FALSE(codec::decode_recipient(bytes));
+  EXPECT_THROW(codec::decode_recipient(bytes), std::runtime_error);
   ProgramEnvelope e = data(3, 9, kT0);
   e.record = at_risk("n1", "de", {"a", "b"});
   e.record.reasons = {{2, 0.5}};

@@ -37,7 +37,7 @@ class StateStoreTest : public ::testing::Test {
     s.write_changes(batch, partition);
     std::string key, offset;
     codec::put_partition(key, partition);
-    codec::encode_i64(offset, 1);
+    codec::encode_offset(offset, 1);
     batch.put(Family::kOffsets, key, offset);
     store_->write(batch.write_batch());
   }
@@ -90,7 +90,7 @@ TEST_F(StateStoreTest, EveryRecordStartsWithItsVersionAndANewerOneIsRefusedByNam
     loaded.restore(*store_, 3);
     FAIL() << "a newer format was read";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("store first_week: record format version 2"),
+    EXPECT_NE(std::string(e.what()).find("first_week: record format version 2"),
               std::string::npos)
         << e.what();
   }
