@@ -99,11 +99,18 @@ def comparable_dump(state):
     (`--nudges`), as `run` produces and removes them."""
     skip = ("program 7ffffff0" + b"O".hex() + " ", "changelog ")
 
-    def pending_program_record(line):
+    def pending_program_record(line):  # outbox value: version 01 | sink | ...
         family, _key, value = line.split(" ")
-        return family == "outbox" and value.startswith("00")
+        return family == "outbox" and value.startswith("0100")
     return "\n".join(l for l in state_dump(state).splitlines()
                      if not l.startswith(skip) and not pending_program_record(l))
+
+
+def stored_offset(value):
+    """The next input offset an `offsets` value of a state dump holds (version 01 | int64 LE)."""
+    raw = bytes.fromhex(value)
+    assert raw[0] == 1 and len(raw) == 9, f"not an offsets record of version 1: {value}"
+    return int.from_bytes(raw[1:], "little", signed=True)
 
 
 def applied_offsets(state):
@@ -112,7 +119,7 @@ def applied_offsets(state):
     for line in state_dump(state).splitlines():
         cf, _key, value = line.split(" ")
         if cf == "offsets":
-            total += int.from_bytes(bytes.fromhex(value), "little", signed=True)
+            total += stored_offset(value)
     return total
 
 

@@ -37,7 +37,7 @@ consumed = {}
 for line in h.state_dump(state).splitlines():
     if line.startswith("offsets "):
         _, partition, value = line.split()
-        consumed[int(partition, 16)] = int.from_bytes(bytes.fromhex(value), "little")
+        consumed[int(partition, 16)] = h.stored_offset(value)
 topic = [l.split("\t", 2)[2] for l in read
          if int(l.split("\t", 2)[1]) < consumed.get(int(l.split("\t", 1)[0]), 0)]
 h.log(f"{len(read) - len(topic)} message(s) produced after the run's last consumption left out")
