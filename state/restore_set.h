@@ -6,27 +6,25 @@
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "state/changelog_restore.h"
+#include "state/changelog_tails.h"
 
 namespace engaged {
 
-class TopicReader;
 class Store;
 
 class RestoreSet {
  public:
-  RestoreSet(Store& store, TopicReader& reader) : store_(store), reader_(reader) {}
+  RestoreSet(Store& store, TopicReader& reader) : store_(store), tails_(reader) {}
 
   // Starts restoring `logical` (an input partition, or codec::kProgramPartition) from changelog
   // partition `topic`[`partition`], records [from, end).
   void begin(int32_t logical, const std::string& topic, int32_t partition, int64_t from,
              int64_t end, int64_t wall_clock_ms);
-  size_t active() const { return active_.size(); }
-  std::vector<int32_t> partitions() const;
+  size_t active() const { return tails_.tails().size(); }
+  std::vector<int32_t> partitions() const { return tails_.partitions(); }
   int64_t records() const;  // read so far by the active restores
 
   struct Finished {
@@ -44,18 +42,9 @@ class RestoreSet {
   std::vector<Finished> step(int timeout_ms);
 
  private:
-  struct Active {
-    std::unique_ptr<ChangelogRestore> restore;
-    std::string topic;
-    int32_t partition = 0;
-    int64_t end = 0;
-    int64_t started_ns = 0;
-    bool done = false;
-  };
   Store& store_;
-  TopicReader& reader_;
-  std::map<int32_t, Active> active_;
-  std::map<std::pair<std::string, int32_t>, int32_t> by_source_;  // changelog partition -> logical
+  ChangelogTails tails_;
+  std::map<int32_t, int64_t> started_ns_;  // by logical partition
 };
 
 }  // namespace engaged

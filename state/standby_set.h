@@ -6,43 +6,33 @@
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "state/changelog_restore.h"
+#include "state/changelog_tails.h"
 
 namespace engaged {
 
-class TopicReader;
 class Store;
 
 class StandbySet {
  public:
-  StandbySet(Store& store, TopicReader& reader) : store_(store), reader_(reader) {}
+  StandbySet(Store& store, TopicReader& reader) : store_(store), tails_(reader) {}
 
   // Starts keeping `logical` warm from changelog `topic`[`partition`], at offset `from`.
   void start(int32_t logical, const std::string& topic, int32_t partition, int64_t from,
              int64_t wall_clock_ms);
   // Stops, saving the copy and its position (a head start for a restore).
   void stop(int32_t logical, int64_t wall_clock_ms);
-  bool keeps(int32_t logical) const { return active_.count(logical) > 0; }
-  std::vector<int32_t> partitions() const;
+  bool keeps(int32_t logical) const { return tails_.tails().count(logical) > 0; }
+  std::vector<int32_t> partitions() const { return tails_.partitions(); }
   // Applies what the reader fetched (without waiting); saves each copy every few seconds.
   void step(int64_t wall_clock_ms);
 
  private:
-  struct Active {
-    std::unique_ptr<ChangelogRestore> copy;
-    std::string topic;
-    int32_t partition = 0;
-    int64_t next = 0;  // offset after the last record applied
-    int64_t saved_ms = 0;
-  };
   Store& store_;
-  TopicReader& reader_;
-  std::map<int32_t, Active> active_;
-  std::map<std::pair<std::string, int32_t>, int32_t> by_source_;
+  ChangelogTails tails_;
+  std::map<int32_t, int64_t> saved_ms_;  // by logical partition: when its copy was last saved
 };
 
 }  // namespace engaged
