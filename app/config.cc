@@ -115,6 +115,30 @@ std::string duration_text(int64_t ms) {
         },                                                                     \
         [](const Config& c) { return duration_text(c.field); }                 \
   }
+// A comma-separated list of at most `max` items, each accepted by `valid` (`what` names a valid
+// one in errors).
+#define LIST_SETTING(key, field, max, valid, what, desc)                                     \
+  {                                                                                          \
+    key, desc,                                                                               \
+        [](Config& c, const std::string& v) {                                                \
+          const auto items = split_list(v);                                                  \
+          if (items.size() > (max))                                                          \
+            throw std::invalid_argument(fmt::format("{}: at most {} items", key, max));      \
+          for (const auto& item : items)                                                     \
+            if (!valid(item))                                                                \
+              throw std::invalid_argument(fmt::format("{}: {} is not {}", key, item, what)); \
+          c.field = v;                                                                       \
+        },                                                                                   \
+        [](const Config& c) { return c.field; }                                              \
+  }
+
+bool is_activity_type(const std::string& t) {
+  return t == "all" || parse_event_type(t).has_value();
+}
+bool is_currency_code(const std::string& code) {
+  return code.size() == 3 &&
+         std::all_of(code.begin(), code.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; });
+}
 
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> kSettings = {
@@ -216,16 +240,10 @@ const std::vector<Setting>& settings() {
          c.wall_clock = v;
        },
        [](const Config& c) { return c.wall_clock; }},
-      {"activity.event_types",
-       "Comma-separated event types that make a user active; `all` = every type but "
-       "user_deleted, nudge_opened and tick.",
-       [](Config& c, const std::string& v) {
-         for (const auto& t : split_list(v))
-           if (t != "all" && !parse_event_type(t))
-             throw std::invalid_argument("activity.event_types: unknown type " + t);
-         c.activity_event_types = v;
-       },
-       [](const Config& c) { return c.activity_event_types; }},
+      LIST_SETTING("activity.event_types", activity_event_types, 64, is_activity_type,
+                   "an event type",
+                   "Comma-separated event types that make a user active; `all` = every type but "
+                   "user_deleted, nudge_opened and tick."),
       STRING_SETTING("activity.action_names", activity_action_names,
                      "If set, only these action names (comma-separated) make a user active."),
       STRING_SETTING("activity.excluded_action_names", activity_excluded_action_names,
@@ -252,20 +270,11 @@ const std::vector<Setting>& settings() {
           "Allowed major versions of `props.app_version` (\"3\" for 3.2.1); empty = off."),
       STRING_SETTING("segments.locale", segment_values[3],
                      "Allowed `props.locale` values; empty = off."),
-      {"revenue.currencies",
-       "Currencies (ISO 4217, comma-separated, at most 64) exported as their own `currency` "
-       "label value; the others add up under `other`, so producers cannot grow the series "
-       "count. Reports keep every currency.",
-       [](Config& c, const std::string& v) {
-         const auto codes = split_list(v);
-         if (codes.size() > 64) throw std::invalid_argument("at most 64 currencies");
-         for (const auto& code : codes)
-           if (code.size() != 3 || !std::all_of(code.begin(), code.end(),
-                                                [](char ch) { return ch >= 'A' && ch <= 'Z'; }))
-             throw std::invalid_argument("not an ISO 4217 code: " + code);
-         c.revenue_currencies = v;
-       },
-       [](const Config& c) { return c.revenue_currencies; }},
+      LIST_SETTING("revenue.currencies", revenue_currencies, 64, is_currency_code,
+                   "an ISO 4217 code",
+                   "Currencies (ISO 4217, comma-separated, at most 64) exported as their own "
+                   "`currency` label value; the others add up under `other`, so producers cannot "
+                   "grow the series count. Reports keep every currency."),
       STRING_SETTING("risk.model", risk_model,
                      "Churn-risk model file (bias and weights, YAML); empty = built-in weights."),
       SHARE_SETTING("risk.threshold", risk_threshold,
