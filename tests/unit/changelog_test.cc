@@ -16,7 +16,7 @@
 #include "state/changelog_restore.h"
 #include "state/codec.h"
 #include "state/store.h"
-#include "tests/unit/users_in_store.h"
+#include "tests/unit/store_test_support.h"
 
 namespace engaged {
 namespace {
@@ -25,10 +25,7 @@ namespace fs = std::filesystem;
 constexpr int32_t kPartition = 3;
 
 std::string key(std::string_view id) {
-  std::string k;
-  codec::put_partition(k, kPartition);
-  k.append(id);
-  return k;
+  return partition_key(kPartition, id);
 }
 
 struct Record {
@@ -110,17 +107,8 @@ class Log {
   std::vector<std::string> redo_keys;
 };
 
-class ChangelogTest : public ::testing::Test {
+class ChangelogTest : public StoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("engaged-changelog-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    store_ = Store::open(dir_, {});
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
   // Restores from `from` and returns the users family as id -> value.
   std::map<std::string, std::string> restore(const std::vector<std::pair<int64_t, Record>>& log,
                                              int64_t from,
@@ -136,9 +124,6 @@ class ChangelogTest : public ::testing::Test {
     return users();
   }
   std::map<std::string, std::string> users() { return users_in(*store_); }
-
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
 };
 
 // The story: two finished checkpoints and a materialization, then a checkpoint whose writer died

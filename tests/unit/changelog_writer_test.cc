@@ -18,7 +18,7 @@
 #include "state/kafka/topic_reader.h"
 #include "state/restore_set.h"
 #include "state/store.h"
-#include "tests/unit/users_in_store.h"
+#include "tests/unit/store_test_support.h"
 
 namespace engaged {
 namespace {
@@ -28,10 +28,7 @@ constexpr int32_t kPartition = 1;
 const std::string kTopic = "writer-test-changelog";
 
 std::string user_key(std::string_view id) {
-  std::string k;
-  codec::put_partition(k, kPartition);
-  k.append(id);
-  return k;
+  return partition_key(kPartition, id);
 }
 
 class ChangelogWriterTest : public ::testing::Test {

@@ -16,40 +16,25 @@
 #include "state/codec.h"
 #include "state/manifest.h"
 #include "state/store.h"
+#include "tests/unit/store_test_support.h"
 
 namespace engaged {
 namespace {
 
-namespace fs = std::filesystem;
 constexpr int32_t kPartition = 3;
 
 std::string key(std::string_view id) {
-  std::string k;
-  codec::put_partition(k, kPartition);
-  k.append(id);
-  return k;
+  return partition_key(kPartition, id);
 }
 
-class FormatUpgradeTest : public ::testing::Test {
+class FormatUpgradeTest : public StoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("engaged-upgrade-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    store_ = Store::open(dir_, {});
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
   void put_raw(Family f, const std::string& k, const std::string& v) {
     rocksdb::WriteBatch b;
     b.Put(store_->cf(f), k, v);
     store_->write(b);
   }
   std::string get(Family f, const std::string& k) { return store_->get(f, k).value_or("(none)"); }
-
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
 };
 
 // A day row of the layout before format 3 (7 little-endian words, no version).

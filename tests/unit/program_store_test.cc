@@ -16,6 +16,7 @@
 #include "state/change_batch.h"
 #include "state/codec.h"
 #include "state/store.h"
+#include "tests/unit/store_test_support.h"
 
 namespace engaged {
 namespace {
@@ -55,17 +56,8 @@ ProgramRecord at_risk(const std::string& user) {
   return r;
 }
 
-class ProgramStoreTest : public ::testing::Test {
+class ProgramStoreTest : public StoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("engaged-program-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    store_ = Store::open(dir_, {});
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
   // Writes the stage's changes; returns how many program-family keys were written.
   size_t write(ProgramStage& stage, const program_store::Counters& counters) {
     ChangeBatch batch(*store_, /*record_ops=*/true);
@@ -78,9 +70,6 @@ class ProgramStoreTest : public ::testing::Test {
     ProgramEffects fx;
     stage.run(out, fx);
   }
-
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_F(ProgramStoreTest, StateSurvivesWriteAndLoad) {

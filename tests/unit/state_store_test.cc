@@ -13,23 +13,15 @@
 #include "state/day_store.h"
 #include "state/manifest.h"
 #include "state/store.h"
+#include "tests/unit/store_test_support.h"
 
 namespace engaged {
 namespace {
 
 namespace fs = std::filesystem;
 
-class StateStoreTest : public ::testing::Test {
+class StateStoreTest : public StoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("engaged-stores-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    store_ = Store::open(dir_, {});
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
   // As a checkpoint does: the store's changes with the partition's next offset (reports sum the
   // partitions this copy holds a checkpoint of).
   void write(StateStore& s, int32_t partition) {
@@ -41,8 +33,6 @@ class StateStoreTest : public ::testing::Test {
     batch.put(Family::kOffsets, key, offset);
     store_->write(batch.write_batch());
   }
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
 };
 
 constexpr uint8_t kId = FirstWeekProcessor::kStoreId;
@@ -90,8 +80,7 @@ TEST_F(StateStoreTest, EveryRecordStartsWithItsVersionAndANewerOneIsRefusedByNam
     loaded.restore(*store_, 3);
     FAIL() << "a newer format was read";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("first_week: record format version 2"),
-              std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("first_week: record format version 2"), std::string::npos)
         << e.what();
   }
 }
