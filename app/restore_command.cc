@@ -9,9 +9,9 @@
 
 #include "app/commands.h"
 #include "ingest/topic_admin.h"
+#include "state/changelog_tails.h"
 #include "state/codec.h"
 #include "state/kafka/topic_reader.h"
-#include "state/restore_set.h"
 #include "state/store.h"
 
 namespace engaged {

@@ -28,11 +28,10 @@
 #include "sinks/dead_letter.h"
 #include "sinks/outbox_sender.h"
 #include "sinks/tick.h"
+#include "state/changelog_tails.h"
 #include "state/changelog_writer.h"
 #include "state/kafka/partitioner.h"
 #include "state/kafka/topic_reader.h"
-#include "state/restore_set.h"
-#include "state/standby_set.h"
 #include "state/steady_clock.h"
 #include "state/store.h"
 

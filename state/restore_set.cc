@@ -1,8 +1,8 @@
-// Records of partitions no longer restoring (aborted) are skipped.
-#include "state/restore_set.h"
-
+// RestoreSet (changelog_tails.h): a restore is done once its copy reached the end it began with;
+// records of partitions no longer restoring (aborted) are skipped.
 #include <stdexcept>
 
+#include "state/changelog_tails.h"
 #include "state/steady_clock.h"
 
 namespace engaged {

@@ -1,7 +1,7 @@
-// A copy is saved every 5 s of wall clock, and when it stops.
-#include "state/standby_set.h"
-
+// StandbySet (changelog_tails.h): a copy is saved every 5 s of wall clock, and when it stops.
 #include <spdlog/spdlog.h>
+
+#include "state/changelog_tails.h"
 
 namespace engaged {
 namespace {

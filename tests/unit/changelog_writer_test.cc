@@ -14,9 +14,9 @@
 #include "ingest/embedded_cluster.h"
 #include "state/change_batch.h"
 #include "state/changelog_record.h"
+#include "state/changelog_tails.h"
 #include "state/codec.h"
 #include "state/kafka/topic_reader.h"
-#include "state/restore_set.h"
 #include "state/store.h"
 #include "tests/unit/store_test_support.h"
 
