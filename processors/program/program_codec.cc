@@ -1,5 +1,6 @@
 // Varint records, each with a version byte; every container is length-prefixed and bounded on
-// reading.
+// reading. Each layout is written once, as a list of fields that serves both directions: Out
+// appends them, In reads them back in the same order.
 #include "processors/program/program_codec.h"
 
 #include <bit>
@@ -12,321 +13,276 @@ namespace {
 
 constexpr uint8_t kEnvelopeVersion = 1;
 constexpr uint8_t kRecordVersion = 1;  // every program-family record
+constexpr size_t kMaxString = 1 << 20;
 
-void put_double(std::string& out, double d) {
-  put_le64(out, std::bit_cast<uint64_t>(d));
-}
-double get_double(Reader& r) {
-  return std::bit_cast<double>(r.le64());
-}
-void put_strings(std::string& out, const std::vector<std::string>& v) {
-  put_varint(out, static_cast<int64_t>(v.size()));
-  for (const auto& s : v) put_string(out, s);
-}
-std::vector<std::string> get_strings(Reader& r) {
-  std::vector<std::string> v(r.count(1 << 16));
-  for (auto& s : v) s = r.string(1 << 20);
-  return v;
-}
-void put_reasons(std::string& out, const std::vector<std::pair<uint8_t, double>>& v) {
-  put_varint(out, static_cast<int64_t>(v.size()));
-  for (const auto& [f, c] : v) {
-    put_varint(out, f);
-    put_double(out, c);
+using Reasons = std::vector<std::pair<uint8_t, double>>;
+
+struct Out {
+  std::string& out;
+  template <typename T>
+  void num(const T& v) {
+    put_varint(out, static_cast<int64_t>(v));
   }
-}
-std::vector<std::pair<uint8_t, double>> get_reasons(Reader& r) {
-  std::vector<std::pair<uint8_t, double>> v(r.count(64));
-  for (auto& [f, c] : v) {
-    f = static_cast<uint8_t>(r.varint());
-    c = get_double(r);
+  void str(const std::string& v) { put_string(out, v); }
+  void dbl(double v) { put_le64(out, std::bit_cast<uint64_t>(v)); }
+  template <typename... B>
+  void flags(const B&... bits) {  // bools packed into one varint, the first in bit 0
+    int64_t packed = 0, bit = 1;
+    ((packed |= bits ? bit : 0, bit <<= 1), ...);
+    put_varint(out, packed);
   }
-  return v;
+  // A length, then each element (`max` bounds the length on reading).
+  template <typename C, typename F>
+  void list(const C& items, size_t /*max*/, F&& each) {
+    put_varint(out, static_cast<int64_t>(items.size()));
+    for (const auto& x : items) each(*this, x);
+  }
+  template <typename C>
+  void strs(const C& v) {  // a vector or set of strings
+    list(v, 1 << 16, [](Out& o, const std::string& s) { o.str(s); });
+  }
+  void reasons(const Reasons& v) {
+    list(v, 64, [](Out& o, const auto& r) {
+      o.num(r.first);
+      o.dbl(r.second);
+    });
+  }
+};
+
+struct In {
+  Reader& r;
+  template <typename T>
+  void num(T& v) {
+    v = static_cast<T>(r.varint());
+  }
+  void str(std::string& v) { v = r.string(kMaxString); }
+  void dbl(double& v) { v = std::bit_cast<double>(r.le64()); }
+  template <typename... B>
+  void flags(B&... bits) {
+    const int64_t packed = r.varint();
+    int64_t bit = 1;
+    ((bits = (packed & bit) != 0, bit <<= 1), ...);
+  }
+  template <typename T, typename F>
+  void list(std::vector<T>& items, size_t max, F&& each) {
+    items.resize(r.count(max));
+    for (auto& x : items) each(*this, x);
+  }
+  template <typename T, typename F>
+  void list(std::deque<T>& items, size_t max, F&& each) {
+    items.resize(r.count(max));
+    for (auto& x : items) each(*this, x);
+  }
+  template <typename F>
+  void list(std::map<std::string, int64_t>& items, size_t max, F&& each) {
+    items.clear();
+    for (size_t k = r.count(max); k-- && r.ok();) {
+      std::pair<std::string, int64_t> x;
+      each(*this, x);
+      items.insert(std::move(x));
+    }
+  }
+  void strs(std::vector<std::string>& v) {
+    list(v, 1 << 16, [](In& i, std::string& s) { i.str(s); });
+  }
+  void strs(std::set<std::string>& v) {
+    std::vector<std::string> all;
+    strs(all);
+    v = {std::make_move_iterator(all.begin()), std::make_move_iterator(all.end())};
+  }
+  void reasons(Reasons& v) {
+    list(v, 64, [](In& i, auto& r) {
+      i.num(r.first);
+      i.dbl(r.second);
+    });
+  }
+};
+
+// The layouts, one generic lambda each: (Out, const X&) writes, (In, X&) reads.
+constexpr auto record_fields = [](auto& io, auto& x) {
+  io.num(x.kind);
+  io.num(x.ts_ms);
+  io.str(x.user);
+  io.str(x.peer);
+  io.str(x.tz);
+  io.str(x.language);
+  io.strs(x.languages);
+  io.strs(x.topics);
+  io.num(x.capacity);
+  io.num(x.score);
+  io.dbl(x.risk);
+  io.reasons(x.reasons);
+};
+
+constexpr auto envelope_fields = [](auto& io, auto& e) {
+  io.num(e.source);
+  io.num(e.seq);
+  io.num(e.order_ms);
+  io.num(e.watermark);
+  if (!e.watermark) record_fields(io, e.record);
+};
+
+constexpr auto mentee_fields = [](auto& io, auto& m) {
+  io.str(m.language);
+  io.str(m.tz);
+  io.strs(m.topics);
+  io.dbl(m.risk);
+  io.reasons(m.reasons);
+};
+
+constexpr auto nudge_fields = [](auto& io, auto& n) {
+  io.str(n.nudge_id);
+  io.num(n.kind);
+  io.str(n.recipient);
+  io.str(n.subject);
+  io.num(n.decided_ms);
+  io.num(n.deliver_ms);
+  io.flags(n.holdout, n.risk_of_recipient);
+  io.dbl(n.risk);
+  io.reasons(n.reasons);
+};
+
+constexpr auto mentor_fields = [](auto& io, auto& m) {
+  io.strs(m.languages);
+  io.strs(m.topics);
+  io.num(m.capacity);
+  io.str(m.tz);
+  io.flags(m.opted_in, m.suspended);
+  io.num(m.stats.rating_sum);
+  io.num(m.stats.ratings);
+  io.num(m.stats.response_s_sum);
+  io.num(m.stats.responses);
+  io.strs(m.mentees);
+};
+
+constexpr auto match_fields = [](auto& io, auto& m) {
+  io.str(m.mentor);
+  io.num(m.matched_ms);
+  io.num(m.stage);
+  mentee_fields(io, m.mentee);
+  io.strs(m.tried);
+};
+
+constexpr auto waiting_fields = [](auto& io, auto& w) {
+  io.num(w.since_ms);
+  mentee_fields(io, w.mentee);
+  io.strs(w.tried);
+};
+
+constexpr auto recipient_fields = [](auto& io, auto& p) {
+  io.str(p.tz);
+  io.list(p.sent_ms, 1 << 20, [](auto& i, auto& t) { i.num(t); });
+  io.list(p.last_decided, 1 << 20, [](auto& i, auto& kt) {
+    i.str(kt.first);
+    i.num(kt.second);
+  });
+  io.list(p.log, 1 << 10, [](auto& i, auto& e) {
+    i.str(e.nudge_id);
+    i.num(e.kind);
+    i.num(e.outcome);
+    i.num(e.ms);
+  });
+};
+
+constexpr auto merge_source_fields = [](auto& io, auto& s) {
+  io.num(s.next_seq);
+  io.num(s.watermark);
+};
+
+// version | fields
+template <typename X, typename Fields>
+void encode(std::string& out, uint8_t version, const X& x, Fields&& fields) {
+  begin_record(out, version);
+  Out o{out};
+  fields(o, x);
 }
 
-void put_record(std::string& out, const ProgramRecord& x) {
-  put_varint(out, static_cast<int64_t>(x.kind));
-  put_varint(out, x.ts_ms);
-  put_string(out, x.user);
-  put_string(out, x.peer);
-  put_string(out, x.tz);
-  put_string(out, x.language);
-  put_strings(out, x.languages);
-  put_strings(out, x.topics);
-  put_varint(out, x.capacity);
-  put_varint(out, x.score);
-  put_double(out, x.risk);
-  put_reasons(out, x.reasons);
-}
-ProgramRecord get_record(Reader& r) {
-  ProgramRecord x;
-  x.kind = static_cast<ProgramInput>(r.varint());
-  x.ts_ms = r.varint();
-  x.user = r.string(1 << 20);
-  x.peer = r.string(1 << 20);
-  x.tz = r.string(1 << 20);
-  x.language = r.string(1 << 20);
-  x.languages = get_strings(r);
-  x.topics = get_strings(r);
-  x.capacity = static_cast<int32_t>(r.varint());
-  x.score = static_cast<int32_t>(r.varint());
-  x.risk = get_double(r);
-  x.reasons = get_reasons(r);
+// A program-family record; nullopt if it is truncated or has bytes left over.
+template <typename X, typename Fields>
+std::optional<X> decode(std::string_view v, Fields&& fields) {
+  Reader r(record_body(v, "program", kRecordVersion));
+  X x{};
+  In i{r};
+  fields(i, x);
+  if (!r.done()) return std::nullopt;
   return x;
-}
-
-void put_envelope(std::string& out, const ProgramEnvelope& e) {
-  put_varint(out, e.source);
-  put_varint(out, static_cast<int64_t>(e.seq));
-  put_varint(out, e.order_ms);
-  put_varint(out, e.watermark);
-  if (!e.watermark) put_record(out, e.record);
-}
-ProgramEnvelope get_envelope(Reader& r) {
-  ProgramEnvelope e;
-  e.source = static_cast<int32_t>(r.varint());
-  e.seq = static_cast<uint64_t>(r.varint());
-  e.order_ms = r.varint();
-  e.watermark = r.varint() != 0;
-  if (!e.watermark) e.record = get_record(r);
-  return e;
-}
-
-void put_mentee(std::string& out, const MenteeInfo& m) {
-  put_string(out, m.language);
-  put_string(out, m.tz);
-  put_strings(out, m.topics);
-  put_double(out, m.risk);
-  put_reasons(out, m.reasons);
-}
-MenteeInfo get_mentee(Reader& r) {
-  MenteeInfo m;
-  m.language = r.string(1 << 20);
-  m.tz = r.string(1 << 20);
-  m.topics = get_strings(r);
-  m.risk = get_double(r);
-  m.reasons = get_reasons(r);
-  return m;
-}
-
-void put_nudge(std::string& out, const Nudge& n) {
-  put_string(out, n.nudge_id);
-  put_varint(out, static_cast<int64_t>(n.kind));
-  put_string(out, n.recipient);
-  put_string(out, n.subject);
-  put_varint(out, n.decided_ms);
-  put_varint(out, n.deliver_ms);
-  put_varint(out, n.holdout | n.risk_of_recipient << 1);
-  put_double(out, n.risk);
-  put_reasons(out, n.reasons);
-}
-Nudge get_nudge(Reader& r) {
-  Nudge n;
-  n.nudge_id = r.string(1 << 20);
-  n.kind = static_cast<NudgeKind>(r.varint());
-  n.recipient = r.string(1 << 20);
-  n.subject = r.string(1 << 20);
-  n.decided_ms = r.varint();
-  n.deliver_ms = r.varint();
-  const int64_t flags = r.varint();
-  n.holdout = flags & 1;
-  n.risk_of_recipient = flags & 2;
-  n.risk = get_double(r);
-  n.reasons = get_reasons(r);
-  return n;
 }
 
 }  // namespace
 
 void encode_envelope(std::string& out, const ProgramEnvelope& e) {
-  begin_record(out, kEnvelopeVersion);
-  put_envelope(out, e);
+  encode(out, kEnvelopeVersion, e, envelope_fields);
 }
 
 std::optional<ProgramEnvelope> decode_envelope(std::string_view v) {
+  // An envelope comes from the program topic too: one this build cannot read is skipped there.
   if (v.empty() || static_cast<uint8_t>(v[0]) != kEnvelopeVersion) return std::nullopt;
   Reader r(v.substr(1));
-  ProgramEnvelope e = get_envelope(r);
+  ProgramEnvelope e;
+  In i{r};
+  envelope_fields(i, e);
   if (!r.done()) return std::nullopt;
   return e;
 }
 
-namespace {
-
-template <typename T, typename F>
-std::optional<T> decode_with(std::string_view v, F&& get) {
-  Reader r(record_body(v, "program", kRecordVersion));
-  T x = get(r);
-  if (!r.done()) return std::nullopt;
-  return x;
-}
-
-void start(std::string& out) {
-  begin_record(out, kRecordVersion);
-}
-
-}  // namespace
-
 void encode_mentor(std::string& out, const Mentor& m) {
-  start(out);
-  put_strings(out, m.languages);
-  put_strings(out, m.topics);
-  put_varint(out, m.capacity);
-  put_string(out, m.tz);
-  put_varint(out, m.opted_in | m.suspended << 1);
-  put_varint(out, m.stats.rating_sum);
-  put_varint(out, m.stats.ratings);
-  put_varint(out, m.stats.response_s_sum);
-  put_varint(out, m.stats.responses);
-  put_strings(out, {m.mentees.begin(), m.mentees.end()});
+  encode(out, kRecordVersion, m, mentor_fields);
 }
-
 std::optional<Mentor> decode_mentor(std::string_view v) {
-  return decode_with<Mentor>(v, [](Reader& r) {
-    Mentor m;
-    m.languages = get_strings(r);
-    m.topics = get_strings(r);
-    m.capacity = static_cast<int32_t>(r.varint());
-    m.tz = r.string(1 << 20);
-    const int64_t flags = r.varint();
-    m.opted_in = flags & 1;
-    m.suspended = flags & 2;
-    m.stats.rating_sum = r.varint();
-    m.stats.ratings = r.varint();
-    m.stats.response_s_sum = r.varint();
-    m.stats.responses = r.varint();
-    for (auto& x : get_strings(r)) m.mentees.insert(std::move(x));
-    return m;
-  });
+  return decode<Mentor>(v, mentor_fields);
 }
 
 void encode_match(std::string& out, const Match& m) {
-  start(out);
-  put_string(out, m.mentor);
-  put_varint(out, m.matched_ms);
-  put_varint(out, static_cast<int64_t>(m.stage));
-  put_mentee(out, m.mentee);
-  put_strings(out, m.tried);
+  encode(out, kRecordVersion, m, match_fields);
 }
-
 std::optional<Match> decode_match(std::string_view v) {
-  return decode_with<Match>(v, [](Reader& r) {
-    Match m;
-    m.mentor = r.string(1 << 20);
-    m.matched_ms = r.varint();
-    m.stage = static_cast<MatchStage>(r.varint());
-    m.mentee = get_mentee(r);
-    m.tried = get_strings(r);
-    return m;
-  });
+  return decode<Match>(v, match_fields);
 }
 
 void encode_waiting(std::string& out, const Waiting& w) {
-  start(out);
-  put_varint(out, w.since_ms);
-  put_mentee(out, w.mentee);
-  put_strings(out, w.tried);
+  encode(out, kRecordVersion, w, waiting_fields);
 }
-
 std::optional<Waiting> decode_waiting(std::string_view v) {
-  return decode_with<Waiting>(v, [](Reader& r) {
-    Waiting w;
-    w.since_ms = r.varint();
-    w.mentee = get_mentee(r);
-    w.tried = get_strings(r);
-    return w;
-  });
+  return decode<Waiting>(v, waiting_fields);
 }
 
 void encode_ids(std::string& out, const std::set<std::string>& ids) {
-  start(out);
-  put_strings(out, {ids.begin(), ids.end()});
+  encode(out, kRecordVersion, ids, [](Out& o, const auto& x) { o.strs(x); });
 }
-
 std::optional<std::set<std::string>> decode_ids(std::string_view v) {
-  return decode_with<std::set<std::string>>(v, [](Reader& r) {
-    std::set<std::string> ids;
-    for (auto& x : get_strings(r)) ids.insert(std::move(x));
-    return ids;
-  });
+  return decode<std::set<std::string>>(v, [](In& i, auto& x) { i.strs(x); });
 }
 
 void encode_time(std::string& out, int64_t ms) {
-  start(out);
-  put_varint(out, ms);
+  encode(out, kRecordVersion, ms, [](Out& o, const auto& x) { o.num(x); });
 }
-
 std::optional<int64_t> decode_time(std::string_view v) {
-  return decode_with<int64_t>(v, [](Reader& r) { return r.varint(); });
+  return decode<int64_t>(v, [](In& i, auto& x) { i.num(x); });
 }
 
 void encode_recipient(std::string& out, const RecipientPolicy& p) {
-  start(out);
-  put_string(out, p.tz);
-  put_varint(out, static_cast<int64_t>(p.sent_ms.size()));
-  for (int64_t t : p.sent_ms) put_varint(out, t);
-  put_varint(out, static_cast<int64_t>(p.last_decided.size()));
-  for (const auto& [k, t] : p.last_decided) {
-    put_string(out, k);
-    put_varint(out, t);
-  }
-  put_varint(out, static_cast<int64_t>(p.log.size()));
-  for (const auto& e : p.log) {
-    put_string(out, e.nudge_id);
-    put_varint(out, static_cast<int64_t>(e.kind));
-    put_varint(out, static_cast<int64_t>(e.outcome));
-    put_varint(out, e.ms);
-  }
+  encode(out, kRecordVersion, p, recipient_fields);
 }
-
 std::optional<RecipientPolicy> decode_recipient(std::string_view v) {
-  return decode_with<RecipientPolicy>(v, [](Reader& r) {
-    RecipientPolicy p;
-    p.tz = r.string(1 << 20);
-    p.sent_ms.resize(r.count(1 << 20));
-    for (auto& t : p.sent_ms) t = r.varint();
-    for (size_t k = r.count(1 << 20); k-- && r.ok();) {
-      std::string key = r.string(1 << 20);
-      p.last_decided[std::move(key)] = r.varint();
-    }
-    for (size_t k = r.count(1 << 10); k-- && r.ok();) {
-      NudgeLogEntry e;
-      e.nudge_id = r.string(1 << 20);
-      e.kind = static_cast<NudgeKind>(r.varint());
-      e.outcome = static_cast<NudgeOutcome>(r.varint());
-      e.ms = r.varint();
-      p.log.push_back(std::move(e));
-    }
-    return p;
-  });
+  return decode<RecipientPolicy>(v, recipient_fields);
 }
 
 void encode_nudge(std::string& out, const Nudge& n) {
-  start(out);
-  put_nudge(out, n);
+  encode(out, kRecordVersion, n, nudge_fields);
 }
-
 std::optional<Nudge> decode_nudge(std::string_view v) {
-  return decode_with<Nudge>(v, [](Reader& r) { return get_nudge(r); });
+  return decode<Nudge>(v, nudge_fields);
 }
 
 void encode_merge_source(std::string& out, const MergeSource& s) {
-  start(out);
-  put_varint(out, static_cast<int64_t>(s.next_seq));
-  put_varint(out, s.watermark);
+  encode(out, kRecordVersion, s, merge_source_fields);
+}
+std::optional<MergeSource> decode_merge_source(std::string_view v) {
+  return decode<MergeSource>(v, merge_source_fields);
 }
 
 void encode_member(std::string& out) {
-  start(out);
-}
-
-std::optional<MergeSource> decode_merge_source(std::string_view v) {
-  return decode_with<MergeSource>(v, [](Reader& r) {
-    MergeSource s;
-    s.next_seq = static_cast<uint64_t>(r.varint());
-    s.watermark = r.varint();
-    return s;
-  });
+  begin_record(out, kRecordVersion);
 }
 
 }  // namespace engaged::codec
