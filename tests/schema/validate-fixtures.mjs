@@ -9,11 +9,13 @@
 //             verdict of the checks above, paths relative to fixtures-root, e.g.
 //             `invalid invalid/too_large--long-props-string.json`), sorted; disagreements with
 //             the fixture's directory go to stderr and make the exit status 1.
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+
+import { checkFixtureDirs } from "./fixture-dirs.mjs";
 
 const MAX_EVENT_BYTES = 65536;
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -48,35 +50,9 @@ function check(bytes) {
   return ajv.errorsText(validate.errors);
 }
 
-let passed = 0;
-let failed = 0;
 const report = (line) => (listMode ? console.error(line) : console.log(line));
-for (const [dir, wantValid] of [
-  ["valid", true],
-  ["invalid", false],
-]) {
-  let files = [];
-  try {
-    files = readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".json")).sort();
-  } catch (e) {
-    report(`FAIL ${dir}/: ${e.message}`);
-  }
-  if (files.length === 0) {
-    report(`FAIL ${dir}/: no fixtures`);
-    failed++;
-  }
-  for (const f of files) {
-    const rel = `${dir}/${f}`;
-    const problem = check(readFileSync(path.join(root, dir, f)));
-    const isValid = problem === null;
-    if (listMode) console.log(`${isValid ? "valid" : "invalid"} ${rel}`);
-    if (isValid === wantValid) {
-      passed++;
-    } else {
-      failed++;
-      report(wantValid ? `FAIL ${rel}: rejected: ${problem}` : `FAIL ${rel}: accepted`);
-    }
-  }
-}
+const { passed, failed } = checkFixtureDirs(root, check, report, (rel, isValid) => {
+  if (listMode) console.log(`${isValid ? "valid" : "invalid"} ${rel}`);
+});
 if (!listMode) console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -8,11 +8,13 @@
 //   node validate-nudges.mjs --fixtures [root]     (default: ./nudge-fixtures)
 //       root/valid/*.json must be accepted and root/invalid/*.json rejected; prints every
 //       disagreement, then `N passed, M failed`; exits 1 if M > 0.
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+
+import { checkFixtureDirs } from "./fixture-dirs.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const schemaPath = path.resolve(here, "../../schemas/nudge.v1.schema.json");
@@ -42,32 +44,8 @@ if (args[0] === "--fixtures") {
     process.exit(2);
   }
   const root = path.resolve(args[1] ?? path.join(here, "nudge-fixtures"));
-  let passed = 0;
-  let failed = 0;
-  for (const [dir, wantValid] of [
-    ["valid", true],
-    ["invalid", false],
-  ]) {
-    let files = [];
-    try {
-      files = readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".json")).sort();
-    } catch (e) {
-      console.log(`FAIL ${dir}/: ${e.message}`);
-    }
-    if (files.length === 0) {
-      console.log(`FAIL ${dir}/: no fixtures`);
-      failed++;
-    }
-    for (const f of files) {
-      const problem = check(readFileSync(path.join(root, dir, f), "utf8"));
-      if ((problem === null) === wantValid) {
-        passed++;
-      } else {
-        failed++;
-        console.log(wantValid ? `FAIL ${dir}/${f}: rejected: ${problem}` : `FAIL ${dir}/${f}: accepted`);
-      }
-    }
-  }
+  const { passed, failed } = checkFixtureDirs(root, (bytes) => check(bytes.toString("utf8")),
+    console.log);
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 } else if (args.length > 0) {
