@@ -210,21 +210,7 @@ def running_stack(work, gen, rate, settle_s=3, produce_timeout_s=600, reactor_se
     h.engaged("loadgen", *gen, "-o", events)
     total = sum(1 for _ in open(events))
     metrics_port, prom_port = h.free_port(), h.free_port()
-    with open(os.path.join(work, "prometheus.yml"), "w") as f:
-        f.write(f"""global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-rule_files: {json.dumps(RULE_FILES)}
-scrape_configs:
-  - job_name: engaged
-    static_configs:
-      - targets: ['127.0.0.1:{metrics_port}']
-""")
-    prom_log = open(os.path.join(work, "prometheus.log"), "w")
-    prom = subprocess.Popen(["prometheus", f"--config.file={work}/prometheus.yml",
-                             f"--storage.tsdb.path={work}/tsdb",
-                             f"--web.listen-address=127.0.0.1:{prom_port}"],
-                            stdout=subprocess.DEVNULL, stderr=prom_log)
+    prom = h.start_prometheus(work, metrics_port, prom_port, RULE_FILES)
     p = Prometheus(prom_port)
     state = os.path.join(work, "state")
     try:

@@ -36,9 +36,10 @@ GEN = ["--users", 1500, "--days", 20, "--end", "2026-06-30", "--seed", 11]
 
 
 @contextlib.contextmanager
-def fault_cluster(partitions=6):
-    """`engaged kafka --fault-commands`: yields (bootstrap, command) where command(line) injects
-    a fault (see EmbeddedCluster::command) and kill() stops the cluster like a crash."""
+def fault_cluster(partitions=6, events=None):
+    """`engaged kafka --fault-commands`, with `events` (a keyed file) produced into it if given:
+    yields (bootstrap, command, proc) where command(line) injects a fault (see
+    EmbeddedCluster::command) and proc.kill() stops the cluster like a crash."""
     bfile = os.path.join(work, f"bootstrap-{time.monotonic_ns()}")
     proc = subprocess.Popen([h.ENGAGED, "kafka", "--partitions", str(partitions), "--bootstrap-file",
                              bfile, "--group", "engaged-test", "--fault-commands"],
@@ -55,7 +56,10 @@ def fault_cluster(partitions=6):
         proc.stdin.flush()
 
     try:
-        yield open(bfile).read().strip(), command, proc
+        bootstrap = open(bfile).read().strip()
+        if events:
+            produce(bootstrap, events)
+        yield bootstrap, command, proc
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -120,8 +124,7 @@ def error_path():
     events = keyed_events()
     want = replay_reports(events)
     state = os.path.join(work, "state")
-    with fault_cluster() as (bootstrap, command, _):
-        produce(bootstrap, events)
+    with fault_cluster(events=events) as (bootstrap, command, _):
         p, log = start_run(bootstrap, state, "run1.log",
                            ["--set", "state.checkpoint_interval_ms=200"])
         time.sleep(8)  # joined, restored, processing
@@ -217,8 +220,7 @@ def disk_full():
                                    "--seed", 12])
         want = replay_reports(events)
         state = os.path.join(mount, "state")
-        with fault_cluster() as (bootstrap, _, _proc):
-            produce(bootstrap, events)
+        with fault_cluster(events=events) as (bootstrap, _, _proc):
             p, log = start_run(bootstrap, state, "run1.log", idle_exit_ms=3000)
             rc = finish(p, 120)
             assert_failed_cleanly(rc, log)
@@ -263,8 +265,7 @@ def brokers():
 
     events = keyed_events()
     timeout = ["--set", "input.unreachable_timeout=5s"]
-    with fault_cluster() as (bootstrap, _, kafka):
-        produce(bootstrap, events)
+    with fault_cluster(events=events) as (bootstrap, _, kafka):
         p, log = start_run(bootstrap, os.path.join(work, "state1"), "died.log", timeout,
                            idle_exit_ms=60000)
         time.sleep(8)
@@ -272,8 +273,7 @@ def brokers():
         start = time.monotonic()
         assert_failed_cleanly(finish(p, 90), log, code=2)
         h.log(f"the broker died: exit 2 after {time.monotonic() - start:.1f} s")
-    with fault_cluster() as (bootstrap, _, kafka):
-        produce(bootstrap, events)
+    with fault_cluster(events=events) as (bootstrap, _, kafka):
         p, log = start_run(bootstrap, os.path.join(work, "state2"), "sigterm.log",
                            ["--set", "state.shutdown_timeout=5s"])
         time.sleep(8)
@@ -304,8 +304,7 @@ def corruption():
     events = keyed_events()
     want = replay_reports(events)
     state = os.path.join(work, "state")
-    with fault_cluster() as (bootstrap, _, _proc):
-        produce(bootstrap, events)
+    with fault_cluster(events=events) as (bootstrap, _, _proc):
         p, log = start_run(bootstrap, state, "run.log",
                            ["--set", "state.changelog=false"], idle_exit_ms=3000)
         assert finish(p, 120) == 0, text(log)[-3000:]
@@ -329,8 +328,7 @@ def corruption():
     # A WAL flipped in the middle: refused, never read as an empty (or older) state.
     walled = os.path.join(work, "damaged-wal")
     shutil.copytree(state, walled)
-    with fault_cluster() as (bootstrap, _, _proc):
-        produce(bootstrap, events)
+    with fault_cluster(events=events) as (bootstrap, _, _proc):
         p, log = start_run(bootstrap, walled, "wal.log", ["--set", "state.changelog=false",
                                                           "--set", "input.topic=app.events"])
         time.sleep(6)
@@ -438,8 +436,7 @@ def manifest():
 def http():
     port = h.free_port()
     events = keyed_events()
-    with fault_cluster() as (bootstrap, _, _proc):
-        produce(bootstrap, events)
+    with fault_cluster(events=events) as (bootstrap, _, _proc):
         p, log = start_run(bootstrap, os.path.join(work, "state"), "run.log",
                            ["--set", "metrics.listen=127.0.0.1:%d" % port,
                             "--set", "metrics.token=s3cret"])

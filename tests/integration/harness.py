@@ -123,6 +123,26 @@ def applied_offsets(state):
     return total
 
 
+def start_prometheus(work, metrics_port, prom_port, rule_files=()):
+    """Debian's Prometheus, scraping `engaged` on metrics_port every second (and evaluating
+    rule_files), serving on prom_port; its log goes to work/prometheus.log."""
+    with open(os.path.join(work, "prometheus.yml"), "w") as f:
+        f.write(f"""global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files: {json.dumps(list(rule_files))}
+scrape_configs:
+  - job_name: engaged
+    static_configs:
+      - targets: ['127.0.0.1:{metrics_port}']
+""")
+    return subprocess.Popen(["prometheus", f"--config.file={work}/prometheus.yml",
+                             f"--storage.tsdb.path={work}/tsdb",
+                             f"--web.listen-address=127.0.0.1:{prom_port}"],
+                            stdout=subprocess.DEVNULL,
+                            stderr=open(os.path.join(work, "prometheus.log"), "w"))
+
+
 # ---- oracle -----------------------------------------------------------------------------------
 
 TYPES = {"signup", "session_start", "session_end", "action", "purchase", "check_in", "referral",

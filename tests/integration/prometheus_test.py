@@ -21,18 +21,7 @@ h.engaged("loadgen", *gen, "-o", events)
 total = sum(1 for _ in open(events))
 
 metrics_port, prom_port = h.free_port(), h.free_port()
-with open(os.path.join(work, "prometheus.yml"), "w") as f:
-    f.write(f"""global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: engaged
-    static_configs:
-      - targets: ['127.0.0.1:{metrics_port}']
-""")
-prom = subprocess.Popen(["prometheus", f"--config.file={work}/prometheus.yml",
-                         f"--storage.tsdb.path={work}/tsdb", f"--web.listen-address=127.0.0.1:{prom_port}"],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+prom = h.start_prometheus(work, metrics_port, prom_port)
 
 
 def query(expr):
