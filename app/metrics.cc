@@ -13,7 +13,6 @@ namespace engaged {
 namespace {
 
 using prometheus::BuildCounter;
-using prometheus::BuildGauge;
 using prometheus::BuildHistogram;
 using prometheus::Histogram;
 
@@ -31,15 +30,11 @@ const std::vector<double>& Metrics::latency_bounds() {
 
 Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()),
-      consumed(BuildCounter()
-                   .Name("engaged_events_consumed_total")
-                   .Help("Input messages read from the source (accepted or rejected).")
-                   .Register(*registry_)
+      consumed(counter(*registry_, "engaged_events_consumed_total",
+                       "Input messages read from the source (accepted or rejected).")
                    .Add({})),
-      processed(BuildCounter()
-                    .Name("engaged_events_processed_total")
-                    .Help("Input events accepted and applied to state.")
-                    .Register(*registry_)
+      processed(counter(*registry_, "engaged_events_processed_total",
+                        "Input events accepted and applied to state.")
                     .Add({})),
       end_to_end_latency(BuildHistogram()
                              .Name("engaged_event_end_to_end_latency_seconds")
@@ -51,10 +46,8 @@ Metrics::Metrics()
                          .Help("Wall time spent decoding and applying one polled batch.")
                          .Register(*registry_)
                          .Add({}, latency_buckets())),
-      consumer_lag(BuildGauge()
-                       .Name("engaged_consumer_lag_messages")
-                       .Help("High watermark minus next offset to apply, per assigned partition.")
-                       .Register(*registry_)),
+      consumer_lag(gauge(*registry_, "engaged_consumer_lag_messages",
+                         "High watermark minus next offset to apply, per assigned partition.")),
       checkpoint_duration(BuildHistogram()
                               .Name("engaged_checkpoint_duration_seconds")
                               .Help("Wall time of one checkpoint (flush sinks + state write).")
@@ -66,63 +59,41 @@ Metrics::Metrics()
                           .Register(*registry_)
                           .Add({}, Histogram::BucketBoundaries{1e3, 1e4, 1e5, 1e6, 1e7, 1e8})),
       state_live_bytes(
-          BuildGauge()
-              .Name("engaged_state_live_data_bytes")
-              .Help("State store size: RocksDB live data in SST files plus unflushed memtables.")
-              .Register(*registry_)
+          gauge(*registry_, "engaged_state_live_data_bytes",
+                "State store size: RocksDB live data in SST files plus unflushed memtables.")
               .Add({})),
-      cached_users(BuildGauge()
-                       .Name("engaged_state_cached_users")
-                       .Help("Users whose state is held in memory.")
-                       .Register(*registry_)
-                       .Add({})),
-      assigned_partitions(BuildGauge()
-                              .Name("engaged_assigned_partitions")
-                              .Help("Input partitions currently owned by this instance.")
-                              .Register(*registry_)
+      cached_users(
+          gauge(*registry_, "engaged_state_cached_users", "Users whose state is held in memory.")
+              .Add({})),
+      assigned_partitions(gauge(*registry_, "engaged_assigned_partitions",
+                                "Input partitions currently owned by this instance.")
                               .Add({})),
-      duplicates(BuildCounter()
-                     .Name("engaged_events_duplicate_total")
-                     .Help("Events dropped because their (user_id, event_id) was applied within "
-                           "the dedupe window.")
-                     .Register(*registry_)
+      duplicates(counter(*registry_, "engaged_events_duplicate_total",
+                         "Events dropped because their (user_id, event_id) was applied within the "
+                         "dedupe window.")
                      .Add({})),
-      offset_gaps(BuildCounter()
-                      .Name("engaged_input_offset_gaps_total")
-                      .Help("Times the input skipped offsets (data lost before it was read).")
-                      .Register(*registry_)
+      offset_gaps(counter(*registry_, "engaged_input_offset_gaps_total",
+                          "Times the input skipped offsets (data lost before it was read).")
                       .Add({})),
-      skipped_messages(BuildCounter()
-                           .Name("engaged_input_skipped_messages_total")
-                           .Help("Input offsets skipped over by gaps: messages never seen.")
-                           .Register(*registry_)
+      skipped_messages(counter(*registry_, "engaged_input_skipped_messages_total",
+                               "Input offsets skipped over by gaps: messages never seen.")
                            .Add({})),
-      outbox_entries(BuildGauge()
-                         .Name("engaged_outbox_entries")
-                         .Help("Decided outbox entries not yet acknowledged by Kafka, by sink "
-                               "(program records, nudges).")
-                         .Register(*registry_)),
-      outbox_delivered(BuildCounter()
-                           .Name("engaged_outbox_delivered_total")
-                           .Help("Outbox entries acknowledged by Kafka and removed, by sink.")
-                           .Register(*registry_)),
-      restoring_partitions(BuildGauge()
-                               .Name("engaged_restoring_partitions")
-                               .Help("Partitions (input, or the program stage) assigned here "
-                                     "whose state is being restored from the changelog.")
-                               .Register(*registry_)
+      outbox_entries(gauge(*registry_, "engaged_outbox_entries",
+                           "Decided outbox entries not yet acknowledged by Kafka, by sink (program "
+                           "records, nudges).")),
+      outbox_delivered(counter(*registry_, "engaged_outbox_delivered_total",
+                               "Outbox entries acknowledged by Kafka and removed, by sink.")),
+      restoring_partitions(gauge(*registry_, "engaged_restoring_partitions",
+                                 "Partitions (input, or the program stage) assigned here whose "
+                                 "state is being restored from the changelog.")
                                .Add({})),
-      restore_records(BuildCounter()
-                          .Name("engaged_restore_records_total")
-                          .Help("Changelog records read to restore partitions.")
-                          .Register(*registry_)
+      restore_records(counter(*registry_, "engaged_restore_records_total",
+                              "Changelog records read to restore partitions.")
                           .Add({})),
-      restore_bytes(BuildCounter()
-                        .Name("engaged_restore_bytes_total")
-                        .Help("Bytes of changelog records (keys and values) read to restore "
-                              "partitions.")
-                        .Register(*registry_)
-                        .Add({})),
+      restore_bytes(
+          counter(*registry_, "engaged_restore_bytes_total",
+                  "Bytes of changelog records (keys and values) read to restore partitions.")
+              .Add({})),
       restore_duration(BuildHistogram()
                            .Name("engaged_restore_duration_seconds")
                            .Help("Time from a partition's assignment to its state being restored "
@@ -130,28 +101,20 @@ Metrics::Metrics()
                            .Register(*registry_)
                            .Add({}, Histogram::BucketBoundaries{0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30,
                                                                 60, 300, 900})),
-      kafka_reachable(BuildGauge()
-                          .Name("engaged_kafka_reachable")
-                          .Help("1 while the brokers answer; 0 from the moment the consumer "
-                                "reports every broker down until one answers again.")
-                          .Register(*registry_)
+      kafka_reachable(gauge(*registry_, "engaged_kafka_reachable",
+                            "1 while the brokers answer; 0 from the moment the consumer reports "
+                            "every broker down until one answers again.")
                           .Add({})),
-      dead_letters_truncated(BuildCounter()
-                                 .Name("engaged_dead_letters_truncated_total")
-                                 .Help("Dead letters whose original bytes were cut to fit the "
-                                       "producer's message.max.bytes (headers say so).")
-                                 .Register(*registry_)
+      dead_letters_truncated(counter(*registry_, "engaged_dead_letters_truncated_total",
+                                     "Dead letters whose original bytes were cut to fit the "
+                                     "producer's message.max.bytes (headers say so).")
                                  .Add({})),
-      sla_breaches_(BuildCounter()
-                        .Name("engaged_mentor_sla_breaches_total")
-                        .Help("Matches whose mentor did not write within mentors.sla (a "
-                              "reminder was decided).")
-                        .Register(*registry_)
-                        .Add({})),
-      matches_(BuildCounter()
-                   .Name("engaged_mentor_matches_total")
-                   .Help("Mentees matched to a mentor, by kind (first, rematch).")
-                   .Register(*registry_)
+      sla_breaches_(
+          counter(*registry_, "engaged_mentor_sla_breaches_total",
+                  "Matches whose mentor did not write within mentors.sla (a reminder was decided).")
+              .Add({})),
+      matches_(counter(*registry_, "engaged_mentor_matches_total",
+                       "Mentees matched to a mentor, by kind (first, rematch).")
                    .Add({{"kind", "first"}})),
       rematches_(BuildCounter()
                      .Name("engaged_mentor_matches_total")
@@ -165,167 +128,98 @@ Metrics::Metrics()
               .Register(*registry_)
               .Add({}, Histogram::BucketBoundaries{60, 300, 900, 1800, 3600, 7200, 14400, 28800,
                                                    43200, 86400, 172800})),
-      mentors_active_(BuildGauge()
-                          .Name("engaged_mentors_active")
-                          .Help("Mentors opted in and not suspended.")
-                          .Register(*registry_)
+      mentors_active_(
+          gauge(*registry_, "engaged_mentors_active", "Mentors opted in and not suspended.")
+              .Add({})),
+      mentors_suspended_(
+          gauge(*registry_, "engaged_mentors_suspended", "Mentors suspended after reports.")
+              .Add({})),
+      mentor_load_(gauge(*registry_, "engaged_mentor_load_mentors",
+                         "Active mentors by number of current mentees (label mentees).")),
+      matches_active_(gauge(*registry_, "engaged_mentor_matches_active",
+                            "Mentees currently matched to a mentor.")
                           .Add({})),
-      mentors_suspended_(BuildGauge()
-                             .Name("engaged_mentors_suspended")
-                             .Help("Mentors suspended after reports.")
-                             .Register(*registry_)
-                             .Add({})),
-      mentor_load_(BuildGauge()
-                       .Name("engaged_mentor_load_mentors")
-                       .Help("Active mentors by number of current mentees (label mentees).")
-                       .Register(*registry_)),
-      matches_active_(BuildGauge()
-                          .Name("engaged_mentor_matches_active")
-                          .Help("Mentees currently matched to a mentor.")
-                          .Register(*registry_)
-                          .Add({})),
-      matches_waiting_(BuildGauge()
-                           .Name("engaged_mentor_matches_waiting")
-                           .Help("At-risk newcomers waiting for a mentor with capacity.")
-                           .Register(*registry_)
+      matches_waiting_(gauge(*registry_, "engaged_mentor_matches_waiting",
+                             "At-risk newcomers waiting for a mentor with capacity.")
                            .Add({})),
-      program_pending_(BuildGauge()
-                           .Name("engaged_program_pending_records")
-                           .Help("Program records received but held until every partition's "
-                                 "watermark passes them.")
-                           .Register(*registry_)
-                           .Add({})),
-      risk_scored_(BuildGauge()
-                       .Name("engaged_risk_scored_users")
-                       .Help("Users with a churn-risk score.")
-                       .Register(*registry_)
-                       .Add({})),
-      risk_at_risk_(BuildGauge()
-                        .Name("engaged_risk_at_risk_users")
-                        .Help("Users whose churn-risk score is at or above risk.threshold.")
-                        .Register(*registry_)
+      program_pending_(
+          gauge(*registry_, "engaged_program_pending_records",
+                "Program records received but held until every partition's watermark passes them.")
+              .Add({})),
+      risk_scored_(
+          gauge(*registry_, "engaged_risk_scored_users", "Users with a churn-risk score.").Add({})),
+      risk_at_risk_(gauge(*registry_, "engaged_risk_at_risk_users",
+                          "Users whose churn-risk score is at or above risk.threshold.")
                         .Add({})),
-      risk_buckets_(BuildGauge()
-                        .Name("engaged_risk_score_users")
-                        .Help("Users by churn-risk score decile at their last rescoring (label "
-                              "bucket: upper bound, score in (bucket - 0.1, bucket]).")
-                        .Register(*registry_)),
-      program_entered_(BuildGauge()
-                           .Name("engaged_program_entered_users")
-                           .Help("Users who entered the program (label arm: treated, holdout) "
-                                 "at least `window` ago, within the last 90 days.")
-                           .Register(*registry_)),
-      program_retained_(BuildGauge()
-                            .Name("engaged_program_retained_users")
-                            .Help("Of those, users active on entry day + 7 (window=7d) or + 30 "
-                                  "(window=30d).")
-                            .Register(*registry_)),
-      program_returned_(BuildGauge()
-                            .Name("engaged_program_returned_users")
-                            .Help("Of the users who entered at least 7 days ago, those active on "
-                                  "one of the 7 days after entering.")
-                            .Register(*registry_)),
-      active_users_(BuildGauge()
-                        .Name("engaged_active_users")
-                        .Help("Users active in the window ending on the day (1d=DAU, 7d=WAU, "
-                              "30d=MAU); day=current|latest_complete.")
-                        .Register(*registry_)),
-      lifecycle_users_(BuildGauge()
-                           .Name("engaged_lifecycle_users")
-                           .Help("Users by lifecycle state on the day "
-                                 "(new, returning, resurrecting, dormant).")
-                           .Register(*registry_)),
-      stickiness_dau_(BuildGauge()
-                          .Name("engaged_stickiness_dau_users")
-                          .Help("Stickiness numerator: DAU of the day.")
-                          .Register(*registry_)),
-      stickiness_mau_(BuildGauge()
-                          .Name("engaged_stickiness_mau_users")
-                          .Help("Stickiness denominator: MAU of the day.")
-                          .Register(*registry_)),
-      sessions_(BuildGauge()
-                    .Name("engaged_day_sessions")
-                    .Help("Sessions starting on the day (a session: events sharing a session_id).")
-                    .Register(*registry_)),
-      session_actions_(BuildGauge()
-                           .Name("engaged_day_session_actions")
-                           .Help("Actions in the sessions starting on the day (actions per "
-                                 "session = this / engaged_day_sessions).")
-                           .Register(*registry_)),
-      session_duration_(BuildGauge()
-                            .Name("engaged_day_session_duration_seconds")
-                            .Help("Summed length of the sessions starting on the day.")
-                            .Register(*registry_)),
-      session_length_(BuildGauge()
-                          .Name("engaged_day_session_length_sessions")
-                          .Help("Sessions starting on the day by length bucket.")
-                          .Register(*registry_)),
-      nps_responses_(
-          BuildGauge()
-              .Name("engaged_nps_responses")
-              .Help("Feedback responses (score 0-10) on the day (window=1d) or in the 30 "
-                    "days ending on it (window=30d).")
-              .Register(*registry_)),
-      nps_promoters_(BuildGauge()
-                         .Name("engaged_nps_promoters")
-                         .Help("Responses scoring 9-10. NPS = 100 * (promoters - detractors) / "
-                               "responses.")
-                         .Register(*registry_)),
-      nps_detractors_(BuildGauge()
-                          .Name("engaged_nps_detractors")
-                          .Help("Responses scoring 0-6.")
-                          .Register(*registry_)),
-      cohort_size_(BuildGauge()
-                       .Name("engaged_retention_cohort_users")
-                       .Help("Size of the cohort whose day-N retention is reported "
-                             "(cohort day = latest complete day - N).")
-                       .Register(*registry_)),
-      cohort_retained_(BuildGauge()
-                           .Name("engaged_retention_retained_users")
-                           .Help("Users of that cohort active on cohort day + N.")
-                           .Register(*registry_)),
-      trailing_size_(BuildGauge()
-                         .Name("engaged_retention_trailing_cohort_users")
-                         .Help("Summed size of the 28 daily cohorts before the reported one "
-                               "(denominator of the trailing 4-week average).")
-                         .Register(*registry_)),
-      trailing_retained_(BuildGauge()
-                             .Name("engaged_retention_trailing_retained_users")
-                             .Help("Users of those 28 cohorts active on their day N "
-                                   "(numerator of the trailing 4-week average).")
-                             .Register(*registry_)),
-      unbounded_retained_(BuildGauge()
-                              .Name("engaged_retention_unbounded_retained_users")
-                              .Help("Users of the reported cohort active on cohort day + N or "
-                                    "later (unbounded retention numerator).")
-                              .Register(*registry_)),
+      risk_buckets_(gauge(*registry_, "engaged_risk_score_users",
+                          "Users by churn-risk score decile at their last rescoring (label bucket: "
+                          "upper bound, score in (bucket - 0.1, bucket]).")),
+      program_entered_(gauge(*registry_, "engaged_program_entered_users",
+                             "Users who entered the program (label arm: treated, holdout) at least "
+                             "`window` ago, within the last 90 days.")),
+      program_retained_(
+          gauge(*registry_, "engaged_program_retained_users",
+                "Of those, users active on entry day + 7 (window=7d) or + 30 (window=30d).")),
+      program_returned_(gauge(*registry_, "engaged_program_returned_users",
+                              "Of the users who entered at least 7 days ago, those active on one "
+                              "of the 7 days after entering.")),
+      active_users_(gauge(*registry_, "engaged_active_users",
+                          "Users active in the window ending on the day (1d=DAU, 7d=WAU, 30d=MAU); "
+                          "day=current|latest_complete.")),
+      lifecycle_users_(
+          gauge(*registry_, "engaged_lifecycle_users",
+                "Users by lifecycle state on the day (new, returning, resurrecting, dormant).")),
+      stickiness_dau_(gauge(*registry_, "engaged_stickiness_dau_users",
+                            "Stickiness numerator: DAU of the day.")),
+      stickiness_mau_(gauge(*registry_, "engaged_stickiness_mau_users",
+                            "Stickiness denominator: MAU of the day.")),
+      sessions_(gauge(*registry_, "engaged_day_sessions",
+                      "Sessions starting on the day (a session: events sharing a session_id).")),
+      session_actions_(gauge(*registry_, "engaged_day_session_actions",
+                             "Actions in the sessions starting on the day (actions per session = "
+                             "this / engaged_day_sessions).")),
+      session_duration_(gauge(*registry_, "engaged_day_session_duration_seconds",
+                              "Summed length of the sessions starting on the day.")),
+      session_length_(gauge(*registry_, "engaged_day_session_length_sessions",
+                            "Sessions starting on the day by length bucket.")),
+      nps_responses_(gauge(*registry_, "engaged_nps_responses",
+                           "Feedback responses (score 0-10) on the day (window=1d) or in the 30 "
+                           "days ending on it (window=30d).")),
+      nps_promoters_(
+          gauge(*registry_, "engaged_nps_promoters",
+                "Responses scoring 9-10. NPS = 100 * (promoters - detractors) / responses.")),
+      nps_detractors_(gauge(*registry_, "engaged_nps_detractors", "Responses scoring 0-6.")),
+      cohort_size_(gauge(*registry_, "engaged_retention_cohort_users",
+                         "Size of the cohort whose day-N retention is reported (cohort day = "
+                         "latest complete day - N).")),
+      cohort_retained_(gauge(*registry_, "engaged_retention_retained_users",
+                             "Users of that cohort active on cohort day + N.")),
+      trailing_size_(gauge(*registry_, "engaged_retention_trailing_cohort_users",
+                           "Summed size of the 28 daily cohorts before the reported one "
+                           "(denominator of the trailing 4-week average).")),
+      trailing_retained_(gauge(*registry_, "engaged_retention_trailing_retained_users",
+                               "Users of those 28 cohorts active on their day N (numerator of the "
+                               "trailing 4-week average).")),
+      unbounded_retained_(gauge(*registry_, "engaged_retention_unbounded_retained_users",
+                                "Users of the reported cohort active on cohort day + N or later "
+                                "(unbounded retention numerator).")),
       trailing_unbounded_retained_(
-          BuildGauge()
-              .Name("engaged_retention_trailing_unbounded_retained_users")
-              .Help("Users of the 28 cohorts before it active on their day N or later.")
-              .Register(*registry_)),
-      stream_time_(BuildGauge()
-                       .Name("engaged_stream_time_seconds")
-                       .Help("Newest accepted event time over owned partitions (epoch seconds).")
-                       .Register(*registry_)
+          gauge(*registry_, "engaged_retention_trailing_unbounded_retained_users",
+                "Users of the 28 cohorts before it active on their day N or later.")),
+      stream_time_(gauge(*registry_, "engaged_stream_time_seconds",
+                         "Newest accepted event time over owned partitions (epoch seconds).")
                        .Add({})),
-      current_day_start_(BuildGauge()
-                             .Name("engaged_current_day_start_timestamp_seconds")
-                             .Help("Start of the 'current' day of the product gauges.")
-                             .Register(*registry_)
+      current_day_start_(gauge(*registry_, "engaged_current_day_start_timestamp_seconds",
+                               "Start of the 'current' day of the product gauges.")
                              .Add({})),
-      changelog_records_(BuildCounter()
-                             .Name("engaged_changelog_records_total")
-                             .Help("Records written to the changelog, by kind (redo: a "
-                                   "checkpoint's writes of a partition; state: the newest value "
-                                   "of a key; tombstone).")
-                             .Register(*registry_)),
-      changelog_bytes_(BuildCounter()
-                           .Name("engaged_changelog_bytes_total")
-                           .Help("Bytes (keys and values, before compression) written to the "
-                                 "changelog.")
-                           .Register(*registry_)
-                           .Add({})) {
+      changelog_records_(
+          counter(*registry_, "engaged_changelog_records_total",
+                  "Records written to the changelog, by kind (redo: a checkpoint's writes of a "
+                  "partition; state: the newest value of a key; tombstone).")),
+      changelog_bytes_(
+          counter(*registry_, "engaged_changelog_bytes_total",
+                  "Bytes (keys and values, before compression) written to the changelog.")
+              .Add({})) {
   auto& rejected_family = BuildCounter()
                               .Name("engaged_events_rejected_total")
                               .Help(
@@ -341,10 +235,8 @@ Metrics::Metrics()
                                 "Decisions of the mentor program by kind and outcome (sent, "
                                 "capped, quiet_deferred, holdout, suppressed).")
                             .Register(*registry_);
-  auto& opened_family = BuildCounter()
-                            .Name("engaged_nudges_opened_total")
-                            .Help("nudge_opened events, by the kind of the opened nudge.")
-                            .Register(*registry_);
+  auto& opened_family = counter(*registry_, "engaged_nudges_opened_total",
+                                "nudge_opened events, by the kind of the opened nudge.");
   auto& returns_family = BuildCounter()
                              .Name("engaged_nudge_returns_total")
                              .Help(

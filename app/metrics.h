@@ -28,6 +28,17 @@
 
 namespace engaged {
 
+// A series family registered by name and help (the builders' other options are not used here).
+inline prometheus::Family<prometheus::Gauge>& gauge(prometheus::Registry& r, std::string_view name,
+                                                    std::string_view help) {
+  return prometheus::BuildGauge().Name(std::string(name)).Help(std::string(help)).Register(r);
+}
+inline prometheus::Family<prometheus::Counter>& counter(prometheus::Registry& r,
+                                                        std::string_view name,
+                                                        std::string_view help) {
+  return prometheus::BuildCounter().Name(std::string(name)).Help(std::string(help)).Register(r);
+}
+
 class Metrics {
   // Declared first: every family below is registered in it during construction.
   std::shared_ptr<prometheus::Registry> registry_;

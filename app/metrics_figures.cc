@@ -53,8 +53,7 @@ constexpr GaugeDef kFigureGauges[] = {
 }  // namespace
 
 void Metrics::register_figures() {
-  for (const auto& g : kFigureGauges)
-    figures_[g.name] = &prometheus::BuildGauge().Name(g.name).Help(g.help).Register(*registry_);
+  for (const auto& g : kFigureGauges) figures_[g.name] = &gauge(*registry_, g.name, g.help);
 }
 
 prometheus::Family<prometheus::Gauge>& Metrics::figure(std::string_view name) {
@@ -67,10 +66,7 @@ prometheus::Family<prometheus::Gauge>& Metrics::figure(std::string_view name) {
 void Metrics::register_gauges(std::span<const GaugeSpec> specs) {
   for (const GaugeSpec& g : specs) {
     if (figures_.count(g.name)) continue;  // registered by an earlier pipeline of this process
-    figures_[std::string(g.name)] = &prometheus::BuildGauge()
-                                         .Name(std::string(g.name))
-                                         .Help(std::string(g.help))
-                                         .Register(*registry_);
+    figures_[std::string(g.name)] = &gauge(*registry_, g.name, g.help);
   }
 }
 

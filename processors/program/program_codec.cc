@@ -225,60 +225,28 @@ std::optional<ProgramEnvelope> decode_envelope(std::string_view v) {
   return e;
 }
 
-void encode_mentor(std::string& out, const Mentor& m) {
-  encode(out, kRecordVersion, m, mentor_fields);
-}
-std::optional<Mentor> decode_mentor(std::string_view v) {
-  return decode<Mentor>(v, mentor_fields);
-}
+// encode_NAME(out, x) and decode_NAME(v) of a program-family record laid out by FIELDS.
+#define PROGRAM_RECORD(NAME, TYPE, FIELDS)                \
+  void encode_##NAME(std::string& out, const TYPE& x) {   \
+    encode(out, kRecordVersion, x, FIELDS);               \
+  }                                                       \
+  std::optional<TYPE> decode_##NAME(std::string_view v) { \
+    return decode<TYPE>(v, FIELDS);                       \
+  }
 
-void encode_match(std::string& out, const Match& m) {
-  encode(out, kRecordVersion, m, match_fields);
-}
-std::optional<Match> decode_match(std::string_view v) {
-  return decode<Match>(v, match_fields);
-}
-
-void encode_waiting(std::string& out, const Waiting& w) {
-  encode(out, kRecordVersion, w, waiting_fields);
-}
-std::optional<Waiting> decode_waiting(std::string_view v) {
-  return decode<Waiting>(v, waiting_fields);
-}
-
-void encode_ids(std::string& out, const std::set<std::string>& ids) {
-  encode(out, kRecordVersion, ids, [](Out& o, const auto& x) { o.strs(x); });
-}
-std::optional<std::set<std::string>> decode_ids(std::string_view v) {
-  return decode<std::set<std::string>>(v, [](In& i, auto& x) { i.strs(x); });
-}
+PROGRAM_RECORD(mentor, Mentor, mentor_fields)
+PROGRAM_RECORD(match, Match, match_fields)
+PROGRAM_RECORD(waiting, Waiting, waiting_fields)
+PROGRAM_RECORD(ids, std::set<std::string>, [](auto& io, auto& x) { io.strs(x); })
+PROGRAM_RECORD(recipient, RecipientPolicy, recipient_fields)
+PROGRAM_RECORD(nudge, Nudge, nudge_fields)
+PROGRAM_RECORD(merge_source, MergeSource, merge_source_fields)
 
 void encode_time(std::string& out, int64_t ms) {
-  encode(out, kRecordVersion, ms, [](Out& o, const auto& x) { o.num(x); });
+  encode(out, kRecordVersion, ms, [](auto& io, auto& x) { io.num(x); });
 }
 std::optional<int64_t> decode_time(std::string_view v) {
-  return decode<int64_t>(v, [](In& i, auto& x) { i.num(x); });
-}
-
-void encode_recipient(std::string& out, const RecipientPolicy& p) {
-  encode(out, kRecordVersion, p, recipient_fields);
-}
-std::optional<RecipientPolicy> decode_recipient(std::string_view v) {
-  return decode<RecipientPolicy>(v, recipient_fields);
-}
-
-void encode_nudge(std::string& out, const Nudge& n) {
-  encode(out, kRecordVersion, n, nudge_fields);
-}
-std::optional<Nudge> decode_nudge(std::string_view v) {
-  return decode<Nudge>(v, nudge_fields);
-}
-
-void encode_merge_source(std::string& out, const MergeSource& s) {
-  encode(out, kRecordVersion, s, merge_source_fields);
-}
-std::optional<MergeSource> decode_merge_source(std::string_view v) {
-  return decode<MergeSource>(v, merge_source_fields);
+  return decode<int64_t>(v, [](auto& io, auto& x) { io.num(x); });
 }
 
 void encode_member(std::string& out) {
