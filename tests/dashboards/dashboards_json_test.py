@@ -15,6 +15,8 @@ import re
 import subprocess
 import sys
 
+from verdict import verdict
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DS = {"type": "prometheus", "uid": "${datasource}"}
 BUILTIN_ANNOTATION_DS = {"type": "grafana", "uid": "-- Grafana --"}
@@ -157,11 +159,7 @@ def main():
                          capture_output=True, text=True)
     if gen.returncode != 0:
         fail("dashboards/generate.py --check", gen.stderr.strip() or gen.stdout.strip())
-    for f in failures:
-        print(f"FAIL {f}")
-    print(f"checked {len(paths)} dashboards, {targets} targets")
-    print(f"{0 if failures else 1} passed, {1 if failures else 0} failed")
-    return 1 if failures else 0
+    return verdict(failures, f"checked {len(paths)} dashboards, {targets} targets")
 
 
 if __name__ == "__main__":

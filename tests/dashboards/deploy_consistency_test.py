@@ -28,6 +28,8 @@ import tempfile
 
 import yaml
 
+from verdict import verdict
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DOCKER = os.path.join(ROOT, "docker")
 BASE_IMAGE_PACKAGES = {"libc6", "libgcc-s1"}
@@ -266,11 +268,7 @@ def main():
                          capture_output=True, text=True)
     check(res.returncode == 0, f"amtool check-config:\n{res.stdout}{res.stderr}")
 
-    for f in failures:
-        print(f"FAIL {f}")
-    print(f"checked {len(services)} services, {len(needed)} runtime libraries, {len(sources)} sources")
-    print(f"{0 if failures else 1} passed, {1 if failures else 0} failed")
-    return 1 if failures else 0
+    return verdict(failures, f"checked {len(services)} services, {len(needed)} runtime libraries, {len(sources)} sources")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ import sys
 
 import yaml
 
+from verdict import verdict
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 RULES = os.path.join(ROOT, "dashboards", "prometheus")
 failures = []
@@ -100,11 +102,7 @@ def main():
     for extra in (fires | quiet) - set(names):
         fail(f"tests name an alert that does not exist: {extra}")
 
-    for f in failures:
-        print(f"FAIL {f}")
-    print(f"checked {sum(len(v) for v in records.values())} recording rules and {len(names)} alerts")
-    print(f"{0 if failures else 1} passed, {1 if failures else 0} failed")
-    return 1 if failures else 0
+    return verdict(failures, f"checked {sum(len(v) for v in records.values())} recording rules and {len(names)} alerts")
 
 
 if __name__ == "__main__":
