@@ -148,6 +148,30 @@ bool key_is(std::string_view key, std::string_view name) {
   return key == name;
 }
 
+// The fields that hold an id (a non-empty string of bounded length), in the order they are
+// tried: the two every event has first (`type` and `ts` are tried before these).
+struct IdField {
+  std::string_view key;
+  Field bit;
+  std::string_view Event::*member;
+};
+constexpr IdField kIdFields[] = {
+    {"event_id", kEventId, &Event::event_id},
+    {"user_id", kUserId, &Event::user_id},
+    {"session_id", kSessionId, &Event::session_id},
+    {"name", kName, &Event::name},
+    {"ticket_id", kTicketId, &Event::ticket_id},
+    {"referred_user_id", kReferredUserId, &Event::referred_user_id},
+    {"referrer_user_id", kReferrerUserId, &Event::referrer_user_id},
+    {"peer_user_id", kPeerUserId, &Event::peer_user_id},
+    {"nudge_id", kNudgeId, &Event::nudge_id},
+};
+const IdField* id_field(std::string_view key) {
+  for (const IdField& f : kIdFields)
+    if (key_is(key, f.key)) return &f;
+  return nullptr;
+}
+
 }  // namespace
 
 EventDecoder::EventDecoder(size_t max_bytes)
@@ -205,13 +229,7 @@ std::optional<Rejection> EventDecoder::decode_document(od::document& doc, Event&
     if (field.unescaped_key().get(key)) return malformed("broken key");
     od::value v = field.value();
     std::optional<Rejection> r;
-    if (key_is(key, "event_id")) {
-      seen |= kEventId;
-      r = read_id(v, "event_id", ev.event_id);
-    } else if (key_is(key, "user_id")) {
-      seen |= kUserId;
-      r = read_id(v, "user_id", ev.user_id);
-    } else if (key_is(key, "type")) {
+    if (key_is(key, "type")) {
       seen |= kType;
       auto s = v.get_string();
       if (s.error()) {
@@ -228,27 +246,9 @@ std::optional<Rejection> EventDecoder::decode_document(od::document& doc, Event&
     } else if (key_is(key, "ts")) {
       seen |= kTs;
       r = read_timestamp(v, ev.ts_ms);
-    } else if (key_is(key, "session_id")) {
-      seen |= kSessionId;
-      r = read_id(v, "session_id", ev.session_id);
-    } else if (key_is(key, "name")) {
-      seen |= kName;
-      r = read_id(v, "name", ev.name);
-    } else if (key_is(key, "ticket_id")) {
-      seen |= kTicketId;
-      r = read_id(v, "ticket_id", ev.ticket_id);
-    } else if (key_is(key, "referred_user_id")) {
-      seen |= kReferredUserId;
-      r = read_id(v, "referred_user_id", ev.referred_user_id);
-    } else if (key_is(key, "referrer_user_id")) {
-      seen |= kReferrerUserId;
-      r = read_id(v, "referrer_user_id", ev.referrer_user_id);
-    } else if (key_is(key, "peer_user_id")) {
-      seen |= kPeerUserId;
-      r = read_id(v, "peer_user_id", ev.peer_user_id);
-    } else if (key_is(key, "nudge_id")) {
-      seen |= kNudgeId;
-      r = read_id(v, "nudge_id", ev.nudge_id);
+    } else if (const IdField* id = id_field(key)) {
+      seen |= id->bit;
+      r = read_id(v, id->key, ev.*id->member);
     } else if (key_is(key, "amount")) {
       seen |= kAmount;
       double a;
