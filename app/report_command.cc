@@ -1,6 +1,8 @@
 // `engaged report` and `engaged state dump`: read-only views of a state directory (safe while
-// `run` is writing to it: RocksDB read-only instances see the last committed checkpoint).
+// `run` is writing to it: RocksDB read-only instances see the last committed checkpoint). A
+// state of an older format is upgraded first (state/format_upgrade.h).
 #include <iostream>
+#include <map>
 #include <stdexcept>
 
 #include "app/commands.h"
@@ -27,28 +29,24 @@ int report(const std::string& state_dir, const ReportOptions& o, const Config& c
   StateTables tables = read_tables(*store);
   DayRange range{o.from, o.to};
   const TimeZone tz = load_time_zone(config.timezone);
-  if (o.table == "daily")
-    write_daily(tables, range, o.format, std::cout);
+  // The day tables: a range of days in, their rows out.
+  using DayTableWriter = void (*)(const StateTables&, DayRange, const std::string&, std::ostream&);
+  static const std::map<std::string_view, DayTableWriter> kDayTables = {
+      {"daily", write_daily},
+      {"sessions", write_sessions},
+      {"revenue", write_revenue},
+      {"nps", write_nps},
+      {"stickiness", write_stickiness},
+      {"streaks", write_streaks},
+      {"support", write_support},
+      {"referrals", write_referrals},
+      {"ltv", write_ltv},
+      {"aha-reach", write_aha_reach},
+      {"nudge-opens", write_nudge_opens}};
+  if (const auto day_table = kDayTables.find(o.table); day_table != kDayTables.end())
+    day_table->second(tables, range, o.format, std::cout);
   else if (o.table == "retention")
     write_retention(tables, cohort_table(o.cohorts, o.kind), range, o.format, std::cout);
-  else if (o.table == "sessions")
-    write_sessions(tables, range, o.format, std::cout);
-  else if (o.table == "revenue")
-    write_revenue(tables, range, o.format, std::cout);
-  else if (o.table == "nps")
-    write_nps(tables, range, o.format, std::cout);
-  else if (o.table == "stickiness")
-    write_stickiness(tables, range, o.format, std::cout);
-  else if (o.table == "streaks")
-    write_streaks(tables, range, o.format, std::cout);
-  else if (o.table == "support")
-    write_support(tables, range, o.format, std::cout);
-  else if (o.table == "referrals")
-    write_referrals(tables, range, o.format, std::cout);
-  else if (o.table == "ltv")
-    write_ltv(tables, range, o.format, std::cout);
-  else if (o.table == "aha-reach")
-    write_aha_reach(tables, range, o.format, std::cout);
   else if (o.table == "aha")
     write_aha(tables, aha_config(config).candidates,
               tables.stream_time_ms == kNoTime ? kNoDay : tz.day_of(tables.stream_time_ms) - 1,
@@ -64,8 +62,6 @@ int report(const std::string& state_dir, const ReportOptions& o, const Config& c
     write_uplift(tables,
                  tables.stream_time_ms == kNoTime ? kNoDay : tz.day_of(tables.stream_time_ms),
                  o.format, std::cout);
-  else if (o.table == "nudge-opens")
-    write_nudge_opens(tables, range, o.format, std::cout);
   else if (o.table == "rejections")
     write_rejections(tables, o.format, std::cout);
   else if (o.table == "summary")
