@@ -93,6 +93,23 @@ std::optional<Rejection> read_id(od::value v, std::string_view field, std::strin
   return std::nullopt;
 }
 
+// Reads a number field (double or int64_t) into `out`: another type is a bad type, a number
+// `valid` refuses a bad value.
+template <typename T, typename Valid>
+std::optional<Rejection> read_number(od::value v, std::string_view field, Valid&& valid, T& out) {
+  T x{};
+  simdjson::error_code e;
+  if constexpr (std::is_same_v<T, double>)
+    e = v.get_double().get(x);
+  else
+    e = v.get_int64().get(x);
+  if (is_structural_error(e)) return malformed(field);
+  if (e) return Rejection{RejectReason::kBadType, field};
+  if (!valid(x)) return Rejection{RejectReason::kBadValue, field};
+  out = x;
+  return std::nullopt;
+}
+
 std::optional<Rejection> read_timestamp(od::value v, int64_t& out) {
   od::json_type t;
   if (v.type().get(t)) return malformed("ts");
@@ -252,15 +269,9 @@ std::optional<Rejection> EventDecoder::decode_document(od::document& doc, Event&
     } else if (key_is(key, "amount")) {
       seen |= kAmount;
       double a;
-      auto e = v.get_double().get(a);
-      if (is_structural_error(e))
-        r = malformed("amount");
-      else if (e)
-        r = Rejection{RejectReason::kBadType, "amount"};
-      else if (!(a >= 0) || !std::isfinite(a))
-        r = Rejection{RejectReason::kBadValue, "amount"};
-      else
-        ev.amount = a;
+      r = read_number(
+          v, "amount", [](double x) { return x >= 0 && std::isfinite(x); }, a);
+      if (!r) ev.amount = a;
     } else if (key_is(key, "currency")) {
       seen |= kCurrency;
       r = read_id(v, "currency", ev.currency);
@@ -272,15 +283,9 @@ std::optional<Rejection> EventDecoder::decode_document(od::document& doc, Event&
     } else if (key_is(key, "score")) {
       seen |= kScore;
       int64_t s;
-      auto e = v.get_int64().get(s);
-      if (is_structural_error(e))
-        r = malformed("score");
-      else if (e)
-        r = Rejection{RejectReason::kBadType, "score"};
-      else if (s < 0 || s > 10)
-        r = Rejection{RejectReason::kBadValue, "score"};
-      else
-        ev.score = static_cast<int8_t>(s);
+      r = read_number(
+          v, "score", [](int64_t x) { return x >= 0 && x <= 10; }, s);
+      if (!r) ev.score = static_cast<int8_t>(s);
     } else if (key_is(key, "props")) {
       r = decode_props(v, ev.props);
     } else {
@@ -352,11 +357,8 @@ std::optional<Rejection> EventDecoder::decode_props(od::value v, EventProps& pro
     }
     if (key == "capacity") {
       int64_t c;
-      auto e = field.value().get_int64().get(c);
-      if (is_structural_error(e)) return malformed("props");
-      if (e) return Rejection{RejectReason::kBadType, "props.capacity"};
-      if (c < 0 || c > kMaxMentorCapacity)
-        return Rejection{RejectReason::kBadValue, "props.capacity"};
+      const auto in_range = [](int64_t x) { return x >= 0 && x <= kMaxMentorCapacity; };
+      if (auto r = read_number(field.value(), "props.capacity", in_range, c)) return r;
       props.capacity = static_cast<int32_t>(c);
       continue;
     }
