@@ -175,7 +175,12 @@ const std::vector<Setting>& settings() {
       INT_SETTING("state.checkpoint_max_events", checkpoint_max_events, 1, int64_t{1} << 40,
                   "Checkpoint at the latest after this many input messages."),
       INT_SETTING("state.cache_max_users", cache_max_users, 1, int64_t{1} << 40,
-                  "Users kept in memory; clean ones beyond this are evicted after a checkpoint."),
+                  "Users kept in memory at most; clean ones beyond this (or beyond the user "
+                  "cache's share of state.memory_budget) are evicted after a checkpoint."),
+      INT_SETTING("state.memory_budget", memory_budget, int64_t{64} << 20, int64_t{1} << 44,
+                  "Bytes the state may hold in memory: a quarter for RocksDB (memtables and block "
+                  "cache in one shared cache), the rest for the user cache (by estimated size). "
+                  "Decoding and the changelog's buffer come on top."),
       {"state.sync", "fsync every checkpoint (survives power loss, slower).",
        [](Config& c, const std::string& v) { c.state_sync = parse_bool(v); },
        [](const Config& c) { return std::string(c.state_sync ? "true" : "false"); }},

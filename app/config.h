@@ -36,6 +36,7 @@ struct Config {
                                         // when no broker answers this long
   int64_t checkpoint_max_events = 1000000;
   int64_t cache_max_users = 2000000;
+  int64_t memory_budget = int64_t{1} << 30;  // bytes: RocksDB's share and the user cache
   bool state_sync = false;
   // the changelog: state follows its partitions through Kafka
   bool changelog = true;
@@ -141,6 +142,15 @@ std::string members_topic(const Config& config);
 // What a state built with these settings records in its manifest (state/manifest.h): the input
 // topic and its partition count, the time zone and every setting that defines labels.
 Manifest manifest_for(const Config& config, int partitions);
+
+// state.memory_budget, split: RocksDB's share (memtables and block cache, one cache) and the
+// user cache's.
+inline size_t rocksdb_memory_bytes(const Config& c) {
+  return static_cast<size_t>(c.memory_budget / 4);
+}
+inline size_t user_cache_bytes(const Config& c) {
+  return static_cast<size_t>(c.memory_budget - c.memory_budget / 4);
+}
 
 // "7d", "36h", "90m", "15s", "500ms" or plain milliseconds; throws past int64 milliseconds.
 int64_t parse_duration_ms(const std::string& text);

@@ -218,7 +218,8 @@ std::optional<CheckpointResult> Pipeline::complete_checkpoint(bool wait) {
   if (!pending_ || !pending_->commit(wait)) return std::nullopt;
   CheckpointResult r = std::move(pending_->result());
   pending_.reset();
-  trim_user_cache(partitions(), static_cast<size_t>(config_.cache_max_users));
+  trim_user_cache(partitions(), static_cast<size_t>(config_.cache_max_users),
+                  user_cache_bytes(config_));
   if (metrics_) {
     metrics_->checkpoint_duration.Observe((steady_ns() - checkpoint_start_ns_) / 1e9);
     metrics_->checkpoint_size.Observe(static_cast<double>(r.batch_bytes));

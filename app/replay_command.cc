@@ -43,6 +43,7 @@ void replay_partitions(const Config& shared_config, const ReplayOptions& options
                        Totals& totals) {
   Config config = shared_config;  // the user cache budget is shared between the workers
   config.cache_max_users = std::max<int64_t>(1, config.cache_max_users / threads);
+  config.memory_budget /= threads;  // the user cache's share is per worker
   Pipeline pipeline(config, store, dead_letters, metrics, make_wall_clock(config));
   std::vector<int64_t> records(static_cast<size_t>(options.partitions), 0);
   for (int p = index; p < options.partitions; p += threads) pipeline.open_partition(p);
@@ -152,8 +153,10 @@ void run_program_stage(const Config& config, const ReplayOptions& options, Store
 int replay(const Config& config, const ReplayOptions& options) {
   // The input file can be re-read from any stored offset, so the WAL is not needed: a crash
   // rolls state and offsets back together to the last flush and the next replay resumes there.
-  auto store =
-      Store::open(config.state_dir, {.read_only = false, .sync = config.state_sync, .wal = false});
+  auto store = Store::open(config.state_dir, {.read_only = false,
+                                              .sync = config.state_sync,
+                                              .wal = false,
+                                              .memory_bytes = rocksdb_memory_bytes(config)});
   const Manifest manifest = manifest_for(config, options.partitions);
   check_manifest(*store, config.state_dir, &manifest);
   FileDeadLetterSink dead_letters(options.dead_letter_file);

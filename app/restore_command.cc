@@ -22,7 +22,7 @@ int restore_state(const Config& config, const std::string& state_dir) {
   if (counts[0] == 0)
     throw std::runtime_error("changelog topic " + topic +
                              " does not exist: check kafka.group.id or state.changelog_topic");
-  auto store = Store::open(state_dir, {});
+  auto store = Store::open(state_dir, {.memory_bytes = rocksdb_memory_bytes(config)});
   const Manifest manifest = manifest_for(config, counts[0]);
   check_manifest(*store, state_dir, &manifest);
   TopicReader reader(config.kafka, "restore");

@@ -3,8 +3,10 @@
 // (the manifest, deleting a released partition).
 #include "state/store.h"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <rocksdb/write_buffer_manager.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -64,7 +66,11 @@ std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& o
   db_options.IncreaseParallelism(2);
   db_options.max_background_jobs = 2;
 
+  const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.memory_bytes);
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(options.memory_bytes / 2, cache);
   rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));  // most user lookups miss
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));

@@ -26,6 +26,9 @@ struct StoreOptions {
   bool read_only = false;
   bool sync = false;  // fsync each checkpoint
   bool wal = true;
+  // RocksDB's memory: memtables (a WriteBufferManager, flushing when they pass half of it) and
+  // the block cache, charged to one LRU cache of this size.
+  size_t memory_bytes = size_t{256} << 20;
   // Without the WAL a crash loses the checkpoints since the last memtable flush, offsets and
   // state together (atomic_flush), so this is only for inputs that can be re-read from any
   // stored offset: `replay` of a file. Call flush() before a clean exit.

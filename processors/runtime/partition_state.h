@@ -156,8 +156,12 @@ class PartitionState final : public CheckpointedPartition {
   std::vector<NewTimer> new_timers_;
 };
 
-// After a checkpoint committed: forgets the least recently touched clean users beyond `budget`
-// over all `partitions` (they are in the store). Returns how many were forgotten.
-size_t trim_user_cache(std::span<PartitionState* const> partitions, size_t budget);
+// After a checkpoint committed: forgets the least recently touched clean users (they are in the
+// store) until all `partitions` together hold at most 90 % of `max_users` users and of
+// `max_bytes` estimated bytes (when they hold more than either). Returns how many were forgotten.
+size_t trim_user_cache(std::span<PartitionState* const> partitions, size_t max_users,
+                       size_t max_bytes);
+// What a cached user holds in memory, estimated: the map node, the id and the profile's lists.
+size_t cached_user_bytes(const std::string& user_id, const CachedUser& user);
 
 }  // namespace engaged

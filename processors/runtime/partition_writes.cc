@@ -2,6 +2,7 @@
 // timers, its program records as outbox entries, its day, segment and retention rows, session and
 // dedupe segments, meta and next input offset, all into the checkpoint's one batch.
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -162,32 +163,74 @@ void PartitionState::write_changes(ChangeBatch& batch, Store& store, CheckpointR
   checkpointed(meta.dedupe_horizon_ms, meta.session_horizon_ms);
 }
 
-size_t trim_user_cache(std::span<PartitionState* const> partitions, size_t budget) {
-  size_t total = 0;
-  for (auto* p : partitions) total += p->users().size();
-  if (total <= budget) return 0;
-  // Forget the least recently touched clean users down to 90% of budget (users changed since
-  // the checkpoint began stay: their writes are not in the store yet).
-  std::vector<uint32_t> epochs;
-  epochs.reserve(total);
+size_t cached_user_bytes(const std::string& user_id, const CachedUser& user) {
+  // A node of the cache's map: the pair, the next pointer and the cached hash, plus a bucket.
+  size_t bytes = sizeof(std::pair<const std::string, CachedUser>) + 3 * sizeof(void*);
+  if (user_id.capacity() > 15) bytes += user_id.capacity() + 1;  // beyond the inline buffer
+  const UserProfile& p = user.profile;
+  auto heap = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
+  bytes += heap(p.purchases) + heap(p.key_action_ms) + heap(p.first_week) + heap(p.tickets) +
+           heap(p.gap_sessions) + heap(p.intent_ms) + heap(p.opens) + heap(p.topics);
+  for (const std::string* s : {&p.tz, &p.language})
+    if (s->capacity() > 15) bytes += s->capacity() + 1;
+  for (const std::string& t : p.topics)
+    if (t.capacity() > 15) bytes += t.capacity() + 1;
+  return bytes;
+}
+
+size_t trim_user_cache(std::span<PartitionState* const> partitions, size_t max_users,
+                       size_t max_bytes) {
+  // The clean users' count and bytes per touch epoch (epochs are checkpoint numbers: few).
+  struct Evictable {
+    size_t users = 0, bytes = 0;
+  };
+  std::map<uint32_t, Evictable> by_epoch;
+  size_t users = 0, bytes = 0;
   for (auto* p : partitions)
-    for (auto& [id, cached] : p->users()) epochs.push_back(cached.touched_epoch);
-  size_t excess = total - (budget - budget / 10);
-  std::nth_element(epochs.begin(), epochs.begin() + static_cast<ptrdiff_t>(excess - 1),
-                   epochs.end());
-  const uint32_t cutoff = epochs[excess - 1];
+    for (const auto& [id, cached] : p->users()) {
+      const size_t b = cached_user_bytes(id, cached);
+      ++users;
+      bytes += b;
+      if (cached.changed) continue;  // its writes are not in the store yet
+      Evictable& e = by_epoch[cached.touched_epoch];
+      ++e.users;
+      e.bytes += b;
+    }
+  if (users <= max_users && bytes <= max_bytes) return 0;
+  const size_t user_excess =
+      users > max_users - max_users / 10 ? users - (max_users - max_users / 10) : 0;
+  const size_t byte_excess =
+      bytes > max_bytes - max_bytes / 10 ? bytes - (max_bytes - max_bytes / 10) : 0;
+  // Whole epochs from the oldest, then as much of the last one as still needed.
+  size_t freed_users = 0, freed_bytes = 0;
+  uint32_t cutoff = 0;
+  bool found = false;
+  for (const auto& [epoch, e] : by_epoch) {
+    cutoff = epoch;
+    found = true;
+    if (freed_users + e.users >= user_excess && freed_bytes + e.bytes >= byte_excess) break;
+    freed_users += e.users;
+    freed_bytes += e.bytes;
+  }
+  if (!found) return 0;
   size_t evicted = 0;
-  for (bool ties : {false, true})
-    for (auto* p : partitions)
-      for (auto it = p->users().begin(); it != p->users().end() && evicted < excess;) {
-        uint32_t e = it->second.touched_epoch;
-        if (!it->second.changed && (e < cutoff || (ties && e == cutoff))) {
-          it = p->users().erase(it);
-          ++evicted;
-        } else {
-          ++it;
+  for (auto* p : partitions)
+    for (auto it = p->users().begin(); it != p->users().end();) {
+      const CachedUser& u = it->second;
+      const bool older = u.touched_epoch < cutoff;
+      const bool tie =
+          u.touched_epoch == cutoff && (freed_users < user_excess || freed_bytes < byte_excess);
+      if (!u.changed && (older || tie)) {
+        if (tie) {
+          ++freed_users;
+          freed_bytes += cached_user_bytes(it->first, u);
         }
+        it = p->users().erase(it);
+        ++evicted;
+      } else {
+        ++it;
       }
+    }
   return evicted;
 }
 

@@ -114,6 +114,34 @@ TEST_F(StateStoreTest, APartitionHasAnInstanceOfEveryDeclaredStoreAndNoOther) {
   EXPECT_THROW(p.state_store(0), std::logic_error);
 }
 
+// The user cache is bounded by estimated bytes as well as by count: the least recently touched
+// clean users go first, whole epochs then part of the next; users with unwritten changes stay.
+TEST_F(StateStoreTest, TheUserCacheIsTrimmedByBytesOldestCleanUsersFirst) {
+  PartitionState p0(0, *store_), p1(1, *store_);
+  for (uint32_t epoch = 1; epoch <= 4; ++epoch)
+    for (int i = 0; i < 10; ++i) {
+      PartitionState& p = i % 2 ? p1 : p0;
+      CachedUser& u = p.user("u" + std::to_string(epoch) + "-" + std::to_string(i), epoch);
+      u.changed = epoch == 1 && i == 0;  // one old user with writes not in the store yet
+    }
+  for (auto* p : {&p0, &p1})
+    for (auto& [id, u] : p->users())
+      if (id != "u1-0") u.changed = false;
+  const size_t each = cached_user_bytes("u1-1", p0.users().begin()->second);
+  std::vector<PartitionState*> parts{&p0, &p1};
+  EXPECT_EQ(trim_user_cache(parts, 1000, 40 * each), 0u);  // within both bounds
+  // 40 users; at most 20 users' bytes: down to 90 % of that (18), so 22 go, the changed one stays.
+  EXPECT_EQ(trim_user_cache(parts, 1000, 20 * each), 22u);
+  EXPECT_EQ(p0.users().size() + p1.users().size(), 18u);
+  EXPECT_TRUE(p0.users().count("u1-0"));  // changed: kept though oldest
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_FALSE((i % 2 ? p1 : p0).users().count("u2-" + std::to_string(i)));  // epoch 2: gone
+    EXPECT_TRUE((i % 2 ? p1 : p0).users().count("u4-" + std::to_string(i)));   // newest: kept
+  }
+  // The count bound alone evicts too.
+  EXPECT_EQ(trim_user_cache(parts, 10, size_t{1} << 40), 9u);
+}
+
 TEST(FirstWeekGauge, SumsTheNewestCompleteCohortOverPartitions) {
   FirstWeekStore p0(kId, "first_week"), p1(kId, "first_week");
   p0.days().mutable_day(20500).users = {1, 0, 2, 0, 0, 0, 3};
