@@ -290,6 +290,10 @@ const std::vector<Setting>& settings() {
       STRING_SETTING("program.topic", program_topic,
                      "Internal topic (1 partition) carrying every partition's records to the "
                      "mentor program stage."),
+      INT_SETTING("processing.threads", processing_threads, 1, 64,
+                  "`run`: stream threads (as Kafka Streams' num.stream.threads). Each owns a "
+                  "share of the assigned partitions with its own decoder and processors; every "
+                  "thread count gives the same state, figures and nudges. Up to one per core."),
       DURATION_SETTING("processing.idle_tick", idle_tick_ms, 1,
                        "`run`: a partition without input for this long (wall clock) gets a "
                        "`tick` event at the wall-clock time, produced into the input topic so "

@@ -74,6 +74,7 @@ struct Config {
   std::string program_topic = "engaged.program";
   std::string nudges_topic = "app.nudges";
   int64_t idle_tick_ms = 0;
+  int64_t processing_threads = 1;  // run: stream threads, each with a share of the partitions
   int64_t mentor_sla_ms = 24 * 3600000LL;
   int64_t mentor_report_threshold = 3;
   int64_t mentor_default_capacity = 3;

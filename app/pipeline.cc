@@ -6,9 +6,13 @@
 #include <algorithm>
 #include <chrono>
 
+#include "app/batch_counter.h"
 #include "app/metrics.h"
+#include "app/stream_task.h"
 #include "app/zone_files.h"
 #include "domain/timestamp.h"
+#include "processors/activity/activity_processor.h"
+#include "processors/runtime/topology.h"
 #include "state/checkpoint.h"
 #include "state/steady_clock.h"
 #include "state/store.h"
@@ -35,29 +39,53 @@ WallClock make_wall_clock(const Config& config) {
   };
 }
 
+// A stream thread's own share of the work: everything an event touches besides its partition.
+struct Pipeline::Lane {
+  Lane(const Config& config)
+      : processor(activity_config(config)),
+        topology(topology_config(config)),
+        task(topology, processor.config().time_zone, config.allowed_lateness_ms, nudge_effects),
+        decoder(static_cast<size_t>(config.max_event_bytes)),
+        latency_buckets(Metrics::latency_bounds().size() + 1, 0.0) {}
+
+  ActivityProcessor processor;
+  Topology topology;
+  NudgeEffects nudge_effects, nudge_effects_published;
+  StreamTask task;
+  EventDecoder decoder;
+  Event event;
+  std::vector<const InputMessage*> batch;  // this lane's messages of the batch being applied
+  BatchCounter consumed, processed, offset_gaps, skipped, duplicates;
+  std::array<BatchCounter, kRejectReasonCount> rejected{};
+  std::vector<double> latency_buckets;
+  double latency_sum = 0;
+};
+
 Pipeline::Pipeline(const Config& config, Store& store, DeadLetterSink& dead_letters,
-                   Metrics* metrics, WallClock wall_clock)
+                   Metrics* metrics, WallClock wall_clock, int lanes)
     : config_(config),
       store_(store),
       dead_letters_(dead_letters),
       metrics_(metrics),
       wall_clock_(std::move(wall_clock)),
-      processor_(activity_config(config)),
-      topology_(topology_config(config)),
-      task_(topology_, processor_.config().time_zone, config.allowed_lateness_ms, nudge_effects_),
-      decoder_(static_cast<size_t>(config.max_event_bytes)),
-      latency_buckets_(Metrics::latency_bounds().size() + 1, 0.0) {
+      threads_(lanes) {
+  for (int i = 0; i < lanes; ++i) lanes_.push_back(std::make_unique<Lane>(config));
   last_checkpoint_ms_ = wall_clock_();
-  if (metrics_) metrics_->register_gauges(topology_.gauges());
+  if (metrics_) metrics_->register_gauges(lanes_[0]->topology.gauges());
 }
 
 Pipeline::~Pipeline() = default;
 
+Pipeline::Lane& Pipeline::only_lane() {
+  if (lanes_.size() != 1) throw std::logic_error("one message at a time needs a single lane");
+  return *lanes_[0];
+}
+
 void Pipeline::publish_gauges(int32_t day) {
   std::vector<StateStore*> stores;
-  for (const GaugeSpec& g : topology_.gauges()) {
+  for (const GaugeSpec& g : lanes_[0]->topology.gauges()) {
     stores.clear();
-    for (auto& [id, p] : partitions_) stores.push_back(&p->state_store(g.store));
+    for (auto& [id, p] : partitions_) stores.push_back(&p.state->state_store(g.store));
     metrics_->publish_gauge(g.name, g.sample(stores, day));
   }
 }
@@ -67,12 +95,16 @@ PartitionState& Pipeline::open_partition(int32_t partition) {
   if (it == partitions_.end()) {  // loaded first: a load that throws leaves no empty entry behind
     const PartitionOptions options{.session_horizon_ms = config_.allowed_lateness_ms + 86400000,
                                    .dedupe_window_ms = config_.dedupe_window_ms};
-    auto state = std::make_unique<PartitionState>(partition, store_, options, topology_.stores());
-    it = partitions_.emplace(partition, std::move(state)).first;
+    auto state =
+        std::make_unique<PartitionState>(partition, store_, options, lanes_[0]->topology.stores());
+    std::vector<size_t> owned(lanes_.size(), 0);
+    for (auto& [id, p] : partitions_) ++owned[p.lane];
+    const size_t lane =
+        static_cast<size_t>(std::min_element(owned.begin(), owned.end()) - owned.begin());
+    it = partitions_.emplace(partition, Owned{std::move(state), lane}).first;
   }
-  auto& slot = it->second;
   if (metrics_) metrics_->assigned_partitions.Set(static_cast<double>(partitions_.size()));
-  return *slot;
+  return *it->second.state;
 }
 
 void Pipeline::drop(int32_t partition) {
@@ -89,111 +121,158 @@ void Pipeline::begin_batch() {
 }
 
 std::optional<Rejection> Pipeline::decode(std::string_view value, bool padded) {
-  return decoder_.decode(value, event_, padded);
+  Lane& lane = only_lane();
+  return lane.decoder.decode(value, lane.event, padded);
+}
+
+const Event& Pipeline::event() const {
+  return lanes_[0]->event;
 }
 
 void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
                      std::string_view value, std::optional<Rejection> rejection,
                      int64_t source_ts_ms) {
+  Lane& lane = only_lane();
   auto it = partitions_.find(partition);
   if (it == partitions_.end()) {
     spdlog::warn("message for unowned partition {} ignored", partition);
     return;
   }
-  PartitionState& part = *it->second;
-  if (offset < part.next_offset()) return;  // applied before the last restart
-  if (offset > part.next_offset()) {        // retention or a full embedded log dropped them
-    ++offset_gaps_;
-    skipped_ += offset - part.next_offset();
-    spdlog::error("partition {}: offsets {}..{} were never seen ({} messages lost upstream)",
-                  partition, part.next_offset(), offset - 1, offset - part.next_offset());
+  apply(lane, *it->second.state, {partition, offset, key, value, source_ts_ms}, rejection);
+}
+
+void Pipeline::apply_batch(std::span<const InputMessage> messages) {
+  for (auto& lane : lanes_) lane->batch.clear();
+  for (const InputMessage& m : messages) {
+    auto it = partitions_.find(m.partition);
+    if (it == partitions_.end()) {
+      spdlog::warn("message for unowned partition {} ignored", m.partition);
+      continue;
+    }
+    lanes_[it->second.lane]->batch.push_back(&m);
   }
-  ++consumed_;
-  ++since_checkpoint_;
-  if (!rejection && event_.ts_ms > now_ms_ + config_.max_future_ms)
+  threads_.run([this](int i) {
+    Lane& lane = *lanes_[static_cast<size_t>(i)];
+    PartitionState* part = nullptr;
+    for (const InputMessage* m : lane.batch) {
+      if (!part || part->partition() != m->partition)
+        part = partitions_.find(m->partition)->second.state.get();
+      apply(lane, *part, *m, lane.decoder.decode(m->value, lane.event, false));
+    }
+  });
+}
+
+void Pipeline::apply(Lane& lane, PartitionState& part, const InputMessage& m,
+                     std::optional<Rejection> rejection) {
+  const Event& event = lane.event;
+  if (m.offset < part.next_offset()) return;  // applied before the last restart
+  if (m.offset > part.next_offset()) {        // retention or a full embedded log dropped them
+    ++lane.offset_gaps;
+    lane.skipped += m.offset - part.next_offset();
+    spdlog::error("partition {}: offsets {}..{} were never seen ({} messages lost upstream)",
+                  m.partition, part.next_offset(), m.offset - 1, m.offset - part.next_offset());
+  }
+  ++lane.consumed;
+  if (!rejection && event.ts_ms > now_ms_ + config_.max_future_ms)
     rejection = Rejection{RejectReason::kFromFuture, "ts ahead of the wall clock"};
   // A user is counted in the partition its key chose: any other key would count them twice.
-  if (!rejection && event_.type != EventType::kTick && key != event_.user_id)
+  if (!rejection && event.type != EventType::kTick && m.key != event.user_id)
     rejection = Rejection{RejectReason::kKeyMismatch, "the message key must be the user_id"};
   if (rejection) {
-    dead_letter(part, offset, key, value, *rejection);
-  } else if (event_.type == EventType::kTick) {
+    dead_letter(lane, part, m.offset, m.key, m.value, *rejection);
+  } else if (event.type == EventType::kTick) {
     // Event time passed in this partition: no user, only the clock moves on.
     const int64_t before = part.aggregates().stream_time_ms;
-    if (before == kNoTime || event_.ts_ms > before) {
-      part.aggregates().stream_time_ms = event_.ts_ms;
-      task_.advance(part, before, epoch_);
+    if (before == kNoTime || event.ts_ms > before) {
+      part.aggregates().stream_time_ms = event.ts_ms;
+      lane.task.advance(part, before, epoch_);
     }
-    ++processed_;
+    ++lane.processed;
   } else {
-    const IdKey event_key = id_key(event_.user_id, event_.event_id);
+    const IdKey event_key = id_key(event.user_id, event.event_id);
     // Likely cache misses, started now so they overlap with the user lookup.
     part.aggregates().seen.prefetch(event_key);
     const IdKey session_key =
-        event_.session_id.empty() ? IdKey{} : id_key(event_.user_id, event_.session_id);
-    if (!event_.session_id.empty()) part.sessions().prefetch(session_key);
-    CachedUser& user = part.user(event_.user_id, epoch_);
+        event.session_id.empty() ? IdKey{} : id_key(event.user_id, event.session_id);
+    if (!event.session_id.empty()) part.sessions().prefetch(session_key);
+    CachedUser& user = part.user(event.user_id, epoch_);
     const UserActivity before = user.activity;
     const int64_t stream_before = part.aggregates().stream_time_ms;
-    const Verdict verdict = processor_.process(part.aggregates(), user.activity, event_, event_key,
-                                               user.profile.segments);
+    const Verdict verdict = lane.processor.process(part.aggregates(), user.activity, event,
+                                                   event_key, user.profile.segments);
     if (part.aggregates().stream_time_ms != stream_before)
-      task_.advance(part, stream_before, epoch_);
+      lane.task.advance(part, stream_before, epoch_);
     if (verdict == Verdict::kTooLate) {
-      ++rejected_[static_cast<int>(RejectReason::kTooLate)];
-      dead_letters_.send({value, key, RejectReason::kTooLate, "older than the allowed lateness",
-                          config_.topic, partition, offset});
+      ++lane.rejected[static_cast<int>(RejectReason::kTooLate)];
+      dead_letters_.send({m.value, m.key, RejectReason::kTooLate, "older than the allowed lateness",
+                          config_.topic, m.partition, m.offset});
     } else if (verdict == Verdict::kDuplicate) {
-      ++duplicates_;
+      ++lane.duplicates;
     } else {
-      ++processed_;
-      task_.process(part, user, before, event_, session_key);
+      ++lane.processed;
+      lane.task.process(part, user, before, event, session_key);
     }
   }
-  part.advance_to(offset + 1);
-  if (source_ts_ms > 0 && metrics_) {
-    double seconds = std::max<int64_t>(0, now_ms_ - source_ts_ms) / 1000.0;
+  part.advance_to(m.offset + 1);
+  if (m.source_ts_ms > 0 && metrics_) {
+    double seconds = std::max<int64_t>(0, now_ms_ - m.source_ts_ms) / 1000.0;
     const auto& bounds = Metrics::latency_bounds();
     size_t b = static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), seconds) -
                                    bounds.begin());
-    latency_buckets_[b] += 1;
-    latency_sum_ += seconds;
+    lane.latency_buckets[b] += 1;
+    lane.latency_sum += seconds;
   }
 }
 
-void Pipeline::dead_letter(PartitionState& part, int64_t offset, std::string_view key,
+void Pipeline::dead_letter(Lane& lane, PartitionState& part, int64_t offset, std::string_view key,
                            std::string_view value, const Rejection& r) {
   ++part.aggregates().rejected[static_cast<int>(r.reason)];
-  ++rejected_[static_cast<int>(r.reason)];
+  ++lane.rejected[static_cast<int>(r.reason)];
   dead_letters_.send({value, key, r.reason, r.detail, config_.topic, part.partition(), offset});
 }
 
 void Pipeline::end_batch() {
   if (!metrics_) return;
-  consumed_.publish(metrics_->consumed);
-  processed_.publish(metrics_->processed);
-  offset_gaps_.publish(metrics_->offset_gaps);
-  duplicates_.publish(metrics_->duplicates);
-  skipped_.publish(metrics_->skipped_messages);
-  for (int i = 0; i < kRejectReasonCount; ++i) rejected_[i].publish(*metrics_->rejected[i]);
-  if (latency_sum_ > 0 || std::any_of(latency_buckets_.begin(), latency_buckets_.end(),
-                                      [](double x) { return x > 0; })) {
-    metrics_->end_to_end_latency.ObserveMultiple(latency_buckets_, latency_sum_);
-    std::fill(latency_buckets_.begin(), latency_buckets_.end(), 0.0);
-    latency_sum_ = 0;
+  for (auto& l : lanes_) {
+    Lane& lane = *l;
+    lane.consumed.publish(metrics_->consumed);
+    lane.processed.publish(metrics_->processed);
+    lane.offset_gaps.publish(metrics_->offset_gaps);
+    lane.duplicates.publish(metrics_->duplicates);
+    lane.skipped.publish(metrics_->skipped_messages);
+    for (int i = 0; i < kRejectReasonCount; ++i) lane.rejected[i].publish(*metrics_->rejected[i]);
+    if (lane.latency_sum > 0 ||
+        std::any_of(lane.latency_buckets.begin(), lane.latency_buckets.end(),
+                    [](double x) { return x > 0; })) {
+      metrics_->end_to_end_latency.ObserveMultiple(lane.latency_buckets, lane.latency_sum);
+      std::fill(lane.latency_buckets.begin(), lane.latency_buckets.end(), 0.0);
+      lane.latency_sum = 0;
+    }
+    for (int k = 0; k < kNudgeKindCount; ++k) {
+      metrics_->nudges_opened[k]->Increment(
+          double(lane.nudge_effects.opened[k] - lane.nudge_effects_published.opened[k]));
+      metrics_->nudge_returns[k]->Increment(
+          double(lane.nudge_effects.returns[k] - lane.nudge_effects_published.returns[k]));
+    }
+    lane.nudge_effects_published = lane.nudge_effects;
   }
-  for (int k = 0; k < kNudgeKindCount; ++k) {
-    metrics_->nudges_opened[k]->Increment(
-        double(nudge_effects_.opened[k] - nudge_effects_published_.opened[k]));
-    metrics_->nudge_returns[k]->Increment(
-        double(nudge_effects_.returns[k] - nudge_effects_published_.returns[k]));
-  }
-  nudge_effects_published_ = nudge_effects_;
   metrics_->batch_duration.Observe((steady_ns() - batch_start_ns_) / 1e9);
 }
 
+int64_t Pipeline::consumed_total() const {
+  int64_t n = 0;
+  for (auto& lane : lanes_) n += lane->consumed.total;
+  return n;
+}
+
+int64_t Pipeline::processed_total() const {
+  int64_t n = 0;
+  for (auto& lane : lanes_) n += lane->processed.total;
+  return n;
+}
+
 bool Pipeline::checkpoint_due() const {
-  return since_checkpoint_ >= config_.checkpoint_max_events ||
+  return consumed_total() - consumed_at_checkpoint_ >= config_.checkpoint_max_events ||
          wall_clock_() - last_checkpoint_ms_ >= config_.checkpoint_interval_ms;
 }
 
@@ -201,7 +280,7 @@ void Pipeline::begin_checkpoint(CheckpointExtras* extras) {
   if (pending_) throw std::logic_error("a checkpoint is already in flight");
   checkpoint_start_ns_ = steady_ns();
   std::vector<CheckpointedPartition*> parts;
-  for (auto& [id, p] : partitions_) parts.push_back(p.get());
+  for (auto& [id, p] : partitions_) parts.push_back(p.state.get());
   pending_.emplace(
       store_, parts, [this] { dead_letters_.flush(); },
       CheckpointOptions{.changelog = changelog_,
@@ -210,7 +289,7 @@ void Pipeline::begin_checkpoint(CheckpointExtras* extras) {
                                              .count()},
       extras);
   ++epoch_;
-  since_checkpoint_ = 0;
+  consumed_at_checkpoint_ = consumed_total();
   last_checkpoint_ms_ = wall_clock_();
 }
 
@@ -226,7 +305,7 @@ std::optional<CheckpointResult> Pipeline::complete_checkpoint(bool wait) {
     metrics_->cached_users.Set(static_cast<double>(cached_users()));
     metrics_->state_live_bytes.Set(static_cast<double>(store_.live_data_bytes()));
     const EngagementSnapshot snap = snapshot();
-    metrics_->publish_snapshot(snap, topology_.segments());
+    metrics_->publish_snapshot(snap, lanes_[0]->topology.segments());
     if (snap.has_data) publish_gauges(snap.current_day);
   }
   return r;
@@ -239,35 +318,36 @@ CheckpointResult Pipeline::checkpoint(CheckpointExtras* extras) {
 
 std::vector<PartitionState*> Pipeline::partitions() {
   std::vector<PartitionState*> out;
-  for (auto& [id, p] : partitions_) out.push_back(p.get());
+  for (auto& [id, p] : partitions_) out.push_back(p.state.get());
   return out;
 }
 
 std::vector<std::pair<int32_t, int64_t>> Pipeline::positions() const {
   std::vector<std::pair<int32_t, int64_t>> out;
-  for (auto& [id, p] : partitions_) out.emplace_back(id, p->next_offset());
+  for (auto& [id, p] : partitions_) out.emplace_back(id, p.state->next_offset());
   return out;
 }
 
 EngagementSnapshot Pipeline::snapshot() const {
   std::vector<const PartitionAggregates*> aggs;
-  for (auto& [id, p] : partitions_) aggs.push_back(&p->aggregates());
-  return take_snapshot(
-      aggs, processor_.config().time_zone,
-      {.support_sla_ms = config_.support_sla_ms, .aha_within_days = topology_.aha().within_days});
+  for (auto& [id, p] : partitions_) aggs.push_back(&p.state->aggregates());
+  const Lane& lane = *lanes_[0];
+  return take_snapshot(aggs, lane.processor.config().time_zone,
+                       {.support_sla_ms = config_.support_sla_ms,
+                        .aha_within_days = lane.topology.aha().within_days});
 }
 
 int64_t Pipeline::total_users() const {
   int64_t n = 0;
   for (auto& [id, p] : partitions_)
-    for (auto& [cohort, row] : p->aggregates().cohort(CohortTable::kDailyOn).rows())
+    for (auto& [cohort, row] : p.state->aggregates().cohort(CohortTable::kDailyOn).rows())
       if (!row.retained.empty()) n += row.retained[0];
   return n;
 }
 
 size_t Pipeline::cached_users() const {
   size_t n = 0;
-  for (auto& [id, p] : partitions_) n += p->users().size();
+  for (auto& [id, p] : partitions_) n += p.state->users().size();
   return n;
 }
 

@@ -1,6 +1,11 @@
 // The shell around the processors, shared by `run` (Kafka) and `replay` (NDJSON): decode, check
 // the wall clock, route to the partition's state, apply, dead-letter rejections, checkpoint.
 // Counters are kept locally and published to Prometheus once per batch.
+// Its lanes are the stream threads (processing.threads): each owns a share of the partitions with
+// its own decoder, processors and counters, and applies its partitions' messages of a batch in
+// order, beside the others. A partition's state depends on its own messages only, so every lane
+// count gives the same bytes. Everything else (checkpoints, gauges, partitions coming and going)
+// happens between batches, on the caller's thread.
 #pragma once
 
 #include <cstdint>
@@ -13,14 +18,11 @@
 #include <string_view>
 #include <vector>
 
-#include "app/batch_counter.h"
 #include "app/config.h"
-#include "app/stream_task.h"
+#include "app/fork_join.h"
 #include "ingest/event_decoder.h"
-#include "processors/activity/activity_processor.h"
 #include "processors/engagement_snapshot.h"
 #include "processors/runtime/partition_state.h"
-#include "processors/runtime/topology.h"
 #include "sinks/dead_letter.h"
 #include "state/checkpoint.h"
 
@@ -29,17 +31,27 @@ namespace engaged {
 class Metrics;
 class Store;
 
+// One consumed message of the input topic.
+struct InputMessage {
+  int32_t partition;
+  int64_t offset;
+  std::string_view key, value;
+  int64_t source_ts_ms;  // the producer's timestamp (0: none)
+};
+
 // Milliseconds since the epoch; the only wall clock the pipeline sees.
 using WallClock = std::function<int64_t()>;
 WallClock make_wall_clock(const Config& config);
 
 class Pipeline {
  public:
+  // `lanes`: stream threads (the caller's and lanes - 1 more).
   Pipeline(const Config& config, Store& store, DeadLetterSink& dead_letters, Metrics* metrics,
-           WallClock wall_clock);
+           WallClock wall_clock, int lanes = 1);
   ~Pipeline();
 
-  // Loads a partition's state from the store (PartitionState::next_offset: where to resume).
+  // Loads a partition's state from the store (PartitionState::next_offset: where to resume), and
+  // gives it to the lane owning the fewest partitions.
   PartitionState& open_partition(int32_t partition);
   // Forgets a partition taken away (checkpoint first: its state is then all in the store).
   void drop(int32_t partition);
@@ -48,9 +60,13 @@ class Pipeline {
   bool owns(int32_t partition) const { return partitions_.count(partition) > 0; }
 
   void begin_batch();
+  // Decodes and applies every message, each lane its own partitions' in order, lanes side by
+  // side.
+  void apply_batch(std::span<const InputMessage> messages);
+  // One message at a time, on a pipeline of one lane (replay's workers, tests):
   // Decodes `value` into the pipeline's current event. `padded`: readable padding follows.
   std::optional<Rejection> decode(std::string_view value, bool padded);
-  const Event& event() const { return event_; }
+  const Event& event() const;
   // Applies one input message whose decoding gave `rejection` (nullopt = accepted).
   // Messages below the partition's next offset were applied before a restart: skipped.
   void apply(int32_t partition, int64_t offset, std::string_view key, std::string_view value,
@@ -75,15 +91,20 @@ class Pipeline {
   std::vector<std::pair<int32_t, int64_t>> positions() const;
   EngagementSnapshot snapshot() const;
   int64_t total_users() const;  // distinct users ever active, over owned partitions
-  int64_t consumed_total() const { return consumed_.total; }
-  int64_t processed_total() const { return processed_.total; }
+  int64_t consumed_total() const;
+  int64_t processed_total() const;
   size_t cached_users() const;
   std::vector<PartitionState*> partitions();
 
  private:
+  struct Lane;
+  Lane& only_lane();
+  // Applies one message in `lane`, whose event holds its decoding when accepted.
+  void apply(Lane& lane, PartitionState& part, const InputMessage& m,
+             std::optional<Rejection> rejection);
   // The gauges processors declare, from the owned partitions' stores as of `day`.
   void publish_gauges(int32_t day);
-  void dead_letter(PartitionState& part, int64_t offset, std::string_view key,
+  void dead_letter(Lane& lane, PartitionState& part, int64_t offset, std::string_view key,
                    std::string_view value, const Rejection& r);
 
   const Config& config_;
@@ -92,22 +113,18 @@ class Pipeline {
   Metrics* metrics_;
   WallClock wall_clock_;
   ChangelogSink* changelog_ = nullptr;
-  ActivityProcessor processor_;
-  Topology topology_;
-  NudgeEffects nudge_effects_, nudge_effects_published_;
-  StreamTask task_;
-  EventDecoder decoder_;
-  Event event_;
-  std::map<int32_t, std::unique_ptr<PartitionState>> partitions_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+  ForkJoin threads_;  // runs the lanes
+  struct Owned {
+    std::unique_ptr<PartitionState> state;
+    size_t lane;
+  };
+  std::map<int32_t, Owned> partitions_;
 
   uint32_t epoch_ = 1;
   int64_t now_ms_ = 0;
   int64_t last_checkpoint_ms_ = 0;
-  int64_t since_checkpoint_ = 0;
-  BatchCounter consumed_, processed_, offset_gaps_, skipped_, duplicates_;
-  std::array<BatchCounter, kRejectReasonCount> rejected_{};
-  std::vector<double> latency_buckets_;
-  double latency_sum_ = 0;
+  int64_t consumed_at_checkpoint_ = 0;
   int64_t batch_start_ns_ = 0;
   std::optional<Checkpoint> pending_;  // begun, not yet committed
   int64_t checkpoint_start_ns_ = 0;

@@ -79,7 +79,8 @@ class RunShell : public PartitionListener {
                                               .memory_bytes = rocksdb_memory_bytes(config)})),
         dead_letters_(config.kafka, config.dead_letter_topic),
         http_(serve_http(config, metrics_.registry())),
-        pipeline_(config, *store_, dead_letters_, &metrics_, make_wall_clock(config)),
+        pipeline_(config, *store_, dead_letters_, &metrics_, make_wall_clock(config),
+                  static_cast<int>(config.processing_threads)),
         outbox_(config.kafka, config.program_topic, config.nudges_topic),
         ticks_(config.kafka, config.topic, *Partitioner::parse(config.partitioner)),
         reader_(config.kafka, "restore"),
@@ -90,6 +91,7 @@ class RunShell : public PartitionListener {
     const Manifest manifest = manifest_for(config, partitions_);
     check_manifest(*store_, config.state_dir, &manifest);
     metrics_.set_currencies(split_list(config.revenue_currencies));
+    spdlog::info("{} stream thread(s) (processing.threads)", config.processing_threads);
     if (config.changelog) {
       changelog_ = std::make_unique<KafkaChangelog>(
           config.kafka,
@@ -213,10 +215,10 @@ class RunShell : public PartitionListener {
       pipeline_.begin_batch();
       const int64_t now = steady_ms();
       bool had_input = false;  // anything but our own ticks
-      for (rd_kafka_message_t* m : batch) {
-        had_input |= handle(m, now);
-        rd_kafka_message_destroy(m);
-      }
+      for (rd_kafka_message_t* m : batch) had_input |= take(m, now);
+      pipeline_.apply_batch(input_);
+      input_.clear();
+      for (rd_kafka_message_t* m : batch) rd_kafka_message_destroy(m);
       batch.clear();
       pipeline_.end_batch();
       members_->poll();
@@ -564,9 +566,10 @@ class RunShell : public PartitionListener {
     }
   }
 
-  // Returns false for our own messages (idle ticks, the program topic), which do not count as
-  // input for --idle-exit-ms.
-  bool handle(rd_kafka_message_t* m, int64_t now) {
+  // Hands a program-topic message to the program stage, and keeps an input message for the
+  // pipeline's batch (input_). Returns false for our own messages (idle ticks, the program
+  // topic), which do not count as input for --idle-exit-ms.
+  bool take(rd_kafka_message_t* m, int64_t now) {
     if (m->err) {
       spdlog::error("consumer: {} (partition {}, offset {})", rd_kafka_message_errstr(m),
                     m->partition, m->offset);
@@ -586,7 +589,7 @@ class RunShell : public PartitionListener {
     if (!tick) last_input_[m->partition] = now;
     rd_kafka_timestamp_type_t tstype;
     const int64_t ts = rd_kafka_message_timestamp(m, &tstype);
-    pipeline_.handle(m->partition, m->offset, key, value, ts);
+    input_.push_back({m->partition, m->offset, key, value, ts});
     return !tick;
   }
 
@@ -681,6 +684,7 @@ class RunShell : public PartitionListener {
   Metrics metrics_;
   std::unique_ptr<HttpServer> http_;  // /metrics and /v1/users; none without metrics.listen
   Pipeline pipeline_;
+  std::vector<InputMessage> input_;  // the poll's input messages, for the pipeline
   OutboxSender outbox_;
   TickProducer ticks_;
   std::unique_ptr<KafkaChangelog> changelog_;

@@ -36,6 +36,7 @@ KafkaDeadLetterSink::KafkaDeadLetterSink(const KafkaProperties& kafka, std::stri
 void KafkaDeadLetterSink::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
   if (!m->err) return;
   auto* self = static_cast<KafkaDeadLetterSink*>(opaque);
+  std::lock_guard lock(self->mutex_);
   if (self->first_error_.empty())
     self->first_error_ =
         fmt::format("dead letter to {}[{}] refused: {}", rd_kafka_topic_name(m->rkt), m->partition,
@@ -97,6 +98,7 @@ void KafkaDeadLetterSink::send(const DeadLetter& l) {
 void KafkaDeadLetterSink::flush() {
   const rd_kafka_resp_err_t err = rd_kafka_flush(producer_.get(), 30000);
   if (err) throw std::runtime_error(std::string("dead-letter flush: ") + rd_kafka_err2str(err));
+  std::lock_guard lock(mutex_);
   if (!first_error_.empty()) throw std::runtime_error(first_error_);
 }
 

@@ -4,6 +4,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <atomic>
 #include <cstdio>
 #include <mutex>
 #include <string>
@@ -41,7 +42,7 @@ class DeadLetterSink {
 // message.max.bytes (a message just under input.max_event_bytes plus headers, say) keeps only
 // the head of its original bytes, with headers engaged.truncated=true, engaged.original.size
 // and engaged.original.xxh64 (hex): a poison message never stops the pipeline and its trace
-// stays.
+// stays. send() may be called from several threads at once (the pipeline's lanes).
 class KafkaDeadLetterSink : public DeadLetterSink {
  public:
   KafkaDeadLetterSink(const KafkaProperties& kafka, std::string topic);
@@ -49,7 +50,7 @@ class KafkaDeadLetterSink : public DeadLetterSink {
   void flush() override;
   // Serves delivery reports; call it from the loop that sends.
   void poll();
-  int64_t truncated_total() const { return truncated_; }
+  int64_t truncated_total() const { return truncated_.load(std::memory_order_relaxed); }
 
  private:
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque);
@@ -57,7 +58,8 @@ class KafkaDeadLetterSink : public DeadLetterSink {
   KafkaHandle producer_;
   std::string topic_;
   size_t max_message_bytes_;  // the producer's message.max.bytes
-  int64_t truncated_ = 0;
+  std::atomic<int64_t> truncated_ = 0;
+  std::mutex mutex_;         // guards first_error_ (delivery reports are served by any sender)
   std::string first_error_;  // of a letter the broker refused; empty while none was
 };
 

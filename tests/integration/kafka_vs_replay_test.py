@@ -1,6 +1,7 @@
 """Acceptance: a known event set produced through the embedded Kafka by kcat (an external
 client) and consumed by `engaged run` gives the same report as `engaged replay` of the same
-file, both equal to tables computed independently here, and byte-identical state."""
+file, both equal to tables computed independently here, and byte-identical state; `run` with 2 and
+4 stream threads (processing.threads) gives the same state, nudges and dead letters as with 1."""
 import os
 import subprocess
 import sys
@@ -20,16 +21,40 @@ with open(events, "w") as f:
     f.write("\n".join(lines) + "\n")
 h.log(f"{len(lines)} messages, {len(resent)} of them sent twice")
 
-with h.embedded_cluster(work) as bootstrap:
-    # kcat produces with librdkafka's default partitioner, keyed by user id.
-    subprocess.run(["kcat", "-P", "-b", bootstrap, "-t", "app.events", "-K", "\t", "-z", "lz4",
-                    "-l", events], check=True)
-    run_state = os.path.join(work, "run-state")
-    h.engaged(*h.run_args(bootstrap, run_state), "--idle-exit-ms", 2500)
-    # The dead letters reached their topic with reason headers.
-    dlq = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", "app.events.dlq", "-e", "-q",
-                          "-f", "%h\n"], capture_output=True, text=True, check=True).stdout
-    dlq_rows = [r for r in dlq.splitlines() if r]
+def run_through_kafka(threads):
+    """A fresh embedded cluster; kcat produces the file, `engaged run` with `threads` stream
+    threads consumes it. Returns the state directory, the dead letters and the nudges topic."""
+    with h.embedded_cluster(work) as bootstrap:
+        # kcat produces with librdkafka's default partitioner, keyed by user id.
+        subprocess.run(["kcat", "-P", "-b", bootstrap, "-t", "app.events", "-K", "\t", "-z", "lz4",
+                        "-l", events], check=True)
+        state = os.path.join(work, f"run-state-{threads}")
+        h.engaged(*h.run_args(bootstrap, state, extra=("--set", f"processing.threads={threads}")),
+                  "--idle-exit-ms", 2500)
+        # The dead letters reached their topic with reason headers.
+        def topic(name, fmt):
+            return subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", name, "-e", "-q", "-f", fmt],
+                                  capture_output=True, text=True, check=True).stdout
+        dlq = [r for r in topic("app.events.dlq", "%h\n").splitlines() if r]
+        # Each partition's nudges in their order on it.
+        nudges = sorted(topic("app.nudges", "%p %o %s\n").splitlines(),
+                        key=lambda r: tuple(map(int, r.split(" ")[:2])))
+    return state, dlq, nudges
+
+
+run_state, dlq_rows, run_nudges = run_through_kafka(1)
+assert run_nudges, "the story decides no nudge: nothing to compare"
+# Stream threads: each owns a share of the partitions; the bytes are the same for any count.
+for threads in (2, 4):
+    state, dlq, nudges = run_through_kafka(threads)
+    h.expect_equal(f"state dump, {threads} threads vs 1", h.comparable_dump(state),
+                   h.comparable_dump(run_state))
+    h.expect_equal(f"nudges, {threads} threads vs 1", "\n".join(nudges), "\n".join(run_nudges))
+    h.expect_equal(f"dead letters, {threads} threads vs 1", "\n".join(sorted(dlq)),
+                   "\n".join(sorted(dlq_rows)))
+    for table in ("daily", "retention", "summary"):
+        h.expect_equal(f"report {table}, {threads} threads vs 1", h.report(state, table),
+                       h.report(run_state, table))
 
 replay_state = os.path.join(work, "replay-state")
 h.engaged("replay", "--keyed", "-i", events, "--state", replay_state, "--nudges",
