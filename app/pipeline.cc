@@ -281,13 +281,20 @@ void Pipeline::begin_checkpoint(CheckpointExtras* extras) {
   checkpoint_start_ns_ = steady_ns();
   std::vector<CheckpointedPartition*> parts;
   for (auto& [id, p] : partitions_) parts.push_back(p.state.get());
+  CheckpointOptions options{
+      .changelog = changelog_,
+      .wall_clock_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count()};
+  if (lanes_.size() > 1)
+    options.parallel = [this](size_t n, const std::function<void(size_t)>& job) {
+      const size_t lanes = lanes_.size();
+      threads_.run([&](int lane) {
+        for (size_t i = static_cast<size_t>(lane); i < n; i += lanes) job(i);
+      });
+    };
   pending_.emplace(
-      store_, parts, [this] { dead_letters_.flush(); },
-      CheckpointOptions{.changelog = changelog_,
-                        .wall_clock_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                             std::chrono::system_clock::now().time_since_epoch())
-                                             .count()},
-      extras);
+      store_, parts, [this] { dead_letters_.flush(); }, options, extras);
   ++epoch_;
   consumed_at_checkpoint_ = consumed_total();
   last_checkpoint_ms_ = wall_clock_();

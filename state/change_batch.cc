@@ -39,4 +39,32 @@ void ChangeBatch::del(Family f, std::string_view key) {
   if (PartitionOps* p = record(f, key)) changelog::append_delete(p->ops, f, key);
 }
 
+void ChangeBatch::append(std::span<ChangeBatch> parts) {
+  // A WriteBatch is a 12-byte header (fixed64 sequence, fixed32 count: rocksdb's
+  // db/write_batch.cc) and its records; the records of several batches concatenate.
+  constexpr size_t kHeader = 12;
+  size_t bytes = batch_.Data().size();
+  uint32_t count = batch_.Count();
+  for (ChangeBatch& part : parts) {
+    bytes += part.batch_.Data().size() - kHeader;
+    count += part.batch_.Count();
+  }
+  std::string rep;
+  rep.reserve(bytes);
+  rep.append(batch_.Data());
+  for (ChangeBatch& part : parts) {
+    rep.append(part.batch_.Data(), kHeader);
+    part.batch_.Clear();
+    for (auto& [partition, ops] : part.ops_)
+      if (!ops_.emplace(partition, std::move(ops)).second)
+        throw std::logic_error("change batches appended hold the same partition");
+    part.ops_.clear();
+    part.last_ = nullptr;
+  }
+  for (int i = 0; i < 4; ++i) rep[8 + i] = static_cast<char>((count >> (8 * i)) & 0xff);
+  batch_ = rocksdb::WriteBatch(std::move(rep));
+  last_ = nullptr;
+  last_partition_ = -1;
+}
+
 }  // namespace engaged

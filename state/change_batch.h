@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,10 @@ class ChangeBatch {
   // the changelog's next materialization cancels (neither reaches the changelog as a record).
   void insert(Family f, std::string_view key, std::string_view value);
   void del(Family f, std::string_view key);
+
+  // Appends the writes of `parts`, in their order, after this batch's; each part holds other
+  // partitions' writes than this batch and the other parts. The parts are left empty.
+  void append(std::span<ChangeBatch> parts);
 
   rocksdb::WriteBatch& write_batch() { return batch_; }
   // The recorded ops by partition (empty unless recording).

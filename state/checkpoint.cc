@@ -35,10 +35,23 @@ Checkpoint::Checkpoint(Store& store, std::span<CheckpointedPartition* const> par
       options_(options),
       batch_(store, options.changelog != nullptr) {
   flush_sinks();
-  for (auto* p : partitions_) {
-    if (p->dirty()) p->write_changes(batch_, store, result_);
-    result_.watermarks.push_back(p->watermark());
+  if (options.parallel && partitions_.size() > 1) {
+    std::vector<ChangeBatch> parts;
+    parts.reserve(partitions_.size());
+    for (size_t i = 0; i < partitions_.size(); ++i)
+      parts.emplace_back(store, options.changelog != nullptr);
+    std::vector<CheckpointResult> results(partitions_.size());
+    options.parallel(partitions_.size(), [&](size_t i) {
+      if (partitions_[i]->dirty()) partitions_[i]->write_changes(parts[i], store, results[i]);
+    });
+    batch_.append(parts);
+    for (auto& r : results)
+      for (auto& entry : r.outbox) result_.outbox.push_back(std::move(entry));
+  } else {
+    for (auto* p : partitions_)
+      if (p->dirty()) p->write_changes(batch_, store, result_);
   }
+  for (auto* p : partitions_) result_.watermarks.push_back(p->watermark());
   if (extras) {
     for (const auto& key : extras->delivered) batch_.del(Family::kOutbox, key);
     extras->delivered.clear();

@@ -65,6 +65,10 @@ struct CheckpointExtras {
 struct CheckpointOptions {
   ChangelogSink* changelog = nullptr;  // none: the state lives on this disk only (replay)
   int64_t wall_clock_ms = 0;           // stamped on the changelog positions
+  // Calls job(i) for every i < n, on several threads (the stream threads, idle meanwhile);
+  // empty: one after the other. The partitions' writes are collected this way, each into its
+  // own batch, then appended in the partitions' order: the same bytes either way.
+  std::function<void(size_t n, const std::function<void(size_t)>& job)> parallel;
 };
 
 // What the checkpoint needs of one partition's working set (processors/runtime/partition_state.h).

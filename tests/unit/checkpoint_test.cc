@@ -11,6 +11,8 @@
 #include "app/pipeline.h"
 #include "app/population.h"
 #include "processors/runtime/state_tables.h"
+#include "state/change_batch.h"
+#include "state/codec.h"
 #include "state/store.h"
 
 namespace engaged {
@@ -92,6 +94,88 @@ TEST(Checkpoint, CrashBetweenCheckpointsLosesNothingAndCountsNothingTwice) {
     EXPECT_EQ(dump(base / "straight"), dump(config.state_dir)) << "crash at " << crash_at;
   }
   fs::remove_all(base);
+}
+
+// Stream threads: 3 lanes applying batches side by side, with checkpoints collected by the
+// lanes too, end with exactly the state of one lane fed one message at a time.
+TEST(Checkpoint, LanesGiveTheStateOfOneLane) {
+  const auto msgs = population();
+  const fs::path base = fs::temp_directory_path() / ("engaged-lanes-" + std::to_string(getpid()));
+  fs::remove_all(base);
+  Config config;
+  config.metrics_listen.clear();
+  config.wall_clock = "2030-01-01T00:00:00Z";
+  config.cache_max_users = 50;
+  config.state_dir = (base / "one").string();
+  {
+    auto store = Store::open(config.state_dir, {});
+    FileDeadLetterSink dlq("");
+    Pipeline p(config, *store, dlq, nullptr, make_wall_clock(config));
+    for (int32_t i = 0; i < 5; ++i) p.open_partition(i);
+    p.begin_batch();
+    for (size_t i = 0; i < msgs.size(); ++i)
+      p.handle(static_cast<int32_t>(i % 5), static_cast<int64_t>(i / 5), msgs[i].key, msgs[i].value,
+               0);
+    p.end_batch();
+    p.checkpoint();
+  }
+  config.state_dir = (base / "three").string();
+  {
+    auto store = Store::open(config.state_dir, {});
+    FileDeadLetterSink dlq("");
+    Pipeline p(config, *store, dlq, nullptr, make_wall_clock(config), 3);
+    for (int32_t i = 0; i < 5; ++i) p.open_partition(i);
+    std::vector<InputMessage> batch;
+    for (size_t i = 0; i < msgs.size(); ++i) {
+      batch.push_back({static_cast<int32_t>(i % 5), static_cast<int64_t>(i / 5), msgs[i].key,
+                       msgs[i].value, 0});
+      if (batch.size() == 1000 || i + 1 == msgs.size()) {
+        p.begin_batch();
+        p.apply_batch(batch);
+        p.end_batch();
+        batch.clear();
+        if (i % 3000 < 1000) p.checkpoint();
+      }
+    }
+    p.checkpoint();
+    EXPECT_EQ(p.consumed_total(), static_cast<int64_t>(msgs.size()));
+  }
+  EXPECT_EQ(dump(base / "one"), dump(config.state_dir));
+  fs::remove_all(base);
+}
+
+// Batches collected apart and appended hold the bytes one batch would have.
+TEST(Checkpoint, AppendedChangeBatchesEqualOneBatch) {
+  const fs::path dir = fs::temp_directory_path() / ("engaged-append-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  {
+    auto store = Store::open(dir, {});
+    auto key = [](int32_t partition, std::string_view id) {
+      std::string k;
+      codec::put_partition(k, partition);
+      return k + std::string(id);
+    };
+    ChangeBatch one(*store, true), head(*store, true);
+    std::vector<ChangeBatch> parts;
+    parts.emplace_back(*store, true);
+    parts.emplace_back(*store, true);
+    for (ChangeBatch* b : {&one, &head}) b->put(Family::kUsers, key(0, "a"), "1");
+    for (ChangeBatch* b : {&one, &parts[0]}) {
+      b->put(Family::kUsers, key(1, "b"), "2");
+      b->del(Family::kUsers, key(1, "c"));
+    }
+    for (ChangeBatch* b : {&one, &parts[1]}) b->put(Family::kDaily, key(2, "d"), "3");
+    head.append(parts);
+    EXPECT_EQ(head.write_batch().Data(), one.write_batch().Data());
+    EXPECT_EQ(head.write_batch().Count(), 4u);
+    ASSERT_EQ(head.ops().size(), 3u);
+    for (auto& [partition, ops] : one.ops()) {
+      EXPECT_EQ(head.ops()[partition].ops, ops.ops);
+      EXPECT_EQ(head.ops()[partition].count, ops.count);
+    }
+    EXPECT_EQ(parts[0].write_batch().Count(), 0u);
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace
