@@ -65,6 +65,9 @@ Metrics::Metrics()
       cached_users(
           gauge(*registry_, "engaged_state_cached_users", "Users whose state is held in memory.")
               .Add({})),
+      state_memory(gauge(*registry_, "engaged_state_memory_bytes",
+                         "What the state holds in memory, by table (user_cache: estimated), "
+                         "together bounded by state.memory_budget.")),
       assigned_partitions(gauge(*registry_, "engaged_assigned_partitions",
                                 "Input partitions currently owned by this instance.")
                               .Add({})),

@@ -74,10 +74,12 @@ class Metrics {
   prometheus::Histogram& checkpoint_size;               // engaged_checkpoint_size_bytes
   prometheus::Gauge& state_live_bytes;                  // engaged_state_live_data_bytes
   prometheus::Gauge& cached_users;                      // engaged_state_cached_users
-  prometheus::Gauge& assigned_partitions;               // engaged_assigned_partitions
-  prometheus::Counter& duplicates;                      // engaged_events_duplicate_total
-  prometheus::Counter& offset_gaps;                     // engaged_input_offset_gaps_total
-  prometheus::Counter& skipped_messages;                // engaged_input_skipped_messages_total
+  // engaged_state_memory_bytes{table}: user_cache, dedupe_window, sessions, rocksdb
+  prometheus::Family<prometheus::Gauge>& state_memory;
+  prometheus::Gauge& assigned_partitions;  // engaged_assigned_partitions
+  prometheus::Counter& duplicates;         // engaged_events_duplicate_total
+  prometheus::Counter& offset_gaps;        // engaged_input_offset_gaps_total
+  prometheus::Counter& skipped_messages;   // engaged_input_skipped_messages_total
   // The mentor program's delivery and the nudges' effect.
   prometheus::Family<prometheus::Gauge>& outbox_entries;      // engaged_outbox_entries{sink}
   prometheus::Family<prometheus::Counter>& outbox_delivered;  // engaged_outbox_delivered_total

@@ -304,9 +304,30 @@ std::optional<CheckpointResult> Pipeline::complete_checkpoint(bool wait) {
   if (!pending_ || !pending_->commit(wait)) return std::nullopt;
   CheckpointResult r = std::move(pending_->result());
   pending_.reset();
-  trim_user_cache(partitions(), static_cast<size_t>(config_.cache_max_users),
-                  user_cache_bytes(config_));
+  // The dedupe windows and session tables cannot shrink on demand: the user cache gets what
+  // they leave of its share of the budget.
+  size_t dedupe_bytes = 0, session_bytes = 0;
+  for (auto& [id, p] : partitions_) {
+    dedupe_bytes += p.state->aggregates().seen.memory_bytes();
+    session_bytes += p.state->sessions().memory_bytes();
+  }
+  const size_t share = user_cache_bytes(config_), fixed = dedupe_bytes + session_bytes;
+  if (fixed > share && !warned_over_budget_) {
+    warned_over_budget_ = true;
+    spdlog::warn(
+        "the dedupe windows ({} MiB) and session tables ({} MiB) alone exceed the {} MiB "
+        "state.memory_budget leaves them: no user stays cached between checkpoints; raise "
+        "state.memory_budget or shorten processing.dedupe_window",
+        dedupe_bytes >> 20, session_bytes >> 20, share >> 20);
+  }
+  const TrimmedCache cache =
+      trim_user_cache(partitions(), static_cast<size_t>(config_.cache_max_users),
+                      share > fixed ? share - fixed : 0);
   if (metrics_) {
+    metrics_->state_memory.Add({{"table", "user_cache"}}).Set(double(cache.bytes));
+    metrics_->state_memory.Add({{"table", "dedupe_window"}}).Set(double(dedupe_bytes));
+    metrics_->state_memory.Add({{"table", "sessions"}}).Set(double(session_bytes));
+    metrics_->state_memory.Add({{"table", "rocksdb"}}).Set(double(store_.memory_bytes()));
     metrics_->checkpoint_duration.Observe((steady_ns() - checkpoint_start_ns_) / 1e9);
     metrics_->checkpoint_size.Observe(static_cast<double>(r.batch_bytes));
     metrics_->cached_users.Set(static_cast<double>(cached_users()));

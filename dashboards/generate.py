@@ -723,13 +723,18 @@ def pipeline():
             timeseries("RocksDB size", "Live SST data plus memtables per instance.",
                        [T(f"sum by (instance) ({m('engaged_state_live_data_bytes')})", "{{instance}}")],
                        "bytes", w=8, min=0),
+            timeseries("State memory", "What the state holds in memory, by table, over all "
+                       "instances; each instance's tables together stay within its "
+                       "state.memory_budget (the user cache gets what the others leave).",
+                       [T(f"sum by (table) ({m('engaged_state_memory_bytes')})", "{{table}}")],
+                       "bytes", w=8, min=0),
             timeseries("Users in memory", "Users whose state is cached (bounded by "
-                       "state.cache_max_users).",
+                       "state.cache_max_users and the user cache's share of state.memory_budget).",
                        [T(f"sum by (instance) ({m('engaged_state_cached_users')})", "{{instance}}")],
-                       w=12, min=0),
+                       w=8, min=0),
             timeseries("Assigned partitions", "Input partitions each instance owns.",
                        [T(f"sum by (instance) ({m('engaged_assigned_partitions')})", "{{instance}}")],
-                       w=12, min=0, decimals=0),
+                       w=8, min=0, decimals=0),
         ]),
         Row("Outbox", [
             timeseries("Outbox depth", "Decided nudges and program records not yet delivered, by "

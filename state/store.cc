@@ -106,6 +106,7 @@ std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& o
           "open state " + dir);
   }
   store->db_.reset(raw);
+  store->cache_ = cache;
   store->write_options_.sync = options.sync;
   store->write_options_.disableWAL = !options.wal;
   store->read_only_ = options.read_only;

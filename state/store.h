@@ -6,6 +6,7 @@
 // checkpoints, but offsets and state always roll back together.
 #pragma once
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
@@ -43,6 +44,8 @@ class Store {
   void write(rocksdb::WriteBatch& batch);
   void flush();                // memtables to SST files (all column families at once)
   uint64_t live_data_bytes();  // live data in SST files + memtables not yet flushed
+  // What RocksDB holds in memory now: its one cache, where the memtables are charged too.
+  size_t memory_bytes() const { return cache_ ? cache_->GetUsage() : 0; }
 
   rocksdb::DB* db() { return db_.get(); }
   rocksdb::ColumnFamilyHandle* cf(Family f) { return handles_[static_cast<size_t>(f)]; }
@@ -80,6 +83,7 @@ class Store {
 
  private:
   Store() = default;
+  std::shared_ptr<rocksdb::Cache> cache_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::WriteOptions write_options_;

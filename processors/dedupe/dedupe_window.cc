@@ -26,10 +26,13 @@ void DedupeWindow::rebuild(size_t capacity, int64_t horizon_ms) {
 
 void DedupeWindow::insert(const SeenEvent& e, int64_t horizon_ms) {
   if (slots_.empty()) slots_.resize(1024);
-  if ((size_ + 1) * 2 > slots_.size()) {
-    // Over half full: drop what is out of the window first, grow only if still crowded.
-    rebuild(slots_.size(), horizon_ms);
-    if ((size_ + 1) * 4 > slots_.size()) rebuild(slots_.size() * 2, horizon_ms);
+  if ((size_ + 1) * 4 > slots_.size() * 3) {
+    // Three quarters full: drop what is out of the window, into a table twice as large only
+    // if what stays would fill over half of this one. One new table at a time, so the
+    // table's peak is its size plus the new one's.
+    size_t live = 0;
+    for (const auto& s : slots_) live += !empty(s.key) && s.ts_ms >= horizon_ms;
+    rebuild((live + 1) * 2 > slots_.size() ? slots_.size() * 2 : slots_.size(), horizon_ms);
   }
   SeenEvent* slot = find_slot(e.key);
   if (empty(slot->key)) ++size_;

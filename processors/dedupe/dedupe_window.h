@@ -2,8 +2,9 @@
 // stream time was at most `window` behind the current one is a duplicate. Measuring the window
 // in stream time (not in the event's own timestamp) also catches retries of late events, and
 // depends only on the input order, so replays find the same duplicates.
-// Storage is an open-addressing table of 24-byte entries: no allocation per event. Entries out
-// of the window never match; they are dropped whenever the table would otherwise grow.
+// Storage is an open-addressing table of 24-byte entries, between 3/8 and 3/4 full once grown:
+// no allocation per event. Entries out of the window never match; they are dropped whenever the
+// table would otherwise grow.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,10 @@ class DedupeWindow {
   // Entries recorded since the last take_recorded(), for the checkpoint.
   std::vector<SeenEvent> take_recorded() { return std::exchange(recorded_, {}); }
   size_t size() const { return size_; }
+  // Bytes the window holds in memory: its table and the entries the checkpoint has not taken.
+  size_t memory_bytes() const {
+    return (slots_.capacity() + recorded_.capacity()) * sizeof(SeenEvent);
+  }
 
  private:
   SeenEvent* find_slot(const IdKey& key);

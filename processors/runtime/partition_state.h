@@ -158,9 +158,13 @@ class PartitionState final : public CheckpointedPartition {
 
 // After a checkpoint committed: forgets the least recently touched clean users (they are in the
 // store) until all `partitions` together hold at most 90 % of `max_users` users and of
-// `max_bytes` estimated bytes (when they hold more than either). Returns how many were forgotten.
-size_t trim_user_cache(std::span<PartitionState* const> partitions, size_t max_users,
-                       size_t max_bytes);
+// `max_bytes` estimated bytes (when they hold more than either).
+struct TrimmedCache {
+  size_t evicted = 0;  // users forgotten
+  size_t bytes = 0;    // estimated bytes of the users kept
+};
+TrimmedCache trim_user_cache(std::span<PartitionState* const> partitions, size_t max_users,
+                             size_t max_bytes);
 // What a cached user holds in memory, estimated: the map node, the id and the profile's lists.
 size_t cached_user_bytes(const std::string& user_id, const CachedUser& user);
 

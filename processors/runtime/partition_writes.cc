@@ -178,8 +178,8 @@ size_t cached_user_bytes(const std::string& user_id, const CachedUser& user) {
   return bytes;
 }
 
-size_t trim_user_cache(std::span<PartitionState* const> partitions, size_t max_users,
-                       size_t max_bytes) {
+TrimmedCache trim_user_cache(std::span<PartitionState* const> partitions, size_t max_users,
+                             size_t max_bytes) {
   // The clean users' count and bytes per touch epoch (epochs are checkpoint numbers: few).
   struct Evictable {
     size_t users = 0, bytes = 0;
@@ -196,7 +196,7 @@ size_t trim_user_cache(std::span<PartitionState* const> partitions, size_t max_u
       ++e.users;
       e.bytes += b;
     }
-  if (users <= max_users && bytes <= max_bytes) return 0;
+  if (users <= max_users && bytes <= max_bytes) return {0, bytes};
   const size_t user_excess =
       users > max_users - max_users / 10 ? users - (max_users - max_users / 10) : 0;
   const size_t byte_excess =
@@ -212,8 +212,8 @@ size_t trim_user_cache(std::span<PartitionState* const> partitions, size_t max_u
     freed_users += e.users;
     freed_bytes += e.bytes;
   }
-  if (!found) return 0;
-  size_t evicted = 0;
+  if (!found) return {0, bytes};
+  TrimmedCache trimmed{0, bytes};
   for (auto* p : partitions)
     for (auto it = p->users().begin(); it != p->users().end();) {
       const CachedUser& u = it->second;
@@ -221,17 +221,19 @@ size_t trim_user_cache(std::span<PartitionState* const> partitions, size_t max_u
       const bool tie =
           u.touched_epoch == cutoff && (freed_users < user_excess || freed_bytes < byte_excess);
       if (!u.changed && (older || tie)) {
+        const size_t b = cached_user_bytes(it->first, u);
         if (tie) {
           ++freed_users;
-          freed_bytes += cached_user_bytes(it->first, u);
+          freed_bytes += b;
         }
+        trimmed.bytes -= b;
         it = p->users().erase(it);
-        ++evicted;
+        ++trimmed.evicted;
       } else {
         ++it;
       }
     }
-  return evicted;
+  return trimmed;
 }
 
 }  // namespace engaged

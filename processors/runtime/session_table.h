@@ -35,6 +35,7 @@ class SessionTable {
       if (!empty(s)) f(s);
   }
   size_t size() const { return size_; }
+  size_t memory_bytes() const { return slots_.capacity() * sizeof(Slot); }
 
  private:
   static bool empty(const Slot& s) { return s.key.hi == 0 && s.key.lo == 0; }

@@ -129,9 +129,11 @@ TEST_F(StateStoreTest, TheUserCacheIsTrimmedByBytesOldestCleanUsersFirst) {
       if (id != "u1-0") u.changed = false;
   const size_t each = cached_user_bytes("u1-1", p0.users().begin()->second);
   std::vector<PartitionState*> parts{&p0, &p1};
-  EXPECT_EQ(trim_user_cache(parts, 1000, 40 * each), 0u);  // within both bounds
+  EXPECT_EQ(trim_user_cache(parts, 1000, 40 * each).evicted, 0u);  // within both bounds
   // 40 users; at most 20 users' bytes: down to 90 % of that (18), so 22 go, the changed one stays.
-  EXPECT_EQ(trim_user_cache(parts, 1000, 20 * each), 22u);
+  const TrimmedCache trimmed = trim_user_cache(parts, 1000, 20 * each);
+  EXPECT_EQ(trimmed.evicted, 22u);
+  EXPECT_EQ(trimmed.bytes, 18 * each);
   EXPECT_EQ(p0.users().size() + p1.users().size(), 18u);
   EXPECT_TRUE(p0.users().count("u1-0"));  // changed: kept though oldest
   for (int i = 0; i < 10; ++i) {
@@ -139,7 +141,7 @@ TEST_F(StateStoreTest, TheUserCacheIsTrimmedByBytesOldestCleanUsersFirst) {
     EXPECT_TRUE((i % 2 ? p1 : p0).users().count("u4-" + std::to_string(i)));   // newest: kept
   }
   // The count bound alone evicts too.
-  EXPECT_EQ(trim_user_cache(parts, 10, size_t{1} << 40), 9u);
+  EXPECT_EQ(trim_user_cache(parts, 10, size_t{1} << 40).evicted, 9u);
 }
 
 TEST(FirstWeekGauge, SumsTheNewestCompleteCohortOverPartitions) {
