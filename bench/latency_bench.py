@@ -43,16 +43,18 @@ for i in range(len(pairs) - 1, -1, -1):
     earliest = pairs[i][1] if earliest is None else min(earliest, pairs[i][1])
     first[i] = earliest
 
-latencies = []
+latencies, by_kind = [], {}
 for produced, n in read(nudges_path):
     i = bisect.bisect_left(times, event_ms(n["decided_at"]))
     if i < len(first):
         latencies.append(produced - first[i])
+        by_kind.setdefault(n["kind"], []).append(produced - first[i])
 latencies.sort()
 
 
-def pct(p):
-    return latencies[min(len(latencies) - 1, int(p * len(latencies)))]
+def pct(p, values=None):
+    values = latencies if values is None else values
+    return values[min(len(values) - 1, int(p * len(values)))]
 
 
 seconds = float(produced_at) - float(start)
@@ -62,3 +64,6 @@ if not latencies:
     sys.exit("no nudge decided: nothing to measure")
 print(f"event -> nudge latency over {len(latencies):,} nudges: p50 {pct(0.5)} ms, "
       f"p99 {pct(0.99)} ms, p999 {pct(0.999)} ms, max {latencies[-1]} ms")
+for kind, values in sorted(by_kind.items()):
+    values.sort()
+    print(f"  {kind}: {len(values):,} nudges, p50 {pct(0.5, values)} ms, p99 {pct(0.99, values)} ms")
