@@ -8,7 +8,7 @@
 # Usage: bench/kafka_bench.sh [users]   (default 25000 users: ~1.7 M events over 24 partitions)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=build/engaged
+BIN=${BIN:-build/engaged}  # BIN=... measures another build
 USERS=${1:-25000}
 REPEAT=${REPEAT:-3}
 WORK=$(mktemp -d /tmp/engaged-kbench.XXXXXX)
