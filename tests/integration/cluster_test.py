@@ -1,7 +1,8 @@
 """Acceptance: state follows its partitions. The embedded cluster runs in its own process; the
 load generator streams a population into it while three `engaged run` instances share one
 consumer group, each with its own state directory and warm standby copies of the others'
-partitions (state.standby_replicas=2). Mid-stream the instance running the program stage is
+partitions (state.standby_replicas=2), and 1, 2 and 3 stream threads (processing.threads): the
+partitions a rebalance brings are shared among an instance's threads. Mid-stream the instance running the program stage is
 killed with SIGKILL and restarted (the program stage moves, and the partitions it had are
 restored from the survivors' standby copies: only the tail), and another is stopped, its state
 directory deleted, and started again (a new node, restored from the changelogs).
@@ -98,7 +99,8 @@ def start(i, bootstrap):
     log = open(f"{logs[i]}.{starts[i]}", "w")
     runs[i] = subprocess.Popen(
         [h.ENGAGED, *h.run_args(bootstrap, states[i], group=GROUP, metrics=f"127.0.0.1:{ports[i]}",
-                                extra=["--set", "state.checkpoint_interval_ms=200",
+                                extra=["--set", f"processing.threads={i + 1}",
+                                       "--set", "state.checkpoint_interval_ms=200",
                                        "--set", "state.changelog_materialize_interval=5s",
                                        "--set", "state.standby_replicas=2"])],
         stderr=log)
