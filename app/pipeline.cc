@@ -285,7 +285,8 @@ void Pipeline::begin_checkpoint(CheckpointExtras* extras) {
       .changelog = changelog_,
       .wall_clock_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::system_clock::now().time_since_epoch())
-                           .count()};
+                           .count(),
+      .reuse = &spare_batch_};
   if (lanes_.size() > 1)
     options.parallel = [this](size_t n, const std::function<void(size_t)>& job) {
       const size_t lanes = lanes_.size();
@@ -303,6 +304,7 @@ void Pipeline::begin_checkpoint(CheckpointExtras* extras) {
 std::optional<CheckpointResult> Pipeline::complete_checkpoint(bool wait) {
   if (!pending_ || !pending_->commit(wait)) return std::nullopt;
   CheckpointResult r = std::move(pending_->result());
+  spare_batch_ = pending_->take_write_batch();
   pending_.reset();
   // The dedupe windows and session tables cannot shrink on demand: the user cache gets what
   // they leave of its share of the budget.

@@ -2,6 +2,7 @@
 #include "state/change_batch.h"
 
 #include <stdexcept>
+#include <utility>
 
 #include "state/changelog_record.h"
 #include "state/codec.h"
@@ -9,7 +10,10 @@
 
 namespace engaged {
 
-ChangeBatch::ChangeBatch(Store& store, bool record_ops) : store_(store), record_ops_(record_ops) {}
+ChangeBatch::ChangeBatch(Store& store, bool record_ops, rocksdb::WriteBatch reuse)
+    : store_(store), record_ops_(record_ops), batch_(std::move(reuse)) {
+  batch_.Clear();
+}
 
 ChangeBatch::PartitionOps* ChangeBatch::record(Family f, std::string_view key) {
   if (!record_ops_ || !family_info(f).mirrored) return nullptr;

@@ -25,7 +25,9 @@ class ChangeBatch {
     size_t count = 0;
   };
 
-  ChangeBatch(Store& store, bool record_ops);
+  // `reuse`: a write batch whose memory the writes go into (cleared first), so that a batch the
+  // size of the previous checkpoint's does not grow again by copies and fresh pages.
+  ChangeBatch(Store& store, bool record_ops, rocksdb::WriteBatch reuse = rocksdb::WriteBatch());
 
   // A put of a write-once family's key is recorded as an insert.
   void put(Family f, std::string_view key, std::string_view value);

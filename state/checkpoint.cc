@@ -33,7 +33,8 @@ Checkpoint::Checkpoint(Store& store, std::span<CheckpointedPartition* const> par
     : store_(store),
       partitions_(partitions.begin(), partitions.end()),
       options_(options),
-      batch_(store, options.changelog != nullptr) {
+      batch_(store, options.changelog != nullptr,
+             options.reuse ? std::move(*options.reuse) : rocksdb::WriteBatch()) {
   flush_sinks();
   if (options.parallel && partitions_.size() > 1) {
     std::vector<ChangeBatch> parts;

@@ -65,6 +65,9 @@ struct CheckpointExtras {
 struct CheckpointOptions {
   ChangelogSink* changelog = nullptr;  // none: the state lives on this disk only (replay)
   int64_t wall_clock_ms = 0;           // stamped on the changelog positions
+  // The previous checkpoint's write batch, whose memory this one reuses (moved from; may be
+  // null).
+  rocksdb::WriteBatch* reuse = nullptr;
   // Calls job(i) for every i < n, on several threads (the stream threads, idle meanwhile);
   // empty: one after the other. The partitions' writes are collected this way, each into its
   // own batch, then appended in the partitions' order: the same bytes either way.
@@ -104,6 +107,8 @@ class Checkpoint {
   // False (and nothing done) while the changelog has not acknowledged everything, unless `wait`.
   bool commit(bool wait);
   CheckpointResult& result() { return result_; }
+  // After the commit: the write batch, for the next checkpoint to reuse.
+  rocksdb::WriteBatch take_write_batch() { return std::move(batch_.write_batch()); }
 
  private:
   Store& store_;

@@ -1,6 +1,8 @@
 // The event-id window: linear probing over a power-of-two table.
 #include "processors/dedupe/dedupe_window.h"
 
+#include "domain/probe_table.h"
+
 namespace engaged {
 namespace {
 bool empty(const IdKey& k) {
@@ -27,12 +29,14 @@ void DedupeWindow::rebuild(size_t capacity, int64_t horizon_ms) {
 void DedupeWindow::insert(const SeenEvent& e, int64_t horizon_ms) {
   if (slots_.empty()) slots_.resize(1024);
   if ((size_ + 1) * 4 > slots_.size() * 3) {
-    // Three quarters full: drop what is out of the window, into a table twice as large only
-    // if what stays would fill over half of this one. One new table at a time, so the
-    // table's peak is its size plus the new one's.
+    // Three quarters full: drop what is out of the window, in place, or into a table twice as
+    // large if what stays would fill over half of this one.
     size_t live = 0;
     for (const auto& s : slots_) live += !empty(s.key) && s.ts_ms >= horizon_ms;
-    rebuild((live + 1) * 2 > slots_.size() ? slots_.size() * 2 : slots_.size(), horizon_ms);
+    if ((live + 1) * 2 > slots_.size())
+      rebuild(slots_.size() * 2, horizon_ms);
+    else
+      size_ -= erase_in_place(slots_, [&](const SeenEvent& s) { return s.ts_ms < horizon_ms; });
   }
   SeenEvent* slot = find_slot(e.key);
   if (empty(slot->key)) ++size_;

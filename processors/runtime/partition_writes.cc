@@ -98,6 +98,11 @@ void PartitionState::write_changes(ChangeBatch& batch, Store& store, CheckpointR
     changed.emplace_back(s.key, s.state);
     s.changed = false;
   });
+  // In key order: the segments do not depend on where the table placed each session (a
+  // restored table places them differently than the one that wrote them).
+  std::sort(changed.begin(), changed.end(), [](const auto& a, const auto& b) {
+    return a.first.hi != b.first.hi ? a.first.hi < b.first.hi : a.first.lo < b.first.lo;
+  });
   for (size_t from = 0, piece = 0; from < changed.size(); from += kSegmentEntries, ++piece) {
     const std::vector<codec::SessionEntry> part(
         changed.begin() + static_cast<ptrdiff_t>(from),

@@ -1,7 +1,10 @@
-// Linear probing; deletions happen only in bulk (expire), by rebuilding, so no tombstones.
+// Linear probing; deletions happen only in bulk (expire), in place or by rebuilding, so no
+// tombstones.
 #include "processors/runtime/session_table.h"
 
 #include <limits>
+
+#include "domain/probe_table.h"
 
 namespace engaged {
 
@@ -36,7 +39,10 @@ void SessionTable::expire(int64_t horizon_ms) {
   if (live == size_) return;
   size_t capacity = 1024;
   while (live * 2 > capacity) capacity *= 2;  // at most half full after a clean-up
-  rebuild(capacity, horizon_ms);
+  if (capacity == slots_.size())
+    size_ -= erase_in_place(slots_, [&](const Slot& s) { return s.state.end_ms < horizon_ms; });
+  else
+    rebuild(capacity, horizon_ms);
 }
 
 void SessionTable::rebuild(size_t capacity, int64_t horizon_ms) {
