@@ -2,9 +2,9 @@
 // stream time was at most `window` behind the current one is a duplicate. Measuring the window
 // in stream time (not in the event's own timestamp) also catches retries of late events, and
 // depends only on the input order, so replays find the same duplicates.
-// Storage is an open-addressing table of 24-byte entries, between 3/8 and 3/4 full once grown:
-// no allocation per event. Entries out of the window never match; they are dropped whenever the
-// table would otherwise grow.
+// Storage is an open-addressing table of 24-byte entries: no allocation per event. Entries out
+// of the window never match; when the table is 3/4 full they are dropped in place, and it
+// doubles only if what stays would fill over half of it.
 #pragma once
 
 #include <cstdint>
