@@ -41,7 +41,7 @@ WallClock make_wall_clock(const Config& config) {
 
 // A stream thread's own share of the work: everything an event touches besides its partition.
 struct Pipeline::Lane {
-  Lane(const Config& config)
+  explicit Lane(const Config& config)
       : processor(activity_config(config)),
         topology(topology_config(config)),
         task(topology, processor.config().time_zone, config.allowed_lateness_ms, nudge_effects),
@@ -143,8 +143,10 @@ void Pipeline::apply(int32_t partition, int64_t offset, std::string_view key,
 
 void Pipeline::apply_batch(std::span<const InputMessage> messages) {
   for (auto& lane : lanes_) lane->batch.clear();
+  // A poll's messages come in runs of one partition: looked up once per run.
+  auto it = partitions_.end();
   for (const InputMessage& m : messages) {
-    auto it = partitions_.find(m.partition);
+    if (it == partitions_.end() || it->first != m.partition) it = partitions_.find(m.partition);
     if (it == partitions_.end()) {
       spdlog::warn("message for unowned partition {} ignored", m.partition);
       continue;
