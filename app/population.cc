@@ -1,5 +1,7 @@
 // Day-by-day simulation: each day every signed-up, not-yet-churned user decides whether to be
-// active, then plays out sessions; events are rendered to JSON only when emitted.
+// active, then plays out sessions; events are rendered to JSON only when emitted. The flavours
+// differ only in who is active on a day and which actions they do
+// (Generator::course_active_today, pick_action); everything else is shared.
 #include "app/population.h"
 
 #include <fmt/format.h>
@@ -69,6 +71,11 @@ struct Profile {
   uint8_t platform, country;
   bool streaker;  // checks in daily
   bool mentor = false;
+  // Course flavour: how seriously the learner takes it (0..1), deadlines missed so far, and
+  // whether this week's assignment is in.
+  float diligence = 0;
+  uint8_t missed = 0;
+  bool submitted = false;
   uint8_t topics;    // bit set over kTopics
   uint8_t capacity;  // mentees at once, when a mentor
 };
@@ -86,6 +93,11 @@ constexpr std::string_view kActions[] = {"open_lesson",  "complete_lesson", "sea
                                          "view_pricing", "post_comment",    "share",
                                          "open_profile", "play_audio"};
 constexpr double kActionWeights[] = {0.30, 0.14, 0.14, 0.05, 0.10, 0.04, 0.11, 0.12};
+constexpr std::string_view kCourseActions[] = {"watch_video",    "open_lesson",      "take_quiz",
+                                               "post_comment",   "search",           "view_pricing",
+                                               "download_notes", "submit_assignment"};
+constexpr uint8_t kSubmit = 7;   // kCourseActions index of submit_assignment
+constexpr int kCourseWeeks = 8;  // weekly deadlines on days 6, 13, ..., 55 after signup
 // What newcomers say they want to learn (signup props.topics) and what mentors offer.
 constexpr std::string_view kTopics[] = {"lessons", "grammar", "pronunciation", "exam_prep"};
 
@@ -156,7 +168,60 @@ class Generator {
       p.topics = static_cast<uint8_t>(1u << rng_.below(4));
       if (rng_.chance(0.4)) p.topics |= static_cast<uint8_t>(1u << rng_.below(4));
       p.capacity = static_cast<uint8_t>(2 + rng_.below(4));
+      if (o_.flavour == Flavour::kCourse) {
+        // Nobody is fated to churn: dropouts follow from missed deadlines (active_today).
+        p.diligence = static_cast<float>(std::pow(rng_.uniform(), 0.7));
+        p.base_p = 0.15f + 0.35f * p.diligence;
+        p.churn_day = INT32_MAX;
+        p.kind = p.diligence > 0.8f ? Kind::kPower : Kind::kRegular;
+      }
     }
+  }
+
+  // Course flavour: activity comes in bursts before each weekly deadline; a missed deadline
+  // costs motivation and often the learner; after the last week most completers leave.
+  bool course_active_today(int32_t day, Profile& p) {
+    const int age = day - p.signup_day;
+    if (age >= kCourseWeeks * 7) {
+      if (day == p.signup_day + kCourseWeeks * 7 && !rng_.chance(0.2)) p.churn_day = day;
+      return day < p.churn_day && rng_.chance(0.08);
+    }
+    const int to_deadline = 6 - age % 7;
+    const double burst = to_deadline == 0   ? 3.0
+                         : to_deadline == 1 ? 2.0
+                         : to_deadline <= 3 ? 1.0
+                                            : 0.5;
+    const double prob =
+        day == p.signup_day ? 1.0 : std::min(0.97, p.base_p * burst * std::pow(0.7, p.missed));
+    const bool active = rng_.chance(prob);
+    if (active && to_deadline <= 2 && !p.submitted && rng_.chance(0.3 + 0.6 * p.diligence))
+      p.submitted = true;  // handed in during the day's first session (simulate_day)
+    if (to_deadline == 0) {
+      const double drop = p.submitted ? 0.04 * (1.0 - p.diligence) : 0.35;
+      if (!p.submitted) ++p.missed;
+      p.submitted = false;
+      if (rng_.chance(drop)) p.churn_day = day + 1 + rng_.geometric(1.0);
+    }
+    return active;
+  }
+
+  uint8_t pick_action(const Profile& p) {
+    if (o_.flavour == Flavour::kApp) {
+      double w = rng_.uniform();
+      uint8_t idx = 0;
+      for (double acc = kActionWeights[0]; w > acc && idx < 7; acc += kActionWeights[++idx]) {
+      }
+      return idx;
+    }
+    // Diligent learners quiz and take notes more: the action mix says who will stay.
+    const double d = 0.3 + p.diligence;
+    const double w[] = {0.35, 0.20, 0.12 * d, 0.08, 0.07, 0.02, 0.08 * d};
+    double total = 0;
+    for (double x : w) total += x;
+    double r = rng_.uniform() * total;
+    uint8_t idx = 0;
+    while (idx < 6 && r >= w[idx]) r -= w[idx++];
+    return idx;
   }
 
   int64_t local_hour_to_utc_ms(int32_t day, const Profile& p, double local_hour) {
@@ -193,9 +258,15 @@ class Generator {
         push(local_hour_to_utc_ms(day, p, 12.0), u, EventType::kUserDeleted);
       if (day < p.signup_day || day >= p.churn_day) continue;
       const int age = day - p.signup_day;
-      double prob = day == p.signup_day ? 1.0 : p.base_p * season;
-      if (p.kind == Kind::kChurner) prob *= std::pow(0.5, age / p.half_life_days);
-      if (!rng_.chance(prob)) continue;
+      if (o_.flavour == Flavour::kCourse) {
+        const bool had_submitted = p.submitted;
+        if (!course_active_today(day, p)) continue;
+        submit_today_ = p.submitted && !had_submitted;
+      } else {
+        double prob = day == p.signup_day ? 1.0 : p.base_p * season;
+        if (p.kind == Kind::kChurner) prob *= std::pow(0.5, age / p.half_life_days);
+        if (!rng_.chance(prob)) continue;
+      }
       int sessions = 1 + std::min(7, rng_.geometric(p.session_rate));
       double hour = pick_local_hour();
       if (day == p.signup_day) push(local_hour_to_utc_ms(day, p, hour), u, EventType::kSignup);
@@ -206,11 +277,12 @@ class Generator {
         int actions = 1 + std::min(60, rng_.geometric(p.actions_per_session));
         for (int a = 0; a < actions; ++a) {
           t += 5000 + rng_.below(90000);
-          double w = rng_.uniform();
-          uint8_t idx = 0;
-          for (double acc = kActionWeights[0]; w > acc && idx < 7; acc += kActionWeights[++idx]) {
-          }
-          push(t, u, EventType::kAction, session, idx);
+          push(t, u, EventType::kAction, session, pick_action(p));
+        }
+        if (submit_today_) {
+          t += 5000 + rng_.below(90000);
+          push(t, u, EventType::kAction, session, kSubmit);
+          submit_today_ = false;
         }
         if (rng_.chance(0.015))
           push(t + 2000, u, EventType::kPurchase, static_cast<uint32_t>(99 + 100 * rng_.below(50)));
@@ -287,7 +359,8 @@ class Generator {
       case EventType::kAction:
         if (p.platform != kWeb)
           fmt::format_to(std::back_inserter(buf_), ",\"session_id\":\"s{:x}\"", e.aux);
-        fmt::format_to(std::back_inserter(buf_), ",\"name\":\"{}\"", kActions[e.aux2]);
+        fmt::format_to(std::back_inserter(buf_), ",\"name\":\"{}\"",
+                       o_.flavour == Flavour::kCourse ? kCourseActions[e.aux2] : kActions[e.aux2]);
         break;
       case EventType::kPurchase:
         fmt::format_to(std::back_inserter(buf_), ",\"amount\":{}.{:02d},\"currency\":\"{}\"",
@@ -400,6 +473,7 @@ class Generator {
   std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> queue_;
   uint64_t next_seq_ = 1, next_session_ = 1, next_ticket_ = 1, emitted_ = 0;
   std::string buf_, key_;
+  bool submit_today_ = false;  // course flavour: the user hands in this week's assignment today
 };
 
 }  // namespace

@@ -12,8 +12,15 @@
 
 namespace engaged {
 
+// What kind of app the population uses. kApp: a language-learning app whose users come back at
+// their own pace and whose churners fade out. kCourse: a course with weekly deadlines, activity
+// in bursts before each one, dropouts after missed deadlines and completers who leave when the
+// course ends: a second behaviour to test churn models on (docs/churn.md).
+enum class Flavour : uint8_t { kApp, kCourse };
+
 struct PopulationOptions {
   uint64_t seed = 42;
+  Flavour flavour = Flavour::kApp;
   int users = 20000;                      // users who sign up over the period
   int days = 60;                          // length of the period
   int32_t end_day = 0;                    // last day (days since epoch, UTC)
