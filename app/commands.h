@@ -12,6 +12,8 @@
 
 namespace engaged {
 
+class Store;
+
 // Set by SIGINT/SIGTERM; long-running commands poll it and shut down cleanly.
 void install_signal_handlers();
 bool stop_requested();
@@ -43,6 +45,11 @@ struct ReplayOptions {
   int threads = 2;               // workers, each owning a share of the partitions
   bool quiet = false;
   std::string nudges_file;  // append the decided nudges here (NDJSON); empty = keep in outbox
+  // `train`'s observation points: before the first accepted line whose event time is at or
+  // after `pause_at_ms`, the state is checkpointed and `on_pause` called with that time; it
+  // returns the next pause time (INT64_MAX: none). Setting it replays with one thread.
+  std::function<int64_t(Store&, int64_t ts_ms)> on_pause;
+  int64_t pause_at_ms = INT64_MAX;
 };
 // `engaged replay`: the same processors over NDJSON.
 int replay(const Config& config, const ReplayOptions& options);
@@ -63,12 +70,16 @@ int dump_state_command(const std::string& state_dir);
 int restore_state(const Config& config, const std::string& state_dir);
 
 struct TrainOptions {
-  std::string input;          // NDJSON log to learn from
-  int label_after_days = 14;  // churned = no activity in this many days after the observation
-  std::string model_out;      // YAML model file to write; empty = print only
-  std::string state_dir;      // keep the replayed state here; empty = a temporary directory
+  std::vector<std::string> inputs;  // NDJSON logs to learn from (each replayed on its own)
+  int label_after_days = 14;        // churned = no activity in this many days after the observation
+  std::string model_out;            // YAML model file to write; empty = print only
+  std::string state_dir;            // keep the replayed state here; empty = a temporary directory
   int partitions = 6;
   bool keyed = false;
+  std::string labels;        // CSV user_id,label[,as_of]: external labels instead of N days
+  std::string examples_out;  // CSV of every observation's split, label and features
+  std::string evaluate;      // a model file (or "builtin"): judge it on every observation, no fit
+  std::vector<std::string> without;  // features left out of the fit (weight 0)
 };
 // `engaged train`: fit the churn-risk weights on a log and report how well they predict.
 int train(const Config& config, const TrainOptions& options);

@@ -283,7 +283,8 @@ const std::vector<Setting>& settings() {
                    "`currency` label value; the others add up under `other`, so producers cannot "
                    "grow the series count. Reports keep every currency."),
       STRING_SETTING("risk.model", risk_model,
-                     "Churn-risk model file (bias and weights, YAML); empty = built-in weights."),
+                     "Churn-risk model file (YAML, written by `engaged train`; see churn.md); "
+                     "empty = built-in weights."),
       SHARE_SETTING("risk.threshold", risk_threshold,
                     "Churn-risk score at or above which a user counts as at risk."),
       INT_SETTING("risk.newcomer_days", risk_newcomer_days, 0, 3650,

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <iostream>
+#include <map>
 
 #include "app/commands.h"
 #include "app/config.h"
@@ -31,6 +32,13 @@ int32_t day_arg(const std::string& s) {
 
 void add_population_options(CLI::App* cmd, PopulationOptions& p, std::string& end) {
   cmd->add_option("--seed", p.seed, "PRNG seed (same seed, same output)")->capture_default_str();
+  cmd->add_option("--flavour", p.flavour,
+                  "app: users at their own pace, churners fade out; course: weekly deadlines, "
+                  "bursts, dropouts after missed deadlines")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, Flavour>{{"app", Flavour::kApp}, {"course", Flavour::kCourse}},
+          CLI::ignore_case))
+      ->default_str("app");
   cmd->add_option("--users", p.users, "users who sign up over the period")->capture_default_str();
   cmd->add_option("--days", p.days, "length of the period in days")->capture_default_str();
   cmd->add_option("--end", end, "last day of the period, YYYY-MM-DD (default: yesterday, UTC)");
@@ -99,16 +107,31 @@ int main(int argc, char** argv) {
   replay_cmd->add_flag("--keyed", replay_options.keyed,
                        "lines are key<TAB>json (kcat -K'\\t'); partition by that key");
 
-  auto* train_cmd =
-      app.add_subcommand("train", "fit the churn-risk model on a log; print AUC and calibration");
+  auto* train_cmd = app.add_subcommand(
+      "train", "fit the churn-risk model on a log; print AUC, PR-AUC and calibration");
   add_config_options(train_cmd);
   TrainOptions train_options;
-  train_cmd->add_option("--input,-i", train_options.input, "NDJSON log")->required();
+  train_cmd
+      ->add_option("--input,-i", train_options.inputs,
+                   "NDJSON log; repeat to pool the observations of several apps' logs")
+      ->required();
   train_cmd
       ->add_option("--label-after-days", train_options.label_after_days,
                    "churned = no activity in this many days after the observation day")
       ->capture_default_str();
   train_cmd->add_option("--model-out,-o", train_options.model_out, "write the model file here");
+  train_cmd->add_option("--labels", train_options.labels,
+                        "CSV user_id,label[,as_of]: churn labels from elsewhere (as_of "
+                        "YYYY-MM-DD; without it, as of the end of the log)");
+  train_cmd->add_option("--examples-out", train_options.examples_out,
+                        "write every observation (split, label, features) to this CSV");
+  train_cmd
+      ->add_option("--without", train_options.without,
+                   "features to leave out of the fit (weight 0), e.g. ones the log cannot "
+                   "say anything about")
+      ->delimiter(',');
+  train_cmd->add_option("--evaluate", train_options.evaluate,
+                        "judge this model file (or 'builtin') on the log instead of fitting");
   train_cmd->add_option("--state", train_options.state_dir,
                         "keep the replayed state here (default: a temporary directory)");
   train_cmd->add_flag("--keyed", train_options.keyed, "lines are key<TAB>json");

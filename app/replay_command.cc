@@ -56,6 +56,7 @@ void replay_partitions(const Config& shared_config, const ReplayOptions& options
   std::string_view line;
   bool oversized = false;
   int64_t in_batch = 0;
+  int64_t pause_at_ms = options.pause_at_ms;
   pipeline.begin_batch();
   while (source.next(line, oversized)) {
     std::string_view key;
@@ -79,6 +80,16 @@ void replay_partitions(const Config& shared_config, const ReplayOptions& options
           key = pipeline.event().user_id;
         else if (threads == 1)
           key = scan_user_id(line).value_or(std::string_view());
+      }
+    }
+    if (options.on_pause && !oversized) {  // one worker
+      if (!decoded) decoded = pipeline.decode(line, /*padded=*/true);
+      while (!*decoded && pipeline.event().ts_ms >= pause_at_ms) {
+        pipeline.end_batch();
+        pipeline.checkpoint();
+        pause_at_ms = options.on_pause(store, pipeline.event().ts_ms);
+        pipeline.begin_batch();
+        in_batch = 0;
       }
     }
     const int32_t p = partition_of(key);
@@ -170,7 +181,7 @@ int replay(const Config& config, const ReplayOptions& options) {
   // Each worker reads the input itself (stdin can be read once), and the product gauges are a
   // snapshot of all partitions (one worker owns them all).
   int threads = std::clamp(options.threads, 1, options.partitions);
-  if (options.input == "-" || metrics) threads = 1;
+  if (options.input == "-" || metrics || options.on_pause) threads = 1;
 
   Totals totals;
   const auto start = std::chrono::steady_clock::now();

@@ -195,22 +195,30 @@ void write_risk(Store& store, const RiskModel& model, const RiskInputs& inputs,
   struct Row {
     std::string user;
     RiskScore score;
+    std::string why;
   };
   std::vector<Row> rows;
   for_each_user(store, [&](std::string_view id, const UserActivity& a, const UserProfile& p) {
-    if (a.known())
-      rows.push_back({std::string(id), score_risk(model, risk_features(a, p, inputs))});
+    if (!a.known()) return;
+    const RiskFeatures f = risk_features(a, p, inputs);
+    Row row{std::string(id), score_risk(model, f), {}};
+    for (const auto& [feature, contribution] : row.score.reasons) {
+      if (!row.why.empty()) row.why += "; ";
+      row.why += describe_risk_reason(feature, f);
+    }
+    rows.push_back(std::move(row));
   });
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
     return a.score.score != b.score.score ? a.score.score > b.score.score : a.user < b.user;
   });
-  TableWriter table({"user_id", "score", "reason1", "reason2", "reason3"},
-                    {true, false, true, true, true}, format, out);
+  TableWriter table({"user_id", "score", "reason1", "reason2", "reason3", "why"},
+                    {true, false, true, true, true, true}, format, out);
   for (const auto& r : rows) {
     std::vector<std::string> row = {r.user, fmt::format("{:.6f}", r.score.score)};
     for (size_t i = 0; i < 3; ++i)
       row.emplace_back(i < r.score.reasons.size() ? risk_feature_name(r.score.reasons[i].first)
                                                   : std::string_view());
+    row.push_back(r.why);
     table.row(row);
   }
 }

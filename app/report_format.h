@@ -61,8 +61,6 @@ void write_aha(const StateTables& t, const std::vector<std::string>& candidates,
 // dimension,value,day,dau,wau,mau,new,returning,resurrecting,dormant
 void write_segments(const StateTables& t, const SegmentConfig& config, DayRange range,
                     const std::string& format, std::ostream& out);
-// user_id,score,reason1,reason2,reason3 — every stored user's churn risk as of `inputs.day`,
-// highest first (ties by user id).
 // The mentoring program's experiment as of `day`: per outcome (returned within 7 days, active on
 // day 7 and day 30 after entering) the treated and holdout users old enough to count, their
 // rates, and the uplift (treated - holdout) with a 95 % normal-approximation interval.
@@ -70,6 +68,8 @@ void write_uplift(const StateTables& t, int32_t day, const std::string& format, 
 // Nudge opens by kind and of those the ones followed by a return within 7 days, per day.
 void write_nudge_opens(const StateTables& t, DayRange range, const std::string& format,
                        std::ostream& out);
+// user_id,score,reason1,reason2,reason3,why — every stored user's churn risk as of `inputs.day`,
+// highest first (ties by user id); `why` is the reasons in words.
 void write_risk(Store& store, const RiskModel& model, const RiskInputs& inputs,
                 const std::string& format, std::ostream& out);
 // rejection reason counts, non-zero only, largest first.

@@ -1,5 +1,7 @@
-// The churn-risk model file `train` writes and `run`, `replay` and `report risk` read: `bias: x`
-// and `weights: {feature name: w, ...}` (YAML).
+// The churn-risk model file `train` writes and `run`, `replay` and `report risk` read (YAML).
+// Version 2: `format: 2`, `bias: x` and `features: {name: {weight: w, mean: m, scale: s}}`.
+// Version 1 (no format line): `bias: x` and `weights: {name: w}`, read as mean 0 and scale 1,
+// so a model trained by the previous release scores exactly as it did.
 #pragma once
 
 #include <string>
@@ -8,7 +10,10 @@
 
 namespace engaged {
 
-// Unknown feature names are an error (std::invalid_argument naming it).
+// Unknown feature names, formats and fields are errors (std::invalid_argument naming them);
+// features the file does not name have weight 0.
 RiskModel load_risk_model(const std::string& path);
+// Version 2 text, after `comment` lines (each prefixed with "# ").
+std::string format_risk_model(const RiskModel& model, const std::string& comment);
 
 }  // namespace engaged

@@ -164,7 +164,9 @@ std::function<HttpAnswer(const std::string&)> make_user_view(const Config& confi
     if (known) {
       const int64_t now = read_stream_time(store, partition);
       const int32_t day = tz->day_of(now);
-      const RiskScore s = risk->score(a, p, day, now);
+      const RiskConfig& rc = risk->config();
+      const RiskFeatures f = risk_features(a, p, {day, now, rc.support_sla_ms, rc.aha_count});
+      const RiskScore s = score_risk(rc.model, f);
       out += fmt::format(
           ",\"partition\":{},\"as_of\":{},\"cohort_day\":{},\"signup_day\":{},"
           "\"last_active_day\":{},\"active_days_30d\":{},\"timezone\":{},\"language\":{}",
@@ -174,8 +176,9 @@ std::function<HttpAnswer(const std::string&)> make_user_view(const Config& confi
       out += fmt::format(",\"risk\":{{\"score\":{:.4f},\"at_risk\":{},\"reasons\":[", s.score,
                          s.score >= risk->config().threshold);
       for (size_t i = 0; i < s.reasons.size(); ++i)
-        out += fmt::format("{}{{\"feature\":\"{}\",\"contribution\":{:.4f}}}", i ? "," : "",
-                           risk_feature_name(s.reasons[i].first), s.reasons[i].second);
+        out += fmt::format("{}{{\"feature\":\"{}\",\"contribution\":{:.4f},\"text\":{}}}",
+                           i ? "," : "", risk_feature_name(s.reasons[i].first), s.reasons[i].second,
+                           json_quoted(describe_risk_reason(s.reasons[i].first, f)));
       out += fmt::format("],\"next_check\":{}}}", time_or_null(p.risk.timer_ms));
       out += fmt::format(",\"program\":{{\"entered_at\":{},\"arm\":{}}}",
                          time_or_null(p.entry.entered_ms),

@@ -32,6 +32,14 @@ struct DayBitmap {
            __builtin_popcountll(static_cast<uint64_t>(x >> 64));
   }
   bool any(int32_t lo, int32_t hi) const { return range(lo, hi) != 0; }
+  // The days of the set in [lo, hi] as bits: bit i is day hi - i.
+  unsigned __int128 bits(int32_t lo, int32_t hi) const {
+    if (empty() || hi < lo) return 0;
+    // range() starts at min(hi, last_day): move it up to start at hi.
+    return hi > last_day
+               ? (hi - last_day >= kActivityWindowDays ? 0 : range(lo, hi) << (hi - last_day))
+               : range(lo, hi);
+  }
   // Adds `day`; false if it was already in the set (or too old for the window).
   bool add(int32_t day) {
     if (has(day)) return false;

@@ -1,11 +1,39 @@
-// Each feature is scaled to about [0, 1] so weights compare; see docs/metrics.md for definitions.
+// Features 0-9 are scaled to about [0, 1]; 10-18 are raw counts of days and sessions (a model
+// file's mean and scale put them on one footing). Definitions: docs/churn.md.
 #include "processors/program/churn_risk.h"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 namespace engaged {
+namespace {
+
+// Standard deviation of the gaps between consecutive active days (bit i: day d - i); 0 with
+// fewer than three active days.
+double gap_stddev(unsigned __int128 bits) {
+  double n = 0, sum = 0, sum_sq = 0;
+  int prev = -1;
+  for (int base = 0; base < 128; base += 64) {
+    for (uint64_t w = static_cast<uint64_t>(bits >> base); w; w &= w - 1) {
+      const int at = base + __builtin_ctzll(w);
+      if (prev >= 0) {
+        const double gap = at - prev;
+        ++n;
+        sum += gap;
+        sum_sq += gap * gap;
+      }
+      prev = at;
+    }
+  }
+  if (n < 2) return 0;
+  const double mean = sum / n;
+  return std::sqrt(std::max(0.0, sum_sq / n - mean * mean));
+}
+
+}  // namespace
 
 std::string_view risk_feature_name(int feature) {
   static constexpr std::string_view kNames[kRiskFeatureCount] = {"inactive_vs_typical_gap",
@@ -17,7 +45,16 @@ std::string_view risk_feature_name(int feature) {
                                                                  "few_active_days_30d",
                                                                  "session_length_decline",
                                                                  "nps_detractor",
-                                                                 "no_mentor"};
+                                                                 "no_mentor",
+                                                                 "days_since_active",
+                                                                 "tenure_days",
+                                                                 "active_days_7",
+                                                                 "active_days_14",
+                                                                 "active_days_30",
+                                                                 "active_days_prev_14",
+                                                                 "gap_stddev_days",
+                                                                 "sessions_7d",
+                                                                 "sessions_prev_7d"};
   return kNames[feature];
 }
 
@@ -76,6 +113,19 @@ RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
     f[8] = profile.nps <= 6 ? 1.0 : profile.nps <= 8 ? 0.5 : 0.0;
   // No mentor contact (an opened match, a message to a mentor) in the last 30 days.
   f[9] = profile.mentor_contact_day >= d - 29 && profile.mentor_contact_day <= d ? 0.0 : 1.0;
+  f[10] = std::min<double>(silent, 60);
+  f[11] = std::min(d - user.cohort_day, 180);
+  f[12] = user.count_active(d - 6, d);
+  f[13] = user.count_active(d - 13, d);
+  f[14] = user.count_active(d - 29, d);
+  f[15] = user.count_active(d - 27, d - 14);
+  f[16] = gap_stddev(user.bits(d - 55, d));
+  if (profile.session_day != INT32_MIN && profile.session_day <= d)
+    for (int i = 0; i < 14; ++i) {
+      const int32_t day = profile.session_day - i;
+      if (day <= d && day >= d - 13)
+        f[day > d - 7 ? 17 : 18] += profile.session_count[static_cast<size_t>(i)];
+    }
   return f;
 }
 
@@ -105,12 +155,20 @@ int risk_feature_of_name(std::string_view name) {
   return -1;
 }
 
+RiskFeatures risk_contributions(const RiskModel& model, const RiskFeatures& features) {
+  RiskFeatures c;
+  for (size_t i = 0; i < c.size(); ++i)
+    c[i] = model.weights[i] * (features[i] - model.mean[i]) / model.scale[i];
+  return c;
+}
+
 RiskScore score_risk(const RiskModel& model, const RiskFeatures& features) {
   RiskScore s;
   double z = model.bias;
   std::vector<std::pair<int, double>> parts;
+  const RiskFeatures c = risk_contributions(model, features);
   for (int i = 0; i < kRiskFeatureCount; ++i) {
-    const double part = model.weights[static_cast<size_t>(i)] * features[static_cast<size_t>(i)];
+    const double part = c[static_cast<size_t>(i)];
     z += part;
     if (part > 0) parts.emplace_back(i, part);
   }
@@ -121,6 +179,51 @@ RiskScore score_risk(const RiskModel& model, const RiskFeatures& features) {
   if (parts.size() > 3) parts.resize(3);
   s.reasons = std::move(parts);
   return s;
+}
+
+std::string describe_risk_reason(int feature, const RiskFeatures& f) {
+  auto n = [&](int i) { return static_cast<int>(std::lround(f[static_cast<size_t>(i)])); };
+  auto down_from = [](int now, int before) {
+    return before > now ? fmt::format(", down from {}", before) : std::string();
+  };
+  switch (feature) {
+    case 0:
+      return fmt::format("silent for {} days, longer than their usual gap", n(10));
+    case 1:
+      return fmt::format("active {} of the last 7 days, fewer than the week before", n(12));
+    case 2:
+    case 11:
+      return fmt::format("joined {} days ago", n(11));
+    case 3:
+      return "has not reached the aha moment yet";
+    case 4:
+      return "their check-in streak broke";
+    case 5:
+      return "a support ticket waits past the SLA";
+    case 6:
+    case 14:
+      return fmt::format("active {} of the last 30 days", n(14));
+    case 7:
+      return fmt::format("sessions {:.0f} % shorter than the week before", f[7] * 100);
+    case 8:
+      return "their last NPS answer was low";
+    case 9:
+      return "no mentor contact in the last 30 days";
+    case 10:
+      return fmt::format("last active {} days ago", n(10));
+    case 12:
+      return fmt::format("active {} of the last 7 days", n(12));
+    case 13:
+    case 15:
+      return fmt::format("active {} of the last 14 days{}", n(13), down_from(n(13), n(15)));
+    case 16:
+      return fmt::format("comes back irregularly (gaps vary by {:.1f} days)", f[16]);
+    case 17:
+    case 18:
+      return fmt::format("{} sessions in the last 7 days{}", n(17), down_from(n(17), n(18)));
+    default:
+      return std::string(risk_feature_name(feature));
+  }
 }
 
 }  // namespace engaged

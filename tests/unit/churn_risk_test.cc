@@ -36,6 +36,47 @@ TEST(ChurnRisk, FeaturesOfAFadingNewcomer) {
   EXPECT_EQ(f[7], 0.0);                    // no sessions recorded
   EXPECT_EQ(f[8], 0.0);                    // no NPS answer
   EXPECT_EQ(f[9], 1.0);                    // no mentor contact
+  EXPECT_EQ(f[10], 8.0);                   // last active on d-8
+  EXPECT_EQ(f[11], 12.0);                  // first active on d-12
+  EXPECT_EQ(f[12], 0.0);                   // none in [d-6, d]
+  EXPECT_EQ(f[13], 5.0);                   // all five in [d-13, d]
+  EXPECT_EQ(f[14], 5.0);
+  EXPECT_EQ(f[15], 0.0);  // none in [d-27, d-14]
+  EXPECT_EQ(f[16], 0.0);  // every gap is 1 day
+  EXPECT_EQ(f[17], 0.0);  // no sessions
+  EXPECT_EQ(f[18], 0.0);
+}
+
+TEST(ChurnRisk, ActivityCountsGapsAndSessionsOfARegularUser) {
+  // Active every third day from d-45 to d-3 (15 days), then on d-1: gaps 3 (x14) and 2.
+  UserActivity u;
+  for (int32_t d = kDay - 45; d <= kDay - 3; d += 3) u.add_day(d);
+  u.add_day(kDay - 1);
+  UserProfile p;
+  for (int32_t d : {kDay - 12, kDay - 9}) record_session_length(p, d, 300);
+  for (int32_t d : {kDay - 6, kDay - 3, kDay - 1}) {
+    record_session_length(p, d, 100);
+    record_session_length(p, d, 100);
+  }
+  const RiskFeatures f = risk_features(u, p, kInputs);
+  EXPECT_EQ(f[10], 1.0);
+  EXPECT_EQ(f[11], 45.0);
+  EXPECT_EQ(f[12], 3.0);   // d-6, d-3, d-1
+  EXPECT_EQ(f[13], 5.0);   // and d-12, d-9
+  EXPECT_EQ(f[14], 10.0);  // d-27 .. d-3 every third day (9), and d-1
+  EXPECT_EQ(f[15], 5.0);   // d-27, d-24, d-21, d-18, d-15
+  // 15 gaps: fourteen of 3 days and one of 2: mean 44/15, variance 14/225.
+  EXPECT_NEAR(f[16], std::sqrt(14.0 / 225), 1e-12);
+  EXPECT_EQ(f[17], 6.0);  // two sessions on each of d-6, d-3, d-1
+  EXPECT_EQ(f[18], 2.0);  // d-12, d-9
+  // As of a later day the same state is 4 silent days older: counts move, nothing else does.
+  RiskInputs later = kInputs;
+  later.day = kDay + 3;
+  const RiskFeatures g = risk_features(u, p, later);
+  EXPECT_EQ(g[10], 4.0);
+  EXPECT_EQ(g[12], 2.0);  // d-3 and d-1 are in [d-3, d+3]
+  EXPECT_EQ(g[17], 4.0);
+  EXPECT_DOUBLE_EQ(g[16], f[16]);  // [d-52, d+3] holds the same active days
 }
 
 TEST(ChurnRisk, SessionLengthNpsAndMentorFeatures) {
@@ -68,6 +109,8 @@ TEST(ChurnRisk, SessionLengthNpsAndMentorFeatures) {
 
 TEST(ChurnRisk, ScoreIsLogisticAndReasonsAreTheLargestContributions) {
   RiskModel m;
+  m.mean = {};
+  m.scale = RiskModel::filled(1);
   m.bias = -1;
   m.weights = {2, 0, 1, -1, 0.5, 0};
   const RiskScore s = score_risk(m, {0.5, 1, 1, 1, 1, 1});
@@ -78,16 +121,89 @@ TEST(ChurnRisk, ScoreIsLogisticAndReasonsAreTheLargestContributions) {
   EXPECT_EQ(s.reasons[2].first, 4);
 }
 
+TEST(ChurnRisk, ContributionsAreStandardisedAndSumToTheLogit) {
+  RiskModel m;
+  m.bias = 0.5;
+  m.weights.fill(0);
+  m.mean = {};
+  m.scale = RiskModel::filled(1);
+  m.weights[10] = 0.8;  // per standard deviation of days since active
+  m.mean[10] = 3;
+  m.scale[10] = 2;
+  m.weights[14] = -1.2;
+  m.mean[14] = 10;
+  m.scale[14] = 4;
+  m.weights[2] = 1;  // mean 0, scale 1: weight * value, as model format 1
+  RiskFeatures x{};
+  x[10] = 9;  // 3 standard deviations above the mean: +2.4
+  x[14] = 4;  // 1.5 below: +1.8
+  x[2] = 0.5;
+  const RiskFeatures c = risk_contributions(m, x);
+  EXPECT_DOUBLE_EQ(c[10], 2.4);
+  EXPECT_DOUBLE_EQ(c[14], 1.8);
+  EXPECT_DOUBLE_EQ(c[2], 0.5);
+  double sum = 0;
+  for (double v : c) sum += v;
+  const RiskScore s = score_risk(m, x);
+  EXPECT_NEAR(std::log(s.score / (1 - s.score)) - m.bias, sum, 1e-12);
+  ASSERT_EQ(s.reasons.size(), 3u);
+  EXPECT_EQ(s.reasons[0].first, 10);
+  EXPECT_EQ(s.reasons[1].first, 14);
+  EXPECT_EQ(s.reasons[2].first, 2);
+}
+
+TEST(ChurnRisk, ReasonsInWords) {
+  RiskFeatures f{};
+  f[10] = 6;
+  f[11] = 9;
+  f[13] = 1;
+  f[15] = 9;
+  f[17] = 2;
+  f[18] = 7;
+  EXPECT_EQ(describe_risk_reason(13, f), "active 1 of the last 14 days, down from 9");
+  EXPECT_EQ(describe_risk_reason(10, f), "last active 6 days ago");
+  EXPECT_EQ(describe_risk_reason(2, f), "joined 9 days ago");
+  EXPECT_EQ(describe_risk_reason(17, f), "2 sessions in the last 7 days, down from 7");
+  f[15] = 0;
+  EXPECT_EQ(describe_risk_reason(15, f), "active 1 of the last 14 days");
+  for (int i = 0; i < kRiskFeatureCount; ++i) EXPECT_FALSE(describe_risk_reason(i, f).empty());
+}
+
 TEST(ChurnRisk, ModelFileSetsNamedWeights) {
   auto path = std::filesystem::temp_directory_path() / "engaged-risk-model.yaml";
+  // Format 1 (the previous release's): weights only.
   std::ofstream(path) << "bias: -2\nweights:\n  newcomer: 0.25\n  ticket_over_sla: 4\n";
   const RiskModel m = load_risk_model(path.string());
   EXPECT_EQ(m.bias, -2);
   EXPECT_EQ(m.weights[2], 0.25);
   EXPECT_EQ(m.weights[5], 4);
-  EXPECT_EQ(m.weights[0], RiskModel{}.weights[0]);  // unnamed: default
+  EXPECT_EQ(m.weights[0], 0);  // unnamed
+  EXPECT_EQ(m.mean[2], 0);
+  EXPECT_EQ(m.scale[2], 1);
   std::ofstream(path) << "weights: {no_such_feature: 1}\n";
   EXPECT_THROW(load_risk_model(path.string()), std::invalid_argument);
+  std::ofstream(path) << "format: 3\nbias: 1\n";
+  EXPECT_THROW(load_risk_model(path.string()), std::invalid_argument);
+  std::ofstream(path) << "format: 2\nfeatures: {tenure_days: {weight: 1, median: 2}}\n";
+  EXPECT_THROW(load_risk_model(path.string()), std::invalid_argument);
+  std::filesystem::remove(path);
+}
+
+TEST(ChurnRisk, ModelFileRoundTrip) {
+  RiskModel m;
+  m.bias = -1.25;
+  for (int i = 0; i < kRiskFeatureCount; ++i) {
+    m.weights[i] = 0.5 * i - 3;
+    m.mean[i] = i * 1.5;
+    m.scale[i] = 0.25 + i;
+  }
+  auto path = std::filesystem::temp_directory_path() / "engaged-risk-model-v2.yaml";
+  std::ofstream(path) << format_risk_model(m, "fitted by a test\nsecond line");
+  const RiskModel r = load_risk_model(path.string());
+  EXPECT_EQ(r.bias, m.bias);
+  EXPECT_EQ(r.weights, m.weights);
+  EXPECT_EQ(r.mean, m.mean);
+  EXPECT_EQ(r.scale, m.scale);
   std::filesystem::remove(path);
 }
 
