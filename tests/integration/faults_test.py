@@ -404,11 +404,14 @@ def manifest():
         with open(both, "w") as f:
             for part in ("events-1.ndjson", "events-2.ndjson"):
                 f.write(open(os.path.join(old, part)).read())
+        # Their first halves were scored with the previous releases' built-in weights: a model
+        # file of format 1 with those weights scores exactly as they did.
+        model = ["--set", "risk.model=" + os.path.join(fixtures, "risk-model-previous.yaml")]
         continued = os.path.join(old, "nudges-2.ndjson")
-        h.engaged("replay", "-i", both, "--state", old_state, "--nudges", continued)
+        h.engaged("replay", "-i", both, "--state", old_state, "--nudges", continued, *model)
         whole = os.path.join(work, f"whole-{name}")
         whole_nudges = os.path.join(work, f"whole-{name}.ndjson")
-        h.engaged("replay", "-i", both, "--state", whole, "--nudges", whole_nudges)
+        h.engaged("replay", "-i", both, "--state", whole, "--nudges", whole_nudges, *model)
         first = text(os.path.join(old, "nudges-1.ndjson"))
         assert first, f"the {name} fixture decided no nudge in its first half: it tests little"
         h.expect_equal(f"{name}: nudges of the first half and the continuation",
