@@ -2,6 +2,7 @@
 #include "app/config.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -285,6 +286,9 @@ const std::vector<Setting>& settings() {
       STRING_SETTING("risk.model", risk_model,
                      "Churn-risk model file (YAML, written by `engaged train`; see churn.md); "
                      "empty = built-in weights."),
+      STRING_SETTING("risk.actions", risk_actions,
+                     "Action names (comma-separated, at most 4) whose weekly counts are "
+                     "churn-risk features (action_N_4w, action_N_trend); empty = none."),
       SHARE_SETTING("risk.threshold", risk_threshold,
                     "Churn-risk score at or above which a user counts as at risk."),
       INT_SETTING("risk.newcomer_days", risk_newcomer_days, 0, 3650,
@@ -442,6 +446,20 @@ SegmentConfig segment_config(const Config& c) {
 RiskConfig risk_config(const Config& c) {
   RiskConfig r;
   if (!c.risk_model.empty()) r.model = load_risk_model(c.risk_model);
+  r.actions = split_list(c.risk_actions);
+  if (r.actions.size() > kMaxRiskActions)
+    throw std::invalid_argument(
+        fmt::format("risk.actions: at most {} names, not {}", kMaxRiskActions, r.actions.size()));
+  // A model that weighs the action features was trained with some risk.actions: the same
+  // names in the same order, or its weights would apply to other actions.
+  bool weighs_actions = false;
+  for (int i = kFirstActionFeature; i < kRiskFeatureCount; ++i)
+    weighs_actions |= r.model.weights[static_cast<size_t>(i)] != 0;
+  if (weighs_actions && r.model.actions != r.actions)
+    throw std::invalid_argument(fmt::format(
+        "risk.model {} was trained with risk.actions={}, but risk.actions is {}: set the same "
+        "names in the same order, or retrain",
+        c.risk_model, fmt::join(r.model.actions, ","), c.risk_actions));
   r.threshold = c.risk_threshold;
   r.support_sla_ms = c.support_sla_ms;
   r.aha_count = static_cast<int>(c.aha_count);

@@ -67,7 +67,8 @@ struct Config {
   std::string aha_candidates =
       "open_lesson,complete_lesson,search,view_pricing,post_comment,share,open_profile,play_audio";
   std::array<std::string, kMaxSegmentDimensions> segment_values = {"ios,android,web", "", "", ""};
-  std::string risk_model;  // churn-risk model file; "" = built-in weights
+  std::string risk_model;    // churn-risk model file; "" = built-in weights
+  std::string risk_actions;  // action names counted for the churn-risk features (at most 4)
   double risk_threshold = 0.5;
   int64_t risk_newcomer_days = 14;
   // the mentor program and its nudges

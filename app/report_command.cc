@@ -54,7 +54,7 @@ int report(const std::string& state_dir, const ReportOptions& o, const Config& c
   else if (o.table == "segments")
     write_segments(tables, segment_config(config), range, o.format, std::cout);
   else if (o.table == "risk")
-    write_risk(*store, config.risk_model.empty() ? RiskModel{} : load_risk_model(config.risk_model),
+    write_risk(*store, risk_config(config).model, risk_config(config).actions,
                {tables.stream_time_ms == kNoTime ? kNoDay : tz.day_of(tables.stream_time_ms),
                 tables.stream_time_ms, config.support_sla_ms, aha_config(config).count},
                o.format, std::cout);

@@ -190,8 +190,8 @@ void write_segments(const StateTables& t, const SegmentConfig& config, DayRange 
   }
 }
 
-void write_risk(Store& store, const RiskModel& model, const RiskInputs& inputs,
-                const std::string& format, std::ostream& out) {
+void write_risk(Store& store, const RiskModel& model, const std::vector<std::string>& actions,
+                const RiskInputs& inputs, const std::string& format, std::ostream& out) {
   struct Row {
     std::string user;
     RiskScore score;
@@ -204,7 +204,7 @@ void write_risk(Store& store, const RiskModel& model, const RiskInputs& inputs,
     Row row{std::string(id), score_risk(model, f), {}};
     for (const auto& [feature, contribution] : row.score.reasons) {
       if (!row.why.empty()) row.why += "; ";
-      row.why += describe_risk_reason(feature, f);
+      row.why += describe_risk_reason(feature, f, actions);
     }
     rows.push_back(std::move(row));
   });

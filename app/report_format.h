@@ -70,8 +70,8 @@ void write_nudge_opens(const StateTables& t, DayRange range, const std::string& 
                        std::ostream& out);
 // user_id,score,reason1,reason2,reason3,why — every stored user's churn risk as of `inputs.day`,
 // highest first (ties by user id); `why` is the reasons in words.
-void write_risk(Store& store, const RiskModel& model, const RiskInputs& inputs,
-                const std::string& format, std::ostream& out);
+void write_risk(Store& store, const RiskModel& model, const std::vector<std::string>& actions,
+                const RiskInputs& inputs, const std::string& format, std::ostream& out);
 // rejection reason counts, non-zero only, largest first.
 void write_rejections(const StateTables& t, const std::string& format, std::ostream& out);
 // Last 14 days, recent cohorts' retention, top rejection reasons: for people.

@@ -33,6 +33,7 @@ RiskModel load_risk_model(const std::string& path) {
       m.weights[feature_of(path, kv.first.as<std::string>())] = kv.second.as<double>();
     return m;
   }
+  for (const auto& name : root["actions"]) m.actions.push_back(name.as<std::string>());
   for (const auto& kv : root["features"]) {
     const std::string name = kv.first.as<std::string>();
     const int i = feature_of(path, name);
@@ -57,7 +58,15 @@ std::string format_risk_model(const RiskModel& m, const std::string& comment) {
   std::string out;
   std::istringstream lines(comment);
   for (std::string line; std::getline(lines, line);) out += "# " + line + "\n";
-  out += fmt::format("format: 2\nbias: {:.6f}\nfeatures:\n", m.bias);
+  out += "format: 2\n";
+  if (!m.actions.empty()) {
+    YAML::Emitter list;
+    list << YAML::Flow << YAML::BeginSeq;
+    for (const auto& name : m.actions) list << YAML::DoubleQuoted << name;
+    list << YAML::EndSeq;
+    out += fmt::format("actions: {}\n", list.c_str());
+  }
+  out += fmt::format("bias: {:.6f}\nfeatures:\n", m.bias);
   for (int i = 0; i < kRiskFeatureCount; ++i)
     out += fmt::format("  {}: {{weight: {:.6f}, mean: {:.6f}, scale: {:.6f}}}\n",
                        risk_feature_name(i), m.weights[i], m.mean[i], m.scale[i]);

@@ -1,5 +1,6 @@
 // The churn-risk model file `train` writes and `run`, `replay` and `report risk` read (YAML).
-// Version 2: `format: 2`, `bias: x` and `features: {name: {weight: w, mean: m, scale: s}}`.
+// Version 2: `format: 2`, `actions: [the risk.actions it was trained with]`, `bias: x` and
+// `features: {name: {weight: w, mean: m, scale: s}}`.
 // Version 1 (no format line): `bias: x` and `weights: {name: w}`, read as mean 0 and scale 1,
 // so a model trained by the previous release scores exactly as it did.
 #pragma once

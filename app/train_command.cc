@@ -289,7 +289,8 @@ int train(const Config& config, const TrainOptions& o) {
     if (i < 0) throw std::invalid_argument("train: --without: unknown feature " + name);
     for (auto& e : fit_set) e.x[i] = 0;  // constant: weight 0
   }
-  const RiskModel model = fit_risk_model(fit_set);
+  RiskModel model = fit_risk_model(fit_set);
+  model.actions = risk_config(config).actions;
   print_evaluation("fit", evaluate_risk_model(model, fit_set, threshold));
   if (!later.empty()) print_evaluation("later days", evaluate_risk_model(model, later, threshold));
   if (!other.empty()) print_evaluation("other users", evaluate_risk_model(model, other, threshold));

@@ -178,7 +178,7 @@ std::function<HttpAnswer(const std::string&)> make_user_view(const Config& confi
       for (size_t i = 0; i < s.reasons.size(); ++i)
         out += fmt::format("{}{{\"feature\":\"{}\",\"contribution\":{:.4f},\"text\":{}}}",
                            i ? "," : "", risk_feature_name(s.reasons[i].first), s.reasons[i].second,
-                           json_quoted(describe_risk_reason(s.reasons[i].first, f)));
+                           json_quoted(describe_risk_reason(s.reasons[i].first, f, rc.actions)));
       out += fmt::format("],\"next_check\":{}}}", time_or_null(p.risk.timer_ms));
       out += fmt::format(",\"program\":{{\"entered_at\":{},\"arm\":{}}}",
                          time_or_null(p.entry.entered_ms),

@@ -5,7 +5,8 @@ For each flavour: a one-line recency rule (days since active - 0.3 x active days
 model `engaged train` fitted (its scores are recomputed from the model file's weights), and
 gradient-boosted trees (XGBoost, when python3-xgboost is installed) fitted on the same fit
 split; then each model fitted on one flavour is judged on the other flavour's observations.
-Prints AUC, PR-AUC and the top decile's precision for each. Usage:
+Prints AUC, PR-AUC and the top decile's precision for each. A set named "X+actions" counts X's own action names (risk.actions): its action features mean
+something else in another flavour, so it is judged on itself only. Usage:
   churn_eval.py app=app_examples.csv:app.model course=course_examples.csv:course.model
 """
 import csv
@@ -90,7 +91,7 @@ def main():
             hold = t["split"] == "other_users"
         for model in ("rule", "linear", "trees"):
             for fitted, s in sets.items():
-                if model not in s or (model == "rule" and fitted != judged):
+                if model not in s or (fitted != judged and (model == "rule" or "+" in fitted + judged)):
                     continue
                 same = fitted == judged
                 rows = hold if same else np.ones(len(t["y"]), bool)

@@ -6,7 +6,8 @@
 # activity in the next 14 days, hold-out = later days and other users) and the built-in
 # weights judged on every observation; then a fit on both flavours pooled; then
 # bench/churn_eval.py: a recency rule, the fitted linear model and XGBoost trees, each fitted
-# on one flavour and judged on both. Figures: docs/churn.md.
+# on one flavour and judged on both; and, with each flavour's action names counted
+# (risk.actions), judged on their own flavour. Figures: docs/churn.md.
 # Usage: bench/churn_eval.sh [users] [days]   (BIN=path/to/engaged; PY=python with numpy and,
 # for the trees, xgboost: apt-get install python3-xgboost)
 set -euo pipefail
@@ -18,6 +19,9 @@ days=${2:-60}
 seed=${SEED:-8}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Action names counted per flavour (risk.actions) for the action-count features.
+declare -A actions=([app]=open_lesson,complete_lesson,post_comment,play_audio
+                    [course]=take_quiz,download_notes,submit_assignment,watch_video)
 args=()
 for flavour in app course; do
   "$BIN" loadgen --flavour "$flavour" --users "$users" --days "$days" --end 2026-06-30 --seed "$seed" \
@@ -27,7 +31,11 @@ for flavour in app course; do
     -o "$work/$flavour.model" | sed -n '1,7p'
   echo "== $flavour: built-in weights on every observation"
   "$BIN" train -i "$work/$flavour.ndjson" --evaluate builtin | sed -n '2,3p'
+  echo "== $flavour: engaged train --set risk.actions=${actions[$flavour]}"
+  "$BIN" train -i "$work/$flavour.ndjson" --set "risk.actions=${actions[$flavour]}" \
+    --examples-out "$work/$flavour-actions.csv" -o "$work/$flavour-actions.model" | sed -n '2,7p'
   args+=("$flavour=$work/$flavour.csv:$work/$flavour.model")
+  args+=("$flavour+actions=$work/$flavour-actions.csv:$work/$flavour-actions.model")
 done
 echo "== both flavours pooled, as the built-in weights were fitted (with seed 7)"
 "$BIN" train -i "$work/app.ndjson" -i "$work/course.ndjson" \

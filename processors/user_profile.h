@@ -15,6 +15,8 @@
 namespace engaged {
 
 inline constexpr int kMaxSegmentDimensions = 4;
+inline constexpr int kMaxRiskActions = 4;  // risk.actions names counted per user
+inline constexpr int kActionWeeks = 5;     // weeks of those counts kept
 
 struct Purchase {
   int32_t day = 0;  // event-time day of the purchase
@@ -102,6 +104,10 @@ struct UserProfile {
   int32_t session_day = INT32_MIN;
   std::array<uint32_t, 14> session_seconds{};
   std::array<uint16_t, 14> session_count{};
+  // Counts of the risk.actions names (index: position in the list) per week (day / 7), for the
+  // kActionWeeks weeks ending at action_week (row 0), for the action-count risk features.
+  int32_t action_week = INT32_MIN;
+  std::array<std::array<uint16_t, kMaxRiskActions>, kActionWeeks> action_counts{};
   std::vector<int64_t> intent_ms;  // times of recent high-intent actions (at most the rule's count)
   int64_t lead_ms = INT64_MIN;     // last sales lead signalled
   int64_t eligible_ms = INT64_MIN;  // last time mentor eligibility was signalled

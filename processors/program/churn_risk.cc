@@ -1,5 +1,5 @@
-// Features 0-9 are scaled to about [0, 1]; 10-18 are raw counts of days and sessions (a model
-// file's mean and scale put them on one footing). Definitions: docs/churn.md.
+// Features 0-9 are scaled to about [0, 1]; 10-26 are raw counts of days, sessions and actions (a
+// model file's mean and scale put them on one footing). Definitions: docs/churn.md.
 #include "processors/program/churn_risk.h"
 
 #include <fmt/format.h>
@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+
+#include "processors/activity/daily_aggregates.h"  // week_of: Monday-based weeks
 
 namespace engaged {
 namespace {
@@ -54,7 +56,15 @@ std::string_view risk_feature_name(int feature) {
                                                                  "active_days_prev_14",
                                                                  "gap_stddev_days",
                                                                  "sessions_7d",
-                                                                 "sessions_prev_7d"};
+                                                                 "sessions_prev_7d",
+                                                                 "action_1_4w",
+                                                                 "action_2_4w",
+                                                                 "action_3_4w",
+                                                                 "action_4_4w",
+                                                                 "action_1_trend",
+                                                                 "action_2_trend",
+                                                                 "action_3_trend",
+                                                                 "action_4_trend"};
   return kNames[feature];
 }
 
@@ -126,7 +136,37 @@ RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
       if (day <= d && day >= d - 13)
         f[day > d - 7 ? 17 : 18] += profile.session_count[static_cast<size_t>(i)];
     }
+  // Action counts in this calendar week and the 3 before; trend: the newer two weeks minus the
+  // older two.
+  if (profile.action_week != INT32_MIN) {
+    const int32_t week = week_of(d);
+    for (int i = 0; i < kActionWeeks; ++i) {
+      const int64_t back = int64_t{week} - (profile.action_week - i);  // weeks before d's
+      if (back < 0 || back > 3) continue;
+      for (int a = 0; a < kMaxRiskActions; ++a) {
+        const double n = profile.action_counts[static_cast<size_t>(i)][static_cast<size_t>(a)];
+        f[static_cast<size_t>(kFirstActionFeature + a)] += n;
+        f[static_cast<size_t>(kFirstActionFeature + kMaxRiskActions + a)] += back <= 1 ? n : -n;
+      }
+    }
+  }
   return f;
+}
+
+void record_action(UserProfile& p, int32_t day, int action) {
+  const int32_t week = week_of(day);
+  if (p.action_week == INT32_MIN || week > p.action_week) {
+    const int64_t shift = p.action_week == INT32_MIN ? kActionWeeks : int64_t{week} - p.action_week;
+    for (int i = kActionWeeks - 1; i >= 0; --i)
+      p.action_counts[static_cast<size_t>(i)] =
+          i - shift >= 0 ? p.action_counts[static_cast<size_t>(i - shift)]
+                         : std::array<uint16_t, kMaxRiskActions>{};
+    p.action_week = week;
+  }
+  const int64_t i = int64_t{p.action_week} - week;
+  if (i >= kActionWeeks) return;  // older than the window
+  auto& n = p.action_counts[static_cast<size_t>(i)][static_cast<size_t>(action)];
+  if (n < UINT16_MAX) ++n;
 }
 
 void record_session_length(UserProfile& p, int32_t day, int64_t seconds) {
@@ -181,7 +221,8 @@ RiskScore score_risk(const RiskModel& model, const RiskFeatures& features) {
   return s;
 }
 
-std::string describe_risk_reason(int feature, const RiskFeatures& f) {
+std::string describe_risk_reason(int feature, const RiskFeatures& f,
+                                 const std::vector<std::string>& actions) {
   auto n = [&](int i) { return static_cast<int>(std::lround(f[static_cast<size_t>(i)])); };
   auto down_from = [](int now, int before) {
     return before > now ? fmt::format(", down from {}", before) : std::string();
@@ -222,8 +263,21 @@ std::string describe_risk_reason(int feature, const RiskFeatures& f) {
     case 18:
       return fmt::format("{} sessions in the last 7 days{}", n(17), down_from(n(17), n(18)));
     default:
-      return std::string(risk_feature_name(feature));
+      break;
   }
+  if (feature >= kFirstActionFeature && feature < kRiskFeatureCount) {
+    const int a = (feature - kFirstActionFeature) % kMaxRiskActions;
+    const std::string name = static_cast<size_t>(a) < actions.size()
+                                 ? actions[static_cast<size_t>(a)]
+                                 : fmt::format("risk.actions #{}", a + 1);
+    const int total = n(kFirstActionFeature + a);
+    const int trend = n(kFirstActionFeature + kMaxRiskActions + a);
+    if (feature < kFirstActionFeature + kMaxRiskActions)
+      return fmt::format("{} {} times in the last 4 weeks", name, total);
+    return fmt::format("{} {} times in the last 2 weeks, {} in the 2 before", name,
+                       (total + trend) / 2, (total - trend) / 2);
+  }
+  return std::string(risk_feature_name(feature));
 }
 
 }  // namespace engaged

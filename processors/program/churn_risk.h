@@ -17,13 +17,15 @@
 
 namespace engaged {
 
-inline constexpr int kRiskFeatureCount = 19;
+inline constexpr int kRiskFeatureCount = 27;
+inline constexpr int kFirstActionFeature = 19;
 // Feature names, as in model files and reasons (definitions in churn_risk.cc and docs/churn.md):
 // 0-9 "inactive_vs_typical_gap", "activity_decline_7d", "newcomer", "aha_not_reached",
 // "streak_broken", "ticket_over_sla", "few_active_days_30d", "session_length_decline",
 // "nps_detractor", "no_mentor"; 10-18 "days_since_active", "tenure_days", "active_days_7",
 // "active_days_14", "active_days_30", "active_days_prev_14", "gap_stddev_days", "sessions_7d",
-// "sessions_prev_7d".
+// "sessions_prev_7d"; 19-26 "action_1_4w" .. "action_4_4w", "action_1_trend" .. "action_4_trend"
+// (the risk.actions names in order).
 std::string_view risk_feature_name(int feature);
 
 using RiskFeatures = std::array<double, kRiskFeatureCount>;
@@ -53,8 +55,11 @@ struct RiskModel {
                           -0.3956,  0.09954, -0.1125,  -0.03406, 0.02101};
   RiskFeatures mean = {0.1394, 0.05868, 0.5953, 0,     0,     0,     0.5508, 0.1229, 0,    0,
                        2.74,   12.15,   2.646,  4.487, 5.663, 1.121, 0.9693, 3.287,  2.266};
-  RiskFeatures scale = {0.152, 0.1235, 0.2101, 1,     1,     1,     0.2041, 0.2137, 1,    1,
-                        4.421, 6.337,  1.741,  2.569, 3.641, 1.885, 0.8111, 2.926,  2.399};
+  RiskFeatures scale = {0.152, 0.1235, 0.2101, 1,     1,     1,     0.2041, 0.2137, 1,
+                        1,     4.421,  6.337,  1.741, 2.569, 3.641, 1.885,  0.8111, 2.926,
+                        2.399, 1,      1,      1,     1,     1,     1,      1,      1};
+  // The risk.actions the action features were counted for (format 2 files say; empty: none).
+  std::vector<std::string> actions;
 
   static RiskFeatures filled(double v) {
     RiskFeatures f;
@@ -77,10 +82,13 @@ RiskScore score_risk(const RiskModel& model, const RiskFeatures& features);
 RiskFeatures risk_contributions(const RiskModel& model, const RiskFeatures& features);
 
 // A reason in words a community manager reads ("active 1 of the last 14 days, down from 9"),
-// from the feature and the user's features it was computed with.
-std::string describe_risk_reason(int feature, const RiskFeatures& features);
+// from the feature, the user's features it was computed with and the risk.actions names.
+std::string describe_risk_reason(int feature, const RiskFeatures& features,
+                                 const std::vector<std::string>& actions = {});
 
 // Adds a finished session of `seconds` on `day` to the profile's 14-day session-length window.
 void record_session_length(UserProfile& profile, int32_t day, int64_t seconds);
+// Counts one `action` (its index in risk.actions) done on `day` in the profile's weekly counts.
+void record_action(UserProfile& profile, int32_t day, int action);
 
 }  // namespace engaged

@@ -57,6 +57,7 @@ void ProgramInputs::process(ProcessorContext& ctx) {
   if (!ev.props.tz.empty() && p.tz != ev.props.tz) p.tz.assign(ev.props.tz);
   if (!ev.props.locale.empty()) set_language(p.language, ev.props.locale);
   const int32_t ev_day = tz.day_of(ev.ts_ms);
+  bool action_counted = false;  // a risk.actions name: an action-count feature changed
   switch (ev.type) {
     case EventType::kSignup:
       if (!ev.props.topics.empty()) p.topics = to_strings(ev.props.topics);
@@ -105,6 +106,11 @@ void ProgramInputs::process(ProcessorContext& ctx) {
       break;
     }
     case EventType::kAction: {
+      const auto& counted = risk_.config().actions;
+      if (auto it = std::find(counted.begin(), counted.end(), ev.name); it != counted.end()) {
+        record_action(p, ev_day, static_cast<int>(it - counted.begin()));
+        action_counted = true;
+      }
       const auto& names = config_.intent_actions;
       if (std::find(names.begin(), names.end(), ev.name) == names.end()) break;
       auto& t = p.intent_ms;
@@ -130,9 +136,9 @@ void ProgramInputs::process(ProcessorContext& ctx) {
   const bool new_day = !ctx.before().active(ev_day) && user.active(ev_day);
   if (new_day) new_active_day(ctx, ev_day);
   // Another action or session start on a day already scored changes no feature (unless it is
-  // a key action of the aha moment): the score stays what it is.
+  // a key action of the aha moment or a risk.actions name): the score stays what it is.
   const bool project = new_day || p.risk.day != day || program_relevant(ev.type);
-  if (project || session_seconds >= 0 || ctx.facts().key_actions_changed)
+  if (project || session_seconds >= 0 || ctx.facts().key_actions_changed || action_counted)
     rescore(ctx, day, now_ms, project);
 
   // Recruitment: checked when the user is active on the current day.

@@ -15,6 +15,24 @@ uint8_t bucket_of(double score) {
 
 }  // namespace
 
+RiskTracker::RiskTracker(RiskConfig config) : config_(std::move(config)) {
+  const RiskModel& m = config_.model;
+  constant_ = m.bias;
+  for (size_t i = 0; i < coef_.size(); ++i) {
+    coef_[i] = m.weights[i] / m.scale[i];
+    constant_ -= coef_[i] * m.mean[i];
+  }
+}
+
+double RiskTracker::score_only(const UserActivity& user, const UserProfile& profile, int32_t day,
+                               int64_t now_ms) const {
+  const RiskFeatures f =
+      risk_features(user, profile, {day, now_ms, config_.support_sla_ms, config_.aha_count});
+  double z = constant_;
+  for (size_t i = 0; i < f.size(); ++i) z += coef_[i] * f[i];
+  return 1.0 / (1.0 + std::exp(-z));
+}
+
 RiskScore RiskTracker::score(const UserActivity& user, const UserProfile& profile, int32_t day,
                              int64_t now_ms) const {
   const RiskInputs in{day, now_ms, config_.support_sla_ms, config_.aha_count};
@@ -43,7 +61,7 @@ Rescored RiskTracker::rescore(const UserActivity& user, UserProfile& profile, in
   r.timer_ms = INT64_MIN;
   for (int k = 1; k <= config_.horizon_days; ++k) {
     const int64_t start = tz.day_start_ms(day + k);
-    if ((score(user, profile, day + k, start).score >= config_.threshold) != at_risk) {
+    if ((score_only(user, profile, day + k, start) >= config_.threshold) != at_risk) {
       r.timer_ms = start;
       break;
     }

@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "domain/time_zone.h"
 #include "processors/program/churn_risk.h"
@@ -16,7 +18,8 @@ struct RiskConfig {
   double threshold = 0.5;
   int64_t support_sla_ms = 3600000;
   int aha_count = 3;
-  int horizon_days = 30;  // how far ahead a silent user's crossing is looked for
+  int horizon_days = 30;             // how far ahead a silent user's crossing is looked for
+  std::vector<std::string> actions;  // risk.actions: the counted action names, in order
 };
 
 // Users by score decile at their last rescoring, and those at or above the threshold: partial
@@ -36,7 +39,7 @@ struct Rescored {
 
 class RiskTracker {
  public:
-  explicit RiskTracker(RiskConfig config) : config_(std::move(config)) {}
+  explicit RiskTracker(RiskConfig config);
 
   // The score of `user` as of `day` (now_ms: the state's event time within that day).
   RiskScore score(const UserActivity& user, const UserProfile& profile, int32_t day,
@@ -54,7 +57,14 @@ class RiskTracker {
   const RiskConfig& config() const { return config_; }
 
  private:
+  // The score alone, for the silence timer's look ahead: no reasons, no allocation.
+  double score_only(const UserActivity& user, const UserProfile& profile, int32_t day,
+                    int64_t now_ms) const;
+
   RiskConfig config_;
+  // The model folded into one coefficient per feature: logit = constant_ + sum coef_[i] * x[i].
+  RiskFeatures coef_{};
+  double constant_ = 0;
 };
 
 }  // namespace engaged

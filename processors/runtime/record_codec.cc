@@ -14,7 +14,8 @@ namespace {
 
 constexpr uint8_t kUserVersion1 = 1;  // activity only
 constexpr uint8_t kUserVersion2 = 2;  // activity, signup day and the profile, as varints
-constexpr uint8_t kUserVersion = 3;   // version 2 + risk, program entry and mentor-program inputs
+constexpr uint8_t kUserVersion3 = 3;  // version 2 + risk, program entry and mentor-program inputs
+constexpr uint8_t kUserVersion = 4;   // version 3 + weekly counts of the risk.actions names
 constexpr size_t kUserSize1 = 1 + 4 + 4 + 16;
 
 void put_u128(std::string& out, unsigned __int128 x) {
@@ -119,6 +120,10 @@ void encode_user(std::string& out, const UserActivity& u, const UserProfile& p) 
     put_varint(out, o.kind);
     put_varint(out, o.day);
   }
+  put_varint(out, p.action_week);
+  if (p.action_week != INT32_MIN)
+    for (const auto& week : p.action_counts)
+      for (uint16_t n : week) put_varint(out, n);
 }
 
 bool decode_user(std::string_view v, UserActivity& u, UserProfile& p) {
@@ -207,6 +212,11 @@ bool decode_user(std::string_view v, UserActivity& u, UserProfile& p) {
     o.kind = static_cast<uint8_t>(r.varint());
     o.day = static_cast<int32_t>(r.varint());
   }
+  if (version == kUserVersion3) return r.done();
+  p.action_week = static_cast<int32_t>(r.varint());
+  if (p.action_week != INT32_MIN)
+    for (auto& week : p.action_counts)
+      for (uint16_t& n : week) n = static_cast<uint16_t>(r.varint());
   return r.done();
 }
 

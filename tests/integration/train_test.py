@@ -1,7 +1,7 @@
 """Acceptance for `engaged train`: observations at the users' own ages and weekly, labels from
 the days after (or from a labels file), left out when the log does not cover them; refusals of a
 fit set with one outcome and of a bad labels file; a written model that `replay` and
-`report risk` use, the same bytes on a second run."""
+`report risk` use, the same bytes on a second run, refused with other risk.actions."""
 import csv
 import json
 import os
@@ -82,7 +82,7 @@ for i in range(2):
     assert "later days, other users" in out, out
     models.append(open(model).read())
 assert models[0] == models[1], "train is not deterministic"
-assert models[0].count("weight:") == 19 and "format: 2" in models[0], models[0]
+assert models[0].count("weight:") == 27 and "format: 2" in models[0], models[0]
 state = os.path.join(work, "state")
 h.engaged("replay", "-i", gen, "--state", state, "--set", f"risk.model={model}")
 rows = list(csv.DictReader(h.engaged("report", "risk", "--state", state, "--set",
@@ -90,4 +90,12 @@ rows = list(csv.DictReader(h.engaged("report", "risk", "--state", state, "--set"
 assert rows and rows[0]["reason1"] and rows[0]["why"], rows[:3]
 evaluated = h.engaged("train", "-i", gen, "--evaluate", model)
 assert "  all " in evaluated, evaluated
+# A model that weighs action counts runs only with the risk.actions it was trained with.
+counted = os.path.join(work, "counted.yaml")
+h.engaged("train", "-i", gen, "-o", counted, "--set", "risk.actions=complete_lesson,search")
+assert 'actions: ["complete_lesson", "search"]' in open(counted).read()
+res = subprocess.run([h.ENGAGED, "replay", "-i", gen, "--state", os.path.join(work, "other"),
+                      "--set", f"risk.model={counted}", "--set", "risk.actions=search"],
+                     capture_output=True, text=True)
+assert res.returncode != 0 and "risk.actions=complete_lesson,search" in res.stderr, res.stderr
 h.log("train: observations, labels, refusals and the model file as expected")

@@ -107,6 +107,34 @@ TEST(ChurnRisk, SessionLengthNpsAndMentorFeatures) {
   EXPECT_EQ(p.session_seconds[1], 150u);
 }
 
+TEST(ChurnRisk, WeeklyActionCounts) {
+  // kDay = 20600 is a Wednesday: its Monday-based week holds kDay - 2 .. kDay + 4.
+  UserActivity u;
+  u.add_day(kDay - 30);
+  UserProfile p;
+  for (int32_t d : {kDay - 16, kDay - 16})  // 2 weeks back: the older half of the 4 weeks
+    record_action(p, d, 0);
+  record_action(p, kDay - 30, 0);                             // 4 weeks back: outside the 4 weeks
+  for (int i = 0; i < 5; ++i) record_action(p, kDay - 2, 0);  // this week
+  record_action(p, kDay - 3, 3);                              // last week
+  record_action(p, kDay + 10, 1);  // later than the day scored: not counted
+  const RiskFeatures f = risk_features(u, p, kInputs);
+  EXPECT_EQ(f[19], 7.0);  // action 1: 2 + 5
+  EXPECT_EQ(f[23], 3.0);  // newer two weeks 5, older two 2
+  EXPECT_EQ(f[20], 0.0);
+  EXPECT_EQ(f[22], 1.0);  // action 4
+  EXPECT_EQ(f[26], 1.0);
+  EXPECT_EQ(describe_risk_reason(19, f, {"take_quiz"}), "take_quiz 7 times in the last 4 weeks");
+  EXPECT_EQ(describe_risk_reason(23, f, {"take_quiz"}),
+            "take_quiz 5 times in the last 2 weeks, 2 in the 2 before");
+  // Counts saturate instead of wrapping; a week older than the window is dropped.
+  UserProfile q;
+  for (int i = 0; i < 70000; ++i) record_action(q, kDay, 2);
+  EXPECT_EQ(q.action_counts[0][2], UINT16_MAX);
+  record_action(q, kDay - 7 * kActionWeeks, 2);
+  EXPECT_EQ(q.action_counts[kActionWeeks - 1][2], 0);
+}
+
 TEST(ChurnRisk, ScoreIsLogisticAndReasonsAreTheLargestContributions) {
   RiskModel m;
   m.mean = {};
@@ -198,8 +226,10 @@ TEST(ChurnRisk, ModelFileRoundTrip) {
     m.scale[i] = 0.25 + i;
   }
   auto path = std::filesystem::temp_directory_path() / "engaged-risk-model-v2.yaml";
+  m.actions = {"take_quiz", "odd, \"name\""};
   std::ofstream(path) << format_risk_model(m, "fitted by a test\nsecond line");
   const RiskModel r = load_risk_model(path.string());
+  EXPECT_EQ(r.actions, m.actions);
   EXPECT_EQ(r.bias, m.bias);
   EXPECT_EQ(r.weights, m.weights);
   EXPECT_EQ(r.mean, m.mean);

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "processors/program/churn_risk.h"
 #include "processors/runtime/record_codec.h"
 #include "state/byte_io.h"
 
@@ -40,9 +41,24 @@ TEST(Codec, UserRoundTrip) {
   EXPECT_TRUE(u2.days == u.days);
   EXPECT_EQ(p2, p);
   EXPECT_FALSE(codec::decode_user(v.substr(0, v.size() - 1), u2, p2));
+  // The previous release's version 3 is version 4 without the action counts (here none: a
+  // trailing varint of INT32_MIN, 5 bytes).
+  std::string v3 = v.substr(0, v.size() - 5);
+  v3[0] = 3;
+  ASSERT_TRUE(codec::decode_user(v3, u2, p2));
+  EXPECT_EQ(p2, p);
   std::string newer = v;
-  newer[0] = 4;  // a version this build does not know: refused by name, not misread
+  newer[0] = 5;  // a version this build does not know: refused by name, not misread
   EXPECT_THROW(codec::decode_user(newer, u2, p2), std::runtime_error);
+  // Version 4's action counts.
+  record_action(p, 20100, 2);
+  record_action(p, 20100, 2);
+  record_action(p, 20093, 0);
+  codec::encode_user(v, u, p);
+  ASSERT_TRUE(codec::decode_user(v, u2, p2));
+  EXPECT_EQ(p2.action_counts[0][2], 2);
+  EXPECT_EQ(p2.action_counts[1][0], 1);
+  EXPECT_EQ(p2, p);
 }
 
 TEST(Codec, FiguresRoundTrip) {
