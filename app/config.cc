@@ -453,7 +453,7 @@ RiskConfig risk_config(const Config& c) {
   // A model that weighs the action features was trained with some risk.actions: the same
   // names in the same order, or its weights would apply to other actions.
   bool weighs_actions = false;
-  for (int i = kFirstActionFeature; i < kRiskFeatureCount; ++i)
+  for (int i = kFirstActionFeature; i < kEndActionFeature; ++i)
     weighs_actions |= r.model.weights[static_cast<size_t>(i)] != 0;
   if (weighs_actions && r.model.actions != r.actions)
     throw std::invalid_argument(fmt::format(

@@ -13,9 +13,13 @@
 namespace engaged {
 namespace {
 
-// Standard deviation of the gaps between consecutive active days (bit i: day d - i); 0 with
-// fewer than three active days.
-double gap_stddev(unsigned __int128 bits) {
+struct Gaps {
+  double mean = 0, stddev = 0;
+};
+
+// Mean and standard deviation of the gaps between consecutive active days (bit i: day d - i);
+// the mean is 0 with fewer than two active days, the deviation with fewer than three.
+Gaps gaps_of(unsigned __int128 bits) {
   double n = 0, sum = 0, sum_sq = 0;
   int prev = -1;
   for (int base = 0; base < 128; base += 64) {
@@ -30,9 +34,11 @@ double gap_stddev(unsigned __int128 bits) {
       prev = at;
     }
   }
-  if (n < 2) return 0;
-  const double mean = sum / n;
-  return std::sqrt(std::max(0.0, sum_sq / n - mean * mean));
+  Gaps g;
+  if (n < 1) return g;
+  g.mean = sum / n;
+  if (n >= 2) g.stddev = std::sqrt(std::max(0.0, sum_sq / n - g.mean * g.mean));
+  return g;
 }
 
 }  // namespace
@@ -64,7 +70,9 @@ std::string_view risk_feature_name(int feature) {
                                                                  "action_1_trend",
                                                                  "action_2_trend",
                                                                  "action_3_trend",
-                                                                 "action_4_trend"};
+                                                                 "action_4_trend",
+                                                                 "gap_mean_days",
+                                                                 "weekly_active_slope"};
   return kNames[feature];
 }
 
@@ -129,7 +137,14 @@ RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
   f[13] = user.count_active(d - 13, d);
   f[14] = user.count_active(d - 29, d);
   f[15] = user.count_active(d - 27, d - 14);
-  f[16] = gap_stddev(user.bits(d - 55, d));
+  const Gaps gaps = gaps_of(user.bits(d - 55, d));
+  f[16] = gaps.stddev;
+  f[27] = gaps.mean;
+  // Least-squares slope of active days per week over the last 4 weeks, oldest to newest:
+  // positive when the user comes more often.
+  const int w0 = user.count_active(d - 6, d), w1 = user.count_active(d - 13, d - 7);
+  const int w2 = user.count_active(d - 20, d - 14), w3 = user.count_active(d - 27, d - 21);
+  f[28] = (1.5 * w0 + 0.5 * w1 - 0.5 * w2 - 1.5 * w3) / 5.0;
   if (profile.session_day != INT32_MIN && profile.session_day <= d)
     for (int i = 0; i < 14; ++i) {
       const int32_t day = profile.session_day - i;
@@ -259,13 +274,18 @@ std::string describe_risk_reason(int feature, const RiskFeatures& f,
       return fmt::format("active {} of the last 14 days{}", n(13), down_from(n(13), n(15)));
     case 16:
       return fmt::format("comes back irregularly (gaps vary by {:.1f} days)", f[16]);
+    case 27:
+      return fmt::format("comes back every {:.1f} days on average", f[27]);
+    case 28:
+      return f[28] < 0 ? fmt::format("active on {:.1f} fewer days each week", -f[28])
+                       : fmt::format("active days per week rising by {:.1f}", f[28]);
     case 17:
     case 18:
       return fmt::format("{} sessions in the last 7 days{}", n(17), down_from(n(17), n(18)));
     default:
       break;
   }
-  if (feature >= kFirstActionFeature && feature < kRiskFeatureCount) {
+  if (feature >= kFirstActionFeature && feature < kEndActionFeature) {
     const int a = (feature - kFirstActionFeature) % kMaxRiskActions;
     const std::string name = static_cast<size_t>(a) < actions.size()
                                  ? actions[static_cast<size_t>(a)]

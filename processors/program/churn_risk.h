@@ -17,15 +17,16 @@
 
 namespace engaged {
 
-inline constexpr int kRiskFeatureCount = 27;
-inline constexpr int kFirstActionFeature = 19;
+inline constexpr int kRiskFeatureCount = 29;
+inline constexpr int kFirstActionFeature = 19;  // 19-26: the risk.actions counts
+inline constexpr int kEndActionFeature = kFirstActionFeature + 2 * kMaxRiskActions;
 // Feature names, as in model files and reasons (definitions in churn_risk.cc and docs/churn.md):
 // 0-9 "inactive_vs_typical_gap", "activity_decline_7d", "newcomer", "aha_not_reached",
 // "streak_broken", "ticket_over_sla", "few_active_days_30d", "session_length_decline",
 // "nps_detractor", "no_mentor"; 10-18 "days_since_active", "tenure_days", "active_days_7",
 // "active_days_14", "active_days_30", "active_days_prev_14", "gap_stddev_days", "sessions_7d",
 // "sessions_prev_7d"; 19-26 "action_1_4w" .. "action_4_4w", "action_1_trend" .. "action_4_trend"
-// (the risk.actions names in order).
+// (the risk.actions names in order); 27-28 "gap_mean_days", "weekly_active_slope".
 std::string_view risk_feature_name(int feature);
 
 using RiskFeatures = std::array<double, kRiskFeatureCount>;
@@ -49,15 +50,17 @@ struct RiskModel {
   // model how the aha moment, streaks, tickets, NPS or mentoring change churn, so those
   // weights are left at 0 rather than fitted to noise; a model file trained on an app's own log
   // weighs them. Figures: docs/churn.md.
-  double bias = -1.862;
-  RiskFeatures weights = {0.6513,   0.05024, -0.05024, 0,        0,        0,       0.09462,
-                          0.005292, 0,       0,        0.6822,   -0.03486, -0.1686, -0.428,
-                          -0.3956,  0.09954, -0.1125,  -0.03406, 0.02101};
-  RiskFeatures mean = {0.1394, 0.05868, 0.5953, 0,     0,     0,     0.5508, 0.1229, 0,    0,
-                       2.74,   12.15,   2.646,  4.487, 5.663, 1.121, 0.9693, 3.287,  2.266};
-  RiskFeatures scale = {0.152, 0.1235, 0.2101, 1,     1,     1,     0.2041, 0.2137, 1,
-                        1,     4.421,  6.337,  1.741, 2.569, 3.641, 1.885,  0.8111, 2.926,
-                        2.399, 1,      1,      1,     1,     1,     1,      1,      1};
+  double bias = -1.863;
+  RiskFeatures weights = {
+      0.6505, 0.04902,  -0.05778, 0,       0,       0,       0.08982, 0.005413,  0,       0,
+      0.6714, -0.02902, -0.162,   -0.4192, -0.4062, 0.08493, -0.1141, -0.03397,  0.02115, 0,
+      0,      0,        0,        0,       0,       0,       0,       -0.007697, -0.02479};
+  RiskFeatures mean = {0.1394, 0.05868, 0.5953, 0,     0,     0,     0.5508, 0.1229, 0,     0,
+                       2.74,   12.15,   2.646,  4.487, 5.663, 1.121, 0.9693, 3.287,  2.266, 0,
+                       0,      0,       0,      0,     0,     0,     0,      2.241,  0.8072};
+  RiskFeatures scale = {0.152, 0.1235, 0.2101, 1,     1,     1,     0.2041, 0.2137, 1,     1,
+                        4.421, 6.337,  1.741,  2.569, 3.641, 1.885, 0.8111, 2.926,  2.399, 1,
+                        1,     1,      1,      1,     1,     1,     1,      1.392,  0.6467};
   // The risk.actions the action features were counted for (format 2 files say; empty: none).
   std::vector<std::string> actions;
 

@@ -15,7 +15,10 @@ namespace {
 constexpr uint8_t kUserVersion1 = 1;  // activity only
 constexpr uint8_t kUserVersion2 = 2;  // activity, signup day and the profile, as varints
 constexpr uint8_t kUserVersion3 = 3;  // version 2 + risk, program entry and mentor-program inputs
-constexpr uint8_t kUserVersion = 4;   // version 3 + weekly counts of the risk.actions names
+// Version 3 + weekly counts of the risk.actions names. A user without counts (risk.actions
+// empty, the default) is written as version 3: the previous release reads it, and a state it
+// wrote goes on byte for byte the same.
+constexpr uint8_t kUserVersion = 4;
 constexpr size_t kUserSize1 = 1 + 4 + 4 + 16;
 
 void put_u128(std::string& out, unsigned __int128 x) {
@@ -52,7 +55,7 @@ constexpr uint8_t kDedupeVersion = 1;
 
 void encode_user(std::string& out, const UserActivity& u, const UserProfile& p) {
   out.clear();
-  out.push_back(static_cast<char>(kUserVersion));
+  out.push_back(static_cast<char>(p.action_week == INT32_MIN ? kUserVersion3 : kUserVersion));
   put_varint(out, u.cohort_day);
   put_varint(out, u.signup_day);
   put_bitmap(out, u);
@@ -120,10 +123,10 @@ void encode_user(std::string& out, const UserActivity& u, const UserProfile& p) 
     put_varint(out, o.kind);
     put_varint(out, o.day);
   }
+  if (p.action_week == INT32_MIN) return;
   put_varint(out, p.action_week);
-  if (p.action_week != INT32_MIN)
-    for (const auto& week : p.action_counts)
-      for (uint16_t n : week) put_varint(out, n);
+  for (const auto& week : p.action_counts)
+    for (uint16_t n : week) put_varint(out, n);
 }
 
 bool decode_user(std::string_view v, UserActivity& u, UserProfile& p) {
@@ -214,9 +217,9 @@ bool decode_user(std::string_view v, UserActivity& u, UserProfile& p) {
   }
   if (version == kUserVersion3) return r.done();
   p.action_week = static_cast<int32_t>(r.varint());
-  if (p.action_week != INT32_MIN)
-    for (auto& week : p.action_counts)
-      for (uint16_t& n : week) n = static_cast<uint16_t>(r.varint());
+  if (p.action_week == INT32_MIN) return false;  // version 4 is only written with counts
+  for (auto& week : p.action_counts)
+    for (uint16_t& n : week) n = static_cast<uint16_t>(r.varint());
   return r.done();
 }
 

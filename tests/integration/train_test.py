@@ -82,7 +82,7 @@ for i in range(2):
     assert "later days, other users" in out, out
     models.append(open(model).read())
 assert models[0] == models[1], "train is not deterministic"
-assert models[0].count("weight:") == 27 and "format: 2" in models[0], models[0]
+assert models[0].count("weight:") == 29 and "format: 2" in models[0], models[0]
 state = os.path.join(work, "state")
 h.engaged("replay", "-i", gen, "--state", state, "--set", f"risk.model={model}")
 rows = list(csv.DictReader(h.engaged("report", "risk", "--state", state, "--set",

@@ -45,6 +45,8 @@ TEST(ChurnRisk, FeaturesOfAFadingNewcomer) {
   EXPECT_EQ(f[16], 0.0);  // every gap is 1 day
   EXPECT_EQ(f[17], 0.0);  // no sessions
   EXPECT_EQ(f[18], 0.0);
+  EXPECT_EQ(f[27], 1.0);  // mean gap
+  EXPECT_EQ(f[28], 0.5);  // weeks oldest to newest 0, 0, 5, 0: (0.5 * 5) / 5
 }
 
 TEST(ChurnRisk, ActivityCountsGapsAndSessionsOfARegularUser) {
@@ -67,6 +69,8 @@ TEST(ChurnRisk, ActivityCountsGapsAndSessionsOfARegularUser) {
   EXPECT_EQ(f[15], 5.0);   // d-27, d-24, d-21, d-18, d-15
   // 15 gaps: fourteen of 3 days and one of 2: mean 44/15, variance 14/225.
   EXPECT_NEAR(f[16], std::sqrt(14.0 / 225), 1e-12);
+  EXPECT_DOUBLE_EQ(f[27], 44.0 / 15);
+  EXPECT_EQ(f[28], 0.0);  // weeks oldest to newest 3, 2, 2, 3: no trend
   EXPECT_EQ(f[17], 6.0);  // two sessions on each of d-6, d-3, d-1
   EXPECT_EQ(f[18], 2.0);  // d-12, d-9
   // As of a later day the same state is 4 silent days older: counts move, nothing else does.
@@ -215,6 +219,13 @@ TEST(ChurnRisk, ModelFileSetsNamedWeights) {
   std::ofstream(path) << "format: 2\nfeatures: {tenure_days: {weight: 1, median: 2}}\n";
   EXPECT_THROW(load_risk_model(path.string()), std::invalid_argument);
   std::filesystem::remove(path);
+}
+
+TEST(ChurnRisk, BuiltInModelCoversEveryFeature) {
+  // A default array shorter than the feature list would leave scale 0: a division by zero.
+  const RiskModel m;
+  for (int i = 0; i < kRiskFeatureCount; ++i) EXPECT_GT(m.scale[i], 0) << risk_feature_name(i);
+  EXPECT_TRUE(std::isfinite(score_risk(m, RiskFeatures{}).score));
 }
 
 TEST(ChurnRisk, ModelFileRoundTrip) {

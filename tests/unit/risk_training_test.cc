@@ -32,7 +32,7 @@ TEST(RiskTraining, FitRecoversTheWeightsThatGeneratedTheLabels) {
     EXPECT_NEAR(m.weights[f] / m.scale[f], truth[f], 0.2) << f;
     bias -= m.weights[f] * m.mean[f] / m.scale[f];
   }
-  EXPECT_NEAR(bias, -1, 0.15);
+  EXPECT_NEAR(bias, -1, 0.3);  // the sum of every weight error times its mean
 }
 
 TEST(RiskTraining, EvaluationOnHandMadeScores) {
