@@ -73,7 +73,7 @@ struct TrainOptions {
   std::vector<std::string> inputs;  // NDJSON logs to learn from (each replayed on its own)
   int label_after_days = 14;        // churned = no activity in this many days after the observation
   std::string model_out;            // YAML model file to write; empty = print only
-  std::string state_dir;            // keep the replayed state here; empty = a temporary directory
+  std::string state_dir;            // keep the replayed state in this new directory; empty = temp
   int partitions = 6;
   bool keyed = false;
   std::string labels;        // CSV user_id,label[,as_of]: external labels instead of N days

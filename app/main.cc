@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--evaluate", train_options.evaluate,
                         "judge this model file (or 'builtin') on the log instead of fitting");
   train_cmd->add_option("--state", train_options.state_dir,
-                        "keep the replayed state here (default: a temporary directory)");
+                        "keep the replayed state in this new directory (default: a temporary one)");
   train_cmd->add_flag("--keyed", train_options.keyed, "lines are key<TAB>json");
 
   auto* report_cmd = app.add_subcommand("report", "print a table from a state directory");

@@ -188,7 +188,7 @@ void write_examples(const std::string& path, const std::vector<Observation>& all
   }
 }
 
-// Replays one log into a fresh state (o.state_dir or a temporary one) and returns its
+// Replays one log into a fresh state (a new o.state_dir, or a temporary one) and returns its
 // observations.
 std::vector<Observation> observe_log(const Config& config, const TrainOptions& o,
                                      const std::string& input, size_t& unobserved) {
@@ -201,7 +201,14 @@ std::vector<Observation> observe_log(const Config& config, const TrainOptions& o
   Config c = config;
   c.state_dir = state;
   c.metrics_listen.clear();
-  std::filesystem::remove_all(state);
+  // The observations need the log from its first line: a state that already holds some of it
+  // would skip them. Never clear a directory the user named.
+  if (own_state)
+    std::filesystem::remove_all(state);
+  else if (std::filesystem::exists(state) && !std::filesystem::is_empty(state))
+    throw std::invalid_argument("train: --state " + state +
+                                " is not empty; train replays the log from its start into a new "
+                                "state: name a new directory");
   Observer observer(config, o);
   ReplayOptions replay_options;
   replay_options.input = input;

@@ -72,6 +72,14 @@ open(labels, "w").write("stay,0\nleave,yes\n")
 res = train("-i", log, "--labels", labels)
 assert res.returncode != 0 and "line 2" in res.stderr, res.stderr
 
+# --state keeps the replayed state, but never reuses (or clears) a directory that holds one.
+kept = os.path.join(work, "kept")
+res = train("-i", log, "--state", kept, "--label-after-days", 7)
+assert os.path.isdir(kept) and "9 observations" in res.stdout, res.stdout + res.stderr
+res = train("-i", log, "--state", kept, "--label-after-days", 7)
+assert res.returncode != 0 and "is not empty" in res.stderr, res.stderr
+assert os.listdir(kept), "train cleared a directory it was given"
+
 # A loadgen log: the model file is deterministic and is what replay and report risk use.
 gen = os.path.join(work, "gen.ndjson")
 h.engaged("loadgen", "--users", 2000, "--days", 45, "--end", "2026-03-31", "--seed", 5, "-o", gen)
