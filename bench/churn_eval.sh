@@ -37,7 +37,7 @@ for flavour in app course; do
   args+=("$flavour=$work/$flavour.csv:$work/$flavour.model")
   args+=("$flavour+actions=$work/$flavour-actions.csv:$work/$flavour-actions.model")
 done
-echo "== both flavours pooled, as the built-in weights were fitted (with seed 7)"
+echo "== both flavours pooled (the built-in weights are this fit with SEED=7)"
 "$BIN" train -i "$work/app.ndjson" -i "$work/course.ndjson" \
   --without aha_not_reached,streak_broken,ticket_over_sla,nps_detractor,no_mentor | sed -n '2,7p'
 echo "== fitted on one flavour, judged on both"
