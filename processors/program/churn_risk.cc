@@ -243,8 +243,10 @@ std::string describe_risk_reason(int feature, const RiskFeatures& f,
     return before > now ? fmt::format(", down from {}", before) : std::string();
   };
   switch (feature) {
-    case 0:
-      return fmt::format("silent for {} days, longer than their usual gap", n(10));
+    case 0:  // neutral wording: a positive contribution may come from a weight below 0
+      return f[27] > 0
+                 ? fmt::format("silent for {} days, usually back every {:.1f} days", n(10), f[27])
+                 : fmt::format("silent for {} days", n(10));
     case 1:
       return fmt::format("active {} of the last 7 days, fewer than the week before", n(12));
     case 2:
@@ -273,7 +275,7 @@ std::string describe_risk_reason(int feature, const RiskFeatures& f,
     case 15:
       return fmt::format("active {} of the last 14 days{}", n(13), down_from(n(13), n(15)));
     case 16:
-      return fmt::format("comes back irregularly (gaps vary by {:.1f} days)", f[16]);
+      return fmt::format("days between visits vary by {:.1f}", f[16]);
     case 27:
       return fmt::format("comes back every {:.1f} days on average", f[27]);
     case 28:

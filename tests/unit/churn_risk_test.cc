@@ -194,6 +194,9 @@ TEST(ChurnRisk, ReasonsInWords) {
   f[18] = 7;
   EXPECT_EQ(describe_risk_reason(13, f), "active 1 of the last 14 days, down from 9");
   EXPECT_EQ(describe_risk_reason(10, f), "last active 6 days ago");
+  EXPECT_EQ(describe_risk_reason(0, f), "silent for 6 days");
+  f[27] = 2.5;
+  EXPECT_EQ(describe_risk_reason(0, f), "silent for 6 days, usually back every 2.5 days");
   EXPECT_EQ(describe_risk_reason(2, f), "joined 9 days ago");
   EXPECT_EQ(describe_risk_reason(17, f), "2 sessions in the last 7 days, down from 7");
   f[15] = 0;
