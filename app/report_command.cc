@@ -53,12 +53,14 @@ int report(const std::string& state_dir, const ReportOptions& o, const Config& c
               o.format, std::cout);
   else if (o.table == "segments")
     write_segments(tables, segment_config(config), range, o.format, std::cout);
-  else if (o.table == "risk")
-    write_risk(*store, risk_config(config).model, risk_config(config).actions,
-               {tables.stream_time_ms == kNoTime ? kNoDay : tz.day_of(tables.stream_time_ms),
-                tables.stream_time_ms, config.support_sla_ms, aha_config(config).count},
-               o.format, std::cout);
-  else if (o.table == "uplift")
+  else if (o.table == "risk") {
+    const RiskConfig rc = risk_config(config);
+    write_risk(
+        *store, rc.model, rc.actions,
+        {tables.stream_time_ms == kNoTime ? kNoDay : tz.day_of(tables.stream_time_ms),
+         tables.stream_time_ms, config.support_sla_ms, aha_config(config).count, &rc.model.cohort},
+        o.format, std::cout);
+  } else if (o.table == "uplift")
     write_uplift(tables,
                  tables.stream_time_ms == kNoTime ? kNoDay : tz.day_of(tables.stream_time_ms),
                  o.format, std::cout);

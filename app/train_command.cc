@@ -4,7 +4,9 @@
 // then every 7 days of the log while active in the last 30). Each observation is labelled
 // churned when the user has no active day in the N days after it; observations whose N days
 // the log does not cover are left out. External labels (--labels) replace both. The fit uses
-// earlier days and 80 % of the users; the rest judge it: later days, other users and both.
+// earlier days and 80 % of the users; the rest judge it: later days, other users and both. The
+// fit set's users by age and active days are the model's cohort reference (the percentile
+// feature), so the hold-outs are judged against a reference they did not shape.
 // Prints AUC, PR-AUC, the top decile's precision and recall, and calibration; writes the model.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -110,7 +112,8 @@ class Observer {
 
  private:
   void observe(Store& store, int32_t day, bool last) {
-    const RiskInputs in{day, tz_.day_start_ms(day + 1) - 1, sla_ms_, aha_count_};
+    // activity_percentile_at_age is filled in once the fit set's reference is known.
+    const RiskInputs in{day, tz_.day_start_ms(day + 1) - 1, sla_ms_, aha_count_, nullptr};
     for_each_user(store, [&](std::string_view id, const UserActivity& a, const UserProfile& p) {
       const std::string user(id);
       if (!labels_.empty()) {
@@ -259,6 +262,21 @@ int train(const Config& config, const TrainOptions& o) {
           ? INT32_MAX
           : *std::next(days.begin(),
                        static_cast<long>(days.size() - std::max<size_t>(1, days.size() / 4)));
+  auto in_fit = [&](const Observation& ob) {
+    return ob.example.day < first_later && !ob.other_users;
+  };
+  // A model to judge (--evaluate) brings its own cohort reference; a fit counts its fit set's.
+  const RiskModel judged =
+      o.evaluate.empty() || o.evaluate == "builtin" ? RiskModel{} : load_risk_model(o.evaluate);
+  CohortReference cohort = judged.cohort;
+  if (o.evaluate.empty())
+    for (const auto& ob : all)
+      if (in_fit(ob))
+        cohort.add(static_cast<int>(ob.example.x[11]), static_cast<int>(ob.example.x[14]));
+  for (auto& ob : all)
+    ob.example.x[29] =
+        cohort.percentile(static_cast<int>(ob.example.x[11]), static_cast<int>(ob.example.x[14]));
+
   std::vector<std::string_view> split(all.size());
   std::vector<LabelledExample> fit_set, later, other, both;
   for (size_t k = 0; k < all.size(); ++k) {
@@ -276,7 +294,7 @@ int train(const Config& config, const TrainOptions& o) {
              "churned", "AUC", "PR-AUC", "top10%prec", "top10%rec", "prec@thr", "rec@thr");
   if (!o.evaluate.empty()) {
     // Judge a given model (or the built-in weights) on every observation: nothing is fitted.
-    const RiskModel model = o.evaluate == "builtin" ? RiskModel{} : load_risk_model(o.evaluate);
+    const RiskModel& model = judged;
     std::vector<LabelledExample> every;
     for (const auto& ob : all) every.push_back(ob.example);
     const RiskEvaluation ev = evaluate_risk_model(model, every, threshold);
@@ -298,6 +316,7 @@ int train(const Config& config, const TrainOptions& o) {
   }
   RiskModel model = fit_risk_model(fit_set);
   model.actions = risk_config(config).actions;
+  model.cohort = cohort;
   print_evaluation("fit", evaluate_risk_model(model, fit_set, threshold));
   if (!later.empty()) print_evaluation("later days", evaluate_risk_model(model, later, threshold));
   if (!other.empty()) print_evaluation("other users", evaluate_risk_model(model, other, threshold));

@@ -165,7 +165,8 @@ std::function<HttpAnswer(const std::string&)> make_user_view(const Config& confi
       const int64_t now = read_stream_time(store, partition);
       const int32_t day = tz->day_of(now);
       const RiskConfig& rc = risk->config();
-      const RiskFeatures f = risk_features(a, p, {day, now, rc.support_sla_ms, rc.aha_count});
+      const RiskFeatures f =
+          risk_features(a, p, {day, now, rc.support_sla_ms, rc.aha_count, &rc.model.cohort});
       const RiskScore s = score_risk(rc.model, f);
       out += fmt::format(
           ",\"partition\":{},\"as_of\":{},\"cohort_day\":{},\"signup_day\":{},"

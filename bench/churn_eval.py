@@ -28,18 +28,44 @@ def load(path):
 
 
 def load_model(path, feats):
+    """The model's score function and its cohort reference (rows of counts per age band)."""
     bias, w, mean, scale = 0.0, np.zeros(len(feats)), np.zeros(len(feats)), np.ones(len(feats))
+    ages, counts = None, []
     for line in open(path):
         line = line.split("#")[0].strip()
         if line.startswith("bias:"):
             bias = float(line.split(":")[1])
+        elif line.startswith("ages_from:"):
+            ages = [int(v) for v in line.split("[")[1].rstrip("]").split(",")]
+        elif line.startswith("- ["):
+            counts.append([int(v) for v in line[3:].rstrip("]").split(",")])
         elif ": {" in line:
             name, rest = line.split(": {")
             i = feats.index(name.strip())
             for kv in rest.rstrip("}").split(","):
                 k, v = kv.split(":")
                 {"weight": w, "mean": mean, "scale": scale}[k.strip()][i] = float(v)
-    return lambda x: 1 / (1 + np.exp(-(bias + ((x - mean) / scale) @ w)))
+    score = lambda x: 1 / (1 + np.exp(-(bias + ((x - mean) / scale) @ w)))
+    return score, (ages, np.array(counts, float)) if ages else None
+
+
+def with_reference(x, feats, reference):
+    """x with activity_percentile_at_age recomputed against another model's cohort reference:
+    a model judged on another flavour compares users with the users it was fitted on."""
+    if reference is None or "activity_percentile_at_age" not in feats:
+        return x
+    ages, counts = reference
+    age = x[:, feats.index("tenure_days")].astype(int)
+    active = np.clip(x[:, feats.index("active_days_30")].astype(int), 0, 30)
+    band = np.searchsorted(ages, age, side="right") - 1
+    total = counts.sum(axis=1)
+    below = np.cumsum(counts, axis=1) - counts  # users of the band below each count
+    rows = counts[band, active]
+    p = np.where(total[band] > 0, (below[band, active] + 0.5 * rows) / np.maximum(total[band], 1),
+                 0.5)
+    x = x.copy()
+    x[:, feats.index("activity_percentile_at_age")] = p
+    return x
 
 
 def metrics(score, y):
@@ -66,7 +92,8 @@ def main():
         name, files = arg.split("=")
         csv_path, model_path = files.split(":")
         feats, x, y, split = load(csv_path)
-        sets[name] = dict(feats=feats, x=x, y=y, split=split, linear=load_model(model_path, feats))
+        linear, reference = load_model(model_path, feats)
+        sets[name] = dict(feats=feats, x=x, y=y, split=split, linear=linear, reference=reference)
     try:
         import xgboost as xgb
     except ImportError:
@@ -95,7 +122,8 @@ def main():
                     continue
                 same = fitted == judged
                 rows = hold if same else np.ones(len(t["y"]), bool)
-                auc, ap, top = metrics(s[model](t["x"][rows]), t["y"][rows])
+                x = t["x"] if same else with_reference(t["x"], t["feats"], s["reference"])
+                auc, ap, top = metrics(s[model](x[rows]), t["y"][rows])
                 where = f"{judged} (hold-out)" if same else f"{judged} (all)"
                 print(f"{model:<22} {'-' if model == 'rule' else fitted:<10} {where:<28} "
                       f"{rows.sum():>7} {auc:>6.3f} {ap:>7.3f} {top:>10.3f}")

@@ -1,5 +1,5 @@
-// Features 0-9 are scaled to about [0, 1]; 10-26 are raw counts of days, sessions and actions (a
-// model file's mean and scale put them on one footing). Definitions: docs/churn.md.
+// Features 0-9 and 29 are scaled to about [0, 1]; 10-28 are raw counts of days, sessions and
+// actions (a model file's mean and scale put them on one footing). Definitions: docs/churn.md.
 #include "processors/program/churn_risk.h"
 
 #include <fmt/format.h>
@@ -72,7 +72,8 @@ std::string_view risk_feature_name(int feature) {
                                                                  "action_3_trend",
                                                                  "action_4_trend",
                                                                  "gap_mean_days",
-                                                                 "weekly_active_slope"};
+                                                                 "weekly_active_slope",
+                                                                 "activity_percentile_at_age"};
   return kNames[feature];
 }
 
@@ -165,7 +166,37 @@ RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
       }
     }
   }
+  f[29] = in.cohort ? in.cohort->percentile(d - user.cohort_day, static_cast<int>(f[14])) : 0.5;
   return f;
+}
+
+bool CohortReference::empty() const {
+  for (const auto& band : counts)
+    for (uint32_t n : band)
+      if (n) return false;
+  return true;
+}
+
+size_t CohortReference::band_of(int age_days) {
+  size_t b = 0;
+  while (b + 1 < kAgeFrom.size() && age_days >= kAgeFrom[b + 1]) ++b;
+  return b;
+}
+
+void CohortReference::add(int age_days, int active_days_30) {
+  auto& n = counts[band_of(age_days)][static_cast<size_t>(std::clamp(active_days_30, 0, 30))];
+  if (n < UINT32_MAX) ++n;
+}
+
+double CohortReference::percentile(int age_days, int active_days_30) const {
+  const auto& band = counts[band_of(age_days)];
+  const size_t at = static_cast<size_t>(std::clamp(active_days_30, 0, 30));
+  double below = 0, total = 0;
+  for (size_t v = 0; v < band.size(); ++v) {
+    total += band[v];
+    if (v < at) below += band[v];
+  }
+  return total > 0 ? (below + 0.5 * band[at]) / total : 0.5;
 }
 
 void record_action(UserProfile& p, int32_t day, int action) {
@@ -281,6 +312,9 @@ std::string describe_risk_reason(int feature, const RiskFeatures& f,
     case 28:
       return f[28] < 0 ? fmt::format("active on {:.1f} fewer days each week", -f[28])
                        : fmt::format("active days per week rising by {:.1f}", f[28]);
+    case 29:
+      return fmt::format("more active than {:.0f} % of users {} days after joining", f[29] * 100,
+                         n(11));
     case 17:
     case 18:
       return fmt::format("{} sessions in the last 7 days{}", n(17), down_from(n(17), n(18)));

@@ -17,7 +17,7 @@
 
 namespace engaged {
 
-inline constexpr int kRiskFeatureCount = 29;
+inline constexpr int kRiskFeatureCount = 30;
 inline constexpr int kFirstActionFeature = 19;  // 19-26: the risk.actions counts
 inline constexpr int kEndActionFeature = kFirstActionFeature + 2 * kMaxRiskActions;
 // Feature names, as in model files and reasons (definitions in churn_risk.cc and docs/churn.md):
@@ -26,16 +26,32 @@ inline constexpr int kEndActionFeature = kFirstActionFeature + 2 * kMaxRiskActio
 // "nps_detractor", "no_mentor"; 10-18 "days_since_active", "tenure_days", "active_days_7",
 // "active_days_14", "active_days_30", "active_days_prev_14", "gap_stddev_days", "sessions_7d",
 // "sessions_prev_7d"; 19-26 "action_1_4w" .. "action_4_4w", "action_1_trend" .. "action_4_trend"
-// (the risk.actions names in order); 27-28 "gap_mean_days", "weekly_active_slope".
+// (the risk.actions names in order); 27-28 "gap_mean_days", "weekly_active_slope"; 29
+// "activity_percentile_at_age".
 std::string_view risk_feature_name(int feature);
 
 using RiskFeatures = std::array<double, kRiskFeatureCount>;
+
+// Feature 29's reference: how many users of each age band had each number of active days in
+// their last 30 (`engaged train` counts its fit set). A user's feature is their mid-rank in their
+// band: 0.5 at the median, and when the band is empty (the built-in model has no reference).
+struct CohortReference {
+  static constexpr std::array<int, 7> kAgeFrom = {0, 7, 14, 21, 28, 56, 91};  // days since joining
+  std::array<std::array<uint32_t, 31>, kAgeFrom.size()> counts{};
+
+  bool empty() const;
+  static size_t band_of(int age_days);
+  void add(int age_days, int active_days_30);
+  // Share of the band below `active_days_30` plus half the share at it.
+  double percentile(int age_days, int active_days_30) const;
+};
 
 struct RiskInputs {
   int32_t day;     // the day the score is as of (the state's current day)
   int64_t now_ms;  // the state's event time (for the support SLA)
   int64_t support_sla_ms;
-  int aha_count;  // key actions needed for the aha moment
+  int aha_count;                  // key actions needed for the aha moment
+  const CohortReference* cohort;  // the model's, for feature 29
 };
 
 RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
@@ -52,17 +68,18 @@ struct RiskModel {
   // weighs them. Figures: docs/churn.md.
   double bias = -1.863;
   RiskFeatures weights = {
-      0.6505, 0.04902,  -0.05778, 0,       0,       0,       0.08982, 0.005413,  0,       0,
-      0.6714, -0.02902, -0.162,   -0.4192, -0.4062, 0.08493, -0.1141, -0.03397,  0.02115, 0,
-      0,      0,        0,        0,       0,       0,       0,       -0.007697, -0.02479};
+      0.6505, 0.04902,  -0.05778, 0,       0,       0,       0.08982, 0.005413,  0,        0,
+      0.6714, -0.02902, -0.162,   -0.4192, -0.4062, 0.08493, -0.1141, -0.03397,  0.02115,  0,
+      0,      0,        0,        0,       0,       0,       0,       -0.007697, -0.02479, 0};
   RiskFeatures mean = {0.1394, 0.05868, 0.5953, 0,     0,     0,     0.5508, 0.1229, 0,     0,
                        2.74,   12.15,   2.646,  4.487, 5.663, 1.121, 0.9693, 3.287,  2.266, 0,
                        0,      0,       0,      0,     0,     0,     0,      2.241,  0.8072};
-  RiskFeatures scale = {0.152, 0.1235, 0.2101, 1,     1,     1,     0.2041, 0.2137, 1,     1,
-                        4.421, 6.337,  1.741,  2.569, 3.641, 1.885, 0.8111, 2.926,  2.399, 1,
-                        1,     1,      1,      1,     1,     1,     1,      1.392,  0.6467};
+  RiskFeatures scale = {0.152, 0.1235, 0.2101, 1,     1,     1,     0.2041, 0.2137, 1,      1,
+                        4.421, 6.337,  1.741,  2.569, 3.641, 1.885, 0.8111, 2.926,  2.399,  1,
+                        1,     1,      1,      1,     1,     1,     1,      1.392,  0.6467, 1};
   // The risk.actions the action features were counted for (format 2 files say; empty: none).
   std::vector<std::string> actions;
+  CohortReference cohort;  // format 3 files have one
 
   static RiskFeatures filled(double v) {
     RiskFeatures f;

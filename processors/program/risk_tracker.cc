@@ -22,12 +22,13 @@ RiskTracker::RiskTracker(RiskConfig config) : config_(std::move(config)) {
     coef_[i] = m.weights[i] / m.scale[i];
     constant_ -= coef_[i] * m.mean[i];
   }
+  has_cohort_ = !m.cohort.empty();
 }
 
 double RiskTracker::score_only(const UserActivity& user, const UserProfile& profile, int32_t day,
                                int64_t now_ms) const {
-  const RiskFeatures f =
-      risk_features(user, profile, {day, now_ms, config_.support_sla_ms, config_.aha_count});
+  const RiskFeatures f = risk_features(
+      user, profile, {day, now_ms, config_.support_sla_ms, config_.aha_count, cohort()});
   double z = constant_;
   for (size_t i = 0; i < f.size(); ++i) z += coef_[i] * f[i];
   return 1.0 / (1.0 + std::exp(-z));
@@ -35,7 +36,7 @@ double RiskTracker::score_only(const UserActivity& user, const UserProfile& prof
 
 RiskScore RiskTracker::score(const UserActivity& user, const UserProfile& profile, int32_t day,
                              int64_t now_ms) const {
-  const RiskInputs in{day, now_ms, config_.support_sla_ms, config_.aha_count};
+  const RiskInputs in{day, now_ms, config_.support_sla_ms, config_.aha_count, cohort()};
   return score_risk(config_.model, risk_features(user, profile, in));
 }
 

@@ -65,6 +65,9 @@ class RiskTracker {
   // The model folded into one coefficient per feature: logit = constant_ + sum coef_[i] * x[i].
   RiskFeatures coef_{};
   double constant_ = 0;
+  // Without a cohort reference, feature 29 is 0.5 at no cost.
+  bool has_cohort_ = false;
+  const CohortReference* cohort() const { return has_cohort_ ? &config_.model.cohort : nullptr; }
 };
 
 }  // namespace engaged

@@ -90,7 +90,14 @@ for i in range(2):
     assert "later days, other users" in out, out
     models.append(open(model).read())
 assert models[0] == models[1], "train is not deterministic"
-assert models[0].count("weight:") == 29 and "format: 2" in models[0], models[0]
+assert models[0].count("weight:") == 30 and "format: 3" in models[0], models[0]
+# The fit set's users by age band (7 rows of 31 counts) are the percentile feature's reference.
+assert "  ages_from: [0, 7, 14, 21, 28, 56, 91]" in models[0], models[0]
+assert models[0].count("\n    - [") == 7, models[0]
+examples = os.path.join(work, "examples.csv")
+h.engaged("train", "-i", gen, "--examples-out", examples)
+percentiles = [float(r["activity_percentile_at_age"]) for r in csv.DictReader(open(examples))]
+assert all(0 <= p <= 1 for p in percentiles) and len(set(percentiles)) > 10, percentiles[:20]
 state = os.path.join(work, "state")
 h.engaged("replay", "-i", gen, "--state", state, "--set", f"risk.model={model}")
 rows = list(csv.DictReader(h.engaged("report", "risk", "--state", state, "--set",

@@ -13,7 +13,7 @@ namespace engaged {
 namespace {
 
 constexpr int32_t kDay = 20600;
-const RiskInputs kInputs{kDay, int64_t{kDay} * 86400000 + 43200000, 3600000, 3};
+const RiskInputs kInputs{kDay, int64_t{kDay} * 86400000 + 43200000, 3600000, 3, nullptr};
 
 TEST(ChurnRisk, FeaturesOfAFadingNewcomer) {
   UserActivity u;
@@ -47,6 +47,35 @@ TEST(ChurnRisk, FeaturesOfAFadingNewcomer) {
   EXPECT_EQ(f[18], 0.0);
   EXPECT_EQ(f[27], 1.0);  // mean gap
   EXPECT_EQ(f[28], 0.5);  // weeks oldest to newest 0, 0, 5, 0: (0.5 * 5) / 5
+  EXPECT_EQ(f[29], 0.5);  // no cohort reference
+}
+
+TEST(ChurnRisk, ActivityPercentileAtAge) {
+  // Age 12 is in the band [7, 14): there 2 users had 1 active day, 3 had 5 and 5 had 9.
+  CohortReference ref;
+  ref.counts[1][1] = 2;
+  ref.counts[1][5] = 3;
+  ref.counts[1][9] = 5;
+  ref.add(40, 20);  // band [28, 56): another age, another band
+  EXPECT_EQ(CohortReference::band_of(0), 0u);
+  EXPECT_EQ(CohortReference::band_of(6), 0u);
+  EXPECT_EQ(CohortReference::band_of(7), 1u);
+  EXPECT_EQ(CohortReference::band_of(90), 5u);
+  EXPECT_EQ(CohortReference::band_of(180), 6u);
+  UserActivity u;
+  for (int32_t d : {kDay - 12, kDay - 11, kDay - 10, kDay - 9, kDay - 8}) u.add_day(d);
+  RiskInputs in = kInputs;
+  in.cohort = &ref;
+  // 5 active days at age 12: 2 users below, 3 level with them: (2 + 3 / 2) / 10.
+  EXPECT_DOUBLE_EQ(risk_features(u, UserProfile{}, in)[29], 0.35);
+  EXPECT_DOUBLE_EQ(ref.percentile(12, 0), 0.0);
+  EXPECT_DOUBLE_EQ(ref.percentile(12, 30), 1.0);
+  EXPECT_DOUBLE_EQ(ref.percentile(40, 20), 0.5);  // the only one in its band
+  EXPECT_DOUBLE_EQ(ref.percentile(3, 2), 0.5);    // an empty band
+  RiskFeatures f{};
+  f[11] = 12;
+  f[29] = 0.35;
+  EXPECT_EQ(describe_risk_reason(29, f), "more active than 35 % of users 12 days after joining");
 }
 
 TEST(ChurnRisk, ActivityCountsGapsAndSessionsOfARegularUser) {
@@ -217,7 +246,9 @@ TEST(ChurnRisk, ModelFileSetsNamedWeights) {
   EXPECT_EQ(m.scale[2], 1);
   std::ofstream(path) << "weights: {no_such_feature: 1}\n";
   EXPECT_THROW(load_risk_model(path.string()), std::invalid_argument);
-  std::ofstream(path) << "format: 3\nbias: 1\n";
+  std::ofstream(path) << "format: 4\nbias: 1\n";
+  EXPECT_THROW(load_risk_model(path.string()), std::invalid_argument);
+  std::ofstream(path) << "format: 3\nbias: 1\n";  // without its cohort reference
   EXPECT_THROW(load_risk_model(path.string()), std::invalid_argument);
   std::ofstream(path) << "format: 2\nfeatures: {tenure_days: {weight: 1, median: 2}}\n";
   EXPECT_THROW(load_risk_model(path.string()), std::invalid_argument);
@@ -248,6 +279,18 @@ TEST(ChurnRisk, ModelFileRoundTrip) {
   EXPECT_EQ(r.weights, m.weights);
   EXPECT_EQ(r.mean, m.mean);
   EXPECT_EQ(r.scale, m.scale);
+  EXPECT_TRUE(r.cohort.empty());
+  // With a cohort reference: format 3, and the counts come back.
+  m.cohort.add(3, 2);
+  m.cohort.add(200, 30);
+  m.cohort.counts[2][7] = 4000000000u;
+  std::ofstream(path) << format_risk_model(m, "");
+  const RiskModel c = load_risk_model(path.string());
+  EXPECT_EQ(c.cohort.counts, m.cohort.counts);
+  EXPECT_EQ(c.weights, m.weights);
+  // A reference with other age bands is refused, not misread.
+  std::ofstream(path) << "format: 3\ncohort: {ages_from: [0, 7], active_days_30: [[1]]}\n";
+  EXPECT_THROW(load_risk_model(path.string()), std::invalid_argument);
   std::filesystem::remove(path);
 }
 
