@@ -107,6 +107,9 @@ struct KafkaClusterOptions {
 // `engaged kafka`: the embedded cluster, standalone, until stopped.
 int kafka_cluster(const KafkaClusterOptions& options);
 
+// `engaged probe`: GET `path` (/readyz, /healthz) of the instance at metrics.listen; 0 on 200.
+int probe(const Config& config, const std::string& path);
+
 struct DemoOptions {
   PopulationOptions population;
   std::string state_dir = "./demo-state";

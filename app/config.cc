@@ -166,6 +166,9 @@ const std::vector<Setting>& settings() {
                        "`run`: when no Kafka broker answers for this long, it stops with exit "
                        "code 2 (the state stays at its last checkpoint). "
                        "`engaged_kafka_reachable` is 0 meanwhile."),
+      DURATION_SETTING("health.checkpoint_max_age", ready_checkpoint_age_ms, 1,
+                       "`run`: `/readyz` answers 503 when the last completed checkpoint is older "
+                       "than this (the changelog or the disk does not keep up)."),
       DURATION_SETTING("state.shutdown_timeout", shutdown_timeout_ms, 1,
                        "`run`: after SIGTERM the final checkpoint and flushes get this long; "
                        "then (or at a second signal) the process exits with code 3, the state "

@@ -32,8 +32,8 @@ struct Config {
   std::string state_dir = "./engaged-state";
   int64_t checkpoint_interval_ms = 1000;
   int64_t unreachable_timeout_ms = 120000;
-  int64_t shutdown_timeout_ms = 30000;  // run: a clean stop may take this long  // run: give up
-                                        // when no broker answers this long
+  int64_t shutdown_timeout_ms = 30000;      // run: a clean stop may take this long
+  int64_t ready_checkpoint_age_ms = 60000;  // run: /readyz fails past this checkpoint age
   int64_t checkpoint_max_events = 1000000;
   int64_t cache_max_users = 2000000;
   int64_t memory_budget = int64_t{1} << 30;  // bytes: RocksDB's share and the user cache

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "app/config.h"
+#include "app/process_metrics.h"
 
 namespace engaged {
 namespace {
@@ -65,8 +66,9 @@ HttpServer::HttpServer(const std::string& listen, std::shared_ptr<prometheus::Re
   server_->set_payload_max_length(64 * 1024);
   // Requests without the token get 401 before any handler runs.
   server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    const bool probe = req.path == "/healthz" || req.path == "/readyz";
     const bool guarded =
-        !access_.token.empty() && (req.path != "/metrics" || access_.token_for_metrics);
+        !access_.token.empty() && !probe && (req.path != "/metrics" || access_.token_for_metrics);
     if (!guarded || same_secret(req.get_header_value("Authorization"), "Bearer " + access_.token))
       return httplib::Server::HandlerResponse::Unhandled;
     res.status = 401;
@@ -76,8 +78,9 @@ HttpServer::HttpServer(const std::string& listen, std::shared_ptr<prometheus::Re
   });
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     prometheus::TextSerializer serializer;
-    res.set_content(serializer.Serialize(registry_->Collect()),
-                    "text/plain; version=0.0.4; charset=utf-8");
+    std::vector<prometheus::MetricFamily> families = registry_->Collect();
+    for (auto& f : process_metric_families()) families.push_back(std::move(f));
+    res.set_content(serializer.Serialize(families), "text/plain; version=0.0.4; charset=utf-8");
   });
   auto serve = [](const std::shared_ptr<UserLookup>& lookup, const std::string& id,
                   httplib::Response& res) {
@@ -88,6 +91,17 @@ HttpServer::HttpServer(const std::string& listen, std::shared_ptr<prometheus::Re
     if (a.retry_after_s > 0) res.set_header("Retry-After", std::to_string(a.retry_after_s));
     res.set_content(a.body, "application/json");
   };
+  server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("{\"status\":\"alive\"}", "application/json");
+  });
+  server_->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    const auto readiness = std::atomic_load(&readiness_);
+    const HttpAnswer a = readiness && *readiness
+                             ? (*readiness)()
+                             : HttpAnswer{503, "{\"ready\":false,\"failing\":[\"not a run\"]}"};
+    res.status = a.status;
+    res.set_content(a.body, "application/json");
+  });
   server_->Get(R"(/v1/users/(.+))",
                [this, serve](const httplib::Request& req, httplib::Response& res) {
                  serve(std::atomic_load(&users_), req.matches[1], res);
@@ -110,6 +124,11 @@ HttpServer::~HttpServer() {
 void HttpServer::set_user_lookup(UserLookup users, UserLookup program) {
   std::atomic_store(&users_, std::make_shared<UserLookup>(std::move(users)));
   std::atomic_store(&program_, std::make_shared<UserLookup>(std::move(program)));
+}
+
+void HttpServer::set_readiness(std::function<HttpAnswer()> readiness) {
+  std::atomic_store(&readiness_,
+                    std::make_shared<std::function<HttpAnswer()>>(std::move(readiness)));
 }
 
 }  // namespace engaged

@@ -1,9 +1,11 @@
 // The one HTTP listener of an engaged process: GET /metrics (Prometheus text format), GET
-// /v1/users/{id} (the user's state, risk, mentor and last nudges as JSON) and GET
+// /v1/users/{id} (the user's state, risk, mentor and last nudges as JSON), GET
 // /v1/program/users/{id} (the program stage's part of that, asked by the user's owner of the
-// program's). Requests are served on the server's own threads; handlers read committed state.
-// Hostile clients cannot starve a scrape: a pool of kHttpThreads, short read and keep-alive
-// timeouts, a deep accept backlog; the user endpoints can require a bearer token.
+// program's), and the probes: GET /healthz (the process serves) and GET /readyz (run's checks,
+// 200 or 503 with the failing ones), which never need the token. Requests are served on the
+// server's own threads; handlers read committed state. Hostile clients cannot starve a scrape: a
+// pool of kHttpThreads, short read and keep-alive timeouts, a deep accept backlog; the user
+// endpoints can require a bearer token.
 #pragma once
 
 #include <functional>
@@ -53,6 +55,8 @@ class HttpServer {
   int port() const { return port_; }
   // The handlers of /v1/users/{id} and /v1/program/users/{id}.
   void set_user_lookup(UserLookup users, UserLookup program);
+  // The handler of /readyz (without one: 503, nothing to be ready for).
+  void set_readiness(std::function<HttpAnswer()> readiness);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -60,6 +64,7 @@ class HttpServer {
   std::unique_ptr<httplib::Server> server_;
   // Replaced whole, read by the serving threads.
   std::shared_ptr<UserLookup> users_, program_;
+  std::shared_ptr<std::function<HttpAnswer()>> readiness_;
   int port_ = 0;
   std::thread thread_;
 };

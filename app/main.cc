@@ -1,5 +1,6 @@
-// The `engaged` command line: one binary, one subcommand per job (run, replay, report, restore,
-// loadgen, kafka, demo, state, config). Parsing only; the work is in app/*_command.cc.
+// The `engaged` command line: one binary, one subcommand per job (run, replay, train, report,
+// restore, loadgen, kafka, demo, state, probe, config). Parsing only; the work is in
+// app/*_command.cc.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <malloc.h>
@@ -11,6 +12,7 @@
 #include <iostream>
 #include <map>
 
+#include "app/build_info.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "domain/timestamp.h"
@@ -60,6 +62,7 @@ int main(int argc, char** argv) {
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
   CLI::App app{"engaged: event-sourced engagement pipeline (Kafka -> RocksDB -> Prometheus)"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", version_line(), "print the version, commit and libraries");
   std::string log_level = "info";
   // An unknown level is refused (spdlog would take it for "off" and hide the errors too).
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|critical|off")
@@ -229,6 +232,14 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--rate", demo_options.rate,
                        "messages/s produced (0 = as fast as possible)");
 
+  auto* probe_cmd = app.add_subcommand(
+      "probe", "ask a running instance (at metrics.listen) whether it is ready: exit 0 if so");
+  add_config_options(probe_cmd);
+  std::string probe_path = "/readyz";
+  probe_cmd->add_option("--path", probe_path, "/readyz or /healthz")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"/readyz", "/healthz"}));
+
   auto* config_cmd =
       app.add_subcommand("config", "print the effective configuration or the settings table");
   add_config_options(config_cmd);
@@ -280,6 +291,7 @@ int main(int argc, char** argv) {
       demo_options.population.end_day = demo_end.empty() ? yesterday_utc() : day_arg(demo_end);
       return demo(demo_options);
     }
+    if (*probe_cmd) return probe(load_config(config_file, overrides), probe_path);
     if (*config_cmd) {
       if (markdown) {
         std::cout << settings_markdown();

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "app/build_info.h"
 #include "domain/time_zone.h"
 
 namespace engaged {
@@ -259,6 +260,14 @@ Metrics::Metrics()
     outbox_entries.Add({{"sink", sink}});
     outbox_delivered.Add({{"sink", sink}});
   }
+  const BuildInfo& b = build_info();
+  gauge(*registry_, "engaged_build_info",
+        "1, labelled with the binary's version, commit and libraries (engaged --version).")
+      .Add({{"version", b.version},
+            {"commit", b.commit},
+            {"librdkafka", b.librdkafka},
+            {"rocksdb", b.rocksdb}})
+      .Set(1);
   register_figures();
 }
 

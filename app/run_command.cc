@@ -26,6 +26,7 @@
 #include "ingest/kafka_source.h"
 #include "ingest/topic_admin.h"
 #include "sinks/dead_letter.h"
+#include "sinks/json_text.h"
 #include "sinks/outbox_sender.h"
 #include "sinks/tick.h"
 #include "state/changelog_tails.h"
@@ -116,9 +117,12 @@ class RunShell : public PartitionListener {
             return std::nullopt;
           return owner->address;
         }};
-    if (http_)
+    if (http_) {
       http_->set_user_lookup(make_user_view(config, *store_, routes),
                              make_program_view(*store_, routes));
+      http_->set_readiness([this] { return readiness(); });
+    }
+    metrics_.kafka_reachable.Set(1);  // the topics were just read from it
   }
 
   // The partitions' state is put in place before they are assigned: restored from their
@@ -171,6 +175,7 @@ class RunShell : public PartitionListener {
   }
 
   void on_rebalanced() override {
+    joined_ = true;
     publish_ownership();
     if (first_assignment_seen_) return;
     first_assignment_seen_ = true;
@@ -641,6 +646,7 @@ class RunShell : public PartitionListener {
   void complete_checkpoint(bool wait) {
     const std::optional<CheckpointResult> r = pipeline_.complete_checkpoint(wait);
     if (!r) return;
+    last_checkpoint_ms_ = system_ms();
     for (const auto& [key, entry] : r->outbox) outbox_.send(key, entry);
     for (const Watermark& w : r->watermarks) {
       if (w.stream_time_ms == kNoTime || watermarks_[w.partition] == w.stream_time_ms) continue;
@@ -658,6 +664,34 @@ class RunShell : public PartitionListener {
       metrics_.publish_changelog(s.redo_records, s.state_records, s.tombstones, s.bytes);
     }
     update_lag();
+  }
+
+  // /readyz, on an HTTP thread (atomics and gauges only): ready once the group assigned this
+  // instance its partitions (none is an answer too), none is being restored, Kafka answers and
+  // the last checkpoint completed within health.checkpoint_max_age.
+  HttpAnswer readiness() const {
+    const bool joined = joined_;
+    const double restoring = metrics_.restoring_partitions.Value();
+    const bool reachable = metrics_.kafka_reachable.Value() == 1;
+    const int64_t age_ms = system_ms() - last_checkpoint_ms_;
+    std::vector<std::string> failing;
+    if (!joined) failing.push_back("waiting for the consumer group to assign partitions");
+    if (restoring > 0)
+      failing.push_back(fmt::format("restoring {} partitions from the changelog", restoring));
+    if (!reachable) failing.push_back("no Kafka broker answers");
+    if (age_ms > config_.ready_checkpoint_age_ms)
+      failing.push_back(fmt::format("last checkpoint {} s ago (health.checkpoint_max_age {} s)",
+                                    age_ms / 1000, config_.ready_checkpoint_age_ms / 1000));
+    std::string body = fmt::format(
+        "{{\"ready\":{},\"assigned\":{},\"restoring_partitions\":{},\"kafka_reachable\":{},"
+        "\"checkpoint_age_seconds\":{:.3f},\"failing\":[",
+        failing.empty(), joined, restoring, reachable, age_ms / 1000.0);
+    for (size_t i = 0; i < failing.size(); ++i) {
+      if (i) body += ',';
+      append_json_string(body, failing[i]);
+    }
+    body += "]}";
+    return {failing.empty() ? 200 : 503, std::move(body), {}, 0};
   }
 
   void update_lag() {
@@ -682,6 +716,9 @@ class RunShell : public PartitionListener {
   std::unique_ptr<Store> store_;
   KafkaDeadLetterSink dead_letters_;
   Metrics metrics_;
+  // For /readyz (read by the HTTP threads, so declared before http_).
+  std::atomic<bool> joined_ = false;
+  std::atomic<int64_t> last_checkpoint_ms_ = system_ms();
   std::unique_ptr<HttpServer> http_;  // /metrics and /v1/users; none without metrics.listen
   Pipeline pipeline_;
   std::vector<InputMessage> input_;  // the poll's input messages, for the pipeline

@@ -6,8 +6,8 @@ No Docker engine runs here, so this test checks statically what `docker build` a
 - every COPY source of docker/Dockerfile exists, and the copied folders hold every source file
   the top-level CMakeLists.txt compiles; the build stage runs scripts/install-deps.sh;
 - the runtime stage installs the Debian package of every shared library `ldd engaged` lists
-  (libc6 and libgcc-s1 are in every Debian image), and each package it names exists in the
-  configured Debian archive (when apt lists are present);
+  (libc6 and libgcc-s1 are in every Debian image) and no other library package, and each
+  package it names exists in the configured Debian archive (when apt lists are present);
 - ports: engaged's metrics port (binary default, config/engaged.yaml, Dockerfile ENV and EXPOSE,
   compose, prometheus.yml), Kafka's port (binary default, config, compose), Prometheus's and
   Alertmanager's (Grafana data source, prometheus.yml alerting);
@@ -33,6 +33,8 @@ from verdict import verdict
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DOCKER = os.path.join(ROOT, "docker")
 BASE_IMAGE_PACKAGES = {"libc6", "libgcc-s1"}
+# Installed for what the binary reads, not links: CA certificates (SSL), zone files (timezone).
+NON_LIBRARY_PACKAGES = {"ca-certificates", "tzdata"}
 failures = []
 
 
@@ -135,7 +137,7 @@ def main():
     check(len(stages) >= 2, "the Dockerfile is not multi-stage")
     for _, image, _ in stages:
         check("bookworm" in image, f"stage image {image} is not Debian bookworm")
-    copied_dirs, runtime_install, env, exposed = set(), set(), {}, set()
+    copied_dirs, runtime_install, env, exposed, healthcheck = set(), set(), {}, set(), ""
     for stage, image, instrs in stages:
         for instr, args in instrs:
             if instr == "COPY":
@@ -153,8 +155,11 @@ def main():
                 runtime_install |= {w for w in words if not w.startswith("-")}
             elif instr == "ENV":
                 env.update(dict(re.findall(r"(\w+)=(\S+)", args)))
+            elif instr == "HEALTHCHECK":
+                healthcheck = args
             elif instr == "EXPOSE":
                 exposed |= {int(p.split("/")[0]) for p in args.split()}
+    check('"engaged", "probe"' in healthcheck, "the runtime stage has no HEALTHCHECK with engaged probe")
     build_runs = " ".join(a for i, a in stages[0][2] if i == "RUN")
     check("scripts/install-deps.sh" in build_runs and "scripts/install-deps.sh" in copied_dirs,
           "the build stage does not install the packages with scripts/install-deps.sh")
@@ -170,6 +175,9 @@ def main():
     for pkg, lib in sorted(needed.items()):
         if pkg not in BASE_IMAGE_PACKAGES:
             check(pkg in runtime_install, f"runtime stage lacks {pkg} (for {lib})")
+    # ... and nothing else: every library package it installs is one ldd lists.
+    for pkg in sorted(runtime_install - set(needed) - NON_LIBRARY_PACKAGES):
+        check(False, f"runtime stage installs {pkg}, which `ldd engaged` does not need")
     lists = os.path.isdir("/var/lib/apt/lists") and any(
         "_Packages" in f for f in os.listdir("/var/lib/apt/lists"))
     if lists:

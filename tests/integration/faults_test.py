@@ -12,10 +12,12 @@ never a hang, abort or "stopped cleanly" after a failure) and resumes exactly af
   manifest    a state of 6 partitions replayed as 12; another time zone; older states
               (tests/fixtures: format 1, format 2 with stored program envelopes, and the state
               of 20bfce2) read and continued by this binary
-  http        idle and slow clients do not starve /metrics; the bearer token guards /v1/users
+  http        idle and slow clients do not starve /metrics; the bearer token guards /v1/users;
+              /readyz 503 while every broker is down, 200 again after; build and process metrics
   settings    unknown log levels and bad settings are refused with the setting named
 """
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -436,10 +438,29 @@ def manifest():
 
 
 # --- finding 8: HTTP ---------------------------------------------------------------------------
+def get_json(url):
+    """(status, parsed body) of a GET, errors included."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def wait_ready(base, want, timeout):
+    """Polls /readyz until its status is `want`; returns the last answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, body = get_json(base + "/readyz")
+        if status == want or time.monotonic() > deadline:
+            return status, body
+        time.sleep(0.5)
+
+
 def http():
     port = h.free_port()
     events = keyed_events()
-    with fault_cluster(events=events) as (bootstrap, _, _proc):
+    with fault_cluster(events=events) as (bootstrap, command, _proc):
         p, log = start_run(bootstrap, os.path.join(work, "state"), "run.log",
                            ["--set", "metrics.listen=127.0.0.1:%d" % port,
                             "--set", "metrics.token=s3cret"])
@@ -501,9 +522,40 @@ def http():
             urllib.request.urlopen(req, timeout=5)
         except urllib.error.HTTPError as e:
             assert e.code in (404, 503), e.code  # past the token: the lookup's own answer
+
+        # The probes need no token. Ready once assigned, restored and checkpointing; not ready
+        # while no broker answers, ready again once they do (after the group gave the
+        # partitions back and their state was restored).
+        assert get_json(base + "/healthz") == (200, {"status": "alive"})
+        status, body = wait_ready(base, 200, 60)
+        assert status == 200 and body["ready"] and body["failing"] == [], body
+        for broker in (1, 2, 3):
+            command(f"down {broker}")
+        status, body = wait_ready(base, 503, 30)
+        assert status == 503 and body["kafka_reachable"] is False, body
+        assert "no Kafka broker answers" in body["failing"], body
+        assert get_json(base + "/healthz")[0] == 200  # alive all the same
+        probe = [h.ENGAGED, "probe", "--set", f"metrics.listen=127.0.0.1:{port}"]
+        assert subprocess.run(probe, capture_output=True).returncode == 1
+        for broker in (1, 2, 3):
+            command(f"up {broker}")
+        status, body = wait_ready(base, 200, 60)
+        assert status == 200 and body["kafka_reachable"] is True, body
+        assert subprocess.run(probe, capture_output=True).returncode == 0  # the HEALTHCHECK
+        # The build and the process, as every Prometheus client exports them.
+        metrics = urllib.request.urlopen(base + "/metrics", timeout=10).read().decode()
+        version = subprocess.run([h.ENGAGED, "--version"], capture_output=True, text=True)
+        assert version.returncode == 0, version.stderr
+        number = version.stdout.split()[1]
+        assert f'version="{number}"' in metrics and "engaged_build_info{" in metrics, metrics[:500]
+        for name in ("process_cpu_seconds_total", "process_resident_memory_bytes",
+                     "process_start_time_seconds", "process_open_fds", "process_max_fds"):
+            value = [ln for ln in metrics.splitlines() if ln.startswith(name + " ")]
+            assert value and float(value[0].split()[1]) > 0, (name, value)
         p.send_signal(signal.SIGTERM)
         assert finish(p, 60) == 0
-    h.log("/metrics answered beside 40 idle and 16 slow clients; 300 concurrent scrapes, 0 failed")
+    h.log("/metrics answered beside 40 idle and 16 slow clients; 300 concurrent scrapes, 0 failed; "
+          "/readyz 503 while the brokers were down, 200 once they answered")
 
 
 # --- finding 10: settings ----------------------------------------------------------------------
