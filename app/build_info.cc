@@ -4,20 +4,26 @@
 #include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 #include <rocksdb/version.h>
+#include <simdjson.h>
+
+#define ENGAGED_STRING(x) #x
+#define ENGAGED_EXPANDED(x) ENGAGED_STRING(x)
 
 namespace engaged {
 
 const BuildInfo& build_info() {
-  static const BuildInfo info{ENGAGED_VERSION, ENGAGED_COMMIT, rd_kafka_version_str(),
-                              fmt::format("{}.{}.{}", ROCKSDB_MAJOR, ROCKSDB_MINOR, ROCKSDB_PATCH),
-                              ENGAGED_MARCH_NAME};
+  static const BuildInfo info{
+      ENGAGED_VERSION, ENGAGED_COMMIT, rd_kafka_version_str(),
+      fmt::format("{}.{}.{}", ROCKSDB_MAJOR, ROCKSDB_MINOR, ROCKSDB_PATCH), ENGAGED_MARCH_NAME,
+      // The On-Demand kernel this file was compiled with: the decoder's, as the flags are the same.
+      ENGAGED_EXPANDED(SIMDJSON_VERSION) " " ENGAGED_EXPANDED(SIMDJSON_BUILTIN_IMPLEMENTATION)};
   return info;
 }
 
 std::string version_line() {
   const BuildInfo& b = build_info();
-  return fmt::format("engaged {} (commit {}, -march {}; librdkafka {}, RocksDB {})", b.version,
-                     b.commit, b.march, b.librdkafka, b.rocksdb);
+  return fmt::format("engaged {} (commit {}, {}; librdkafka {}, RocksDB {}, simdjson {})",
+                     b.version, b.commit, b.march, b.librdkafka, b.rocksdb, b.simdjson);
 }
 
 }  // namespace engaged

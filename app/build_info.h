@@ -12,11 +12,13 @@ struct BuildInfo {
   std::string commit;      // git's short hash at configure time, or "unknown"
   std::string librdkafka;  // as loaded (rd_kafka_version_str)
   std::string rocksdb;     // as compiled against
-  std::string march;       // the -march it was built for, or "default"
+  std::string march;       // ENGAGED_MARCH: portable, native, a -march value, or "default"
+  std::string simdjson;    // its version and the kernel compiled in ("3.0.1 westmere")
 };
 
 const BuildInfo& build_info();
-// "engaged 0.2.0 (commit 1a2b3c4d5e6f, -march default; librdkafka 2.0.2, RocksDB 7.8.3)"
+// "engaged 0.2.0 (commit 1a2b3c4d5e6f, portable; librdkafka 2.0.2, RocksDB 7.8.3, simdjson
+// 3.0.1 westmere)"
 std::string version_line();
 
 }  // namespace engaged

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -20,10 +21,30 @@ namespace engaged {
 namespace {
 constexpr int64_t kMaxAhead = 200000;
 constexpr int kPartitions = 6;
+
+// A demo state is marked, so that a second demo may wipe it and nothing else.
+constexpr const char* kDemoMarker = ".engaged-demo";
+
+// A new cluster starts at offset 0 again: the state of an earlier demo is wiped first, but a
+// directory that holds anything else is refused, never deleted.
+void prepare_demo_state(const std::string& dir) {
+  namespace fs = std::filesystem;
+  if (fs::exists(dir) && !fs::is_empty(dir)) {
+    if (!fs::exists(fs::path(dir) / kDemoMarker))
+      throw std::invalid_argument(
+          "demo: --state " + dir +
+          " holds something that is not an earlier demo's state; name a new directory (the demo "
+          "wipes its own state on every start)");
+    fs::remove_all(dir);
+  }
+  fs::create_directories(dir);
+  std::ofstream(fs::path(dir) / kDemoMarker) << "engaged demo state: the next demo wipes it\n";
+}
+
 }  // namespace
 
 int demo(const DemoOptions& o) {
-  std::filesystem::remove_all(o.state_dir);  // a new cluster starts at offset 0 again
+  prepare_demo_state(o.state_dir);
   EmbeddedCluster cluster(3);
   Config config;
   cluster.create_topic(config.topic, kPartitions);

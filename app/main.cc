@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <malloc.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -15,6 +14,7 @@
 #include "app/build_info.h"
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/log_format.h"
 #include "domain/timestamp.h"
 
 using namespace engaged;
@@ -67,8 +67,14 @@ int main(int argc, char** argv) {
   // An unknown level is refused (spdlog would take it for "off" and hide the errors too).
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|critical|off")
       ->capture_default_str()
+      ->envname("ENGAGED_LOG_LEVEL")
       ->transform(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"},
                                 CLI::ignore_case));
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format, "text, or json: one JSON object per line")
+      ->capture_default_str()
+      ->envname("ENGAGED_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}));
 
   // Shared by run and replay: config file + --set overrides (environment in between).
   std::string config_file;
@@ -225,7 +231,9 @@ int main(int argc, char** argv) {
   DemoOptions demo_options;
   std::string demo_end;
   add_population_options(demo_cmd, demo_options.population, demo_end);
-  demo_cmd->add_option("--state", demo_options.state_dir, "state directory (wiped first)")
+  demo_cmd
+      ->add_option("--state", demo_options.state_dir,
+                   "state directory (an earlier demo's is wiped first; anything else is refused)")
       ->capture_default_str();
   demo_cmd->add_option("--metrics-listen", demo_options.metrics_listen, "host:port for /metrics")
       ->capture_default_str();
@@ -247,8 +255,7 @@ int main(int argc, char** argv) {
   config_cmd->add_flag("--markdown", markdown, "print docs/configuration.md");
 
   CLI11_PARSE(app, argc, argv);
-  spdlog::set_default_logger(spdlog::stderr_logger_mt("engaged"));
-  spdlog::set_level(spdlog::level::from_str(log_level));
+  setup_logging(log_level, log_format);
   install_signal_handlers();
 
   try {

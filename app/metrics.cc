@@ -266,7 +266,8 @@ Metrics::Metrics()
       .Add({{"version", b.version},
             {"commit", b.commit},
             {"librdkafka", b.librdkafka},
-            {"rocksdb", b.rocksdb}})
+            {"rocksdb", b.rocksdb},
+            {"simdjson", b.simdjson}})
       .Set(1);
   register_figures();
 }

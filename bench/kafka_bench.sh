@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-build/engaged}  # BIN=... measures another build
+"$BIN" --version  # the figures depend on it: -DENGAGED_MARCH=native for the fastest
 USERS=${1:-25000}
 REPEAT=${REPEAT:-3}
 WORK=$(mktemp -d /tmp/engaged-kbench.XXXXXX)

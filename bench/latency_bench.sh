@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=build/engaged
+"$BIN" --version  # the figures depend on it: -DENGAGED_MARCH=native for the fastest
 RATE=${1:-100000}
 USERS=${2:-25000}
 WORK=$(mktemp -d /tmp/engaged-lbench.XXXXXX)

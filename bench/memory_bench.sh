@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-build/engaged}
+"$BIN" --version  # the figures depend on it: -DENGAGED_MARCH=native for the fastest
 BUDGET=${BUDGET:-1073741824}
 DAYS=${DAYS:-3}
 WORK=$(mktemp -d /tmp/engaged-memory.XXXXXX)

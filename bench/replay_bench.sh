@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-build/engaged}  # BIN=... compares another build (e.g. an older commit's)
+"$BIN" --version  # the figures depend on it: -DENGAGED_MARCH=native for the fastest
 USERS=${1:-72000}
 WORK=$(mktemp -d /tmp/engaged-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT

@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-build/engaged}
+"$BIN" --version  # the figures depend on it: -DENGAGED_MARCH=native for the fastest
 USERS=${1:-72000}
 DAYS=${2:-60}
 if [ ! -d tests/oracle/node_modules/@duckdb ]; then

@@ -14,7 +14,8 @@ never a hang, abort or "stopped cleanly" after a failure) and resumes exactly af
               of 20bfce2) read and continued by this binary
   http        idle and slow clients do not starve /metrics; the bearer token guards /v1/users;
               /readyz 503 while every broker is down, 200 again after; build and process metrics
-  settings    unknown log levels and bad settings are refused with the setting named
+  settings    unknown log levels and bad settings are refused with the setting named; JSON logs
+              stay one valid object per line; ENGAGED_LOG_LEVEL; --version
 """
 import contextlib
 import json
@@ -569,6 +570,25 @@ def settings():
     res = subprocess.run([h.ENGAGED, "config", "--set", "state.checkpoint_interval_ms=abc"],
                          capture_output=True, text=True)
     assert res.returncode == 1 and "state.checkpoint_interval_ms" in res.stderr, res.stderr
+
+    # JSON logs (--log-format or ENGAGED_LOG_FORMAT): one object per line, even for a message
+    # quoting a value with quotes, a backslash and a newline; ENGAGED_LOG_LEVEL filters.
+    bad_value = 'a"b\\c\nd'
+    env = dict(os.environ, ENGAGED_LOG_FORMAT="json")
+    res = subprocess.run([h.ENGAGED, "config", "--set", f"state.checkpoint_interval_ms={bad_value}"],
+                         capture_output=True, text=True, env=env)
+    lines = res.stderr.splitlines()
+    assert res.returncode == 1 and len(lines) == 1, res.stderr
+    entry = json.loads(lines[0])
+    assert entry["level"] == "error" and bad_value in entry["message"], entry
+    assert entry["time"].endswith("Z") and entry["logger"] == "engaged", entry
+    quiet = subprocess.run([h.ENGAGED, "config", "--set", "state.checkpoint_interval_ms=abc"],
+                           capture_output=True, text=True,
+                           env=dict(os.environ, ENGAGED_LOG_LEVEL="critical"))
+    assert quiet.returncode == 1 and quiet.stderr == "", quiet.stderr
+    version = subprocess.run([h.ENGAGED, "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.startswith("engaged "), version
+    assert "simdjson" in version.stdout and "commit" in version.stdout, version.stdout
 
 
 try:
