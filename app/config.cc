@@ -549,15 +549,34 @@ Manifest manifest_for(const Config& c, int partitions) {
   m.engaged_version = ENGAGED_VERSION;
   m.built_from["input.topic"] = c.topic;
   m.built_from["input.partitions"] = std::to_string(partitions);
-  for (const auto& s : settings()) {
-    const std::string_view key = s.key;
-    if (key == "processing.timezone" || key.starts_with("segments.") ||
-        key.starts_with("activity.") || key.starts_with("aha."))
-      m.built_from[s.key] = s.get(c);
-  }
+  for (const auto& s : settings())
+    if (defines_labels(s.key)) m.built_from[s.key] = s.get(c);
   const Topology topology(topology_config(c));
   for (const StoreSpec& s : topology.stores()) m.stores[std::string(s.name)] = {s.id, false};
   return m;
+}
+
+bool defines_labels(std::string_view key) {
+  return key == "processing.timezone" || key.starts_with("segments.") ||
+         key.starts_with("activity.") || key.starts_with("aha.");
+}
+
+Config with_state_labels(const Config& given, const Manifest& stored, const std::string& dir) {
+  Config c = given;
+  const Config defaults;
+  for (const auto& s : settings()) {
+    const auto it = stored.built_from.find(s.key);
+    if (!defines_labels(s.key) || it == stored.built_from.end()) continue;
+    const std::string value = s.get(given);
+    if (value == it->second) continue;
+    if (value != s.get(defaults))
+      throw std::invalid_argument(fmt::format(
+          "{} is \"{}\" here, but the state in {} was built with \"{}\": its rows would be "
+          "relabelled. Leave the setting out (reports use the state's) or build a new state.",
+          s.key, value, dir, it->second));
+    s.set(c, it->second);
+  }
+  return c;
 }
 
 HostPort parse_host_port(const std::string& text) {

@@ -144,6 +144,13 @@ std::string members_topic(const Config& config);
 // What a state built with these settings records in its manifest (state/manifest.h): the input
 // topic and its partition count, the time zone and every setting that defines labels.
 Manifest manifest_for(const Config& config, int partitions);
+// The settings that define a state's labels (processing.timezone, segments.*, activity.*,
+// aha.*): the manifest records them, and a state is read only with its own.
+bool defines_labels(std::string_view key);
+// `given` with the label-defining settings of the state whose manifest is `stored`: a setting
+// left at its default takes the state's value; one set to another value is refused
+// (std::invalid_argument naming it), because the rows would be relabelled.
+Config with_state_labels(const Config& given, const Manifest& stored, const std::string& dir);
 
 // state.memory_budget, split: RocksDB's share (memtables and block cache, one cache) and the
 // user cache's.

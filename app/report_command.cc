@@ -1,16 +1,22 @@
 // `engaged report` and `engaged state dump`: read-only views of a state directory (safe while
 // `run` is writing to it: RocksDB read-only instances see the last committed checkpoint). A
 // state of an older format is upgraded first (state/format_upgrade.h).
+#include <fmt/format.h>
+
 #include <iostream>
 #include <map>
+#include <optional>
+#include <set>
 #include <stdexcept>
 
 #include "app/commands.h"
 #include "app/report_format.h"
 #include "app/risk_model_file.h"
 #include "app/zone_files.h"
+#include "domain/timestamp.h"
 #include "processors/runtime/state_tables.h"
 #include "state/format_upgrade.h"
+#include "state/manifest.h"
 #include "state/store.h"
 
 namespace engaged {
@@ -24,8 +30,20 @@ CohortTable cohort_table(const std::string& cohorts, const std::string& kind) {
 }
 }  // namespace
 
-int report(const std::string& state_dir, const ReportOptions& o, const Config& config) {
+int report(const std::string& state_dir, const ReportOptions& o, const Config& given) {
+  if (o.from && o.to && *o.from > *o.to)
+    throw std::invalid_argument(
+        fmt::format("report: --from {} is after --to {}", format_day(*o.from), format_day(*o.to)));
+  // These tables are as of the state's last day: a range would be ignored without a word.
+  static const std::set<std::string_view> kAsOfEnd = {"summary", "risk", "uplift", "aha",
+                                                      "rejections"};
+  if ((o.from || o.to) && kAsOfEnd.count(o.table))
+    throw std::invalid_argument(fmt::format(
+        "report {}: --from/--to do not apply: its rows are as of the state's last day", o.table));
   auto store = open_state_for_reading(state_dir);
+  // Rows are labelled with the settings the state was built with, never the report's own.
+  const std::optional<Manifest> manifest = read_manifest(*store);
+  const Config config = manifest ? with_state_labels(given, *manifest, state_dir) : given;
   StateTables tables = read_tables(*store);
   DayRange range{o.from, o.to};
   const TimeZone tz = load_time_zone(config.timezone);
@@ -67,7 +85,7 @@ int report(const std::string& state_dir, const ReportOptions& o, const Config& c
   else if (o.table == "rejections")
     write_rejections(tables, o.format, std::cout);
   else if (o.table == "summary")
-    write_summary(tables, std::cout);
+    write_summary(tables, o.format, std::cout);
   else
     write_processor_report(
         *store, Topology(topology_config(config)), o.table,

@@ -177,27 +177,31 @@ void write_processor_report(Store& store, const Topology& topology, const std::s
   throw std::invalid_argument("unknown report " + name);
 }
 
-void write_summary(const StateTables& t, std::ostream& out) {
+namespace {
+
+// The summary's content, for both of its forms.
+struct Summary {
+  int32_t last = kNoDay;
+  std::vector<std::pair<int32_t, DayCounters>> days;  // the last 14 days
+  struct Cohort {
+    int32_t day;
+    int64_t size;
+    std::vector<std::optional<double>> share;  // D1, D7, D14, D30; none before the day comes
+  };
+  std::vector<Cohort> cohorts;
+  std::vector<std::pair<int64_t, int>> rejections;  // count, reason; most first
+};
+constexpr int kSummaryDays[] = {1, 7, 14, 30};
+
+Summary summarise(const StateTables& t) {
+  Summary s;
   auto [first, last] = active_span(t);
-  if (last < first) {
-    out << "No activity in this state yet.\n";
-    return;
-  }
-  out << fmt::format("\nEngagement, last 14 days (through {})\n", format_day(last));
-  out << fmt::format("{:<10} {:>7} {:>7} {:>7} {:>7} {:>6} {:>9} {:>12} {:>8}\n", "day", "DAU",
-                     "WAU", "MAU", "DAU/MAU", "new", "returning", "resurrecting", "dormant");
+  if (last < first) return s;
+  s.last = last;
   for (int32_t day = std::max(first, last - 13); day <= last; ++day) {
     auto it = t.daily.find(day);
-    DayCounters c = it == t.daily.end() ? DayCounters{} : it->second;
-    double stick = c.mau ? 100.0 * c.dau / c.mau : 0.0;
-    out << fmt::format("{:<10} {:>7} {:>7} {:>7} {:>6.1f}% {:>6} {:>9} {:>12} {:>8}\n",
-                       format_day(day), c.dau, c.wau, c.mau, stick, c.new_users, c.returning,
-                       c.resurrecting, c.dormant);
+    s.days.emplace_back(day, it == t.daily.end() ? DayCounters{} : it->second);
   }
-  out << "\nRetention of recent cohorts (share of the cohort active on day N)\n";
-  constexpr int kDays[] = {1, 7, 14, 30};
-  out << fmt::format("{:<10} {:>7} {:>7} {:>7} {:>7} {:>7}\n", "cohort", "size", "D1", "D7", "D14",
-                     "D30");
   // Weekly samples that already have a D30, then the newest cohorts that have a D7.
   const auto& daily = t.cohort(CohortTable::kDailyOn);
   std::vector<int32_t> shown;
@@ -208,27 +212,82 @@ void write_summary(const StateTables& t, std::ostream& out) {
   for (int32_t c : shown) {
     const auto& row = daily.at(c);
     if (row.empty() || row[0] == 0) continue;
-    std::string line = fmt::format("{:<10} {:>7}", format_day(c), row[0]);
-    for (int n : kDays) {
-      if (c + n > last)
-        line += fmt::format(" {:>7}", "-");
-      else
-        line += fmt::format(" {:>6.1f}%",
-                            n < static_cast<int>(row.size()) ? 100.0 * row[n] / row[0] : 0.0);
-    }
+    Summary::Cohort cohort{c, row[0], {}};
+    for (int n : kSummaryDays)
+      cohort.share.push_back(
+          c + n > last ? std::nullopt
+                       : std::optional<double>(n < static_cast<int>(row.size())
+                                                   ? double(row[static_cast<size_t>(n)]) / row[0]
+                                                   : 0.0));
+    s.cohorts.push_back(std::move(cohort));
+  }
+  for (int i = 0; i < kRejectReasonCount; ++i)
+    if (t.rejected[i] > 0) s.rejections.emplace_back(t.rejected[i], i);
+  std::sort(s.rejections.rbegin(), s.rejections.rend());
+  return s;
+}
+
+void write_summary_json(const StateTables& t, const Summary& s, std::ostream& out) {
+  std::string j = fmt::format("{{\"through\":{},\"days\":[",
+                              s.last == kNoDay ? "null" : "\"" + format_day(s.last) + "\"");
+  for (size_t i = 0; i < s.days.size(); ++i) {
+    const auto& [day, c] = s.days[i];
+    j += fmt::format(
+        "{}{{\"day\":\"{}\",\"dau\":{},\"wau\":{},\"mau\":{},\"new\":{},\"returning\":{},"
+        "\"resurrecting\":{},\"dormant\":{}}}",
+        i ? "," : "", format_day(day), c.dau, c.wau, c.mau, c.new_users, c.returning,
+        c.resurrecting, c.dormant);
+  }
+  j += "],\"cohorts\":[";
+  for (size_t i = 0; i < s.cohorts.size(); ++i) {
+    const auto& c = s.cohorts[i];
+    j += fmt::format("{}{{\"cohort\":\"{}\",\"size\":{}", i ? "," : "", format_day(c.day), c.size);
+    for (size_t k = 0; k < c.share.size(); ++k)
+      j += c.share[k] ? fmt::format(",\"d{}\":{:.6g}", kSummaryDays[k], *c.share[k])
+                      : fmt::format(",\"d{}\":null", kSummaryDays[k]);
+    j += "}";
+  }
+  j += fmt::format("],\"duplicates\":{},\"messages\":{},\"rejections\":{{", t.duplicates,
+                   t.next_offsets_total);
+  for (size_t i = 0; i < s.rejections.size(); ++i)
+    j += fmt::format("{}\"{}\":{}", i ? "," : "",
+                     reject_reason_name(static_cast<RejectReason>(s.rejections[i].second)),
+                     s.rejections[i].first);
+  out << j << "}}\n";
+}
+
+}  // namespace
+
+void write_summary(const StateTables& t, const std::string& format, std::ostream& out) {
+  const Summary s = summarise(t);
+  if (format == "json") return write_summary_json(t, s, out);
+  if (s.last == kNoDay) {
+    out << "No activity in this state yet.\n";
+    return;
+  }
+  out << fmt::format("\nEngagement, last 14 days (through {})\n", format_day(s.last));
+  out << fmt::format("{:<10} {:>7} {:>7} {:>7} {:>7} {:>6} {:>9} {:>12} {:>8}\n", "day", "DAU",
+                     "WAU", "MAU", "DAU/MAU", "new", "returning", "resurrecting", "dormant");
+  for (const auto& [day, c] : s.days) {
+    double stick = c.mau ? 100.0 * c.dau / c.mau : 0.0;
+    out << fmt::format("{:<10} {:>7} {:>7} {:>7} {:>6.1f}% {:>6} {:>9} {:>12} {:>8}\n",
+                       format_day(day), c.dau, c.wau, c.mau, stick, c.new_users, c.returning,
+                       c.resurrecting, c.dormant);
+  }
+  out << "\nRetention of recent cohorts (share of the cohort active on day N)\n";
+  out << fmt::format("{:<10} {:>7} {:>7} {:>7} {:>7} {:>7}\n", "cohort", "size", "D1", "D7", "D14",
+                     "D30");
+  for (const auto& c : s.cohorts) {
+    std::string line = fmt::format("{:<10} {:>7}", format_day(c.day), c.size);
+    for (const auto& share : c.share)
+      line += share ? fmt::format(" {:>6.1f}%", 100.0 * *share) : fmt::format(" {:>7}", "-");
     out << line << "\n";
   }
   out << fmt::format("\nDuplicates dropped (same user_id and event_id within the window): {}\n",
                      t.duplicates);
   out << "\nTop rejection reasons (sent to the dead-letter topic)\n";
-  int64_t total = 0;
-  for (int64_t r : t.rejected) total += r;
-  if (total == 0) out << "  none\n";
-  std::vector<std::pair<int64_t, int>> rows;
-  for (int i = 0; i < kRejectReasonCount; ++i)
-    if (t.rejected[i] > 0) rows.emplace_back(t.rejected[i], i);
-  std::sort(rows.rbegin(), rows.rend());
-  for (auto [n, i] : rows)
+  if (s.rejections.empty()) out << "  none\n";
+  for (auto [n, i] : s.rejections)
     out << fmt::format("  {:<16} {:>8}  ({:.2f}% of {} messages)\n",
                        reject_reason_name(static_cast<RejectReason>(i)), n,
                        t.next_offsets_total ? 100.0 * n / t.next_offsets_total : 0.0,

@@ -75,7 +75,8 @@ void write_risk(Store& store, const RiskModel& model, const std::vector<std::str
 // rejection reason counts, non-zero only, largest first.
 void write_rejections(const StateTables& t, const std::string& format, std::ostream& out);
 // Last 14 days, recent cohorts' retention, top rejection reasons: for people.
-void write_summary(const StateTables& t, std::ostream& out);
+// The summary: a text view (any format but json), or one JSON object with --format json.
+void write_summary(const StateTables& t, const std::string& format, std::ostream& out);
 // A report a processor declared (Processor::reports), by name; throws on an unknown name.
 void write_processor_report(Store& store, const Topology& topology, const std::string& name,
                             const ReportQuery& query, const std::string& format, std::ostream& out);

@@ -15,7 +15,8 @@ never a hang, abort or "stopped cleanly" after a failure) and resumes exactly af
   http        idle and slow clients do not starve /metrics; the bearer token guards /v1/users;
               /readyz 503 while every broker is down, 200 again after; build and process metrics
   settings    unknown log levels and bad settings are refused with the setting named; JSON logs
-              stay one valid object per line; ENGAGED_LOG_LEVEL; --version
+              stay one valid object per line; ENGAGED_LOG_LEVEL; --version; reports keep the
+              state's labels (other segment settings refused), refuse ranges they cannot honour
 """
 import contextlib
 import json
@@ -586,6 +587,36 @@ def settings():
                            capture_output=True, text=True,
                            env=dict(os.environ, ENGAGED_LOG_LEVEL="critical"))
     assert quiet.returncode == 1 and quiet.stderr == "", quiet.stderr
+    # Reports label rows with the settings the state was built with: left out, the state's are
+    # used; set to something else, the report is refused with the setting named.
+    events = os.path.join(work, "segments.ndjson")
+    with open(events, "w") as f:
+        for n, (user, platform) in enumerate([("a", "ios"), ("b", "android"), ("c", "web")]):
+            f.write(json.dumps({"event_id": f"s{n}", "user_id": user, "type": "signup",
+                                "ts": f"2026-03-0{n + 1}T10:00:00Z",
+                                "props": {"platform": platform}}) + "\n")
+            f.write(json.dumps({"event_id": f"a{n}", "user_id": user, "type": "action",
+                                "ts": f"2026-03-0{n + 1}T10:05:00Z",
+                                "props": {"name": "open_lesson"}}) + "\n")
+    state = os.path.join(work, "segments-state")
+    built = ["--set", "segments.platform=web,ios"]
+    h.engaged("replay", "-i", events, "--state", state, *built)
+    own = h.engaged("report", "segments", "--state", state, *built)
+    assert h.engaged("report", "segments", "--state", state) == own, own
+    assert "platform,web," in own and "platform,ios," in own, own
+    res = subprocess.run([h.ENGAGED, "report", "segments", "--state", state, "--set",
+                          "segments.platform=ios,web"], capture_output=True, text=True)
+    assert res.returncode == 1 and "segments.platform" in res.stderr and "web,ios" in res.stderr, \
+        res.stderr
+    # A reversed range, and a range a table cannot honour, are refused; summary's JSON is JSON.
+    for args, says in ((["daily", "--from", "2026-03-03", "--to", "2026-03-01"], "is after"),
+                       (["risk", "--from", "2026-03-01"], "do not apply")):
+        res = subprocess.run([h.ENGAGED, "report", *args, "--state", state], capture_output=True,
+                             text=True)
+        assert res.returncode == 1 and says in res.stderr, (args, res.stderr)
+    summary = json.loads(h.engaged("report", "summary", "--state", state, "--format", "json"))
+    assert summary["through"] == "2026-03-03" and summary["days"][0]["dau"] == 1, summary
+
     version = subprocess.run([h.ENGAGED, "--version"], capture_output=True, text=True)
     assert version.returncode == 0 and version.stdout.startswith("engaged "), version
     assert "simdjson" in version.stdout and "commit" in version.stdout, version.stdout
