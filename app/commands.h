@@ -84,6 +84,14 @@ struct TrainOptions {
 // `engaged train`: fit the churn-risk weights on a log and report how well they predict.
 int train(const Config& config, const TrainOptions& options);
 
+struct CheckEventsOptions {
+  std::string input = "-";  // NDJSON, or key<TAB>json with keyed; "-" = stdin
+  bool keyed = false;
+  int64_t max_shown = 100;  // rejected lines printed; the rest are only counted
+};
+// `engaged check-events`: 0 when every line is an accepted event, 1 otherwise.
+int check_events(const CheckEventsOptions& options);
+
 struct LoadgenOptions {
   PopulationOptions population;
   std::string output;  // NDJSON path, "-" = stdout; empty = Kafka

@@ -1,5 +1,5 @@
 // The `engaged` command line: one binary, one subcommand per job (run, replay, train, report,
-// restore, loadgen, kafka, demo, state, probe, config). Parsing only; the work is in
+// restore, loadgen, kafka, demo, state, check-events, probe, config). Parsing only; the work is in
 // app/*_command.cc.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -240,6 +240,16 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--rate", demo_options.rate,
                        "messages/s produced (0 = as fast as possible)");
 
+  auto* check_cmd = app.add_subcommand(
+      "check-events", "check a sample of events against the event contract, line by line");
+  CheckEventsOptions check_options;
+  check_cmd->add_option("input", check_options.input, "NDJSON file, or - for stdin")
+      ->capture_default_str();
+  check_cmd->add_flag("--keyed", check_options.keyed,
+                      "lines are key<TAB>json (kcat -K'\\t'): the key must be the user_id");
+  check_cmd->add_option("--max-shown", check_options.max_shown, "rejected lines printed at most")
+      ->capture_default_str();
+
   auto* probe_cmd = app.add_subcommand(
       "probe", "ask a running instance (at metrics.listen) whether it is ready: exit 0 if so");
   add_config_options(probe_cmd);
@@ -298,6 +308,7 @@ int main(int argc, char** argv) {
       demo_options.population.end_day = demo_end.empty() ? yesterday_utc() : day_arg(demo_end);
       return demo(demo_options);
     }
+    if (*check_cmd) return check_events(check_options);
     if (*probe_cmd) return probe(load_config(config_file, overrides), probe_path);
     if (*config_cmd) {
       if (markdown) {
