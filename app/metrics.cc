@@ -260,6 +260,17 @@ Metrics::Metrics()
     outbox_entries.Add({{"sink", sink}});
     outbox_delivered.Add({{"sink", sink}});
   }
+  const std::pair<const char*, const char*> store_health[] = {
+      {"engaged_rocksdb_pending_compaction_bytes",
+       "Bytes RocksDB estimates its compactions must rewrite (growing: compaction falls behind)."},
+      {"engaged_rocksdb_running_compactions", "RocksDB compactions running now."},
+      {"engaged_rocksdb_running_flushes", "RocksDB memtable flushes running now."},
+      {"engaged_rocksdb_write_stopped",
+       "1 while RocksDB stops writes until flushes or compactions catch up (a write stall)."},
+      {"engaged_rocksdb_delayed_write_rate_bytes_per_second",
+       "The rate RocksDB slows writes to before a stall; 0 when writes are not slowed."}};
+  for (size_t i = 0; i < store_health_.size(); ++i)
+    store_health_[i] = &gauge(*registry_, store_health[i].first, store_health[i].second).Add({});
   const BuildInfo& b = build_info();
   gauge(*registry_, "engaged_build_info",
         "1, labelled with the binary's version, commit and libraries (engaged --version).")
@@ -273,6 +284,13 @@ Metrics::Metrics()
 }
 
 Metrics::~Metrics() = default;
+
+void Metrics::publish_store_health(const StoreHealth& h) {
+  const double values[] = {double(h.pending_compaction_bytes), double(h.running_compactions),
+                           double(h.running_flushes), h.writes_stopped ? 1.0 : 0.0,
+                           double(h.delayed_write_rate)};
+  for (size_t i = 0; i < store_health_.size(); ++i) store_health_[i]->Set(values[i]);
+}
 
 void Metrics::publish_program(const ProgramState& s, size_t pending_records) {
   int64_t active = 0, suspended = 0;

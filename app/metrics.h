@@ -25,6 +25,7 @@
 #include "processors/program/program_stage.h"
 #include "processors/runtime/gauge.h"
 #include "processors/segments/segment_processor.h"
+#include "state/store.h"
 
 namespace engaged {
 
@@ -77,9 +78,12 @@ class Metrics {
   // engaged_state_memory_bytes{table}: user_cache, dedupe_window, sessions, rocksdb
   prometheus::Family<prometheus::Gauge>& state_memory;
   prometheus::Gauge& assigned_partitions;  // engaged_assigned_partitions
-  prometheus::Counter& duplicates;         // engaged_events_duplicate_total
-  prometheus::Counter& offset_gaps;        // engaged_input_offset_gaps_total
-  prometheus::Counter& skipped_messages;   // engaged_input_skipped_messages_total
+  // RocksDB keeping up: engaged_rocksdb_{pending_compaction_bytes, running_compactions,
+  // running_flushes, write_stopped, delayed_write_rate_bytes_per_second}.
+  void publish_store_health(const StoreHealth& h);
+  prometheus::Counter& duplicates;        // engaged_events_duplicate_total
+  prometheus::Counter& offset_gaps;       // engaged_input_offset_gaps_total
+  prometheus::Counter& skipped_messages;  // engaged_input_skipped_messages_total
   // The mentor program's delivery and the nudges' effect.
   prometheus::Family<prometheus::Gauge>& outbox_entries;      // engaged_outbox_entries{sink}
   prometheus::Family<prometheus::Counter>& outbox_delivered;  // engaged_outbox_delivered_total
@@ -103,6 +107,7 @@ class Metrics {
   prometheus::Counter& matches_;
   prometheus::Counter& rematches_;
   prometheus::Histogram& first_response_;
+  std::array<prometheus::Gauge*, 5> store_health_{};  // publish_store_health's, in its order
   prometheus::Gauge& mentors_active_;
   prometheus::Gauge& mentors_suspended_;
   prometheus::Family<prometheus::Gauge>& mentor_load_;

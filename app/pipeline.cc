@@ -336,6 +336,7 @@ std::optional<CheckpointResult> Pipeline::complete_checkpoint(bool wait) {
     metrics_->checkpoint_size.Observe(static_cast<double>(r.batch_bytes));
     metrics_->cached_users.Set(static_cast<double>(cached_users()));
     metrics_->state_live_bytes.Set(static_cast<double>(store_.live_data_bytes()));
+    metrics_->publish_store_health(store_.health());
     const EngagementSnapshot snap = snapshot();
     metrics_->publish_snapshot(snap, lanes_[0]->topology.segments());
     if (snap.has_data) publish_gauges(snap.current_day);

@@ -286,6 +286,24 @@ void Store::flush() {
   check(db_->Flush(options, handles_), "flush state");
 }
 
+StoreHealth Store::health() {
+  StoreHealth h;
+  using P = rocksdb::DB::Properties;
+  uint64_t v = 0;
+  if (db_->GetAggregatedIntProperty(P::kEstimatePendingCompactionBytes, &v))
+    h.pending_compaction_bytes = v;  // per column family, summed
+  // The rest are the database's, whichever column family asks.
+  auto db_wide = [&](const std::string& property) {
+    uint64_t n = 0;
+    return db_->GetIntProperty(property, &n) ? n : 0;
+  };
+  h.running_compactions = db_wide(P::kNumRunningCompactions);
+  h.running_flushes = db_wide(P::kNumRunningFlushes);
+  h.writes_stopped = db_wide(P::kIsWriteStopped) > 0;
+  h.delayed_write_rate = db_wide(P::kActualDelayedWriteRate);
+  return h;
+}
+
 uint64_t Store::live_data_bytes() {
   uint64_t total = 0, v = 0;
   for (auto* h : handles_) {

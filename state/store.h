@@ -35,6 +35,16 @@ struct StoreOptions {
   // stored offset: `replay` of a file. Call flush() before a clean exit.
 };
 
+// Whether RocksDB keeps up with the writes (summed over column families): the signs of a write
+// stall before it stalls the checkpoints.
+struct StoreHealth {
+  uint64_t pending_compaction_bytes = 0;  // estimated bytes compaction must rewrite
+  uint64_t running_compactions = 0;
+  uint64_t running_flushes = 0;
+  bool writes_stopped = false;      // a stall: writes wait for flushes or compactions
+  uint64_t delayed_write_rate = 0;  // bytes/s writes are slowed to; 0 when not slowed
+};
+
 class Store {
  public:
   static std::unique_ptr<Store> open(const std::string& dir, const StoreOptions& options);
@@ -44,6 +54,7 @@ class Store {
   void write(rocksdb::WriteBatch& batch);
   void flush();                // memtables to SST files (all column families at once)
   uint64_t live_data_bytes();  // live data in SST files + memtables not yet flushed
+  StoreHealth health();
   // What RocksDB holds in memory now: its one cache, where the memtables are charged too.
   size_t memory_bytes() const { return cache_ ? cache_->GetUsage() : 0; }
 

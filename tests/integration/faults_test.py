@@ -554,6 +554,11 @@ def http():
                      "process_start_time_seconds", "process_open_fds", "process_max_fds"):
             value = [ln for ln in metrics.splitlines() if ln.startswith(name + " ")]
             assert value and float(value[0].split()[1]) > 0, (name, value)
+        # RocksDB keeping up (published at each checkpoint): no stall in this small run.
+        for name in ("engaged_rocksdb_write_stopped", "engaged_rocksdb_pending_compaction_bytes",
+                     "engaged_rocksdb_delayed_write_rate_bytes_per_second"):
+            assert f"\n{name} " in metrics, name
+        assert "\nengaged_rocksdb_write_stopped 0\n" in metrics, metrics[:300]
         p.send_signal(signal.SIGTERM)
         assert finish(p, 60) == 0
     h.log("/metrics answered beside 40 idle and 16 slow clients; 300 concurrent scrapes, 0 failed; "
