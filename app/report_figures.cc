@@ -18,11 +18,14 @@ std::string ratio(int64_t num, int64_t den) {
   return den ? fmt::format("{:.6f}", static_cast<double>(num) / static_cast<double>(den)) : "0";
 }
 
-// Calls fill(day, row) on every day in `range` from the first to the last with a `nonzero` row.
+// Calls fill(day, row) on every day in `range` from the first to the last with a `nonzero` row,
+// up to the last day anyone was active: the rolling windows (30-day stickiness, referrers in 30
+// days) are kept for days ahead of the data, which are not days the report has seen.
 template <typename Fill>
 void figure_days(const StateTables& t, DayRange range, Fill&& fill,
                  bool (*nonzero)(const DayFigures&)) {
   auto [first, last] = span_of(t.figures, nonzero);
+  last = std::min(last, span_of(t.daily, [](const DayCounters& c) { return c.dau != 0; }).second);
   for (int32_t day = first; day <= last; ++day) {
     if (!in_range(day, range)) continue;
     auto it = t.figures.find(day);

@@ -619,6 +619,9 @@ def settings():
         res = subprocess.run([h.ENGAGED, "report", *args, "--state", state], capture_output=True,
                              text=True)
         assert res.returncode == 1 and says in res.stderr, (args, res.stderr)
+    # The 30-day stickiness windows reach past the last event day; the rows stop at it.
+    stickiness = h.engaged("report", "stickiness", "--state", state).splitlines()
+    assert stickiness[-1].startswith("2026-03-03,") and len(stickiness) == 4, stickiness
     summary = json.loads(h.engaged("report", "summary", "--state", state, "--format", "json"))
     assert summary["through"] == "2026-03-03" and summary["days"][0]["dau"] == 1, summary
 
