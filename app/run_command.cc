@@ -18,6 +18,7 @@
 
 #include "app/commands.h"
 #include "app/http_server.h"
+#include "app/kafka_stats.h"
 #include "app/members.h"
 #include "app/metrics.h"
 #include "app/pipeline.h"
@@ -716,6 +717,8 @@ class RunShell : public PartitionListener {
   std::unique_ptr<Store> store_;
   KafkaDeadLetterSink dead_letters_;
   Metrics metrics_;
+  // librdkafka's statistics of the clients made from here on (the consumer, the outbox...).
+  KafkaStatsMetrics kafka_stats_{*metrics_.registry()};
   // For /readyz (read by the HTTP threads, so declared before http_).
   std::atomic<bool> joined_ = false;
   std::atomic<int64_t> last_checkpoint_ms_ = system_ms();

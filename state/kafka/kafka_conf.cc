@@ -3,7 +3,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <mutex>
 #include <stdexcept>
+#include <utility>
 
 namespace engaged {
 namespace {
@@ -34,13 +36,35 @@ bool consumer_only(const std::string& key) {
   return false;
 }
 
+std::mutex stats_mutex;
+KafkaStatsHandler stats_handler;  // guarded by stats_mutex
+
+int stats_cb(rd_kafka_t*, char* json, size_t len, void*) {
+  std::lock_guard lock(stats_mutex);
+  if (stats_handler) stats_handler(std::string_view(json, len));
+  return 0;  // librdkafka frees the JSON
+}
+
 }  // namespace
+
+void set_kafka_stats_handler(KafkaStatsHandler handler) {
+  std::lock_guard lock(stats_mutex);
+  stats_handler = std::move(handler);
+}
 
 rd_kafka_conf_t* make_kafka_conf(const KafkaProperties& defaults, const KafkaProperties& user) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[512];
   rd_kafka_conf_set_log_cb(conf, log_cb);
-  for (const auto* props : {&defaults, &user}) {
+  KafkaProperties stats;
+  {
+    std::lock_guard lock(stats_mutex);
+    if (stats_handler) {
+      rd_kafka_conf_set_stats_cb(conf, stats_cb);
+      stats["statistics.interval.ms"] = "15000";
+    }
+  }
+  for (const KafkaProperties* props : {&std::as_const(stats), &defaults, &user}) {
     for (const auto& [k, v] : *props) {
       if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
         rd_kafka_conf_destroy(conf);

@@ -4,9 +4,11 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace engaged {
 
@@ -14,6 +16,13 @@ using KafkaProperties = std::map<std::string, std::string>;
 
 // Builds a conf: `defaults` first, then `user` on top. Throws on an unknown property.
 rd_kafka_conf_t* make_kafka_conf(const KafkaProperties& defaults, const KafkaProperties& user);
+
+// librdkafka's statistics of the clients this process makes go to one handler, called on
+// librdkafka's threads with a client's JSON every statistics.interval.ms (15 s unless the
+// `kafka:` section says otherwise). The shell that exports them sets it before it makes its
+// clients and clears it (nullptr) when done; clients made without one send no statistics.
+using KafkaStatsHandler = std::function<void(std::string_view json)>;
+void set_kafka_stats_handler(KafkaStatsHandler handler);
 
 // Owning handle for rd_kafka_t.
 struct KafkaHandleDeleter {

@@ -465,7 +465,8 @@ def http():
     with fault_cluster(events=events) as (bootstrap, command, _proc):
         p, log = start_run(bootstrap, os.path.join(work, "state"), "run.log",
                            ["--set", "metrics.listen=127.0.0.1:%d" % port,
-                            "--set", "metrics.token=s3cret"])
+                            "--set", "metrics.token=s3cret",
+                            "--set", "kafka.statistics.interval.ms=1000"])
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
@@ -559,6 +560,11 @@ def http():
                      "engaged_rocksdb_delayed_write_rate_bytes_per_second"):
             assert f"\n{name} " in metrics, name
         assert "\nengaged_rocksdb_write_stopped 0\n" in metrics, metrics[:300]
+        # librdkafka's statistics: the consumer's round trip to each of the 3 brokers.
+        rtts = [ln for ln in metrics.splitlines()
+                if ln.startswith('engaged_kafka_broker_rtt_seconds{') and 'client="consumer"' in ln]
+        assert len(rtts) == 3 and all(float(ln.split()[1]) >= 0 for ln in rtts), rtts
+        assert 'engaged_kafka_client_queued_messages{client="producer"}' in metrics
         p.send_signal(signal.SIGTERM)
         assert finish(p, 60) == 0
     h.log("/metrics answered beside 40 idle and 16 slow clients; 300 concurrent scrapes, 0 failed; "
