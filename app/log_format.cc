@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <ctime>
 
 #include "sinks/json_text.h"
 
@@ -20,9 +21,10 @@ class JsonFormatter final : public spdlog::formatter {
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     const auto us =
         std::chrono::duration_cast<std::chrono::microseconds>(msg.time.time_since_epoch());
-    const auto seconds = std::chrono::floor<std::chrono::seconds>(msg.time);
+    // UTC whatever the machine's zone (fmt 9 formats a time_point in local time).
+    const std::tm utc = fmt::gmtime(std::chrono::system_clock::to_time_t(msg.time));
     line_.clear();
-    line_ += fmt::format("{{\"time\":\"{:%Y-%m-%dT%H:%M:%S}.{:06}Z\",\"level\":", seconds,
+    line_ += fmt::format("{{\"time\":\"{:%Y-%m-%dT%H:%M:%S}.{:06}Z\",\"level\":", utc,
                          us.count() % 1000000);
     const auto level = spdlog::level::to_string_view(msg.level);
     append_json_string(line_, std::string_view(level.data(), level.size()));

@@ -19,6 +19,7 @@ never a hang, abort or "stopped cleanly" after a failure) and resumes exactly af
               state's labels (other segment settings refused), refuse ranges they cannot honour
 """
 import contextlib
+import datetime
 import json
 import os
 import shutil
@@ -586,7 +587,7 @@ def settings():
     # JSON logs (--log-format or ENGAGED_LOG_FORMAT): one object per line, even for a message
     # quoting a value with quotes, a backslash and a newline; ENGAGED_LOG_LEVEL filters.
     bad_value = 'a"b\\c\nd'
-    env = dict(os.environ, ENGAGED_LOG_FORMAT="json")
+    env = dict(os.environ, ENGAGED_LOG_FORMAT="json", TZ="America/New_York")
     res = subprocess.run([h.ENGAGED, "config", "--set", f"state.checkpoint_interval_ms={bad_value}"],
                          capture_output=True, text=True, env=env)
     lines = res.stderr.splitlines()
@@ -594,6 +595,9 @@ def settings():
     entry = json.loads(lines[0])
     assert entry["level"] == "error" and bad_value in entry["message"], entry
     assert entry["time"].endswith("Z") and entry["logger"] == "engaged", entry
+    logged = datetime.datetime.fromisoformat(entry["time"].replace("Z", "+00:00"))
+    skew = abs((datetime.datetime.now(datetime.timezone.utc) - logged).total_seconds())
+    assert skew < 60, f"the log's time is not UTC in another zone: {entry['time']}"
     quiet = subprocess.run([h.ENGAGED, "config", "--set", "state.checkpoint_interval_ms=abc"],
                            capture_output=True, text=True,
                            env=dict(os.environ, ENGAGED_LOG_LEVEL="critical"))
