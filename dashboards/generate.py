@@ -22,6 +22,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "grafana")
 DS = {"type": "prometheus", "uid": "${datasource}"}
 BASE = 'job=~"$job",instance=~"$instance"'
+# The mixin's default _config.engagedSelector (dashboards/mixin/config.libsonnet): the job and
+# instance variables list only the series it selects, and the mixin replaces it with yours.
+SELECTOR = 'job="engaged"'
 LC = "latest_complete"
 
 
@@ -135,6 +138,7 @@ class Panel:
                 "justifyMode": "auto",
                 "orientation": "auto",
                 "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+                "percentChangeColorMode": "standard",
                 "showPercentChange": False,
                 "textMode": "auto",
                 "wideLayout": True,
@@ -145,6 +149,8 @@ class Panel:
             defaults.setdefault("min", 0)
             p["options"] = {
                 "displayMode": "gradient",
+                "legend": {"calcs": [], "displayMode": "list", "placement": "bottom",
+                           "showLegend": False},
                 "maxVizHeight": 300,
                 "minVizHeight": 16,
                 "minVizWidth": 8,
@@ -181,28 +187,28 @@ class Row:
 # ---- template variables ------------------------------------------------------------------------
 
 def datasource_var():
-    return {"current": {}, "hide": 0, "includeAll": False, "label": "Data source", "multi": False,
+    return {"hide": 0, "includeAll": False, "label": "Data source", "multi": False,
             "name": "datasource", "options": [], "query": "prometheus", "refresh": 1, "regex": "",
             "skipUrlSync": False, "type": "datasource"}
 
 
 def query_var(name, label, query, multi=True, include_all=True, all_value=".*"):
-    current = {"selected": True, "text": ["All"], "value": ["$__all"]} if include_all else {}
-    v = {"current": current, "datasource": DS, "definition": query, "hide": 0,
+    v = {"datasource": DS, "hide": 0,
          "includeAll": include_all, "label": label, "multi": multi, "name": name, "options": [],
          "query": query,  # the classic string form: every Grafana version reads it
          "refresh": 2, "regex": "", "skipUrlSync": False, "sort": 1, "type": "query"}
     if include_all:
         v["allValue"] = all_value
+        v["current"] = {"selected": True, "text": ["All"], "value": ["$__all"]}
     return v
 
 
 def job_instance_vars():
     return [
         datasource_var(),
-        query_var("job", "Job", "label_values(engaged_events_consumed_total, job)"),
+        query_var("job", "Job", f"label_values(engaged_events_consumed_total{{{SELECTOR}}}, job)"),
         query_var("instance", "Instance",
-                  'label_values(engaged_events_consumed_total{job=~"$job"}, instance)'),
+                  f'label_values(engaged_events_consumed_total{{{SELECTOR},job=~"$job"}}, instance)'),
     ]
 
 

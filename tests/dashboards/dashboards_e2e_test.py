@@ -49,7 +49,7 @@ def main():
                 if var["type"] != "query":
                     continue
                 checked += 1
-                err = check_variable(get, expand(var["definition"], subst))
+                err = check_variable(get, expand(var["query"], subst))
                 if err:
                     failures.append(f"{name} variable ${var['name']}: {err}")
             for panel, target in panel_targets(board["panels"]):

@@ -78,7 +78,7 @@ def check_dashboard(path, uids):
         if v["type"] == "query":
             if v.get("datasource") != DS:
                 fail(name, f"variable {v['name']} does not use the datasource variable")
-            if not str(v.get("definition", "")).strip():
+            if not str(v.get("query", "")).strip():
                 fail(name, f"variable {v['name']} has an empty query")
 
     # The datasource of every object that has one; ${DS_...} anywhere.
