@@ -7,7 +7,7 @@ BUILD_PKGS=(build-essential cmake pkg-config librdkafka-dev librocksdb-dev libsi
   prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev libxxhash-dev
   libcpp-httplib-dev tzdata)
 TEST_PKGS=(libgtest-dev libgmock-dev libbenchmark-dev kcat prometheus python3 nodejs npm python3-yaml prometheus-alertmanager
-  python3-confluent-kafka help2man
+  python3-confluent-kafka help2man jsonnet
   nlohmann-json3-dev clang libclang-rt-14-dev)
 
 want=("${BUILD_PKGS[@]}")

@@ -3,8 +3,8 @@
 - Recording rules are named level:metric:operation, aggregate by job, and every ratio divides a
   sum by a sum (each instance exports partial sums).
 - Alerts are CamelCase and start with Engaged; they have labels.severity (critical|warning|info)
-  and annotations summary, description and runbook_url = docs/runbooks.md#<alert name in lower
-  case>, and docs/runbooks.md has that section.
+  and annotations summary, description and an absolute runbook_url ending in
+  docs/runbooks.md#<alert name in lower case>, and docs/runbooks.md has that section.
 - Alerts use only recording rules that exist.
 - Every alert has a unit test in dashboards/prometheus/tests that fires it (exp_alerts not empty)
   and a test case, named "stays quiet ...", in which it never fires.
@@ -73,9 +73,10 @@ def main():
         for key in ("summary", "description", "runbook_url"):
             if not str(ann.get(key, "")).strip():
                 fail(f"{name}: annotation {key} missing")
-        want = f"docs/runbooks.md#{name.lower()}"
-        if ann.get("runbook_url") != want:
-            fail(f"{name}: runbook_url {ann.get('runbook_url')!r}, want {want!r}")
+        want = f"/docs/runbooks.md#{name.lower()}"
+        url = str(ann.get("runbook_url", ""))
+        if not (url.startswith("https://") and url.endswith(want)):
+            fail(f"{name}: runbook_url {url!r}, want an absolute URL ending in {want!r}")
         if name.lower() not in anchors:
             fail(f"{name}: docs/runbooks.md has no section '## {name}'")
         for used in re.findall(r"\b[a-z_]+:[a-z0-9_]+:[a-z0-9_]+\b", rule["expr"]):
