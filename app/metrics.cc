@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <limits>
 #include <tuple>
 
 #include "app/build_info.h"
@@ -155,9 +156,13 @@ Metrics::Metrics()
       risk_at_risk_(gauge(*registry_, "engaged_risk_at_risk_users",
                           "Users whose churn-risk score is at or above risk.threshold.")
                         .Add({})),
-      risk_buckets_(gauge(*registry_, "engaged_risk_score_users",
-                          "Users by churn-risk score decile at their last rescoring (label bucket: "
-                          "upper bound, score in (bucket - 0.1, bucket]).")),
+      risk_scores_(
+          prometheus::BuildHistogram()
+              .Name("engaged_risk_score")
+              .Help("Churn-risk scores of the scored users at their last rescoring: a "
+                    "gauge histogram (it also goes down; use histogram_quantile without "
+                    "rate). _sum is NaN: the state keeps each user's decile, not the score.")
+              .Register(*registry_)),
       program_entered_(gauge(*registry_, "engaged_program_entered_users",
                              "Users who entered the program (label arm: treated, holdout) at least "
                              "`window` ago, within the last 90 days.")),
@@ -356,12 +361,18 @@ void Metrics::publish_snapshot(const EngagementSnapshot& s, const SegmentConfig&
     nps_promoters_.Add({{"day", label}, {"window", window}}).Set(double(c->promoters));
     nps_detractors_.Add({{"day", label}, {"window", window}}).Set(double(c->detractors));
   }
+  // The deciles are the buckets, le = 0.1 .. 0.9 and 1 (+Inf stays empty: no score exceeds 1).
+  static const prometheus::Histogram::BucketBoundaries kDeciles = {0.1, 0.2, 0.3, 0.4, 0.5,
+                                                                   0.6, 0.7, 0.8, 0.9, 1.0};
   int64_t scored = 0;
+  std::vector<double> per_bucket(kDeciles.size() + 1, 0.0);
   for (size_t b = 0; b < s.risk.by_bucket.size(); ++b) {
     scored += s.risk.by_bucket[b];
-    risk_buckets_.Add({{"bucket", fmt::format("{:.1f}", (b + 1) / 10.0)}})
-        .Set(double(s.risk.by_bucket[b]));
+    per_bucket[b] = double(s.risk.by_bucket[b]);
   }
+  if (risk_histogram_) risk_scores_.Remove(risk_histogram_);
+  risk_histogram_ = &risk_scores_.Add({}, kDeciles);
+  risk_histogram_->ObserveMultiple(per_bucket, std::numeric_limits<double>::quiet_NaN());
   risk_scored_.Set(double(scored));
   risk_at_risk_.Set(double(s.risk.at_risk));
   for (int arm = 0; arm < 2; ++arm) {

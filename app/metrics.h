@@ -116,7 +116,10 @@ class Metrics {
   prometheus::Gauge& program_pending_;
   prometheus::Gauge& risk_scored_;
   prometheus::Gauge& risk_at_risk_;
-  prometheus::Family<prometheus::Gauge>& risk_buckets_;
+  // A gauge histogram (the scores users have now), replaced at each publish: prometheus-cpp's
+  // histograms only count up.
+  prometheus::Family<prometheus::Histogram>& risk_scores_;
+  prometheus::Histogram* risk_histogram_ = nullptr;
   prometheus::Family<prometheus::Gauge>& program_entered_;
   prometheus::Family<prometheus::Gauge>& program_retained_;
   prometheus::Family<prometheus::Gauge>& program_returned_;

@@ -428,12 +428,20 @@ def retention():
         pre = "engaged_retention_trailing_" if trailing_cohorts else "engaged_retention_"
         return ratio(m(f"{pre}unbounded_retained_users", **sel), m(f"{pre}cohort_users", **sel), by)
 
+    def le(i):  # the label prometheus-cpp writes for the upper bound i/10
+        return "1" if i == 10 else f"{i / 10:.1f}"
+
     def buckets():
+        """Users per decile: the difference of two cumulative buckets."""
         out = []
         for i in range(1, 11):
-            b = f"{i / 10:.1f}"
-            out.append(I(f"sum({m('engaged_risk_score_users', bucket=b)})", f"{(i - 1) / 10:.1f}-{b}"))
+            upper = f"sum({m('engaged_risk_score_bucket', le=le(i))})"
+            expr = upper if i == 1 else f"{upper} - sum({m('engaged_risk_score_bucket', le=le(i - 1))})"
+            out.append(I(expr, f"{(i - 1) / 10:.1f}-{i / 10:.1f}"))
         return out
+
+    def risk_quantile(q):
+        return f"histogram_quantile({q}, sum by (le) ({m('engaged_risk_score_bucket')}))"
 
     rows = [
         Row("Latest complete cohorts", [
@@ -503,16 +511,20 @@ def retention():
             stat("At risk", "Share of scored users whose churn-risk score is at or above "
                  "risk.threshold.",
                  [T(ratio(m("engaged_risk_at_risk_users"), m("engaged_risk_scored_users")), "at risk")],
-                 "percentunit", w=6, h=8, decimals=1,
+                 "percentunit", w=4, h=8, decimals=1,
                  thresholds=thresholds("green", (0.2, "orange"), (0.35, "red"))),
+            stat("Median risk score", "The median churn-risk score of the scored users, "
+                 "interpolated within its decile (histogram_quantile over the cumulative "
+                 "engaged_risk_score buckets).",
+                 [T(risk_quantile(0.5), "median")], "percentunit", w=4, h=8, decimals=2),
             timeseries("Users at churn risk",
                        "Scored users, users at or above the threshold, and their share (right "
                        "panel: score distribution). EngagedChurnRiskShareSpike watches the share.",
                        [T(f"sum({m('engaged_risk_scored_users')})", "scored"),
                         T(f"sum({m('engaged_risk_at_risk_users')})", "at risk")],
-                       w=9, min=0),
-            bargauge("Churn-risk score distribution", "Users by score decile (bucket upper bound).",
-                     buckets(), w=9),
+                       w=8, min=0),
+            bargauge("Churn-risk score distribution", "Users by score decile (the difference "
+                     "of two cumulative le buckets).", buckets(), w=8),
         ]),
     ]
     return dashboard("engaged-retention", "engaged / Retention & cohorts",

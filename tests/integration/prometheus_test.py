@@ -109,6 +109,18 @@ def check_gauges(body):
         assert scalar(f'engaged_paying_users{{day="{day}"}}') == int(paying.pop() if paying else 0)
         assert scalar(f'sum(engaged_segment_active_users{{dimension="platform",day="{day}",window="1d"}})') \
             == daily[key][0]
+    # The score distribution is a histogram: 11 le buckets, never decreasing, +Inf (and le="1",
+    # since scores are at most 1) and _count holding every scored user.
+    scored = scalar("engaged_risk_scored_users")
+    assert scalar("engaged_risk_score_count") == scored
+    cumulative = {json.loads(key)["le"]: v for key, v in query("engaged_risk_score_bucket").items()}
+    bounds = [f"{i / 10:.1f}" for i in range(1, 10)] + ["1", "+Inf"]
+    assert sorted(cumulative) == sorted(bounds), cumulative
+    values = [cumulative[b] for b in bounds]
+    assert values == sorted(values) and values[-1] == values[-2] == scored > 0, (values, scored)
+    median = scalar("histogram_quantile(0.5, sum by (le) (engaged_risk_score_bucket))")
+    assert 0 <= median <= 1, median
+    h.log(f"ok: risk score histogram: {scored:.0f} scored users, median score {median:.3f}")
     assert len(query("engaged_consumer_lag_messages")) == 6, query("engaged_consumer_lag_messages")
     got = scalar("sum(engaged_events_processed_total) + sum(engaged_events_rejected_total)")
     assert got == total, (got, total)
