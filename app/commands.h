@@ -60,6 +60,7 @@ struct ReportOptions {
   std::string cohorts = "daily";  // retention: daily | weekly | signup
   std::string kind = "on";        // retention: on (period N) | unbounded (period N or later)
   std::optional<int32_t> from, to;
+  std::string job = "engaged", instance = "backfill";  // history: the labels of its series
 };
 // `config`: the settings of the run that wrote the state (time zone, aha candidates, segments).
 int report(const std::string& state_dir, const ReportOptions& options, const Config& config);

@@ -149,9 +149,9 @@ int main(int argc, char** argv) {
   ReportOptions report_options;
   std::string report_state, from, to;
   std::vector<std::string> report_tables = {
-      "daily",    "retention", "sessions",  "nps",         "revenue",    "stickiness",
-      "streaks",  "support",   "referrals", "ltv",         "aha",        "aha-reach",
-      "segments", "risk",      "uplift",    "nudge-opens", "rejections", "summary"};
+      "daily",   "retention",   "sessions",   "nps",     "revenue",   "stickiness", "streaks",
+      "support", "referrals",   "ltv",        "aha",     "aha-reach", "segments",   "risk",
+      "uplift",  "nudge-opens", "rejections", "summary", "history"};
   const Topology topology{TopologyConfig{}};  // the reports processors declare
   for (const ReportSpec& r : topology.reports()) report_tables.emplace_back(r.name);
   report_cmd
@@ -161,9 +161,11 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(report_tables));
   add_config_options(report_cmd);
   report_cmd->add_option("--state", report_state, "state directory")->required();
-  report_cmd->add_option("--format", report_options.format, "csv | json")
+  report_cmd
+      ->add_option("--format", report_options.format,
+                   "csv | json; openmetrics for history (its only format and its default)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"csv", "json"}));
+      ->check(CLI::IsMember({"csv", "json", "openmetrics"}));
   report_cmd
       ->add_option("--cohorts", report_options.cohorts,
                    "retention: daily | weekly (Monday) | signup (day of signup) cohorts")
@@ -176,6 +178,14 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"on", "unbounded"}));
   report_cmd->add_option("--from", from, "first day (YYYY-MM-DD), inclusive");
   report_cmd->add_option("--to", to, "last day (YYYY-MM-DD), inclusive");
+  report_cmd
+      ->add_option("--job", report_options.job,
+                   "history: the job label of its series (the scrape job of your dashboards)")
+      ->capture_default_str();
+  report_cmd
+      ->add_option("--instance", report_options.instance,
+                   "history: the instance label of its series")
+      ->capture_default_str();
 
   auto* state_cmd = app.add_subcommand("state", "inspect a state directory");
   auto* dump_cmd = state_cmd->add_subcommand("dump", "every key and value, hex, in order");
@@ -287,6 +297,8 @@ int main(int argc, char** argv) {
     if (*report_cmd) {
       if (!from.empty()) report_options.from = day_arg(from);
       if (!to.empty()) report_options.to = day_arg(to);
+      if (report_options.table == "history" && report_cmd->get_option("--format")->count() == 0)
+        report_options.format = "openmetrics";
       return report(report_state, report_options, load_config(config_file, overrides));
     }
     if (*state_cmd) return dump_state_command(dump_state_dir);

@@ -11,6 +11,7 @@
 
 #include "app/commands.h"
 #include "app/report_format.h"
+#include "app/report_history.h"
 #include "app/risk_model_file.h"
 #include "app/zone_files.h"
 #include "domain/timestamp.h"
@@ -40,6 +41,12 @@ int report(const std::string& state_dir, const ReportOptions& o, const Config& g
   if ((o.from || o.to) && kAsOfEnd.count(o.table))
     throw std::invalid_argument(fmt::format(
         "report {}: --from/--to do not apply: its rows are as of the state's last day", o.table));
+  if ((o.table == "history") != (o.format == "openmetrics"))
+    throw std::invalid_argument(
+        o.table == "history"
+            ? fmt::format("report history: --format {} is not available; it writes openmetrics",
+                          o.format)
+            : fmt::format("report {}: --format openmetrics is only for `report history`", o.table));
   auto store = open_state_for_reading(state_dir);
   // Rows are labelled with the settings the state was built with, never the report's own.
   const std::optional<Manifest> manifest = read_manifest(*store);
@@ -61,7 +68,9 @@ int report(const std::string& state_dir, const ReportOptions& o, const Config& g
       {"ltv", write_ltv},
       {"aha-reach", write_aha_reach},
       {"nudge-opens", write_nudge_opens}};
-  if (const auto day_table = kDayTables.find(o.table); day_table != kDayTables.end())
+  if (o.table == "history")
+    write_history_openmetrics(tables, tz, range, {o.job, o.instance}, std::cout);
+  else if (const auto day_table = kDayTables.find(o.table); day_table != kDayTables.end())
     day_table->second(tables, range, o.format, std::cout);
   else if (o.table == "retention")
     write_retention(tables, cohort_table(o.cohorts, o.kind), range, o.format, std::cout);

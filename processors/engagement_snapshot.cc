@@ -66,29 +66,8 @@ EngagementSnapshot take_snapshot(std::span<const PartitionAggregates* const> par
     const auto& unbounded = p->cohort(CohortTable::kDailyUnbounded).rows();
     if (auto it = rows.find(aha_cohort); it != rows.end() && !it->second.retained.empty())
       s.aha_cohort_size += it->second.retained[0];
-    for (size_t i = 0; i < kRetentionGaugeDays.size(); ++i) {
-      const int n = kRetentionGaugeDays[i];
-      const int32_t latest = complete - n;
-      for (auto it = rows.lower_bound(latest - kTrailingCohorts);
-           it != rows.end() && it->first <= latest; ++it) {
-        const auto& retained = it->second.retained;
-        const int64_t size = retained.empty() ? 0 : retained[0];
-        const int64_t kept = retained.size() > static_cast<size_t>(n) ? retained[n] : 0;
-        int64_t kept_later = 0;
-        if (auto u = unbounded.find(it->first); u != unbounded.end())
-          kept_later =
-              u->second.retained.size() > static_cast<size_t>(n) ? u->second.retained[n] : 0;
-        if (it->first == latest) {
-          s.retention_cohort_size[i] += size;
-          s.retention_retained[i] += kept;
-          s.unbounded_retained[i] += kept_later;
-        } else {
-          s.trailing_cohort_size[i] += size;
-          s.trailing_retained[i] += kept;
-          s.trailing_unbounded_retained[i] += kept_later;
-        }
-      }
-    }
+    add_retention_figures(
+        rows, unbounded, complete, [](const auto& row) -> const auto& { return row.retained; }, s);
   }
   return s;
 }

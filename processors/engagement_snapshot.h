@@ -8,6 +8,7 @@
 #include <map>
 #include <span>
 #include <utility>
+#include <vector>
 
 #include "processors/partition_aggregates.h"
 
@@ -51,6 +52,36 @@ struct EngagementSnapshot {
   // Activity counters per segment (dimension, value index) on the two days.
   std::map<std::pair<int, int>, std::pair<DayCounters, DayCounters>> segments;
 };
+
+// Adds the retention gauges of latest complete day `complete` to `s` from one set of cohort
+// rows (cohort day -> row, `retained_of(row)` its users retained by day n): the gauges of `run`
+// (take_snapshot, per partition) and the history of `report history` (StateTables) both use it.
+template <class Rows, class RetainedOf>
+void add_retention_figures(const Rows& on, const Rows& unbounded, int32_t complete,
+                           RetainedOf retained_of, EngagementSnapshot& s) {
+  auto at = [](const std::vector<int64_t>& v, size_t n) { return v.size() > n ? v[n] : 0; };
+  for (size_t i = 0; i < kRetentionGaugeDays.size(); ++i) {
+    const auto n = static_cast<size_t>(kRetentionGaugeDays[i]);
+    const int32_t latest = complete - kRetentionGaugeDays[i];
+    for (auto it = on.lower_bound(latest - kTrailingCohorts); it != on.end() && it->first <= latest;
+         ++it) {
+      const std::vector<int64_t>& retained = retained_of(it->second);
+      const int64_t size = at(retained, 0), kept = at(retained, n);
+      int64_t kept_later = 0;
+      if (auto u = unbounded.find(it->first); u != unbounded.end())
+        kept_later = at(retained_of(u->second), n);
+      if (it->first == latest) {
+        s.retention_cohort_size[i] += size;
+        s.retention_retained[i] += kept;
+        s.unbounded_retained[i] += kept_later;
+      } else {
+        s.trailing_cohort_size[i] += size;
+        s.trailing_retained[i] += kept;
+        s.trailing_unbounded_retained[i] += kept_later;
+      }
+    }
+  }
+}
 
 struct SnapshotOptions {
   int64_t support_sla_ms = 3600000;
