@@ -1,8 +1,8 @@
 // `engaged demo`: everything on one machine with nothing installed but engaged. Starts the
 // embedded cluster, streams a synthetic population into it (never more than kMaxAhead messages
 // ahead of the pipeline, because the embedded cluster forgets old data), runs the pipeline with a
-// live progress line and /metrics, and ends with the engagement summary and the mentor program's
-// story (app/demo_story.h).
+// live progress line and /metrics, while simulated users answer the nudges (app/demo_reactor.h),
+// and ends with the engagement summary and the mentor program's story (app/demo_story.h).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "app/commands.h"
+#include "app/demo_reactor.h"
 #include "app/demo_story.h"
 #include "ingest/embedded_cluster.h"
 #include "state/kafka/kafka_conf.h"
@@ -102,16 +103,22 @@ int demo(const DemoOptions& o) {
     else
       fmt::print(stderr, "{}\n", line);
   };
-  // Stop once the input is consumed and the mentor program has caught up with it (its records
-  // pass through the program topic after the partitions' checkpoints): idle for 3 s.
-  run.idle_exit_ms = 3000;
-  run_pipeline(config, run);
+  // Stop once the input is consumed, the mentor program has caught up with it (its records pass
+  // through the program topic after the partitions' checkpoints, about 3 s) and the simulated
+  // users' answers to its nudges are in: idle for 6 s.
+  run.idle_exit_ms = 6000;
+  ReactorCounts reactions;
+  {
+    DemoReactor reactor(config, kPartitions, o.population.seed);
+    run_pipeline(config, run);
+    reactions = reactor.counts();
+  }
   if (tty) fmt::print(stderr, "\n");
   producer.join();
   ReportOptions summary;
   summary.table = "summary";
   report(o.state_dir, summary, config);
-  print_program_story(config, kPartitions);
+  print_program_story(config, kPartitions, reactions);
   fmt::print("\nState in {}; try: {} report daily --state {} --format csv\n", o.state_dir,
              std::filesystem::read_symlink("/proc/self/exe").string(), o.state_dir);
   return 0;

@@ -5,12 +5,14 @@
 
 #include <string>
 
+#include "app/demo_reactor.h"
+
 namespace engaged {
 
 struct Config;
 
 // After the demo's run: `config` is the run's (its Kafka holds the nudges topic), the state in
-// config.state_dir; `partitions` of the nudges topic.
-void print_program_story(const Config& config, int partitions);
+// config.state_dir; `partitions` of the nudges topic; what the simulated users answered.
+void print_program_story(const Config& config, int partitions, const ReactorCounts& simulated);
 
 }  // namespace engaged
