@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`cmake --install` into a temporary prefix: the binary (which runs and names its version), the
-example configuration, the systemd unit pointing at both, and the man page (help2man) that
-documents every subcommand."""
+example configuration, the systemd unit pointing at both, the man page (help2man) that
+documents every subcommand, and the licence."""
 import os
 import subprocess
 import sys
@@ -15,7 +15,8 @@ with tempfile.TemporaryDirectory() as prefix:
     config = os.path.join(prefix, "etc", "engaged", "engaged.yaml")
     unit = os.path.join(prefix, "lib", "systemd", "system", "engaged.service")
     man = os.path.join(prefix, "share", "man", "man1", "engaged.1")
-    for path in (binary, config, unit, man):
+    licence = os.path.join(prefix, "share", "doc", "engaged", "LICENSE")
+    for path in (binary, config, unit, man, licence):
         assert os.path.isfile(path), f"not installed: {path}"
     version = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True)
     assert version.stdout.startswith("engaged "), version.stdout
@@ -26,4 +27,5 @@ with tempfile.TemporaryDirectory() as prefix:
     for sub in ("run", "replay", "report", "train", "check-events", "probe", "demo"):
         escaped = sub.replace("-", "\\-")  # roff writes a hyphen as \-
         assert f"\n{escaped}\n" in page, f"man page lacks {sub}"
-print("installed: binary, configuration, systemd unit, man page")
+    assert "Apache License" in open(licence).read()
+print("installed: binary, configuration, systemd unit, man page, licence")
