@@ -73,12 +73,7 @@ int demo(const DemoOptions& o) {
     generate_population(o.population, [&](std::string_view key, std::string_view value) {
       while (produced - consumed > kMaxAhead && !stop_requested())
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(config.topic.c_str()),
-                               RD_KAFKA_V_KEY(key.data(), key.size()),
-                               RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                               RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-        rd_kafka_poll(rk, 10);
+      produce_copy(rk, config.topic, key, value);
       int64_t n = ++produced;
       if (n % 10000 == 0) rd_kafka_poll(rk, 0);
       if (o.rate > 0 && n % 1000 == 0)

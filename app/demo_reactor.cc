@@ -54,12 +54,7 @@ struct DemoReactor::Impl {
   std::unordered_set<std::string> seen;  // at-least-once delivery: answer each nudge once
 
   void produce(rd_kafka_t* rk, std::string_view user, const std::string& event) {
-    while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(config.topic.c_str()),
-                             RD_KAFKA_V_KEY(user.data(), user.size()),
-                             RD_KAFKA_V_VALUE(const_cast<char*>(event.data()), event.size()),
-                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                             RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-      rd_kafka_poll(rk, 10);
+    produce_copy(rk, config.topic, user, event);
   }
 
   // The answers to one nudge.

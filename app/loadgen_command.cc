@@ -53,12 +53,7 @@ int loadgen(const LoadgenOptions& o) {
     KafkaHandle producer = make_producer(o.kafka);
     rd_kafka_t* rk = producer.get();
     generate_population(o.population, [&](std::string_view key, std::string_view value) {
-      while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(o.topic.c_str()),
-                               RD_KAFKA_V_KEY(key.data(), key.size()),
-                               RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                               RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-        rd_kafka_poll(rk, 10);
+      produce_copy(rk, o.topic, key, value);
       if (++sent % 10000 == 0) rd_kafka_poll(rk, 0);
       pacer.wait(sent);
     });

@@ -96,4 +96,14 @@ KafkaHandle make_producer(const KafkaProperties& shared, DeliveryCallback on_del
   return KafkaHandle(rk);
 }
 
+void produce_copy(rd_kafka_t* rk, const std::string& topic, std::string_view key,
+                  std::string_view value) {
+  while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()),
+                           RD_KAFKA_V_KEY(key.data(), key.size()),
+                           RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                           RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+    rd_kafka_poll(rk, 10);
+}
+
 }  // namespace engaged

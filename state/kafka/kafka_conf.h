@@ -36,4 +36,9 @@ using DeliveryCallback = void (*)(rd_kafka_t*, const rd_kafka_message_t*, void*)
 KafkaHandle make_producer(const KafkaProperties& user, DeliveryCallback on_delivery = nullptr,
                           void* opaque = nullptr);
 
+// Queues a copy of (key, value) for `topic`; while the producer's queue is full, serves delivery
+// reports (10 ms at a time) and retries. For the tools that produce as fast as they can.
+void produce_copy(rd_kafka_t* rk, const std::string& topic, std::string_view key,
+                  std::string_view value);
+
 }  // namespace engaged
