@@ -516,7 +516,7 @@ def retention():
             stat("Median risk score", "The median churn-risk score of the scored users, "
                  "interpolated within its decile (histogram_quantile over the cumulative "
                  "engaged_risk_score buckets).",
-                 [T(risk_quantile(0.5), "median")], "percentunit", w=4, h=8, decimals=2),
+                 [T(risk_quantile(0.5), "median")], "none", w=4, h=8, decimals=2),
             timeseries("Users at churn risk",
                        "Scored users, users at or above the threshold, and their share (right "
                        "panel: score distribution). EngagedChurnRiskShareSpike watches the share.",
