@@ -71,9 +71,10 @@ std::vector<HistoryFamily> families() {
                      Gauges{&EngagementSnapshot::trailing_unbounded_retained}},
        }) {
     HistoryFamily f{name, {}};
+    const Gauges gauges = field;  // a structured binding cannot be captured (clang 14)
     for (size_t i = 0; i < kRetentionGaugeDays.size(); ++i)
       f.series.push_back({fmt::format("day_n=\"{}\"", kRetentionGaugeDays[i]),
-                          [field, i](const auto& s) { return (s.*field)[i]; }});
+                          [gauges, i](const auto& s) { return (s.*gauges)[i]; }});
     out.push_back(std::move(f));
   }
   return out;
