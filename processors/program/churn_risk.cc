@@ -17,27 +17,29 @@ struct Gaps {
   double mean = 0, stddev = 0;
 };
 
-// Mean and standard deviation of the gaps between consecutive active days (bit i: day d - i);
+// Mean and standard deviation of the gaps between consecutive active days (bit i: day d - i, up
+// to 64 days);
 // the mean is 0 with fewer than two active days, the deviation with fewer than three.
-Gaps gaps_of(unsigned __int128 bits) {
-  double n = 0, sum = 0, sum_sq = 0;
+Gaps gaps_of(uint64_t bits) {
+  // Integer sums: the same values the sums of gaps as doubles would hold (exact below 2^53).
+  int64_t n = 0, sum = 0, sum_sq = 0;
   int prev = -1;
-  for (int base = 0; base < 128; base += 64) {
-    for (uint64_t w = static_cast<uint64_t>(bits >> base); w; w &= w - 1) {
-      const int at = base + __builtin_ctzll(w);
-      if (prev >= 0) {
-        const double gap = at - prev;
-        ++n;
-        sum += gap;
-        sum_sq += gap * gap;
-      }
-      prev = at;
+  for (uint64_t w = bits; w; w &= w - 1) {
+    const int at = __builtin_ctzll(w);
+    if (prev >= 0) {
+      const int64_t gap = at - prev;
+      ++n;
+      sum += gap;
+      sum_sq += gap * gap;
     }
+    prev = at;
   }
   Gaps g;
   if (n < 1) return g;
-  g.mean = sum / n;
-  if (n >= 2) g.stddev = std::sqrt(std::max(0.0, sum_sq / n - g.mean * g.mean));
+  g.mean = static_cast<double>(sum) / static_cast<double>(n);
+  if (n >= 2)
+    g.stddev = std::sqrt(
+        std::max(0.0, static_cast<double>(sum_sq) / static_cast<double>(n) - g.mean * g.mean));
   return g;
 }
 
@@ -87,13 +89,19 @@ RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
   // Days since last active, against the user's own mean gap between active days (over their
   // tenure, at most the last 8 weeks).
   const int tenure = d - user.cohort_day + 1;
-  const int active_56 = user.count_active(d - 55, d);
+  // The last 56 days as bits (bit i: day d - i): every window below is a masked popcount of it.
+  const uint64_t days56 = static_cast<uint64_t>(user.bits(d - 55, d));
+  auto active = [days56](int oldest, int newest) {  // active days in [d - oldest, d - newest]
+    const int n = oldest - newest + 1;
+    return __builtin_popcountll((days56 >> newest) & ((uint64_t{1} << n) - 1));
+  };
+  const int active_56 = __builtin_popcountll(days56);
   const double typical_gap = active_56 >= 2 ? std::min(56, tenure) / double(active_56) : 7.0;
   const int32_t last = user.latest_at_or_before(d);
   const double silent = last == kNoDay ? kActivityWindowDays : d - last;
   f[0] = std::min(silent / typical_gap, 5.0) / 5.0;
   // Active days in the 7 days before the last 7, minus those in the last 7.
-  f[1] = std::max(0, user.count_active(d - 13, d - 7) - user.count_active(d - 6, d)) / 7.0;
+  f[1] = std::max(0, active(13, 7) - active(6, 0)) / 7.0;
   // Newer users leave more often: 1 on the cohort day, 0 from day 30 on.
   f[2] = std::clamp(1.0 - (d - user.cohort_day) / 30.0, 0.0, 1.0);
   const auto key_actions = std::count_if(profile.key_action_ms.begin(), profile.key_action_ms.end(),
@@ -113,7 +121,7 @@ RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
              : 0.0;
   // Light users leave more often than heavy ones: 1 - share of the last 30 days (or of their
   // tenure, if shorter) they were active on.
-  f[6] = 1.0 - user.count_active(d - 29, d) / double(std::min(30, tenure));
+  f[6] = 1.0 - active(29, 0) / double(std::min(30, tenure));
   // Sessions got shorter: 1 - mean length of the last 7 days / mean length of the 7 before.
   if (profile.session_day != INT32_MIN && profile.session_day <= d) {
     double sum[2] = {0, 0}, n[2] = {0, 0};
@@ -134,17 +142,17 @@ RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
   f[9] = profile.mentor_contact_day >= d - 29 && profile.mentor_contact_day <= d ? 0.0 : 1.0;
   f[10] = std::min<double>(silent, 60);
   f[11] = std::min(d - user.cohort_day, 180);
-  f[12] = user.count_active(d - 6, d);
-  f[13] = user.count_active(d - 13, d);
-  f[14] = user.count_active(d - 29, d);
-  f[15] = user.count_active(d - 27, d - 14);
-  const Gaps gaps = gaps_of(user.bits(d - 55, d));
+  f[12] = active(6, 0);
+  f[13] = active(13, 0);
+  f[14] = active(29, 0);
+  f[15] = active(27, 14);
+  const Gaps gaps = gaps_of(days56);
   f[16] = gaps.stddev;
   f[27] = gaps.mean;
   // Least-squares slope of active days per week over the last 4 weeks, oldest to newest:
   // positive when the user comes more often.
-  const int w0 = user.count_active(d - 6, d), w1 = user.count_active(d - 13, d - 7);
-  const int w2 = user.count_active(d - 20, d - 14), w3 = user.count_active(d - 27, d - 21);
+  const int w0 = active(6, 0), w1 = active(13, 7);
+  const int w2 = active(20, 14), w3 = active(27, 21);
   f[28] = (1.5 * w0 + 0.5 * w1 - 0.5 * w2 - 1.5 * w3) / 5.0;
   if (profile.session_day != INT32_MIN && profile.session_day <= d)
     for (int i = 0; i < 14; ++i) {
@@ -191,12 +199,14 @@ void CohortReference::add(int age_days, int active_days_30) {
 double CohortReference::percentile(int age_days, int active_days_30) const {
   const auto& band = counts[band_of(age_days)];
   const size_t at = static_cast<size_t>(std::clamp(active_days_30, 0, 30));
-  double below = 0, total = 0;
+  // Integer sums: the values double sums of these counts would hold (exact below 2^53).
+  uint64_t below = 0, total = 0;
   for (size_t v = 0; v < band.size(); ++v) {
     total += band[v];
     if (v < at) below += band[v];
   }
-  return total > 0 ? (below + 0.5 * band[at]) / total : 0.5;
+  return total > 0 ? (static_cast<double>(below) + 0.5 * band[at]) / static_cast<double>(total)
+                   : 0.5;
 }
 
 void record_action(UserProfile& p, int32_t day, int action) {
