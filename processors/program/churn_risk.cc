@@ -104,9 +104,10 @@ RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
   f[1] = std::max(0, active(13, 7) - active(6, 0)) / 7.0;
   // Newer users leave more often: 1 on the cohort day, 0 from day 30 on.
   f[2] = std::clamp(1.0 - (d - user.cohort_day) / 30.0, 0.0, 1.0);
-  const auto key_actions = std::count_if(profile.key_action_ms.begin(), profile.key_action_ms.end(),
-                                         [&](int64_t t) { return t <= in.now_ms; });
-  f[3] = key_actions < in.aha_count ? 1.0 : 0.0;
+  // Fewer than aha_count key actions at or before now_ms (they are kept sorted).
+  const auto& keys = profile.key_action_ms;
+  const size_t need = static_cast<size_t>(std::max(in.aha_count, 0));
+  f[3] = need > 0 && (keys.size() < need || keys[need - 1] > in.now_ms) ? 1.0 : 0.0;
   // A check-in streak of at least 2 days that ended before yesterday.
   const auto& c = profile.check_ins;
   const int32_t last_check = c.latest_at_or_before(d);
@@ -154,12 +155,16 @@ RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
   const int w0 = active(6, 0), w1 = active(13, 7);
   const int w2 = active(20, 14), w3 = active(27, 21);
   f[28] = (1.5 * w0 + 0.5 * w1 - 0.5 * w2 - 1.5 * w3) / 5.0;
-  if (profile.session_day != INT32_MIN && profile.session_day <= d)
+  if (profile.session_day != INT32_MIN && profile.session_day <= d) {
+    int64_t sessions[2] = {0, 0};  // the last 7 days, the 7 before
     for (int i = 0; i < 14; ++i) {
       const int32_t day = profile.session_day - i;
       if (day <= d && day >= d - 13)
-        f[day > d - 7 ? 17 : 18] += profile.session_count[static_cast<size_t>(i)];
+        sessions[day > d - 7 ? 0 : 1] += profile.session_count[static_cast<size_t>(i)];
     }
+    f[17] = static_cast<double>(sessions[0]);
+    f[18] = static_cast<double>(sessions[1]);
+  }
   // Action counts in this calendar week and the 3 before; trend: the newer two weeks minus the
   // older two.
   if (profile.action_week != INT32_MIN) {
