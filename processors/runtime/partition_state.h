@@ -3,13 +3,14 @@
 // checkpoint when changed, forgotten when clean and the cache is over budget).
 #pragma once
 
+#include <absl/container/node_hash_map.h>
+
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "domain/id_key.h"
@@ -38,7 +39,10 @@ struct StringHash {
   size_t operator()(std::string_view s) const noexcept;
 };
 
-using UserCache = std::unordered_map<std::string, CachedUser, StringHash, std::equal_to<>>;
+// Looked up once per event by user id. abseil's node map: one probe of a control-byte group and
+// one node per lookup (libstdc++'s walks a bucket, the node before and the node: twice the cache
+// misses, 4.5 % of a replay against 2.1 %), and nodes that stay put, which the timers point to.
+using UserCache = absl::node_hash_map<std::string, CachedUser, StringHash, std::equal_to<>>;
 
 // How long what may still change is kept (beyond that it is final).
 struct PartitionOptions {

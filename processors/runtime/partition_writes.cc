@@ -232,7 +232,7 @@ TrimmedCache trim_user_cache(std::span<PartitionState* const> partitions, size_t
           freed_bytes += b;
         }
         trimmed.bytes -= b;
-        it = p->users().erase(it);
+        p->users().erase(it++);
         ++trimmed.evicted;
       } else {
         ++it;
