@@ -2,7 +2,7 @@
 // keeps its state and input position in the store (in the same checkpoint as everything else, per
 // changed key: processors/program/program_store.h), turns its nudges into outbox entries and
 // publishes the mentor-program metrics. One instance runs it: the owner of the program topic's only
-// partition (run), or the replay after its workers.
+// partition (run), or the replay beside its workers (app/replay_command.cc).
 #pragma once
 
 #include <cstdint>

@@ -13,7 +13,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -116,31 +118,57 @@ void replay_partitions(const Config& shared_config, const ReplayOptions& options
 }
 
 // The mentor program over what the partitions emitted: their outbox entries are its input (in
-// `run` they travel over the program topic instead). The watermark of each partition is its
-// final stream time, as a consumer of the program topic would see it; a partition without any
-// event holds nothing back. An entry leaves the outbox once the merge released it; one still
-// pending stays, as on the program topic, and the next replay reads it again. Then the decided
-// nudges go to the file, and leave the outbox.
-void run_program_stage(const Config& config, const ReplayOptions& options, Store& store,
-                       Metrics* metrics) {
-  ProgramRunner runner(config, store, metrics, options.partitions);
-  std::vector<std::pair<std::string, std::string>> read;  // (outbox key, payload)
-  for (int32_t p = 0; p < options.partitions; ++p) {
-    for (auto& [key, entry] : store.outbox_entries(p)) {
-      if (entry.sink != codec::OutboxSink::kProgram) continue;
-      if (!runner.add(entry.payload, 0))
-        throw std::runtime_error("corrupt program record in outbox");
-      read.emplace_back(key, std::move(entry.payload));
+// `run` they travel over the program topic instead). It follows the workers' checkpoints while
+// they run, so its work overlaps theirs: each pass reads a partition's committed stream time,
+// then the entries it has not read yet (every record at or below that time is among them, since
+// a checkpoint commits both together), and raises the partition's watermark to it. The last pass,
+// after the workers, raises each watermark to the partition's final stream time, as a consumer of
+// the program topic would see it; a partition without any event holds nothing back then. An entry
+// leaves the outbox once the merge released it; one still pending stays, as on the program topic,
+// and the next replay reads it again. Then the decided nudges go to the file, and leave the outbox.
+class ProgramFeed {
+ public:
+  ProgramFeed(const Config& config, const ReplayOptions& options, Store& store, Metrics* metrics)
+      : store_(store),
+        runner_(config, store, metrics, options.partitions),
+        last_key_(static_cast<size_t>(options.partitions)) {}
+
+  void pass(bool last) {
+    for (int32_t p = 0; p < static_cast<int32_t>(last_key_.size()); ++p) {
+      const int64_t stream_time = read_stream_time(store_, p);
+      std::string& last_key = last_key_[static_cast<size_t>(p)];
+      for (auto& [key, entry] : store_.outbox_entries(p)) {
+        if (!last_key.empty() && key <= last_key) continue;  // read by an earlier pass
+        last_key = key;
+        if (entry.sink != codec::OutboxSink::kProgram) continue;
+        if (!runner_.add(entry.payload, 0))
+          throw std::runtime_error("corrupt program record in outbox");
+        unreleased_.emplace_back(key, std::move(entry.payload));
+      }
+      if (last)
+        runner_.advance_source(p, stream_time == kNoTime ? INT64_MAX : stream_time);
+      else if (stream_time != kNoTime)
+        runner_.advance_source(p, stream_time);
     }
-    const int64_t stream_time = read_stream_time(store, p);
-    runner.advance_source(p, stream_time == kNoTime ? INT64_MAX : stream_time);
+    ChangeBatch batch(store_, /*record_ops=*/false);
+    CheckpointResult result;
+    runner_.write(batch, result);
+    std::erase_if(unreleased_, [&](const auto& entry) {
+      if (runner_.pending(entry.second)) return false;
+      batch.del(Family::kOutbox, entry.first);
+      return true;
+    });
+    store_.write(batch.write_batch());
   }
-  ChangeBatch batch(store, /*record_ops=*/false);
-  CheckpointResult result;
-  runner.write(batch, result);
-  for (const auto& [key, payload] : read)
-    if (!runner.pending(payload)) batch.del(Family::kOutbox, key);
-  store.write(batch.write_batch());
+
+ private:
+  Store& store_;
+  ProgramRunner runner_;
+  std::vector<std::string> last_key_;  // by partition: the last outbox key read
+  std::vector<std::pair<std::string, std::string>> unreleased_;  // (outbox key, payload)
+};
+
+void write_nudges_file(const ReplayOptions& options, Store& store) {
   if (options.nudges_file.empty()) return;
   // The state (nudges still in its outbox) is durable before the file gets them: if this flush
   // fails (a full disk), nothing was appended, and a rerun writes each nudge once.
@@ -187,6 +215,9 @@ int replay(const Config& config, const ReplayOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> workers;
   std::vector<std::exception_ptr> errors(static_cast<size_t>(threads));
+  std::mutex done_mutex;
+  std::condition_variable done_cv;
+  int done = 0;  // workers finished
   for (int i = 0; i < threads; ++i)
     workers.emplace_back([&, i] {
       try {
@@ -194,12 +225,34 @@ int replay(const Config& config, const ReplayOptions& options) {
       } catch (...) {
         errors[static_cast<size_t>(i)] = std::current_exception();
       }
+      std::lock_guard lock(done_mutex);
+      ++done;
+      done_cv.notify_one();
     });
+  // The program stage follows the workers' checkpoints from this thread while they run.
+  ProgramFeed program(config, options, *store, metrics.get());
+  std::exception_ptr program_error;  // raised after the workers are joined
+  {
+    std::unique_lock lock(done_mutex);
+    while (done < threads && !program_error) {
+      done_cv.wait_for(lock, std::chrono::milliseconds(200));
+      if (done == threads) break;
+      lock.unlock();
+      try {
+        program.pass(/*last=*/false);
+      } catch (...) {
+        program_error = std::current_exception();
+      }
+      lock.lock();
+    }
+  }
   for (auto& w : workers) w.join();
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
+  if (program_error) std::rethrow_exception(program_error);
   const auto program_start = std::chrono::steady_clock::now();
-  run_program_stage(config, options, *store, metrics.get());
+  program.pass(/*last=*/true);
+  write_nudges_file(options, *store);
   const double program_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - program_start).count();
   store->flush();
@@ -208,7 +261,7 @@ int replay(const Config& config, const ReplayOptions& options) {
   if (!options.quiet)
     spdlog::info(
         "replayed {} records ({} applied) in {:.2f} s with {} thread(s): {:.0f} events/s "
-        "({:.2f} s of it in the mentor program)",
+        "({:.2f} s of it in the mentor program after the workers)",
         totals.consumed.load(), totals.processed.load(), seconds, threads,
         totals.consumed.load() / std::max(seconds, 1e-9), program_seconds);
   return 0;
