@@ -213,6 +213,9 @@ int replay(const Config& config, const ReplayOptions& options) {
 
   Totals totals;
   const auto start = std::chrono::steady_clock::now();
+  // The program stage follows the workers' checkpoints from this thread while they run. It is
+  // restored before they start, so that a state it refuses stops the replay with nothing started.
+  ProgramFeed program(config, options, *store, metrics.get());
   std::vector<std::thread> workers;
   std::vector<std::exception_ptr> errors(static_cast<size_t>(threads));
   std::mutex done_mutex;
@@ -229,9 +232,7 @@ int replay(const Config& config, const ReplayOptions& options) {
       ++done;
       done_cv.notify_one();
     });
-  // The program stage follows the workers' checkpoints from this thread while they run.
-  ProgramFeed program(config, options, *store, metrics.get());
-  std::exception_ptr program_error;  // raised after the workers are joined
+  std::exception_ptr program_error;  // a pass's, raised after the workers are joined
   {
     std::unique_lock lock(done_mutex);
     while (done < threads && !program_error) {
