@@ -75,7 +75,7 @@ class Metrics {
   prometheus::Histogram& checkpoint_size;               // engaged_checkpoint_size_bytes
   prometheus::Gauge& state_live_bytes;                  // engaged_state_live_data_bytes
   prometheus::Gauge& cached_users;                      // engaged_state_cached_users
-  // engaged_state_memory_bytes{table}: user_cache, dedupe_window, sessions, rocksdb
+  // engaged_state_memory_bytes{table}: user_cache, legacy_windows, rocksdb
   prometheus::Family<prometheus::Gauge>& state_memory;
   prometheus::Gauge& assigned_partitions;  // engaged_assigned_partitions
   // RocksDB keeping up: engaged_rocksdb_{pending_compaction_bytes, running_compactions,

@@ -93,8 +93,9 @@ void Pipeline::publish_gauges(int32_t day) {
 PartitionState& Pipeline::open_partition(int32_t partition) {
   auto it = partitions_.find(partition);
   if (it == partitions_.end()) {  // loaded first: a load that throws leaves no empty entry behind
-    const PartitionOptions options{.session_horizon_ms = config_.allowed_lateness_ms + 86400000,
-                                   .dedupe_window_ms = config_.dedupe_window_ms};
+    const PartitionOptions options{
+        .session_horizon_ms = config_.allowed_lateness_ms + kSessionFinalAfterMs,
+        .dedupe_window_ms = config_.dedupe_window_ms};
     auto state =
         std::make_unique<PartitionState>(partition, store_, options, lanes_[0]->topology.stores());
     std::vector<size_t> owned(lanes_.size(), 0);
@@ -192,16 +193,12 @@ void Pipeline::apply(Lane& lane, PartitionState& part, const InputMessage& m,
     ++lane.processed;
   } else {
     const IdKey event_key = id_key(event.user_id, event.event_id);
-    // Likely cache misses, started now so they overlap with the user lookup.
-    part.aggregates().seen.prefetch(event_key);
-    const IdKey session_key =
-        event.session_id.empty() ? IdKey{} : id_key(event.user_id, event.session_id);
-    if (!event.session_id.empty()) part.sessions().prefetch(session_key);
     CachedUser& user = part.user(event.user_id, epoch_);
     const UserActivity before = user.activity;
     const int64_t stream_before = part.aggregates().stream_time_ms;
-    const Verdict verdict = lane.processor.process(part.aggregates(), user.activity, event,
-                                                   event_key, user.profile.segments);
+    const Verdict verdict =
+        lane.processor.process(part.aggregates(), user.activity, user.profile.seen, event,
+                               event_key, user.profile.segments);
     if (part.aggregates().stream_time_ms != stream_before)
       lane.task.advance(part, stream_before, epoch_);
     if (verdict == Verdict::kTooLate) {
@@ -212,7 +209,7 @@ void Pipeline::apply(Lane& lane, PartitionState& part, const InputMessage& m,
       ++lane.duplicates;
     } else {
       ++lane.processed;
-      lane.task.process(part, user, before, event, session_key);
+      lane.task.process(part, user, before, event);
     }
   }
   part.advance_to(m.offset + 1);
@@ -308,29 +305,17 @@ std::optional<CheckpointResult> Pipeline::complete_checkpoint(bool wait) {
   CheckpointResult r = std::move(pending_->result());
   spare_batch_ = pending_->take_write_batch();
   pending_.reset();
-  // The dedupe windows and session tables cannot shrink on demand: the user cache gets what
-  // they leave of its share of the budget.
-  size_t dedupe_bytes = 0, session_bytes = 0;
-  for (auto& [id, p] : partitions_) {
-    dedupe_bytes += p.state->aggregates().seen.memory_bytes();
-    session_bytes += p.state->sessions().memory_bytes();
-  }
-  const size_t share = user_cache_bytes(config_), fixed = dedupe_bytes + session_bytes;
-  if (fixed > share && !warned_over_budget_) {
-    warned_over_budget_ = true;
-    spdlog::warn(
-        "the dedupe windows ({} MiB) and session tables ({} MiB) alone exceed the {} MiB "
-        "state.memory_budget leaves them: no user stays cached between checkpoints; raise "
-        "state.memory_budget or shorten processing.dedupe_window",
-        dedupe_bytes >> 20, session_bytes >> 20, share >> 20);
-  }
+  // An older state's partition-wide windows cannot shrink on demand (they empty as stream time
+  // passes their horizons): the user cache gets what they leave of its share of the budget.
+  size_t legacy_bytes = 0;
+  for (auto& [id, p] : partitions_) legacy_bytes += p.state->aggregates().legacy.memory_bytes();
+  const size_t share = user_cache_bytes(config_);
   const TrimmedCache cache =
       trim_user_cache(partitions(), static_cast<size_t>(config_.cache_max_users),
-                      share > fixed ? share - fixed : 0);
+                      share > legacy_bytes ? share - legacy_bytes : 0);
   if (metrics_) {
     metrics_->state_memory.Add({{"table", "user_cache"}}).Set(double(cache.bytes));
-    metrics_->state_memory.Add({{"table", "dedupe_window"}}).Set(double(dedupe_bytes));
-    metrics_->state_memory.Add({{"table", "sessions"}}).Set(double(session_bytes));
+    metrics_->state_memory.Add({{"table", "legacy_windows"}}).Set(double(legacy_bytes));
     metrics_->state_memory.Add({{"table", "rocksdb"}}).Set(double(store_.memory_bytes()));
     metrics_->checkpoint_duration.Observe((steady_ns() - checkpoint_start_ns_) / 1e9);
     metrics_->checkpoint_size.Observe(static_cast<double>(r.batch_bytes));

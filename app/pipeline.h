@@ -125,7 +125,6 @@ class Pipeline {
   int64_t now_ms_ = 0;
   int64_t last_checkpoint_ms_ = 0;
   int64_t consumed_at_checkpoint_ = 0;
-  bool warned_over_budget_ = false;
   rocksdb::WriteBatch spare_batch_;  // the last checkpoint's, its memory reused by the next
   int64_t batch_start_ns_ = 0;
   std::optional<Checkpoint> pending_;  // begun, not yet committed

@@ -17,7 +17,7 @@ void StreamTask::enter(PartitionState& part) {
 }
 
 void StreamTask::process(PartitionState& part, CachedUser& user, const UserActivity& before,
-                         const Event& ev, const IdKey& session_key) {
+                         const Event& ev) {
   enter(part);
   event_ = &ev;
   user_id_ = ev.user_id;
@@ -25,7 +25,6 @@ void StreamTask::process(PartitionState& part, CachedUser& user, const UserActiv
   activity_ = &user.activity;
   profile_ = &user.profile;
   facts_ = {};
-  session_key_ = session_key;
   erase_ = false;
   for (Processor* p : topology_.processors()) p->process(*this);
   if (erase_) part.erase_user(ev.user_id);  // `user` is gone from here on
@@ -50,10 +49,6 @@ void StreamTask::advance(PartitionState& part, int64_t before_ms, uint32_t epoch
 
 StateStore& StreamTask::state_store(uint8_t id) {
   return part_->state_store(id);
-}
-
-SessionState& StreamTask::session() {
-  return part_->sessions().get(session_key_);
 }
 
 void StreamTask::forward(ProgramRecord record) {

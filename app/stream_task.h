@@ -6,7 +6,6 @@
 
 #include <cstdint>
 
-#include "domain/id_key.h"
 #include "processors/runtime/partition_state.h"
 #include "processors/runtime/processor.h"
 #include "processors/runtime/topology.h"
@@ -18,18 +17,15 @@ class StreamTask final : public ProcessorContext {
   StreamTask(const Topology& topology, const TimeZone& tz, int64_t allowed_lateness_ms,
              NudgeEffects& effects);
 
-  // An accepted event already applied to `user`, whose activity was `before`. `session_key`:
-  // id_key(user_id, session_id) of an event with a session id. A user_deleted event erases
-  // `user` from the partition.
-  void process(PartitionState& part, CachedUser& user, const UserActivity& before, const Event& ev,
-               const IdKey& session_key);
+  // An accepted event already applied to `user`, whose activity was `before`. A user_deleted
+  // event erases `user` from the partition.
+  void process(PartitionState& part, CachedUser& user, const UserActivity& before, const Event& ev);
   // The partition's stream time moved on from `before_ms`: every processor's punctuation, then,
   // when a day began, every user timer due by its start, in (due, user) order. `epoch`: the
   // checkpoint epoch users are touched in.
   void advance(PartitionState& part, int64_t before_ms, uint32_t epoch);
 
   StateStore& state_store(uint8_t id) override;
-  SessionState& session() override;
   void forward(ProgramRecord record) override;
   void schedule(int64_t due_ms) override;
   void erase_user() override;
@@ -40,7 +36,6 @@ class StreamTask final : public ProcessorContext {
 
   const Topology& topology_;
   PartitionState* part_ = nullptr;
-  IdKey session_key_{};
   bool erase_ = false;
 };
 

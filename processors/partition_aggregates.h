@@ -11,8 +11,8 @@
 #include "processors/activity/daily_aggregates.h"
 #include "processors/cohort_figures.h"
 #include "processors/day_figures.h"
-#include "processors/dedupe/dedupe_window.h"
 #include "processors/feedback/feedback_processor.h"
+#include "processors/legacy_windows.h"
 #include "processors/program/risk_tracker.h"
 #include "processors/revenue/revenue_processor.h"
 #include "processors/sessions/session_processor.h"
@@ -37,7 +37,7 @@ struct PartitionAggregates {
   const RetentionTable& cohort(CohortTable t) const { return cohorts[static_cast<size_t>(t)]; }
   RejectCounts rejected{};  // every rejection of this partition's messages, by reason
   int64_t duplicates = 0;   // events dropped as re-sent within the dedupe window
-  DedupeWindow seen;        // event ids inside the dedupe window
+  LegacyWindows legacy;     // event ids and sessions an older state kept per partition
   RiskCounts risk;          // users by churn-risk decile, and at risk
 };
 

@@ -1,7 +1,9 @@
 // What the pipeline remembers about a user besides their active days (UserActivity): the inputs
 // of the per-user figures (signup, check-in streaks, purchases and LTV, the aha moment, support
-// tickets, inactivity-gap sessions, segments). Everything a late event can still change is kept
-// here, so each processor can subtract the user's old contribution and add the new one.
+// tickets, sessions, segments) and the ids of their recent events. Everything a late event can
+// still change is kept here, so each processor can subtract the user's old contribution and add
+// the new one; and what is kept here is cached, evicted and stored with the user, so the memory
+// it takes follows the user cache's budget, not the number of events in a window.
 #pragma once
 
 #include <array>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "domain/day_bitmap.h"
+#include "domain/id_key.h"
 #include "processors/user_activity.h"
 
 namespace engaged {
@@ -38,6 +41,27 @@ struct Ticket {
   int64_t opened_ms = INT64_MIN;   // earliest `support_ticket` time (INT64_MIN: not seen yet)
   int64_t replied_ms = INT64_MIN;  // earliest `support_reply` time (INT64_MIN: none yet)
   bool operator==(const Ticket&) const = default;
+};
+
+// An event applied within the dedupe window: the key of (user_id, event_id) and the partition's
+// stream time when it was applied (processors/dedupe/dedupe_window.h).
+struct SeenEvent {
+  IdKey key;
+  int64_t ts_ms = 0;
+  bool operator==(const SeenEvent&) const = default;
+};
+
+// A session named by the events' session_id (processors/sessions/session_processor.h).
+struct SessionState {
+  int64_t start_ms = 0, end_ms = 0;
+  int32_t actions = 0;
+  bool known() const { return end_ms != 0; }
+  bool operator==(const SessionState&) const = default;
+};
+struct IdSession {
+  IdKey key;  // id_key(user_id, session_id)
+  SessionState state;
+  bool operator==(const IdSession&) const = default;
 };
 
 // A session built from `action` events without a session_id: events closer than the inactivity
@@ -86,6 +110,8 @@ struct UserProfile {
   std::vector<CandidateDay> first_week;  // discovery candidates done in the first 7 days
   std::vector<Ticket> tickets;           // tickets that a late event can still change
   std::vector<GapSession> gap_sessions;  // gap sessions that a late event can still change
+  std::vector<IdSession> sessions;       // id sessions that a late event can still change
+  std::vector<SeenEvent> seen;           // events applied within the dedupe window, oldest first
   DayBitmap referral_days;
   bool referred = false;  // a `signup` named a referrer: the user is a referral conversion
   // Segment value per dimension (0 = not seen yet, 1 = "other", 2.. = allowlist index + 2).

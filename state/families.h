@@ -17,9 +17,9 @@ enum class Family : uint8_t {
   kRetention = 3,       // partition | cohort table | cohort -> retained users by period
   kOffsets = 4,         // partition -> next input offset
   kMeta = 5,            // partition -> stream time, rejections, horizons, program numbering
-  kSessions = 6,        // partition | newest time | offset -> sessions that may still change
+  kSessions = 6,        // (before users v5, which hold them) sessions that may still change
   kSessionDaily = 7,    // partition | day -> session counters
-  kDedupe = 8,          // partition | newest time | offset -> event ids in the dedupe window
+  kDedupe = 8,          // (before users v5, which hold them) event ids in the dedupe window
   kFeedbackDaily = 9,   // partition | day -> NPS counters
   kRevenueDaily = 10,   // partition | day -> revenue by currency
   kFiguresDaily = 11,   // partition | day -> stickiness, streaks, support, referrals, program

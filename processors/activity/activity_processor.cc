@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "processors/dedupe/dedupe_window.h"
+
 namespace engaged {
 namespace {
 
@@ -184,7 +186,8 @@ void ActivityProcessor::mark_active(PartitionAggregates& part, UserActivity& use
                    week_of(user.last_day), week_start);
 }
 
-Verdict ActivityProcessor::process(PartitionAggregates& part, UserActivity& user, const Event& ev,
+Verdict ActivityProcessor::process(PartitionAggregates& part, UserActivity& user,
+                                   std::vector<SeenEvent>& seen, const Event& ev,
                                    const IdKey& event_key, const SegmentSlots& segments) const {
   if (part.stream_time_ms != kNoTime &&
       ev.ts_ms < part.stream_time_ms - config_.allowed_lateness_ms) {
@@ -193,7 +196,7 @@ Verdict ActivityProcessor::process(PartitionAggregates& part, UserActivity& user
   }
   const int64_t stream_time = std::max(part.stream_time_ms, ev.ts_ms);
   if (config_.dedupe_window_ms > 0 &&
-      part.seen.seen_or_record(event_key, stream_time, config_.dedupe_window_ms)) {
+      seen_or_record(seen, event_key, stream_time, config_.dedupe_window_ms, part.legacy)) {
     ++part.duplicates;
     return Verdict::kDuplicate;
   }

@@ -60,13 +60,15 @@ class ActivityProcessor {
   // when its (user_id, event_id) was applied within the dedupe window. Applied events advance
   // the stream time; only those the activity definition counts mark a day.
   // A `signup` sets the user's signup cohort (the earliest one wins).
-  Verdict process(PartitionAggregates& part, UserActivity& user, const Event& ev) const {
-    return process(part, user, ev, id_key(ev.user_id, ev.event_id), {});
+  // `seen` is the user's list of event ids in the window (UserProfile::seen).
+  Verdict process(PartitionAggregates& part, UserActivity& user, std::vector<SeenEvent>& seen,
+                  const Event& ev) const {
+    return process(part, user, seen, ev, id_key(ev.user_id, ev.event_id), {});
   }
   // The same, with the event's id_key(user_id, event_id) already computed by the caller and the
   // user's segments, whose activity counters are kept too.
-  Verdict process(PartitionAggregates& part, UserActivity& user, const Event& ev,
-                  const IdKey& event_key, const SegmentSlots& segments) const;
+  Verdict process(PartitionAggregates& part, UserActivity& user, std::vector<SeenEvent>& seen,
+                  const Event& ev, const IdKey& event_key, const SegmentSlots& segments) const;
 
   // Records `day` as an active day of `user`, updating every counter it changes.
   static void mark_active(PartitionAggregates& part, UserActivity& user, int32_t day,

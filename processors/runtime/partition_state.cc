@@ -32,7 +32,6 @@ PartitionState::PartitionState(int32_t partition, Store& store, PartitionOptions
   aggregates_ = std::move(stored.aggregates);
   next_program_seq_ = stored.next_program_seq;
   clock_hour_ = stored.clock_hour;
-  for (auto& [key, s] : stored.sessions) sessions_.restore(key, s);
 }
 
 CachedUser& PartitionState::user(std::string_view user_id, uint32_t epoch) {
@@ -43,6 +42,7 @@ CachedUser& PartitionState::user(std::string_view user_id, uint32_t epoch) {
     if (!erased(user_id)) read_user(store_, partition_, user_id, fresh.activity, fresh.profile);
     fresh.stored_timer_ms = fresh.profile.risk.timer_ms;
     it = users_.emplace(std::string(user_id), std::move(fresh)).first;
+    loaded(it);
   }
   it->second.touched_epoch = epoch;
   it->second.changed = true;
@@ -57,10 +57,16 @@ CachedUser* PartitionState::existing_user(std::string_view user_id, uint32_t epo
     if (!read_user(store_, partition_, user_id, fresh.activity, fresh.profile)) return nullptr;
     fresh.stored_timer_ms = fresh.profile.risk.timer_ms;
     it = users_.emplace(std::string(user_id), std::move(fresh)).first;
+    loaded(it);
   }
   it->second.touched_epoch = epoch;
   it->second.changed = true;
   return &it->second;
+}
+
+void PartitionState::loaded(UserCache::iterator it) {
+  it->second.bytes = static_cast<uint32_t>(cached_user_bytes(it->first, it->second));
+  cache_bytes_ += it->second.bytes;
 }
 
 void PartitionState::erase_user(std::string_view user_id) {
@@ -68,6 +74,7 @@ void PartitionState::erase_user(std::string_view user_id) {
     std::erase_if(new_timers_, [&](const NewTimer& t) { return t.user == &it->first; });
     if (it->second.stored_timer_ms != INT64_MIN)
       erased_timers_.emplace_back(it->second.stored_timer_ms, user_id);
+    cache_bytes_ -= it->second.bytes;
     users_.erase(it);
   }
   erased_.emplace_back(user_id, generation_);

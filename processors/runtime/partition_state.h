@@ -16,7 +16,6 @@
 #include "domain/id_key.h"
 #include "processors/partition_aggregates.h"
 #include "processors/program/program_record.h"
-#include "processors/runtime/session_table.h"
 #include "processors/user_activity.h"
 #include "processors/user_profile.h"
 #include "state/checkpoint.h"
@@ -31,6 +30,7 @@ struct CachedUser {
   UserProfile profile;
   int64_t stored_timer_ms = INT64_MIN;  // the silence timer as in the store's timer index
   uint32_t touched_epoch = 0;           // checkpoint epoch of the last touch (for eviction)
+  uint32_t bytes = 0;                   // cached_user_bytes as of its load or its last checkpoint
   bool changed = false;
 };
 
@@ -44,10 +44,11 @@ struct StringHash {
 // misses, 4.5 % of a replay against 2.1 %), and nodes that stay put, which the timers point to.
 using UserCache = absl::node_hash_map<std::string, CachedUser, StringHash, std::equal_to<>>;
 
-// How long what may still change is kept (beyond that it is final).
+// How long what may still change is kept (beyond that it is final): the checkpoint drops what is
+// older from the users it stores and deletes an older state's segments.
 struct PartitionOptions {
-  // Sessions whose last event is older than the partition's stream time minus this are final:
-  // they leave memory and the store (their daily counters stay).
+  // Sessions whose last event is older than the partition's stream time minus this are final
+  // (their daily counters stay): the lateness plus SessionProcessor's kSessionFinalAfterMs.
   int64_t session_horizon_ms = 8LL * 86400000;
   int64_t dedupe_window_ms = 86400000;  // event ids older than stream time - this expire
 };
@@ -69,7 +70,7 @@ class PartitionState final : public CheckpointedPartition {
   Watermark watermark() const override {
     return {partition_, next_program_seq_, aggregates_.stream_time_ms};
   }
-  // Dedupe and session segments older than these are already deleted from the store.
+  // An older state's dedupe and session segments older than these are deleted from the store.
   int64_t dedupe_horizon() const { return dedupe_horizon_; }
   int64_t session_horizon() const { return session_horizon_; }
 
@@ -113,12 +114,15 @@ class PartitionState final : public CheckpointedPartition {
     return *stores_[id];
   }
 
-  // Sessions that may still change, all in memory: the checkpoint expires those older than the
-  // lateness horizon.
-  SessionTable& sessions() { return sessions_; }
-
   UserCache& users() { return users_; }
   const UserCache& users() const { return users_; }
+  // The cached users' bytes (CachedUser::bytes summed): kept up to date without a scan.
+  size_t cache_bytes() const { return cache_bytes_; }
+  // Forgets a clean user (in the store).
+  void evict(UserCache::iterator it) {
+    cache_bytes_ -= it->second.bytes;
+    users_.erase(it);
+  }
 
  private:
   // The checkpoint wrote this partition, with these segment horizons.
@@ -140,7 +144,8 @@ class PartitionState final : public CheckpointedPartition {
   PartitionAggregates aggregates_;
   std::vector<std::unique_ptr<StateStore>> stores_;  // by store id (null: none with that id)
   UserCache users_;
-  SessionTable sessions_;
+  size_t cache_bytes_ = 0;
+  void loaded(UserCache::iterator it);  // accounts a user just added to the cache
   // Deleted users, tagged with the generation that deleted them: until the checkpoint that writes
   // the deletion is committed, the store still holds them.
   std::vector<std::pair<std::string, uint64_t>> erased_;

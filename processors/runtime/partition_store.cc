@@ -60,13 +60,15 @@ StoredPartition load_partition(Store& store, int32_t partition) {
   for_each_day_table([&](Family f, auto table, auto /*sum*/) {
     restore_days(store, f, partition, out.aggregates.*table);
   });
-  std::vector<SeenEvent> seen;
+  // An older state's partition-wide windows (segments in the order they were written).
+  LegacyWindows& legacy = out.aggregates.legacy;
   store.scan(Family::kDedupe, prefix, [&](std::string_view, std::string_view v) {
-    if (!codec::decode_seen(v, seen)) throw std::runtime_error("corrupt dedupe record in state");
+    if (!codec::decode_seen(v, legacy.seen))
+      throw std::runtime_error("corrupt dedupe record in state");
   });
-  for (const auto& e : seen)
-    if (e.ts_ms >= out.dedupe_horizon_ms) out.aggregates.seen.restore(e);
-  out.sessions = read_sessions(store, partition, out.session_horizon_ms);
+  std::erase_if(legacy.seen, [&](const SeenEvent& e) { return e.ts_ms < out.dedupe_horizon_ms; });
+  legacy.sessions = read_sessions(store, partition, out.session_horizon_ms);
+  legacy.restored();
   DayCounters counters;
   store.scan(Family::kSegmentDaily, prefix, [&](std::string_view k, std::string_view v) {
     if (!codec::decode_day_row(v, counters)) throw std::runtime_error("corrupt segment row");
@@ -84,7 +86,7 @@ StoredPartition load_partition(Store& store, int32_t partition) {
   return out;
 }
 
-std::vector<codec::SessionEntry> read_sessions(Store& store, int32_t partition, int64_t horizon) {
+std::vector<IdSession> read_sessions(Store& store, int32_t partition, int64_t horizon) {
   // Segments in the order they were written; a later version of a session wins.
   std::vector<std::pair<int64_t, std::string>> segments;
   store.scan(Family::kSessions, prefix_of(partition), [&](std::string_view k, std::string_view v) {
@@ -92,18 +94,18 @@ std::vector<codec::SessionEntry> read_sessions(Store& store, int32_t partition, 
   });
   std::sort(segments.begin(), segments.end());
   std::unordered_map<IdKey, SessionState, IdKeyHash> latest;
-  std::vector<codec::SessionEntry> entries;
+  std::vector<IdSession> entries;
   for (const auto& [offset, value] : segments) {
     entries.clear();
     if (!codec::decode_sessions(value, entries))
       throw std::runtime_error("corrupt session segment");
-    for (const auto& [key, state] : entries) latest[key] = state;
+    for (const IdSession& e : entries) latest[e.key] = e.state;
   }
-  std::vector<codec::SessionEntry> out;
+  std::vector<IdSession> out;
   for (const auto& [key, state] : latest)
-    if (state.end_ms >= horizon) out.emplace_back(key, state);
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.first.hi, a.first.lo) < std::tie(b.first.hi, b.first.lo);
+    if (state.end_ms >= horizon) out.push_back({key, state});
+  std::sort(out.begin(), out.end(), [](const IdSession& a, const IdSession& b) {
+    return std::tie(a.key.hi, a.key.lo) < std::tie(b.key.hi, b.key.lo);
   });
   return out;
 }

@@ -1,5 +1,5 @@
 // Reading a partition's processor state back from the store: the working set a PartitionState
-// starts from, one user's record, the sessions that may still change, the stream time. Safe from
+// starts from, one user's record, an older state's session segments, the stream time. Safe from
 // any thread (the HTTP endpoint reads users while `run` processes).
 #pragma once
 
@@ -22,7 +22,6 @@ struct StoredPartition {
   PartitionAggregates aggregates;
   uint64_t next_program_seq = 0;
   int64_t clock_hour = INT64_MIN;
-  std::vector<codec::SessionEntry> sessions;  // sessions that may still change
   bool meta_found = false;
   int64_t dedupe_horizon_ms = 0, session_horizon_ms = 0;  // segments before these are deleted
 };
@@ -31,8 +30,9 @@ StoredPartition load_partition(Store& store, int32_t partition);
 // A user's stored state; false if the user is unknown.
 bool read_user(Store& store, int32_t partition, std::string_view user_id, UserActivity& activity,
                UserProfile& profile);
-// The sessions of a partition that end at or after `horizon`, latest versions, sorted by key.
-std::vector<codec::SessionEntry> read_sessions(Store& store, int32_t partition, int64_t horizon);
+// The sessions an older state's segments hold for a partition that end at or after `horizon`,
+// latest versions, sorted by key.
+std::vector<IdSession> read_sessions(Store& store, int32_t partition, int64_t horizon);
 // A partition's stream time as last checkpointed (kNoTime: no event yet).
 int64_t read_stream_time(Store& store, int32_t partition);
 

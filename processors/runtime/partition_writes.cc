@@ -1,11 +1,13 @@
 // A partition's part of the checkpoint (state/checkpoint.cc, step 2): its changed users and
-// timers, its program records as outbox entries, its day, segment and retention rows, session and
-// dedupe segments, meta and next input offset, all into the checkpoint's one batch.
+// timers, its program records as outbox entries, its day, segment and retention rows, the
+// deletion of an older state's expired session and dedupe segments, meta and next input offset,
+// all into the checkpoint's one batch.
 #include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "processors/dedupe/dedupe_window.h"
 #include "processors/program/program_codec.h"
 #include "processors/runtime/day_tables.h"
 #include "processors/runtime/partition_state.h"
@@ -14,10 +16,6 @@
 
 namespace engaged {
 namespace {
-
-// Entries per dedupe or session segment piece: at most 16384 x 40 bytes, a record the
-// changelog can carry below the brokers' 1 MB message limit.
-constexpr size_t kSegmentEntries = 16384;
 
 // The changed rows of a day table, one put each.
 template <typename T>
@@ -42,11 +40,20 @@ void delete_segments_before(ChangeBatch& batch, Store& store, Family f, int32_t 
   for (const std::string& key : store.keys_in_range(f, from, to)) batch.del(f, key);
 }
 
+// What malloc takes for `n` bytes (glibc: 8 bytes of header, 16-byte steps, 32 at least).
+size_t chunk(size_t n) {
+  return n == 0 ? 0 : std::max<size_t>(32, (n + 8 + 15) & ~size_t{15});
+}
+
 }  // namespace
 
 void PartitionState::write_changes(ChangeBatch& batch, Store& store, CheckpointResult& result) {
   std::string key, value;
   const int32_t id = partition_;
+  PartitionAggregates& agg = aggregates_;
+  const bool timed = agg.stream_time_ms != kNoTime;
+  const int64_t horizon = timed ? agg.stream_time_ms - options_.session_horizon_ms : kNoTime;
+  const int64_t dedupe_horizon = timed ? agg.stream_time_ms - options_.dedupe_window_ms : 0;
   // Deletions first: a user deleted and seen again since is written back below.
   for (const auto& user_id : erased_since_checkpoint()) {
     codec::user_key(key, id, user_id);
@@ -59,10 +66,18 @@ void PartitionState::write_changes(ChangeBatch& batch, Store& store, CheckpointR
   erased_timers().clear();
   for (auto& [user_id, cached] : users_) {
     if (!cached.changed) continue;
+    // What can no longer match leaves the record (it would be dropped at the next touch).
+    if (timed) {
+      expire_seen(cached.profile.seen, dedupe_horizon);
+      SessionProcessor::expire(cached.profile.sessions, horizon);
+    }
     codec::user_key(key, id, user_id);
     codec::encode_user(value, cached.activity, cached.profile);
     batch.put(Family::kUsers, key, value);
     cached.changed = false;
+    const auto bytes = static_cast<uint32_t>(cached_user_bytes(user_id, cached));
+    cache_bytes_ += bytes - size_t{cached.bytes};
+    cached.bytes = bytes;
     // The timer index follows the profile's timer.
     const int64_t timer = cached.profile.risk.timer_ms;
     if (timer != cached.stored_timer_ms) {
@@ -87,32 +102,8 @@ void PartitionState::write_changes(ChangeBatch& batch, Store& store, CheckpointR
     result.outbox.emplace_back(key, std::move(entry));
   }
   program_out().clear();
-  PartitionAggregates& agg = aggregates_;
-  const int64_t horizon =
-      agg.stream_time_ms == kNoTime ? kNoTime : agg.stream_time_ms - options_.session_horizon_ms;
-  // Changed sessions: one segment. Final sessions leave memory and the store.
-  sessions().expire(horizon);
-  std::vector<codec::SessionEntry> changed;
-  sessions().for_each([&](SessionTable::Slot& s) {
-    if (!s.changed) return;
-    changed.emplace_back(s.key, s.state);
-    s.changed = false;
-  });
-  // In key order: the segments do not depend on where the table placed each session (a
-  // restored table places them differently than the one that wrote them).
-  std::sort(changed.begin(), changed.end(), [](const auto& a, const auto& b) {
-    return a.first.hi != b.first.hi ? a.first.hi < b.first.hi : a.first.lo < b.first.lo;
-  });
-  for (size_t from = 0, piece = 0; from < changed.size(); from += kSegmentEntries, ++piece) {
-    const std::vector<codec::SessionEntry> part(
-        changed.begin() + static_cast<ptrdiff_t>(from),
-        changed.begin() + static_cast<ptrdiff_t>(std::min(changed.size(), from + kSegmentEntries)));
-    int64_t max_end = kNoTime;
-    for (const auto& [k, s] : part) max_end = std::max(max_end, s.end_ms);
-    codec::segment_key(key, id, max_end, next_offset(), static_cast<uint32_t>(piece));
-    codec::encode_sessions(value, part);
-    batch.put(Family::kSessions, key, value);
-  }
+  // An older state's segments: deleted as they expire.
+  if (timed) agg.legacy.expire(dedupe_horizon, horizon);
   delete_segments_before(batch, store, Family::kSessions, id, session_horizon(), horizon);
   for (auto& s : stores_)
     if (s) s->write_changes(batch, id);
@@ -135,26 +126,8 @@ void PartitionState::write_changes(ChangeBatch& batch, Store& store, CheckpointR
     });
     agg.cohorts[t].clear_changed();
   }
-  // Event ids recorded since the last checkpoint: one segment (unless already expired);
-  // expired segments are deleted.
-  int64_t dedupe_horizon = 0;
-  if (agg.stream_time_ms != kNoTime) {
-    dedupe_horizon = agg.stream_time_ms - options_.dedupe_window_ms;
-    const std::vector<SeenEvent> recorded = agg.seen.take_recorded();
-    for (size_t from = 0, piece = 0; from < recorded.size(); from += kSegmentEntries, ++piece) {
-      const std::vector<SeenEvent> part(
-          recorded.begin() + static_cast<ptrdiff_t>(from),
-          recorded.begin() +
-              static_cast<ptrdiff_t>(std::min(recorded.size(), from + kSegmentEntries)));
-      int64_t max_ts = part.front().ts_ms;
-      for (const auto& e : part) max_ts = std::max(max_ts, e.ts_ms);
-      if (max_ts < dedupe_horizon) continue;  // expired already
-      codec::segment_key(key, id, max_ts, next_offset(), static_cast<uint32_t>(piece));
-      codec::encode_seen(value, part);
-      batch.put(Family::kDedupe, key, value);
-    }
+  if (timed)
     delete_segments_before(batch, store, Family::kDedupe, id, dedupe_horizon_, dedupe_horizon);
-  }
   codec::put_partition(key, id);
   codec::PartitionMeta meta{agg.stream_time_ms, agg.risk, next_program_seq(), clock_hour()};
   meta.rejected = agg.rejected;
@@ -169,17 +142,18 @@ void PartitionState::write_changes(ChangeBatch& batch, Store& store, CheckpointR
 }
 
 size_t cached_user_bytes(const std::string& user_id, const CachedUser& user) {
-  // A node of the cache's map: the pair, the next pointer and the cached hash, plus a bucket.
-  size_t bytes = sizeof(std::pair<const std::string, CachedUser>) + 3 * sizeof(void*);
-  if (user_id.capacity() > 15) bytes += user_id.capacity() + 1;  // beyond the inline buffer
+  // A node of the cache's map, and its slot (a pointer and a control byte, 7/8 full at most).
+  size_t bytes = chunk(sizeof(std::pair<const std::string, CachedUser>)) + 2 * sizeof(void*);
+  if (user_id.capacity() > 15) bytes += chunk(user_id.capacity() + 1);  // beyond the inline buffer
   const UserProfile& p = user.profile;
-  auto heap = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
+  auto heap = [](const auto& v) { return chunk(v.capacity() * sizeof(v[0])); };
   bytes += heap(p.purchases) + heap(p.key_action_ms) + heap(p.first_week) + heap(p.tickets) +
-           heap(p.gap_sessions) + heap(p.intent_ms) + heap(p.opens) + heap(p.topics);
+           heap(p.gap_sessions) + heap(p.sessions) + heap(p.seen) + heap(p.intent_ms) +
+           heap(p.opens) + heap(p.topics);
   for (const std::string* s : {&p.tz, &p.language})
-    if (s->capacity() > 15) bytes += s->capacity() + 1;
+    if (s->capacity() > 15) bytes += chunk(s->capacity() + 1);
   for (const std::string& t : p.topics)
-    if (t.capacity() > 15) bytes += t.capacity() + 1;
+    if (t.capacity() > 15) bytes += chunk(t.capacity() + 1);
   return bytes;
 }
 
@@ -189,19 +163,20 @@ TrimmedCache trim_user_cache(std::span<PartitionState* const> partitions, size_t
   struct Evictable {
     size_t users = 0, bytes = 0;
   };
-  std::map<uint32_t, Evictable> by_epoch;
   size_t users = 0, bytes = 0;
+  for (auto* p : partitions) {
+    users += p->users().size();
+    bytes += p->cache_bytes();
+  }
+  if (users <= max_users && bytes <= max_bytes) return {0, bytes};  // no scan
+  std::map<uint32_t, Evictable> by_epoch;
   for (auto* p : partitions)
     for (const auto& [id, cached] : p->users()) {
-      const size_t b = cached_user_bytes(id, cached);
-      ++users;
-      bytes += b;
       if (cached.changed) continue;  // its writes are not in the store yet
       Evictable& e = by_epoch[cached.touched_epoch];
       ++e.users;
-      e.bytes += b;
+      e.bytes += cached.bytes;
     }
-  if (users <= max_users && bytes <= max_bytes) return {0, bytes};
   const size_t user_excess =
       users > max_users - max_users / 10 ? users - (max_users - max_users / 10) : 0;
   const size_t byte_excess =
@@ -226,13 +201,12 @@ TrimmedCache trim_user_cache(std::span<PartitionState* const> partitions, size_t
       const bool tie =
           u.touched_epoch == cutoff && (freed_users < user_excess || freed_bytes < byte_excess);
       if (!u.changed && (older || tie)) {
-        const size_t b = cached_user_bytes(it->first, u);
         if (tie) {
           ++freed_users;
-          freed_bytes += b;
+          freed_bytes += u.bytes;
         }
-        trimmed.bytes -= b;
-        p->users().erase(it++);
+        trimmed.bytes -= u.bytes;
+        p->evict(it++);
         ++trimmed.evicted;
       } else {
         ++it;

@@ -24,7 +24,6 @@
 namespace engaged {
 
 struct PartitionAggregates;
-struct SessionState;
 
 // What processors earlier in the topology learned about the event, for those after them.
 struct EventFacts {
@@ -56,8 +55,6 @@ class ProcessorContext {
   }
   virtual StateStore& state_store(uint8_t id) = 0;
 
-  // The event's session (created on first use; call only for an event with a session id).
-  virtual SessionState& session() = 0;
   // A record for the program stage, stamped and numbered by the partition.
   virtual void forward(ProgramRecord record) = 0;
   // The user's timer is now `due_ms` (INT64_MIN: none): Processor::on_timer at the start of the

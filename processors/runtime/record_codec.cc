@@ -18,7 +18,11 @@ constexpr uint8_t kUserVersion3 = 3;  // version 2 + risk, program entry and men
 // Version 3 + weekly counts of the risk.actions names. A user without counts (risk.actions
 // empty, the default) is written as version 3: the previous release reads it, and a state it
 // wrote goes on byte for byte the same.
-constexpr uint8_t kUserVersion = 4;
+constexpr uint8_t kUserVersion4 = 4;
+// Version 4 (the counts' week always, INT32_MIN: none) + the user's event ids in the dedupe
+// window and their id sessions that may still change. A user without either is written as
+// version 3 or 4.
+constexpr uint8_t kUserVersion = 5;
 constexpr size_t kUserSize1 = 1 + 4 + 4 + 16;
 
 void put_u128(std::string& out, unsigned __int128 x) {
@@ -55,7 +59,10 @@ constexpr uint8_t kDedupeVersion = 1;
 
 void encode_user(std::string& out, const UserActivity& u, const UserProfile& p) {
   out.clear();
-  out.push_back(static_cast<char>(p.action_week == INT32_MIN ? kUserVersion3 : kUserVersion));
+  const bool windows = !p.seen.empty() || !p.sessions.empty();
+  out.push_back(static_cast<char>(windows                      ? kUserVersion
+                                  : p.action_week == INT32_MIN ? kUserVersion3
+                                                               : kUserVersion4));
   put_varint(out, u.cohort_day);
   put_varint(out, u.signup_day);
   put_bitmap(out, u);
@@ -123,10 +130,26 @@ void encode_user(std::string& out, const UserActivity& u, const UserProfile& p) 
     put_varint(out, o.kind);
     put_varint(out, o.day);
   }
-  if (p.action_week == INT32_MIN) return;
+  if (p.action_week == INT32_MIN && !windows) return;
   put_varint(out, p.action_week);
-  for (const auto& week : p.action_counts)
-    for (uint16_t n : week) put_varint(out, n);
+  if (p.action_week != INT32_MIN)
+    for (const auto& week : p.action_counts)
+      for (uint16_t n : week) put_varint(out, n);
+  if (!windows) return;
+  put_varint(out, static_cast<int64_t>(p.seen.size()));
+  for (const SeenEvent& e : p.seen) {
+    put_le64(out, e.key.hi);
+    put_le64(out, e.key.lo);
+    put_varint(out, e.ts_ms);
+  }
+  put_varint(out, static_cast<int64_t>(p.sessions.size()));
+  for (const IdSession& s : p.sessions) {
+    put_le64(out, s.key.hi);
+    put_le64(out, s.key.lo);
+    put_varint(out, s.state.start_ms);
+    put_varint(out, s.state.end_ms - s.state.start_ms);
+    put_varint(out, s.state.actions);
+  }
 }
 
 bool decode_user(std::string_view v, UserActivity& u, UserProfile& p) {
@@ -217,9 +240,26 @@ bool decode_user(std::string_view v, UserActivity& u, UserProfile& p) {
   }
   if (version == kUserVersion3) return r.done();
   p.action_week = static_cast<int32_t>(r.varint());
-  if (p.action_week == INT32_MIN) return false;  // version 4 is only written with counts
-  for (auto& week : p.action_counts)
-    for (uint16_t& n : week) n = static_cast<uint16_t>(r.varint());
+  if (p.action_week == INT32_MIN && version == kUserVersion4)
+    return false;  // version 4 is only written with counts
+  if (p.action_week != INT32_MIN)
+    for (auto& week : p.action_counts)
+      for (uint16_t& n : week) n = static_cast<uint16_t>(r.varint());
+  if (version == kUserVersion4) return r.done();
+  p.seen.resize(r.count(1 << 20));
+  for (SeenEvent& e : p.seen) {
+    e.key.hi = r.le64();
+    e.key.lo = r.le64();
+    e.ts_ms = r.varint();
+  }
+  p.sessions.resize(r.count(1 << 20));
+  for (IdSession& s : p.sessions) {
+    s.key.hi = r.le64();
+    s.key.lo = r.le64();
+    s.state.start_ms = r.varint();
+    s.state.end_ms = s.state.start_ms + r.varint();
+    s.state.actions = static_cast<int32_t>(r.varint());
+  }
   return r.done();
 }
 
@@ -337,18 +377,7 @@ SegmentDayKey parse_segment_day_key(std::string_view key) {
           unbiased(get_be32(key.data() + 6))};
 }
 
-void encode_sessions(std::string& out, const std::vector<SessionEntry>& entries) {
-  begin_record(out, kSessionsVersion);
-  for (const auto& [key, st] : entries) {
-    put_le64(out, key.hi);
-    put_le64(out, key.lo);
-    put_le64(out, static_cast<uint64_t>(st.start_ms));
-    put_le64(out, static_cast<uint64_t>(st.end_ms));
-    put_le64(out, static_cast<uint64_t>(st.actions));
-  }
-}
-
-bool decode_sessions(std::string_view v, std::vector<SessionEntry>& out) {
+bool decode_sessions(std::string_view v, std::vector<IdSession>& out) {
   v = record_body(v, "sessions", kSessionsVersion);
   if (v.size() % 40 != 0) return false;
   for (size_t i = 0; i < v.size(); i += 40) {
@@ -443,15 +472,6 @@ void encode_meta(std::string& out, const PartitionMeta& m) {
   put_le64(out, static_cast<uint64_t>(m.risk.at_risk));
   put_le64(out, m.next_program_seq);
   put_le64(out, static_cast<uint64_t>(m.clock_hour));
-}
-
-void encode_seen(std::string& out, const std::vector<SeenEvent>& entries) {
-  begin_record(out, kDedupeVersion);
-  for (const auto& e : entries) {
-    put_le64(out, e.key.hi);
-    put_le64(out, e.key.lo);
-    put_le64(out, static_cast<uint64_t>(e.ts_ms));
-  }
 }
 
 bool decode_seen(std::string_view v, std::vector<SeenEvent>& out) {

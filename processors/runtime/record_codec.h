@@ -14,7 +14,6 @@
 #include "processors/activity/daily_aggregates.h"
 #include "processors/cohort_figures.h"
 #include "processors/day_figures.h"
-#include "processors/dedupe/dedupe_window.h"
 #include "processors/feedback/feedback_processor.h"
 #include "processors/program/risk_tracker.h"
 #include "processors/revenue/revenue_processor.h"
@@ -27,7 +26,9 @@ namespace engaged::codec {
 
 // users: partition | user_id  ->  (version 3) cohort day, signup day | active days (bitmap) |
 // profile (check-ins, purchases, aha inputs, tickets, gap sessions, referrals, segments, risk,
-// program entry, mentor-program inputs); versions 1 and 2 are read
+// program entry, mentor-program inputs); (version 4) + weekly counts of the risk.actions names;
+// (version 5) + the event ids of the dedupe window and the id sessions that may still change.
+// The oldest version that holds a user's fields is written; versions 1 and 2 are read too.
 void encode_user(std::string& out, const UserActivity& u, const UserProfile& p);
 bool decode_user(std::string_view v, UserActivity& u, UserProfile& p);  // false if corrupt
 
@@ -56,11 +57,10 @@ int32_t cohort_of_key(std::string_view key);
 void encode_retention(std::string& out, const std::vector<int64_t>& retained);
 std::optional<std::vector<int64_t>> decode_retention(std::string_view v);
 
-// sessions segments: packed (id_key 16 bytes, start_ms, end_ms, actions) of changed sessions;
-// on reading, a later segment's version of a session replaces an earlier one.
-using SessionEntry = std::pair<IdKey, SessionState>;
-void encode_sessions(std::string& out, const std::vector<SessionEntry>& entries);
-bool decode_sessions(std::string_view v, std::vector<SessionEntry>& out);
+// sessions segments (written before user records of version 5, which hold them): packed (id_key 16
+// bytes, start_ms, end_ms, actions) of changed sessions; on reading, a later segment's version
+// of a session replaces an earlier one.
+bool decode_sessions(std::string_view v, std::vector<IdSession>& out);
 
 // session_daily: partition | day  ->  sessions | actions | duration_ms | 6 length buckets
 void encode_day_row(std::string& out, const SessionCounters& c);
@@ -87,8 +87,8 @@ struct PartitionMeta {
   int64_t session_horizon_ms = 0;  // sessions that ended before this are final
 };
 
-// dedupe segments: packed (key 16 bytes, stream time 8 bytes) of event ids recorded
-void encode_seen(std::string& out, const std::vector<SeenEvent>& entries);
+// dedupe segments (written before user records of version 5, which hold them): packed (key 16
+// bytes, stream time 8 bytes) of event ids recorded
 bool decode_seen(std::string_view v, std::vector<SeenEvent>& out);
 void encode_meta(std::string& out, const PartitionMeta& m);
 std::optional<PartitionMeta> decode_meta(std::string_view v);

@@ -7,6 +7,7 @@
 #include <rocksdb/db.h>
 
 #include <limits>
+#include <map>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -124,19 +125,7 @@ void dump_state(Store& store, std::ostream& out) {
   auto hex = [&](std::string_view s) {
     for (unsigned char c : s) out << kHex[c >> 4] << kHex[c & 15];
   };
-  for (const FamilyInfo& f : kFamilies) {
-    if (f.id == Family::kDedupe || f.id == Family::kSessions)
-      continue;  // segments: below, as their logical content
-    scan(store, f.id, [&](std::string_view k, std::string_view v) {
-      out << f.name << ' ';
-      hex(k);
-      out << ' ';
-      hex(v);
-      out << '\n';
-    });
-  }
-  // Segments depend on when checkpoints happened; their content does not. Print the entries
-  // still inside each partition's horizons, sorted.
+  // Each partition's horizons: what is older can no longer match, wherever it still is.
   std::map<int32_t, int64_t> horizon;
   std::map<int32_t, int64_t> session_horizon;
   scan(store, Family::kMeta, [&](std::string_view k, std::string_view v) {
@@ -144,21 +133,56 @@ void dump_state(Store& store, std::ostream& out) {
     horizon[codec::partition_of(k)] = m.dedupe_horizon_ms;
     session_horizon[codec::partition_of(k)] = m.session_horizon_ms;
   });
+  // The event ids and sessions inside them, by (partition, key): an older state's segments
+  // first, the users' records (newer) over them.
+  using Key = std::pair<int32_t, std::pair<uint64_t, uint64_t>>;
+  std::map<Key, int64_t> seen;
+  std::map<Key, SessionState> sessions;
   for (const auto& [p, h] : session_horizon)
-    for (const auto& [key, s] : read_sessions(store, p, h))
-      out << fmt::format("sessions {:08x}{:016x}{:016x} {:016x}{:016x}{:08x}\n",
-                         static_cast<uint32_t>(p), key.hi, key.lo,
-                         static_cast<uint64_t>(s.start_ms), static_cast<uint64_t>(s.end_ms),
-                         static_cast<uint32_t>(s.actions));
-  std::map<std::pair<int32_t, std::pair<uint64_t, uint64_t>>, int64_t> entries;
+    for (const IdSession& s : read_sessions(store, p, h))
+      sessions[{p, {s.key.hi, s.key.lo}}] = s.state;
   scan(store, Family::kDedupe, [&](std::string_view k, std::string_view v) {
-    std::vector<SeenEvent> seen;
-    codec::decode_seen(v, seen);
+    std::vector<SeenEvent> entries;
+    codec::decode_seen(v, entries);
     const int32_t p = codec::partition_of(k);
-    for (const auto& e : seen)
-      if (e.ts_ms >= horizon[p]) entries[{p, {e.key.hi, e.key.lo}}] = e.ts_ms;
+    for (const auto& e : entries)
+      if (e.ts_ms >= horizon[p]) seen[{p, {e.key.hi, e.key.lo}}] = e.ts_ms;
   });
-  for (const auto& [k, ts] : entries)
+  UserActivity activity;
+  UserProfile profile;
+  std::string value;
+  for (const FamilyInfo& f : kFamilies) {
+    if (f.id == Family::kDedupe || f.id == Family::kSessions)
+      continue;  // segments: below, as their logical content
+    scan(store, f.id, [&](std::string_view k, std::string_view v) {
+      if (f.id == Family::kUsers) {
+        // The record without its windows (below): where an id or a session is kept, and when
+        // what expired left it, depends on when users were touched and checkpointed.
+        if (!codec::decode_user(v, activity, profile))
+          throw std::runtime_error("corrupt user record");
+        const int32_t p = codec::partition_of(k);
+        for (const SeenEvent& e : profile.seen)
+          if (e.ts_ms >= horizon[p]) seen[{p, {e.key.hi, e.key.lo}}] = e.ts_ms;
+        for (const IdSession& s : profile.sessions)
+          if (s.state.end_ms >= session_horizon[p]) sessions[{p, {s.key.hi, s.key.lo}}] = s.state;
+        profile.seen.clear();
+        profile.sessions.clear();
+        codec::encode_user(value, activity, profile);
+        v = value;
+      }
+      out << f.name << ' ';
+      hex(k);
+      out << ' ';
+      hex(v);
+      out << '\n';
+    });
+  }
+  for (const auto& [k, s] : sessions)
+    out << fmt::format("sessions {:08x}{:016x}{:016x} {:016x}{:016x}{:08x}\n",
+                       static_cast<uint32_t>(k.first), k.second.first, k.second.second,
+                       static_cast<uint64_t>(s.start_ms), static_cast<uint64_t>(s.end_ms),
+                       static_cast<uint32_t>(s.actions));
+  for (const auto& [k, ts] : seen)
     out << fmt::format("dedupe {:08x}{:016x}{:016x} {:016x}\n", static_cast<uint32_t>(k.first),
                        k.second.first, k.second.second, static_cast<uint64_t>(ts));
 }

@@ -50,8 +50,10 @@ void for_each_user(
     Store& store,
     const std::function<void(std::string_view, const UserActivity&, const UserProfile&)>& f);
 
-// Every key and value of every column family, hex-encoded, in key order: two states are
-// identical exactly when their dumps are.
+// Every key and value of every column family, hex-encoded, in key order, except that the event
+// ids of the dedupe window and the sessions that may still change (in users' records, or an
+// older state's segments) are printed apart, sorted, those inside the horizons only: two states
+// are identical exactly when their dumps are.
 void dump_state(Store& store, std::ostream& out);
 
 }  // namespace engaged

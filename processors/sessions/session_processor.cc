@@ -47,11 +47,27 @@ void SessionProcessor::process(DayTable<SessionCounters>& days, SessionState& se
   count_session(days, session.start_ms, session.end_ms, session.actions, tz, +1);
 }
 
+void SessionProcessor::expire(std::vector<IdSession>& sessions, int64_t horizon_ms) {
+  std::erase_if(sessions, [&](const IdSession& s) { return s.state.end_ms < horizon_ms; });
+}
+
+SessionState& SessionProcessor::session(std::vector<IdSession>& sessions, const IdKey& key,
+                                        int64_t horizon_ms, const LegacyWindows& legacy) {
+  expire(sessions, horizon_ms);
+  for (IdSession& s : sessions)
+    if (s.key == key) return s.state;
+  const SessionState* older = legacy.session(key, horizon_ms);
+  sessions.push_back({key, older ? *older : SessionState{}});
+  return sessions.back().state;
+}
+
 // A user_deleted event's session is not opened: the user's state is leaving.
 void SessionProcessor::process(ProcessorContext& ctx) {
   const Event& ev = ctx.event();
   if (ev.session_id.empty() || ev.type == EventType::kUserDeleted) return;
-  SessionState& session = ctx.session();
+  SessionState& session =
+      SessionProcessor::session(ctx.profile().sessions, id_key(ctx.user_id(), ev.session_id),
+                                ctx.horizon_ms() - kSessionFinalAfterMs, ctx.tables().legacy);
   process(ctx.tables().sessions, session, ev, ctx.time_zone());
   if (ev.type == EventType::kSessionEnd)
     ctx.facts().session_seconds = (session.end_ms - session.start_ms) / 1000;

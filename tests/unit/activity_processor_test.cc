@@ -27,6 +27,7 @@ struct Harness {
   ActivityProcessor processor{ActivityConfig{}};
   PartitionAggregates part;
   std::map<std::string, UserActivity> users;
+  std::map<std::string, std::vector<SeenEvent>> seen;
 
   std::deque<std::string> ids;  // event ids must outlive the events that view them
 
@@ -38,7 +39,7 @@ struct Harness {
     ev.event_id = ids.back();
     ev.type = type;
     ev.ts_ms = int64_t{day} * kDay + ms_in_day;
-    return processor.process(part, users[user], ev);
+    return processor.process(part, users[user], seen[user], ev);
   }
   DayCounters day(int32_t d) const {
     const DayCounters* c = part.daily.find(d);
@@ -102,25 +103,26 @@ TEST(ActivityProcessor, DropsEventsResentWithinTheDedupeWindow) {
   ActivityProcessor p{ActivityConfig{TimeZone(), 7 * kDay, {}, kDay}};
   PartitionAggregates part;
   UserActivity a, b;
+  std::vector<SeenEvent> seen_a, seen_b;
   Event ev;
   ev.event_id = "e1";
   ev.user_id = "a";
   ev.ts_ms = int64_t{kD0} * kDay;
-  EXPECT_EQ(p.process(part, a, ev), Verdict::kApplied);
-  EXPECT_EQ(p.process(part, a, ev), Verdict::kDuplicate);  // producer retry
+  EXPECT_EQ(p.process(part, a, seen_a, ev), Verdict::kApplied);
+  EXPECT_EQ(p.process(part, a, seen_a, ev), Verdict::kDuplicate);  // producer retry
   Event late = ev;
   late.event_id = "late";
   late.ts_ms -= 3 * kDay;  // a late event (3 days behind, within lateness) and its retry
-  EXPECT_EQ(p.process(part, a, late), Verdict::kApplied);
-  EXPECT_EQ(p.process(part, a, late), Verdict::kDuplicate);
+  EXPECT_EQ(p.process(part, a, seen_a, late), Verdict::kApplied);
+  EXPECT_EQ(p.process(part, a, seen_a, late), Verdict::kDuplicate);
   ev.user_id = "b";  // the same event id from another user is another event
-  EXPECT_EQ(p.process(part, b, ev), Verdict::kApplied);
+  EXPECT_EQ(p.process(part, b, seen_b, ev), Verdict::kApplied);
   Event other = ev;
   other.event_id = "e2";
   other.ts_ms += kDay + 1;  // stream time moves on by more than the window...
-  EXPECT_EQ(p.process(part, b, other), Verdict::kApplied);
+  EXPECT_EQ(p.process(part, b, seen_b, other), Verdict::kApplied);
   ev.ts_ms -= kDay;  // ...so a retry of e1, even a late one, is new again
-  EXPECT_EQ(p.process(part, b, ev), Verdict::kApplied);
+  EXPECT_EQ(p.process(part, b, seen_b, ev), Verdict::kApplied);
   EXPECT_EQ(part.duplicates, 2);
   EXPECT_EQ(part.daily.find(kD0)->dau, 2);
 }
@@ -141,6 +143,7 @@ TEST(ActivityProcessor, OnlyConfiguredEventsMakeUsersActive) {
   ActivityProcessor p{ActivityConfig{TimeZone(), 7 * kDay, def, /*dedupe_window_ms=*/0}};
   PartitionAggregates part;
   UserActivity u;
+  std::vector<SeenEvent> seen;
   Event ev;
   ev.user_id = "a";
   ev.ts_ms = int64_t{kD0} * kDay;
@@ -149,13 +152,13 @@ TEST(ActivityProcessor, OnlyConfiguredEventsMakeUsersActive) {
                             {EventType::kCheckIn, ""}}) {
     ev.type = type;
     ev.name = name;
-    EXPECT_EQ(p.process(part, u, ev), Verdict::kApplied);
+    EXPECT_EQ(p.process(part, u, seen, ev), Verdict::kApplied);
   }
   EXPECT_EQ(part.daily.find(kD0), nullptr);  // accepted, but nothing meaningful happened
   EXPECT_EQ(part.stream_time_ms, int64_t{kD0} * kDay);
   ev.type = EventType::kAction;
   ev.name = "open_lesson";
-  p.process(part, u, ev);
+  p.process(part, u, seen, ev);
   EXPECT_EQ(part.daily.find(kD0)->dau, 1);
   def.action_names = {"complete_lesson"};
   EXPECT_FALSE(def.counts(ev));
@@ -165,10 +168,11 @@ TEST(ActivityProcessor, DayFollowsConfiguredTimeZone) {
   ActivityProcessor p{ActivityConfig{load_time_zone("America/New_York"), 7 * kDay}};
   PartitionAggregates part;
   UserActivity u;
+  std::vector<SeenEvent> seen;
   Event ev;
   ev.user_id = "a";
   ev.ts_ms = *parse_rfc3339_ms("2026-06-02T03:00:00Z");  // 23:00 on June 1st in New York
-  p.process(part, u, ev);
+  p.process(part, u, seen, ev);
   EXPECT_EQ(part.daily.find(days_from_civil(2026, 6, 1))->dau, 1);
 }
 

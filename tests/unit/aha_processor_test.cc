@@ -62,7 +62,7 @@ struct Harness {
     ev.ts_ms = ts_ms;
     auto& [act, profile] = users[user];
     const UserActivity before = act;
-    ASSERT_EQ(activity.process(part, act, ev), Verdict::kApplied);
+    ASSERT_EQ(activity.process(part, act, profile.seen, ev), Verdict::kApplied);
     aha.process(part.cohort_figures, profile, before, act, ev, activity.config().time_zone);
   }
   CohortFigures cohort(int32_t day) const {
@@ -349,7 +349,7 @@ TEST(AhaProcessor, PropertyAnyOrderMatchesDefinitions) {
           ev.ts_ms = e.ts_ms;
           auto& [act, profile] = h.users[e.user];
           const UserActivity before = act;
-          ASSERT_EQ(h.activity.process(h.part, act, ev), Verdict::kApplied);
+          ASSERT_EQ(h.activity.process(h.part, act, profile.seen, ev), Verdict::kApplied);
           h.aha.process(h.part.cohort_figures, profile, before, act, ev, ac.time_zone);
           ASSERT_LE(profile.key_action_ms.size(), 3u);
           for (const CandidateDay& c : profile.first_week)  // only what can still count is kept

@@ -44,7 +44,7 @@ TEST(Codec, UserRoundTrip) {
   // Without action counts the record is the previous release's version 3, byte for byte.
   EXPECT_EQ(v[0], 3);
   std::string newer = v;
-  newer[0] = 5;  // a version this build does not know: refused by name, not misread
+  newer[0] = 6;  // a version this build does not know: refused by name, not misread
   EXPECT_THROW(codec::decode_user(newer, u2, p2), std::runtime_error);
   // Version 4's action counts.
   record_action(p, 20100, 2);
@@ -55,6 +55,21 @@ TEST(Codec, UserRoundTrip) {
   ASSERT_TRUE(codec::decode_user(v, u2, p2));
   EXPECT_EQ(p2.action_counts[0][2], 2);
   EXPECT_EQ(p2.action_counts[1][0], 1);
+  EXPECT_EQ(p2, p);
+  // Version 5: the event ids of the dedupe window and the id sessions, with or without counts.
+  p.seen = {{{0x0123456789abcdefULL, 0xfedcba9876543210ULL}, 1728000000000},
+            {{1, 2}, 1728000000005}};
+  p.sessions = {{{3, 4}, {1728000000000, 1728000600000, 7}}};
+  codec::encode_user(v, u, p);
+  EXPECT_EQ(v[0], 5);
+  ASSERT_TRUE(codec::decode_user(v, u2, p2));
+  EXPECT_EQ(p2, p);
+  EXPECT_FALSE(codec::decode_user(v.substr(0, v.size() - 1), u2, p2));
+  p.action_week = INT32_MIN;
+  p.action_counts = {};
+  codec::encode_user(v, u, p);
+  EXPECT_EQ(v[0], 5);
+  ASSERT_TRUE(codec::decode_user(v, u2, p2));
   EXPECT_EQ(p2, p);
 }
 

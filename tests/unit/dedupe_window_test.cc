@@ -1,13 +1,15 @@
-// The event-id window on its own: what it takes for a duplicate, at the window's edge, across
-// its growth and in-place purges, and with the keys and times its packed entries must not
-// confuse (a zero low word, times far from the epoch, ids equal in one word).
+// The event-id window of a user: what it takes for a duplicate, at the window's edge, with the
+// whole 128-bit key, and with the partition-wide ids an older state restored; and the sessions
+// an older state kept per partition, found when the user's own list does not have them.
 #include "processors/dedupe/dedupe_window.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <vector>
 
-#include "domain/timestamp.h"
+#include "processors/legacy_windows.h"
+#include "processors/sessions/session_processor.h"
 
 namespace engaged {
 namespace {
@@ -15,62 +17,64 @@ namespace {
 constexpr int64_t kHour = 3600000;
 
 TEST(DedupeWindow, ADuplicateIsAnIdSeenWithinTheWindowOfStreamTime) {
-  DedupeWindow w;
+  std::vector<SeenEvent> seen;
+  const LegacyWindows none;
   const IdKey a{1, 2};
-  EXPECT_FALSE(w.seen_or_record(a, 10 * kHour, 24 * kHour));
-  EXPECT_TRUE(w.seen_or_record(a, 34 * kHour, 24 * kHour));       // exactly the window later
-  EXPECT_FALSE(w.seen_or_record(a, 34 * kHour + 1, 24 * kHour));  // 1 ms past it: new again
-  EXPECT_TRUE(w.seen_or_record(a, 40 * kHour, 24 * kHour));       // renewed at 34 h + 1 ms
-  EXPECT_EQ(w.size(), 1u);
-  EXPECT_EQ(w.take_recorded().size(), 2u);
+  EXPECT_FALSE(seen_or_record(seen, a, 10 * kHour, 24 * kHour, none));
+  EXPECT_TRUE(seen_or_record(seen, a, 34 * kHour, 24 * kHour, none));  // exactly the window later
+  EXPECT_FALSE(seen_or_record(seen, a, 34 * kHour + 1, 24 * kHour, none));  // 1 ms past: new
+  EXPECT_TRUE(seen_or_record(seen, a, 40 * kHour, 24 * kHour, none));  // renewed at 34 h + 1 ms
+  EXPECT_EQ(seen, (std::vector<SeenEvent>{{a, 34 * kHour + 1}}));
 }
 
-TEST(DedupeWindow, ComparesEightyBitsOfTheKey) {
-  DedupeWindow w;
+TEST(DedupeWindow, ComparesTheWholeKeyAndDropsWhatExpired) {
+  std::vector<SeenEvent> seen;
+  const LegacyWindows none;
   const int64_t t = 1'780'000'000'000;
-  // IdKey is {hi, lo}: the whole low word and the low 16 bits of the high one count.
-  EXPECT_FALSE(w.seen_or_record({7, 5}, t, kHour));
-  EXPECT_FALSE(w.seen_or_record({7, 6}, t, kHour));
-  EXPECT_FALSE(w.seen_or_record({8, 5}, t, kHour));
-  EXPECT_FALSE(w.seen_or_record({0xffff, 5}, t, kHour));
-  EXPECT_TRUE(w.seen_or_record({0x10007, 5}, t, kHour));  // equal in those 80 bits
-  EXPECT_FALSE(w.seen_or_record({7, 0}, t, kHour));       // a zero low word is kept as 1
-  EXPECT_TRUE(w.seen_or_record({7, 1}, t, kHour));
-  EXPECT_EQ(w.size(), 5u);
+  EXPECT_FALSE(seen_or_record(seen, {7, 5}, t, kHour, none));
+  EXPECT_FALSE(seen_or_record(seen, {7, 6}, t, kHour, none));
+  EXPECT_FALSE(seen_or_record(seen, {0x10007, 5}, t + 1, kHour, none));  // differs in hi only
+  EXPECT_TRUE(seen_or_record(seen, {7, 6}, t + kHour, kHour, none));
+  EXPECT_EQ(seen.size(), 3u);
+  // An hour and 1 ms on, the first two have left the list; the third is still in the window.
+  EXPECT_FALSE(seen_or_record(seen, {1, 1}, t + kHour + 1, kHour, none));
+  EXPECT_EQ(seen, (std::vector<SeenEvent>{{{0x10007, 5}, t + 1}, {{1, 1}, t + kHour + 1}}));
+  expire_seen(seen, t + 2);
+  EXPECT_EQ(seen, (std::vector<SeenEvent>{{{1, 1}, t + kHour + 1}}));
 }
 
-TEST(DedupeWindow, KeepsTimesToTheMillisecondOverEveryAcceptedEventTime) {
-  for (const int64_t t : {int64_t{-62'135'596'800'000}, int64_t{0}, kMinEventMs, kMaxEventMs,
-                          int64_t{140'000'000'000'000}}) {
-    DedupeWindow w;
-    EXPECT_FALSE(w.seen_or_record({3, 4}, t, 1000));
-    EXPECT_TRUE(w.seen_or_record({3, 4}, t + 1000, 1000)) << t;
-    EXPECT_FALSE(w.seen_or_record({3, 4}, t + 2001, 1000)) << t;
-  }
+TEST(DedupeWindow, AnOlderStatesIdsAreDuplicatesUntilTheyExpire) {
+  LegacyWindows legacy;
+  legacy.seen = {{{5, 6}, 1000}, {{1, 9}, 500}, {{5, 6}, 1500}};  // as the segments gave them
+  legacy.restored();
+  EXPECT_EQ(legacy.seen, (std::vector<SeenEvent>{{{1, 9}, 500}, {{5, 6}, 1500}}));
+  std::vector<SeenEvent> seen;
+  EXPECT_TRUE(seen_or_record(seen, {5, 6}, 2000, 1000, legacy));
+  EXPECT_TRUE(seen.empty());  // a duplicate is not recorded again
+  EXPECT_FALSE(seen_or_record(seen, {1, 9}, 2000, 1000, legacy));  // applied at 500: expired
+  EXPECT_FALSE(seen_or_record(seen, {5, 7}, 2000, 1000, legacy));
+  EXPECT_EQ(seen.size(), 2u);
+  legacy.expire(1600, 0);
+  EXPECT_TRUE(legacy.seen.empty());
+  EXPECT_EQ(legacy.memory_bytes(), 0u);
 }
 
-TEST(DedupeWindow, FindsEveryLiveIdAcrossGrowthAndPurges) {
-  DedupeWindow w;
-  // 100 000 ids, one a second, a window of 20 000 s: the table purges and grows on the way.
-  const int64_t window = 20'000'000;
-  for (uint64_t i = 1; i <= 100'000; ++i)
-    ASSERT_FALSE(w.seen_or_record({i, i * 0x9E3779B97F4A7C15ull}, int64_t(i) * 1000, window));
-  EXPECT_EQ(w.take_recorded().size(), 100'000u);
-  // At most 20 001 ids are live: the table never needed more than 65 536 slots of 16 bytes.
-  EXPECT_LE(w.memory_bytes(), 65'536u * 16);
-  const int64_t now = 100'000'000;
-  for (uint64_t i = 1; i <= 100'000; ++i) {
-    const bool live = int64_t(i) * 1000 >= now - window;
-    ASSERT_EQ(w.seen_or_record({i, i * 0x9E3779B97F4A7C15ull}, now, window), live) << i;
-  }
-}
-
-TEST(DedupeWindow, RestoredEntriesAreDuplicates) {
-  DedupeWindow w;
-  w.restore({{5, 6}, 1000});
-  EXPECT_TRUE(w.seen_or_record({5, 6}, 2000, 1000));
-  EXPECT_FALSE(w.seen_or_record({5, 7}, 2000, 1000));
-  EXPECT_TRUE(w.take_recorded().size() == 1);  // restored entries are not recorded again
+TEST(LegacyWindows, ASessionAnOlderStateKeptContinuesInTheUsersList) {
+  LegacyWindows legacy;
+  legacy.sessions = {{{2, 2}, {100, 200, 1}}, {{1, 1}, {100, 900, 4}}, {{2, 2}, {100, 300, 2}}};
+  legacy.restored();
+  ASSERT_EQ(legacy.sessions.size(), 2u);
+  EXPECT_EQ(legacy.sessions[1], (IdSession{{2, 2}, {100, 300, 2}}));  // the later version
+  std::vector<IdSession> mine = {{{3, 3}, {50, 60, 1}}};
+  // Horizon 250: the user's session {3,3} is final and leaves; {2,2} continues from the legacy.
+  SessionState& s = SessionProcessor::session(mine, {2, 2}, 250, legacy);
+  EXPECT_EQ(s, (SessionState{100, 300, 2}));
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0].key, (IdKey{2, 2}));
+  // Past the legacy session's end, an event with its id opens a new session.
+  SessionState& fresh = SessionProcessor::session(mine, {1, 1}, 1000, legacy);
+  EXPECT_FALSE(fresh.known());
+  EXPECT_EQ(mine.size(), 1u);  // {2,2} ended before 1000 too
 }
 
 }  // namespace
