@@ -66,11 +66,19 @@ std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& o
   db_options.IncreaseParallelism(2);
   db_options.max_background_jobs = 2;
 
-  const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.memory_bytes);
+  // One cache for everything RocksDB holds in memory (as Kafka Streams' bounded-memory setup):
+  // memtables (charged by the write buffer manager), data blocks, and the index and filter
+  // blocks, which would otherwise grow outside it with the number of files; a tenth of it is
+  // kept for those at high priority, and level 0's are pinned.
+  const std::shared_ptr<rocksdb::Cache> cache =
+      rocksdb::NewLRUCache(options.memory_bytes, -1, false, /*high_pri_pool_ratio=*/0.1);
   db_options.write_buffer_manager =
       std::make_shared<rocksdb::WriteBufferManager>(options.memory_bytes / 2, cache);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
+  table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));  // most user lookups miss
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
