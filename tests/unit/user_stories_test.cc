@@ -47,8 +47,13 @@ struct Story {
   }
   // One event: `extra` is appended inside the JSON object (e.g. a props object).
   void send(const char* user, const char* type, const char* ts, const std::string& extra = "") {
-    std::string json = fmt::format(R"({{"event_id":"e{}","user_id":"{}","type":"{}","ts":"{}"{}}})",
-                                   offset, user, type, ts, extra);
+    send_as("e" + std::to_string(offset), user, type, ts, extra);
+  }
+  // The same with the event id `id` (a producer's retry sends an id again).
+  void send_as(const std::string& id, const char* user, const char* type, const char* ts,
+               const std::string& extra = "") {
+    std::string json = fmt::format(R"({{"event_id":"{}","user_id":"{}","type":"{}","ts":"{}"{}}})",
+                                   id, user, type, ts, extra);
     pipeline->begin_batch();
     pipeline->handle(0, offset++, user, json, 0);
     pipeline->end_batch();
@@ -136,6 +141,26 @@ TEST(UserStories, DeletedUserStartsAfreshAndPastFiguresStay) {
   EXPECT_EQ(t.daily.at(day(14)).new_users, 1);
   ASSERT_TRUE(read_user(*s.store, 0, "fay", a, p));
   EXPECT_EQ(a.cohort_day, day(14));
+}
+
+// A user's event ids of the dedupe window are part of their state and leave with it: a retry of
+// an event from before the deletion starts the new user; that user's own retries are dropped.
+TEST(UserStories, ADeletedUsersEventIdsLeaveWithThem) {
+  Story s;
+  s.send_as("first", "gus", "check_in", "2026-06-10T09:00:00Z");
+  s.send_as("first", "gus", "check_in", "2026-06-10T09:00:00Z");  // a retry: dropped
+  s.send_as("bye", "gus", "user_deleted", "2026-06-10T10:00:00Z");
+  s.tables();
+  s.send_as("first", "gus", "check_in", "2026-06-10T09:00:00Z");  // after the deletion: applied
+  s.send_as("first", "gus", "check_in", "2026-06-10T09:00:00Z");  // the new user's retry
+  const StateTables t = s.tables();
+  EXPECT_EQ(t.duplicates, 2);
+  UserActivity a;
+  UserProfile p;
+  ASSERT_TRUE(read_user(*s.store, 0, "gus", a, p));
+  EXPECT_EQ(a.cohort_day, day(10));
+  ASSERT_EQ(p.seen.size(), 1u);  // stored with the user: the one id the new user applied
+  EXPECT_EQ(p.seen[0].key, id_key("gus", "first"));
 }
 
 }  // namespace
