@@ -69,14 +69,6 @@ std::optional<int64_t> decode_offset(std::string_view v) {
   return static_cast<int64_t>(get_le64(v.data()));
 }
 
-void segment_key(std::string& key, int32_t partition, int64_t max_ts, int64_t next_offset,
-                 uint32_t piece) {
-  put_partition(key, partition);
-  put_be64(key, static_cast<uint64_t>(max_ts) ^ (1ULL << 63));
-  put_be64(key, static_cast<uint64_t>(next_offset));
-  if (piece > 0) put_be32(key, piece);
-}
-
 void segment_horizon_key(std::string& key, int32_t partition, int64_t horizon_ms) {
   put_partition(key, partition);
   put_be64(key, static_cast<uint64_t>(horizon_ms) ^ (1ULL << 63));

@@ -38,13 +38,10 @@ std::string_view user_id_of(std::string_view key);
 void day_key(std::string& key, int32_t partition, int32_t day);
 int32_t day_of_key(std::string_view key);
 
-// Segments (dedupe and sessions): partition | newest time in the segment (biased BE) |
-// next input offset at the checkpoint that wrote it (BE) [| piece (BE 4), from the second piece
-// on]. A checkpoint writes what changed since the previous one in pieces of a bounded size (one
-// record each on the changelog, below the brokers' message size limit); expired segments are
-// deleted by key range.
-void segment_key(std::string& key, int32_t partition, int64_t max_ts, int64_t next_offset,
-                 uint32_t piece = 0);
+// Segments (dedupe and sessions, written before user records of version 5 held them):
+// partition | newest time in the segment (biased BE) | next input offset at the checkpoint that
+// wrote it (BE) [| piece (BE 4), from the second piece on]. A checkpoint wrote what changed since
+// the previous one in pieces of a bounded size; expired segments are deleted by key range.
 void segment_horizon_key(std::string& key, int32_t partition, int64_t horizon_ms);
 int64_t segment_offset_of(std::string_view key);
 
