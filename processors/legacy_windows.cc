@@ -45,18 +45,18 @@ void LegacyWindows::restored() {
 }
 
 bool LegacyWindows::seen_since(const IdKey& key, int64_t horizon_ms) const {
-  const SeenEvent* e = find(seen, key);
+  const LegacySeen* e = find(seen, key);
   return e && e->ts_ms >= horizon_ms;
 }
 
 const SessionState* LegacyWindows::session(const IdKey& key, int64_t horizon_ms) const {
-  const IdSession* s = find(sessions, key);
+  const LegacySession* s = find(sessions, key);
   return s && s->state.end_ms >= horizon_ms ? &s->state : nullptr;
 }
 
 void LegacyWindows::expire(int64_t dedupe_horizon_ms, int64_t session_horizon_ms) {
-  shrink(seen, [&](const SeenEvent& e) { return e.ts_ms < dedupe_horizon_ms; });
-  shrink(sessions, [&](const IdSession& s) { return s.state.end_ms < session_horizon_ms; });
+  shrink(seen, [&](const LegacySeen& e) { return e.ts_ms < dedupe_horizon_ms; });
+  shrink(sessions, [&](const LegacySession& s) { return s.state.end_ms < session_horizon_ms; });
 }
 
 }  // namespace engaged

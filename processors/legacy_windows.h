@@ -15,9 +15,21 @@
 
 namespace engaged {
 
+// The segments' entries keep the whole 128-bit key: the ids of every user of a partition.
+struct LegacySeen {
+  IdKey key;
+  int64_t ts_ms = 0;
+  bool operator==(const LegacySeen&) const = default;
+};
+struct LegacySession {
+  IdKey key;
+  SessionState state;
+  bool operator==(const LegacySession&) const = default;
+};
+
 struct LegacyWindows {
-  std::vector<SeenEvent> seen;      // sorted by key, the latest time of each
-  std::vector<IdSession> sessions;  // sorted by key, the latest version of each
+  std::vector<LegacySeen> seen;         // sorted by key, the latest time of each
+  std::vector<LegacySession> sessions;  // sorted by key, the latest version of each
 
   // Sorts what the segments gave (in the order they were written, later versions last).
   void restored();
@@ -29,7 +41,7 @@ struct LegacyWindows {
   // `session_horizon_ms`.
   void expire(int64_t dedupe_horizon_ms, int64_t session_horizon_ms);
   size_t memory_bytes() const {
-    return seen.capacity() * sizeof(SeenEvent) + sessions.capacity() * sizeof(IdSession);
+    return seen.capacity() * sizeof(LegacySeen) + sessions.capacity() * sizeof(LegacySession);
   }
 };
 

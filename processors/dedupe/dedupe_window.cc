@@ -16,9 +16,9 @@ bool seen_or_record(std::vector<SeenEvent>& seen, const IdKey& key, int64_t stre
   const int64_t horizon = stream_time_ms - window_ms;
   expire_seen(seen, horizon);
   for (const SeenEvent& e : seen)
-    if (e.key == key) return true;
+    if (e.key == key.lo) return true;
   if (legacy.seen_since(key, horizon)) return true;
-  seen.push_back({key, stream_time_ms});
+  seen.push_back({key.lo, stream_time_ms});
   return false;
 }
 

@@ -2,7 +2,7 @@
 // stream time was at most `window` behind the current one is a duplicate. Measuring the window
 // in stream time (not in the event's own timestamp) also catches retries of late events, and
 // depends only on the input order, so replays find the same duplicates.
-// The ids are kept per user (UserProfile::seen, by the 128-bit id_key of user and event id):
+// The ids are kept per user (UserProfile::seen, by 64 bits of the id_key of user and event id):
 // they are cached, evicted and stored with the user, so a day of events of every user never has
 // to fit in memory at once. A user's list is oldest first (the partition's stream time never goes
 // back), so the expired ids are a prefix, dropped whenever the list is touched.

@@ -66,7 +66,7 @@ StoredPartition load_partition(Store& store, int32_t partition) {
     if (!codec::decode_seen(v, legacy.seen))
       throw std::runtime_error("corrupt dedupe record in state");
   });
-  std::erase_if(legacy.seen, [&](const SeenEvent& e) { return e.ts_ms < out.dedupe_horizon_ms; });
+  std::erase_if(legacy.seen, [&](const LegacySeen& e) { return e.ts_ms < out.dedupe_horizon_ms; });
   legacy.sessions = read_sessions(store, partition, out.session_horizon_ms);
   legacy.restored();
   DayCounters counters;
@@ -86,7 +86,7 @@ StoredPartition load_partition(Store& store, int32_t partition) {
   return out;
 }
 
-std::vector<IdSession> read_sessions(Store& store, int32_t partition, int64_t horizon) {
+std::vector<LegacySession> read_sessions(Store& store, int32_t partition, int64_t horizon) {
   // Segments in the order they were written; a later version of a session wins.
   std::vector<std::pair<int64_t, std::string>> segments;
   store.scan(Family::kSessions, prefix_of(partition), [&](std::string_view k, std::string_view v) {
@@ -94,17 +94,17 @@ std::vector<IdSession> read_sessions(Store& store, int32_t partition, int64_t ho
   });
   std::sort(segments.begin(), segments.end());
   std::unordered_map<IdKey, SessionState, IdKeyHash> latest;
-  std::vector<IdSession> entries;
+  std::vector<LegacySession> entries;
   for (const auto& [offset, value] : segments) {
     entries.clear();
     if (!codec::decode_sessions(value, entries))
       throw std::runtime_error("corrupt session segment");
-    for (const IdSession& e : entries) latest[e.key] = e.state;
+    for (const LegacySession& e : entries) latest[e.key] = e.state;
   }
-  std::vector<IdSession> out;
+  std::vector<LegacySession> out;
   for (const auto& [key, state] : latest)
     if (state.end_ms >= horizon) out.push_back({key, state});
-  std::sort(out.begin(), out.end(), [](const IdSession& a, const IdSession& b) {
+  std::sort(out.begin(), out.end(), [](const LegacySession& a, const LegacySession& b) {
     return std::tie(a.key.hi, a.key.lo) < std::tie(b.key.hi, b.key.lo);
   });
   return out;

@@ -32,7 +32,7 @@ bool read_user(Store& store, int32_t partition, std::string_view user_id, UserAc
                UserProfile& profile);
 // The sessions an older state's segments hold for a partition that end at or after `horizon`,
 // latest versions, sorted by key.
-std::vector<IdSession> read_sessions(Store& store, int32_t partition, int64_t horizon);
+std::vector<LegacySession> read_sessions(Store& store, int32_t partition, int64_t horizon);
 // A partition's stream time as last checkpointed (kNoTime: no event yet).
 int64_t read_stream_time(Store& store, int32_t partition);
 

@@ -20,9 +20,12 @@ constexpr uint8_t kUserVersion3 = 3;  // version 2 + risk, program entry and men
 // wrote goes on byte for byte the same.
 constexpr uint8_t kUserVersion4 = 4;
 // Version 4 (the counts' week always, INT32_MIN: none) + the user's event ids in the dedupe
-// window and their id sessions that may still change. A user without either is written as
-// version 3 or 4.
-constexpr uint8_t kUserVersion = 5;
+// window and their id sessions that may still change, by 128-bit keys. Read, no longer written.
+constexpr uint8_t kUserVersion5 = 5;
+// Version 5 with 64-bit keys (UserProfile::seen) and each id's time as the difference from the
+// one before it (a list is oldest first): 9-10 bytes an id instead of 22. A user without ids or
+// sessions is written as version 3 or 4.
+constexpr uint8_t kUserVersion = 6;
 constexpr size_t kUserSize1 = 1 + 4 + 4 + 16;
 
 void put_u128(std::string& out, unsigned __int128 x) {
@@ -137,15 +140,15 @@ void encode_user(std::string& out, const UserActivity& u, const UserProfile& p) 
       for (uint16_t n : week) put_varint(out, n);
   if (!windows) return;
   put_varint(out, static_cast<int64_t>(p.seen.size()));
+  uint64_t previous = 0;  // unsigned: differences of any two times wrap, never overflow
   for (const SeenEvent& e : p.seen) {
-    put_le64(out, e.key.hi);
-    put_le64(out, e.key.lo);
-    put_varint(out, e.ts_ms);
+    put_le64(out, e.key);
+    put_varint(out, static_cast<int64_t>(static_cast<uint64_t>(e.ts_ms) - previous));
+    previous = static_cast<uint64_t>(e.ts_ms);
   }
   put_varint(out, static_cast<int64_t>(p.sessions.size()));
   for (const IdSession& s : p.sessions) {
-    put_le64(out, s.key.hi);
-    put_le64(out, s.key.lo);
+    put_le64(out, s.key);
     put_varint(out, s.state.start_ms);
     put_varint(out, s.state.end_ms - s.state.start_ms);
     put_varint(out, s.state.actions);
@@ -246,16 +249,21 @@ bool decode_user(std::string_view v, UserActivity& u, UserProfile& p) {
     for (auto& week : p.action_counts)
       for (uint16_t& n : week) n = static_cast<uint16_t>(r.varint());
   if (version == kUserVersion4) return r.done();
+  // Version 5 held (hi, lo) keys and absolute times; version 6 lo and differences.
+  const bool v5 = version == kUserVersion5;
   p.seen.resize(r.count(1 << 20));
+  uint64_t previous = 0;
   for (SeenEvent& e : p.seen) {
-    e.key.hi = r.le64();
-    e.key.lo = r.le64();
-    e.ts_ms = r.varint();
+    if (v5) r.le64();
+    e.key = r.le64();
+    const auto t = static_cast<uint64_t>(r.varint());
+    e.ts_ms = static_cast<int64_t>(v5 ? t : previous + t);
+    previous = static_cast<uint64_t>(e.ts_ms);
   }
   p.sessions.resize(r.count(1 << 20));
   for (IdSession& s : p.sessions) {
-    s.key.hi = r.le64();
-    s.key.lo = r.le64();
+    if (v5) r.le64();
+    s.key = r.le64();
     s.state.start_ms = r.varint();
     s.state.end_ms = s.state.start_ms + r.varint();
     s.state.actions = static_cast<int32_t>(r.varint());
@@ -377,7 +385,7 @@ SegmentDayKey parse_segment_day_key(std::string_view key) {
           unbiased(get_be32(key.data() + 6))};
 }
 
-bool decode_sessions(std::string_view v, std::vector<IdSession>& out) {
+bool decode_sessions(std::string_view v, std::vector<LegacySession>& out) {
   v = record_body(v, "sessions", kSessionsVersion);
   if (v.size() % 40 != 0) return false;
   for (size_t i = 0; i < v.size(); i += 40) {
@@ -474,7 +482,7 @@ void encode_meta(std::string& out, const PartitionMeta& m) {
   put_le64(out, static_cast<uint64_t>(m.clock_hour));
 }
 
-bool decode_seen(std::string_view v, std::vector<SeenEvent>& out) {
+bool decode_seen(std::string_view v, std::vector<LegacySeen>& out) {
   v = record_body(v, "dedupe", kDedupeVersion);
   if (v.size() % 24 != 0) return false;
   for (size_t i = 0; i < v.size(); i += 24)

@@ -15,6 +15,7 @@
 #include "processors/cohort_figures.h"
 #include "processors/day_figures.h"
 #include "processors/feedback/feedback_processor.h"
+#include "processors/legacy_windows.h"
 #include "processors/program/risk_tracker.h"
 #include "processors/revenue/revenue_processor.h"
 #include "processors/sessions/session_processor.h"
@@ -27,8 +28,9 @@ namespace engaged::codec {
 // users: partition | user_id  ->  (version 3) cohort day, signup day | active days (bitmap) |
 // profile (check-ins, purchases, aha inputs, tickets, gap sessions, referrals, segments, risk,
 // program entry, mentor-program inputs); (version 4) + weekly counts of the risk.actions names;
-// (version 5) + the event ids of the dedupe window and the id sessions that may still change.
-// The oldest version that holds a user's fields is written; versions 1 and 2 are read too.
+// (version 6) + the event ids of the dedupe window and the id sessions that may still change, by
+// 64-bit keys (version 5 held 128-bit keys: read, no longer written). The oldest version that
+// holds a user's fields is written; versions 1, 2 and 5 are read too.
 void encode_user(std::string& out, const UserActivity& u, const UserProfile& p);
 bool decode_user(std::string_view v, UserActivity& u, UserProfile& p);  // false if corrupt
 
@@ -60,7 +62,7 @@ std::optional<std::vector<int64_t>> decode_retention(std::string_view v);
 // sessions segments (written before user records of version 5, which hold them): packed (id_key 16
 // bytes, start_ms, end_ms, actions) of changed sessions; on reading, a later segment's version
 // of a session replaces an earlier one.
-bool decode_sessions(std::string_view v, std::vector<IdSession>& out);
+bool decode_sessions(std::string_view v, std::vector<LegacySession>& out);
 
 // session_daily: partition | day  ->  sessions | actions | duration_ms | 6 length buckets
 void encode_day_row(std::string& out, const SessionCounters& c);
@@ -89,7 +91,7 @@ struct PartitionMeta {
 
 // dedupe segments (written before user records of version 5, which hold them): packed (key 16
 // bytes, stream time 8 bytes) of event ids recorded
-bool decode_seen(std::string_view v, std::vector<SeenEvent>& out);
+bool decode_seen(std::string_view v, std::vector<LegacySeen>& out);
 void encode_meta(std::string& out, const PartitionMeta& m);
 std::optional<PartitionMeta> decode_meta(std::string_view v);
 

@@ -133,20 +133,19 @@ void dump_state(Store& store, std::ostream& out) {
     horizon[codec::partition_of(k)] = m.dedupe_horizon_ms;
     session_horizon[codec::partition_of(k)] = m.session_horizon_ms;
   });
-  // The event ids and sessions inside them, by (partition, key): an older state's segments
-  // first, the users' records (newer) over them.
-  using Key = std::pair<int32_t, std::pair<uint64_t, uint64_t>>;
+  // The event ids and sessions inside them, by (partition, the key's 64 bits that users keep): an
+  // older state's segments first, the users' records (newer) over them.
+  using Key = std::pair<int32_t, uint64_t>;
   std::map<Key, int64_t> seen;
   std::map<Key, SessionState> sessions;
   for (const auto& [p, h] : session_horizon)
-    for (const IdSession& s : read_sessions(store, p, h))
-      sessions[{p, {s.key.hi, s.key.lo}}] = s.state;
+    for (const LegacySession& s : read_sessions(store, p, h)) sessions[{p, s.key.lo}] = s.state;
   scan(store, Family::kDedupe, [&](std::string_view k, std::string_view v) {
-    std::vector<SeenEvent> entries;
+    std::vector<LegacySeen> entries;
     codec::decode_seen(v, entries);
     const int32_t p = codec::partition_of(k);
     for (const auto& e : entries)
-      if (e.ts_ms >= horizon[p]) seen[{p, {e.key.hi, e.key.lo}}] = e.ts_ms;
+      if (e.ts_ms >= horizon[p]) seen[{p, e.key.lo}] = e.ts_ms;
   });
   UserActivity activity;
   UserProfile profile;
@@ -162,9 +161,9 @@ void dump_state(Store& store, std::ostream& out) {
           throw std::runtime_error("corrupt user record");
         const int32_t p = codec::partition_of(k);
         for (const SeenEvent& e : profile.seen)
-          if (e.ts_ms >= horizon[p]) seen[{p, {e.key.hi, e.key.lo}}] = e.ts_ms;
+          if (e.ts_ms >= horizon[p]) seen[{p, e.key}] = e.ts_ms;
         for (const IdSession& s : profile.sessions)
-          if (s.state.end_ms >= session_horizon[p]) sessions[{p, {s.key.hi, s.key.lo}}] = s.state;
+          if (s.state.end_ms >= session_horizon[p]) sessions[{p, s.key}] = s.state;
         profile.seen.clear();
         profile.sessions.clear();
         codec::encode_user(value, activity, profile);
@@ -178,13 +177,12 @@ void dump_state(Store& store, std::ostream& out) {
     });
   }
   for (const auto& [k, s] : sessions)
-    out << fmt::format("sessions {:08x}{:016x}{:016x} {:016x}{:016x}{:08x}\n",
-                       static_cast<uint32_t>(k.first), k.second.first, k.second.second,
-                       static_cast<uint64_t>(s.start_ms), static_cast<uint64_t>(s.end_ms),
-                       static_cast<uint32_t>(s.actions));
+    out << fmt::format("sessions {:08x}{:016x} {:016x}{:016x}{:08x}\n",
+                       static_cast<uint32_t>(k.first), k.second, static_cast<uint64_t>(s.start_ms),
+                       static_cast<uint64_t>(s.end_ms), static_cast<uint32_t>(s.actions));
   for (const auto& [k, ts] : seen)
-    out << fmt::format("dedupe {:08x}{:016x}{:016x} {:016x}\n", static_cast<uint32_t>(k.first),
-                       k.second.first, k.second.second, static_cast<uint64_t>(ts));
+    out << fmt::format("dedupe {:08x}{:016x} {:016x}\n", static_cast<uint32_t>(k.first), k.second,
+                       static_cast<uint64_t>(ts));
 }
 
 }  // namespace engaged

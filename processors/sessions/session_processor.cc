@@ -55,9 +55,9 @@ SessionState& SessionProcessor::session(std::vector<IdSession>& sessions, const 
                                         int64_t horizon_ms, const LegacyWindows& legacy) {
   expire(sessions, horizon_ms);
   for (IdSession& s : sessions)
-    if (s.key == key) return s.state;
+    if (s.key == key.lo) return s.state;
   const SessionState* older = legacy.session(key, horizon_ms);
-  sessions.push_back({key, older ? *older : SessionState{}});
+  sessions.push_back({key.lo, older ? *older : SessionState{}});
   return sessions.back().state;
 }
 

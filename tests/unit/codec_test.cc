@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "processors/program/churn_risk.h"
 #include "processors/runtime/record_codec.h"
 #include "state/byte_io.h"
@@ -44,7 +46,7 @@ TEST(Codec, UserRoundTrip) {
   // Without action counts the record is the previous release's version 3, byte for byte.
   EXPECT_EQ(v[0], 3);
   std::string newer = v;
-  newer[0] = 6;  // a version this build does not know: refused by name, not misread
+  newer[0] = 7;  // a version this build does not know: refused by name, not misread
   EXPECT_THROW(codec::decode_user(newer, u2, p2), std::runtime_error);
   // Version 4's action counts.
   record_action(p, 20100, 2);
@@ -56,19 +58,39 @@ TEST(Codec, UserRoundTrip) {
   EXPECT_EQ(p2.action_counts[0][2], 2);
   EXPECT_EQ(p2.action_counts[1][0], 1);
   EXPECT_EQ(p2, p);
-  // Version 5: the event ids of the dedupe window and the id sessions, with or without counts.
-  p.seen = {{{0x0123456789abcdefULL, 0xfedcba9876543210ULL}, 1728000000000},
-            {{1, 2}, 1728000000005}};
-  p.sessions = {{{3, 4}, {1728000000000, 1728000600000, 7}}};
+  // Version 5 (the previous release) held 128-bit keys and absolute times: still read, keeping the
+  // keys' low 64 bits.
+  std::string v5 = v;
+  v5[0] = 5;
+  codec::put_varint(v5, 2);
+  for (auto [hi, lo, ts] : {std::tuple{0x0123456789abcdefULL, 0xfedcba9876543210ULL, 1728000000000},
+                            std::tuple{1ULL, 2ULL, 1728000000005}}) {
+    codec::put_le64(v5, hi);
+    codec::put_le64(v5, lo);
+    codec::put_varint(v5, ts);
+  }
+  codec::put_varint(v5, 1);
+  codec::put_le64(v5, 3);
+  codec::put_le64(v5, 4);
+  for (int64_t x : {int64_t{1728000000000}, int64_t{600000}, int64_t{7}}) codec::put_varint(v5, x);
+  ASSERT_TRUE(codec::decode_user(v5, u2, p2));
+  p.seen = {{0xfedcba9876543210ULL, 1728000000000}, {2, 1728000000005}};
+  p.sessions = {{4, {1728000000000, 1728000600000, 7}}};
+  EXPECT_EQ(p2, p);
+  // Version 6: 64-bit keys, each id's time as the difference from the one before; with or
+  // without counts.
   codec::encode_user(v, u, p);
-  EXPECT_EQ(v[0], 5);
+  EXPECT_EQ(v[0], 6);
+  EXPECT_EQ(v.size(), v5.size() - 3 * 8 - 5);  // 8 bytes less a key, 6 less the second time
   ASSERT_TRUE(codec::decode_user(v, u2, p2));
   EXPECT_EQ(p2, p);
   EXPECT_FALSE(codec::decode_user(v.substr(0, v.size() - 1), u2, p2));
+  p.seen.push_back({7, INT64_MIN});  // differences wrap, whatever the times
+  p.seen.push_back({8, INT64_MAX});
   p.action_week = INT32_MIN;
   p.action_counts = {};
   codec::encode_user(v, u, p);
-  EXPECT_EQ(v[0], 5);
+  EXPECT_EQ(v[0], 6);
   ASSERT_TRUE(codec::decode_user(v, u2, p2));
   EXPECT_EQ(p2, p);
 }

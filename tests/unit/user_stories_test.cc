@@ -160,7 +160,7 @@ TEST(UserStories, ADeletedUsersEventIdsLeaveWithThem) {
   ASSERT_TRUE(read_user(*s.store, 0, "gus", a, p));
   EXPECT_EQ(a.cohort_day, day(10));
   ASSERT_EQ(p.seen.size(), 1u);  // stored with the user: the one id the new user applied
-  EXPECT_EQ(p.seen[0].key, id_key("gus", "first"));
+  EXPECT_EQ(p.seen[0].key, id_key("gus", "first").lo);
 }
 
 }  // namespace
