@@ -182,10 +182,11 @@ const std::vector<Setting>& settings() {
                   "Users kept in memory at most; clean ones beyond this (or beyond the user "
                   "cache's share of state.memory_budget) are evicted after a checkpoint."),
       INT_SETTING("state.memory_budget", memory_budget, int64_t{64} << 20, int64_t{1} << 44,
-                  "Bytes the state may hold in memory: a quarter for RocksDB (memtables and block "
-                  "cache in one shared cache), the rest for the user cache (by estimated size; "
-                  "a user's event ids of the dedupe window and open sessions are part of their "
-                  "record). Decoding and the changelog's buffer come on top."),
+                  "Bytes the process's state may use: a quarter for RocksDB (memtables and block "
+                  "cache in one shared cache), five eighths for the user cache (by estimated "
+                  "size; a user's event ids of the dedupe window and open sessions are part of "
+                  "their record), an eighth for the checkpoint's write batch, decoding buffers "
+                  "and the allocator's holes. The changelog producer's buffer comes on top."),
       {"state.sync", "fsync every checkpoint (survives power loss, slower).",
        [](Config& c, const std::string& v) { c.state_sync = parse_bool(v); },
        [](const Config& c) { return std::string(c.state_sync ? "true" : "false"); }},

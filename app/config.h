@@ -152,13 +152,14 @@ bool defines_labels(std::string_view key);
 // (std::invalid_argument naming it), because the rows would be relabelled.
 Config with_state_labels(const Config& given, const Manifest& stored, const std::string& dir);
 
-// state.memory_budget, split: RocksDB's share (memtables and block cache, one cache) and the
-// user cache's.
+// state.memory_budget, split: RocksDB's share (memtables and block cache, one cache, a quarter),
+// the user cache's (five eighths), and an eighth kept for what eviction cannot bound: the
+// checkpoint's write batch, decoding and producer buffers, and the allocator's holes.
 inline size_t rocksdb_memory_bytes(const Config& c) {
   return static_cast<size_t>(c.memory_budget / 4);
 }
 inline size_t user_cache_bytes(const Config& c) {
-  return static_cast<size_t>(c.memory_budget - c.memory_budget / 4);
+  return static_cast<size_t>(c.memory_budget / 8 * 5);
 }
 
 // "7d", "36h", "90m", "15s", "500ms" or plain milliseconds; throws past int64 milliseconds.

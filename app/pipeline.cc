@@ -1,6 +1,7 @@
 // One message's path: decode -> wall-clock check -> partition -> processor -> (dead letter).
 #include "app/pipeline.h"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -313,6 +314,9 @@ std::optional<CheckpointResult> Pipeline::complete_checkpoint(bool wait) {
   const TrimmedCache cache =
       trim_user_cache(partitions(), static_cast<size_t>(config_.cache_max_users),
                       share > legacy_bytes ? share - legacy_bytes : 0);
+  // Evicted users leave free chunks all over the heap that malloc keeps mapped: hand their pages
+  // back, or the process's memory outgrows the budget by the allocator's holes.
+  if (cache.evicted > 0) malloc_trim(0);
   if (metrics_) {
     metrics_->state_memory.Add({{"table", "user_cache"}}).Set(double(cache.bytes));
     metrics_->state_memory.Add({{"table", "legacy_windows"}}).Set(double(legacy_bytes));
