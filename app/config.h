@@ -154,7 +154,8 @@ Config with_state_labels(const Config& given, const Manifest& stored, const std:
 
 // state.memory_budget, split: RocksDB's share (memtables and block cache, one cache, a quarter),
 // the user cache's (five eighths), and an eighth kept for what eviction cannot bound: the
-// checkpoint's write batch, decoding and producer buffers, and the allocator's holes.
+// checkpoint's write batch, decoding buffers and the allocator's holes. The Kafka clients'
+// buffers come on top.
 inline size_t rocksdb_memory_bytes(const Config& c) {
   return static_cast<size_t>(c.memory_budget / 4);
 }
