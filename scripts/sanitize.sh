@@ -4,7 +4,8 @@
 # build-sanitize, then
 #   1. the unit tests,
 #   2. a small replay, and `engaged run` through the fault test of its error path,
-#   3. each libFuzzer harness (tests/fuzz) for FUZZ_SECONDS (60) from its seed corpus.
+#   3. each libFuzzer harness (tests/fuzz) for FUZZ_SECONDS (60) from its seed corpus, as many at
+#      once as there are cores (each harness is one process on one core).
 # Any sanitizer report, test failure or fuzzer crash fails it. scripts/fuzz.sh runs longer
 # campaigns with the same build.
 set -euo pipefail
@@ -26,17 +27,34 @@ build-sanitize/engaged replay -i "$work/events.ndjson" --state "$work/state" --n
 build-sanitize/engaged report daily --state "$work/state" >/dev/null
 python3 tests/integration/faults_test.py build-sanitize/engaged error_path
 
-echo "== libFuzzer, ${FUZZ_SECONDS} s per harness"
-for target in decoder timestamp settings http; do
-  corpus="$work/corpus-$target"
+echo "== libFuzzer, ${FUZZ_SECONDS} s per harness, $(nproc) at once"
+fuzz() {  # one harness from its seed corpus; its log and any crash input stay in $work
+  local target=$1 corpus="$work/corpus-$1"
   mkdir -p "$corpus"
   cp tests/fuzz/seeds/"$target"/* "$corpus"/
   build-sanitize/${target}_fuzz -max_total_time="$FUZZ_SECONDS" -max_len=65536 -print_final_stats=1 \
-    -artifact_prefix="$work/crash-$target-" "$corpus" 2>"$work/$target.log" || {
-    tail -50 "$work/$target.log"
-    echo "fuzz $target: FAILED (crash input kept in $work)"
-    trap - EXIT
-    exit 1
-  }
-  echo "fuzz $target: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/$target.log" | grep -o '[0-9]*$') runs, 0 crashes, corpus $(ls "$corpus" | wc -l) inputs"
+    -artifact_prefix="$work/crash-$target-" "$corpus" 2>"$work/$target.log"
+}
+targets=(decoder timestamp settings http)
+failed=()
+for ((i = 0; i < ${#targets[@]}; i += $(nproc))); do
+  pids=()
+  for target in "${targets[@]:i:$(nproc)}"; do
+    fuzz "$target" &
+    pids+=("$!:$target")
+  done
+  for entry in "${pids[@]}"; do
+    target=${entry#*:}
+    if wait "${entry%%:*}"; then
+      echo "fuzz $target: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/$target.log" | grep -o '[0-9]*$') runs, 0 crashes, corpus $(ls "$work/corpus-$target" | wc -l) inputs"
+    else
+      tail -50 "$work/$target.log"
+      failed+=("$target")
+    fi
+  done
 done
+if ((${#failed[@]})); then
+  echo "fuzz ${failed[*]}: FAILED (crash inputs kept in $work)"
+  trap - EXIT
+  exit 1
+fi
