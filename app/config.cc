@@ -183,10 +183,11 @@ const std::vector<Setting>& settings() {
                   "cache's share of state.memory_budget) are evicted after a checkpoint."),
       INT_SETTING("state.memory_budget", memory_budget, int64_t{64} << 20, int64_t{1} << 44,
                   "Bytes the process's state may use: a quarter for RocksDB (memtables and block "
-                  "cache in one shared cache), five eighths for the user cache (by estimated "
+                  "cache in one shared cache), a half for the user cache (by estimated "
                   "size; a user's event ids of the dedupe window and open sessions are part of "
-                  "their record), an eighth for the checkpoint's write batch, decoding buffers "
-                  "and the allocator's holes. The changelog producer's buffer comes on top."),
+                  "their record), a quarter for what eviction cannot bound: the checkpoint's "
+                  "write batch, users changed since, decoding buffers, the mentor program and "
+                  "the allocator's holes. The changelog producer's buffer comes on top."),
       {"state.sync", "fsync every checkpoint (survives power loss, slower).",
        [](Config& c, const std::string& v) { c.state_sync = parse_bool(v); },
        [](const Config& c) { return std::string(c.state_sync ? "true" : "false"); }},

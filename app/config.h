@@ -153,14 +153,15 @@ bool defines_labels(std::string_view key);
 Config with_state_labels(const Config& given, const Manifest& stored, const std::string& dir);
 
 // state.memory_budget, split: RocksDB's share (memtables and block cache, one cache, a quarter),
-// the user cache's (five eighths), and an eighth kept for what eviction cannot bound: the
-// checkpoint's write batch, decoding buffers and the allocator's holes. The Kafka clients'
-// buffers come on top.
+// the user cache's (a half), and a quarter kept for what eviction cannot bound: the checkpoint's
+// write batch, users changed since it, decoding buffers, the mentor program and the allocator's
+// holes (with five eighths for the cache, peak RSS was 1.30x the budget at 10 M users; with a
+// half, 1.11x: bench/memory_bench.sh). The Kafka clients' buffers come on top.
 inline size_t rocksdb_memory_bytes(const Config& c) {
   return static_cast<size_t>(c.memory_budget / 4);
 }
 inline size_t user_cache_bytes(const Config& c) {
-  return static_cast<size_t>(c.memory_budget / 8 * 5);
+  return static_cast<size_t>(c.memory_budget / 2);
 }
 
 // "7d", "36h", "90m", "15s", "500ms" or plain milliseconds; throws past int64 milliseconds.
