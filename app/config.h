@@ -155,8 +155,8 @@ Config with_state_labels(const Config& given, const Manifest& stored, const std:
 // state.memory_budget, split: RocksDB's share (memtables and block cache, one cache, a quarter),
 // the user cache's (a half), and a quarter kept for what eviction cannot bound: the checkpoint's
 // write batch, users changed since it, decoding buffers, the mentor program and the allocator's
-// holes (with five eighths for the cache, peak RSS was 1.30x the budget at 10 M users; with a
-// half, 1.11x: bench/memory_bench.sh). The Kafka clients' buffers come on top.
+// holes, which took more than an eighth at 10 M users (bench/memory_bench.sh; figures in the
+// README). The Kafka clients' buffers come on top.
 inline size_t rocksdb_memory_bytes(const Config& c) {
   return static_cast<size_t>(c.memory_budget / 4);
 }
