@@ -305,6 +305,21 @@ const std::vector<Setting>& settings() {
                   "`run`: stream threads (as Kafka Streams' num.stream.threads). Each owns a "
                   "share of the assigned partitions with its own decoder and processors; every "
                   "thread count gives the same state, figures and nudges. Up to one per core."),
+      {"processing.send_outputs",
+       "`run`: when program records and nudges leave for Kafka. `on_decision`: as soon as "
+       "decided, at the end of the input batch (Kafka Streams' at-least-once output); "
+       "`after_commit`: once the checkpoint holding the state that decided them is committed "
+       "(a nudge waits for two checkpoints). Either way the state is exactly-once, and a crash "
+       "may send a nudge twice with the same nudge_id, never lose one.",
+       [](Config& c, const std::string& v) {
+         if (v != "on_decision" && v != "after_commit")
+           throw std::invalid_argument(
+               "processing.send_outputs must be on_decision or after_commit");
+         c.send_on_decision = v == "on_decision";
+       },
+       [](const Config& c) {
+         return std::string(c.send_on_decision ? "on_decision" : "after_commit");
+       }},
       DURATION_SETTING("processing.idle_tick", idle_tick_ms, 1,
                        "`run`: a partition without input for this long (wall clock) gets a "
                        "`tick` event at the wall-clock time, produced into the input topic so "

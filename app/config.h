@@ -76,6 +76,9 @@ struct Config {
   std::string nudges_topic = "app.nudges";
   int64_t idle_tick_ms = 0;
   int64_t processing_threads = 1;  // run: stream threads, each with a share of the partitions
+  // run: outputs (program records, nudges) leave when decided, before the checkpoint commits
+  // the state that decided them; false: only after that commit
+  bool send_on_decision = true;
   int64_t mentor_sla_ms = 24 * 3600000LL;
   int64_t mentor_report_threshold = 3;
   int64_t mentor_default_capacity = 3;

@@ -1,4 +1,4 @@
-// The stage's nudges get outbox keys (program partition | seq) in decision order.
+// The stage's nudges get outbox keys (program partition | seq) in decision order, as decided.
 #include "app/program_runner.h"
 
 #include <spdlog/spdlog.h>
@@ -54,7 +54,12 @@ void ProgramRunner::run() {
   ProgramEffects fx;
   if (stage_.run(out, fx) == 0) return;
   changed_ = true;
-  for (auto& n : out.nudges) nudges_.push_back(std::move(n));
+  for (const Nudge& n : out.nudges) {
+    std::string key;
+    codec::outbox_key(key, codec::kProgramPartition, counters_.next_nudge_seq++);
+    outbox_.emplace_back(
+        std::move(key), codec::OutboxEntry{codec::OutboxSink::kNudges, n.recipient, nudge_json(n)});
+  }
   if (metrics_) metrics_->count_program(out, fx);
 }
 
@@ -63,15 +68,14 @@ void ProgramRunner::write(ChangeBatch& batch, CheckpointResult& result) {
   // and must not release one before an earlier one is back.
   run();
   if (!changed_) return;
-  std::string key, value;
-  for (const Nudge& n : nudges_) {
-    codec::outbox_key(key, codec::kProgramPartition, counters_.next_nudge_seq++);
-    codec::OutboxEntry entry{codec::OutboxSink::kNudges, n.recipient, nudge_json(n)};
-    codec::encode_outbox(value, entry);
-    batch.put(Family::kOutbox, key, value);
-    result.outbox.emplace_back(key, std::move(entry));
+  std::string value;
+  for (size_t i = 0; i < outbox_.size(); ++i) {
+    codec::encode_outbox(value, outbox_[i].second);
+    batch.put(Family::kOutbox, outbox_[i].first, value);
+    if (i >= sent_) result.outbox.push_back(std::move(outbox_[i]));
   }
-  nudges_.clear();
+  outbox_.clear();
+  sent_ = 0;
   counters_.next_offset = stage_.merge().resume_offset().value_or(position_);
   program_store::write_changes(batch, stage_, counters_);
   changed_ = false;

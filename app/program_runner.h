@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <set>
+#include <span>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -14,6 +16,7 @@
 #include "processors/program/program_stage.h"
 #include "processors/program/program_store.h"
 #include "state/checkpoint.h"
+#include "state/codec.h"
 
 namespace engaged {
 
@@ -34,8 +37,15 @@ class ProgramRunner {
     stage_.merge().advance(source, order_ms);
     changed_ = true;
   }
-  // Processes what the merge releases.
+  // Processes what the merge releases; its nudges get their outbox keys in decision order.
   void run();
+  // Nudges decided and not yet sent ahead of the checkpoint (processing.send_outputs=
+  // on_decision), as (outbox key, entry); mark_sent() says the shell sent them all. write()
+  // stores every one in the outbox, and hands back to the shell only the unsent ones.
+  std::span<const std::pair<std::string, codec::OutboxEntry>> unsent() const {
+    return std::span(outbox_).subspan(sent_);
+  }
+  void mark_sent() { sent_ = outbox_.size(); }
   // Runs the merge, then adds the changed state, where reading resumes (the first pending
   // envelope's offset) and the new nudges (outbox entries) to a checkpoint's write.
   void write(ChangeBatch& batch, CheckpointResult& result);
@@ -50,7 +60,8 @@ class ProgramRunner {
  private:
   Metrics* metrics_;
   ProgramStage stage_;
-  std::vector<Nudge> nudges_;  // decided since the last write
+  std::vector<std::pair<std::string, codec::OutboxEntry>> outbox_;  // decided since the last write
+  size_t sent_ = 0;                                                 // outbox_'s first, sent
   program_store::Counters counters_;
   int64_t position_ = 0;
   bool changed_ = false;

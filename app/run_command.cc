@@ -4,7 +4,9 @@
 // where the local copy stands, or from the start on an empty disk), and its input resumes at the
 // offset the restored state ends at. Each checkpoint mirrors its writes to the changelog,
 // then commits the pipeline, the program stage and the acknowledged outbox entries in one local
-// write; then the new outbox entries and the partitions' watermarks are produced.
+// write. Program records and nudges are produced at the end of the batch that decided them, each
+// partition's records followed by its stream time as a watermark
+// (processing.send_outputs=on_decision), or after that commit.
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
@@ -26,6 +28,7 @@
 #include "app/user_view.h"
 #include "ingest/kafka_source.h"
 #include "ingest/topic_admin.h"
+#include "processors/program/program_codec.h"
 #include "sinks/dead_letter.h"
 #include "sinks/json_text.h"
 #include "sinks/outbox_sender.h"
@@ -227,6 +230,7 @@ class RunShell : public PartitionListener {
       for (rd_kafka_message_t* m : batch) rd_kafka_message_destroy(m);
       batch.clear();
       pipeline_.end_batch();
+      if (config_.send_on_decision) send_program_records();
       members_->poll();
       if (changelog_ && config_.standby_replicas > 0) {
         if (now - last_standby_check >= 1000) {
@@ -235,7 +239,13 @@ class RunShell : public PartitionListener {
         }
         standbys_.step(system_ms());
       }
-      if (program_) program_->run();
+      if (program_) {
+        program_->run();
+        if (config_.send_on_decision) {
+          for (const auto& [key, entry] : program_->unsent()) outbox_.send(key, entry);
+          program_->mark_sent();
+        }
+      }
       dead_letters_.poll();
       outbox_.poll();
       if (changelog_) changelog_->poll();
@@ -624,6 +634,30 @@ class RunShell : public PartitionListener {
     }
   }
 
+  // processing.send_outputs=on_decision: the program records the partitions emitted in this
+  // batch leave now, each partition's followed by its stream time as a watermark (on the same
+  // producer, so the program stage never sees a watermark before the records below it).
+  void send_program_records() {
+    std::string key;
+    for (PartitionState* p : pipeline_.partitions()) {
+      for (const ProgramEnvelope& e : p->unsent_program_records()) {
+        const codec::OutboxEntry entry = codec::program_outbox_entry(key, e);
+        outbox_.send(key, entry);
+      }
+      p->mark_program_sent();
+      send_watermark(p->watermark());
+    }
+  }
+
+  // A partition's watermark, unless one as high was sent already.
+  void send_watermark(const Watermark& w) {
+    if (w.stream_time_ms == kNoTime) return;
+    auto [it, first] = watermarks_.try_emplace(w.partition, w.stream_time_ms);
+    if (!first && it->second >= w.stream_time_ms) return;
+    it->second = w.stream_time_ms;
+    outbox_.send_watermark(w.partition, w.next_seq, w.stream_time_ms);
+  }
+
   // A checkpoint committed before this returns (rebalances, shutdown).
   void checkpoint() {
     complete_checkpoint(true);
@@ -649,11 +683,7 @@ class RunShell : public PartitionListener {
     if (!r) return;
     last_checkpoint_ms_ = system_ms();
     for (const auto& [key, entry] : r->outbox) outbox_.send(key, entry);
-    for (const Watermark& w : r->watermarks) {
-      if (w.stream_time_ms == kNoTime || watermarks_[w.partition] == w.stream_time_ms) continue;
-      outbox_.send_watermark(w.partition, w.next_seq, w.stream_time_ms);
-      watermarks_[w.partition] = w.stream_time_ms;
-    }
+    for (const Watermark& w : r->watermarks) send_watermark(w);
     for (size_t sink = 0; sink < 2; ++sink) {
       const char* name = sink == 0 ? "program" : "nudges";
       metrics_.outbox_entries.Add({{"sink", name}}).Set(double(outbox_.in_flight()[sink]));

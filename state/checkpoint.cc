@@ -15,8 +15,10 @@
 // After a crash the partition resumes from its local state, or from the changelog when that is
 // further on (a crash between steps 4 and 5) or the disk is gone; either holds the input offset
 // the state was built from, so every event is applied exactly once. A dead letter may be sent
-// twice (at-least-once), never lost. The outbox is sent after the commit and an entry is deleted
-// only once its destination acknowledged it, so a decided nudge may be sent twice, never lost.
+// twice (at-least-once), never lost. An outbox entry is deleted only once its destination
+// acknowledged it, so a decided nudge may be sent twice, never lost: sent after the commit, or
+// (processing.send_outputs=on_decision) as soon as decided, then stored here all the same until
+// acknowledged; a crash before the commit decides it again, the same bytes under the same key.
 #include "state/checkpoint.h"
 
 #include <string>
@@ -54,9 +56,11 @@ Checkpoint::Checkpoint(Store& store, std::span<CheckpointedPartition* const> par
   }
   for (auto* p : partitions_) result_.watermarks.push_back(p->watermark());
   if (extras) {
+    if (extras->add) extras->add(batch_, result_);
+    // Last: an entry sent as soon as it was decided may be acknowledged before the checkpoint
+    // that stores it; then its delete follows its put in this batch.
     for (const auto& key : extras->delivered) batch_.del(Family::kOutbox, key);
     extras->delivered.clear();
-    if (extras->add) extras->add(batch_, result_);
   }
   if (options.changelog)
     for (auto& [partition, ops] : batch_.ops()) options.changelog->append(partition, ops);

@@ -93,15 +93,14 @@ void PartitionState::write_changes(ChangeBatch& batch, Store& store, CheckpointR
       cached.stored_timer_ms = timer;
     }
   }
-  for (const ProgramEnvelope& e : program_out()) {
-    codec::outbox_key(key, id, e.seq);
-    codec::OutboxEntry entry{codec::OutboxSink::kProgram, std::to_string(id), {}};
-    codec::encode_envelope(entry.payload, e);
+  for (size_t i = 0; i < program_out_.size(); ++i) {
+    codec::OutboxEntry entry = codec::program_outbox_entry(key, program_out_[i]);
     codec::encode_outbox(value, entry);
     batch.put(Family::kOutbox, key, value);
-    result.outbox.emplace_back(key, std::move(entry));
+    if (i >= program_sent_) result.outbox.emplace_back(key, std::move(entry));
   }
-  program_out().clear();
+  program_out_.clear();
+  program_sent_ = 0;
   // An older state's segments: deleted as they expire.
   if (timed) agg.legacy.expire(dedupe_horizon, horizon);
   delete_segments_before(batch, store, Family::kSessions, id, session_horizon(), horizon);

@@ -1,7 +1,9 @@
 """Acceptance: a known event set produced through the embedded Kafka by kcat (an external
 client) and consumed by `engaged run` gives the same report as `engaged replay` of the same
 file, both equal to tables computed independently here, and byte-identical state; `run` with 2 and
-4 stream threads (processing.threads) gives the same state, nudges and dead letters as with 1."""
+4 stream threads (processing.threads) gives the same state, nudges and dead letters as with 1, and
+so does `run` sending its outputs only after each commit (processing.send_outputs=after_commit)
+instead of as soon as decided."""
 import os
 import subprocess
 import sys
@@ -21,15 +23,17 @@ with open(events, "w") as f:
     f.write("\n".join(lines) + "\n")
 h.log(f"{len(lines)} messages, {len(resent)} of them sent twice")
 
-def run_through_kafka(threads):
+def run_through_kafka(threads, send_outputs="on_decision"):
     """A fresh embedded cluster; kcat produces the file, `engaged run` with `threads` stream
     threads consumes it. Returns the state directory, the dead letters and the nudges topic."""
     with h.embedded_cluster(work) as bootstrap:
         # kcat produces with librdkafka's default partitioner, keyed by user id.
         subprocess.run(["kcat", "-P", "-b", bootstrap, "-t", "app.events", "-K", "\t", "-z", "lz4",
                         "-l", events], check=True)
-        state = os.path.join(work, f"run-state-{threads}")
-        h.engaged(*h.run_args(bootstrap, state, extra=("--set", f"processing.threads={threads}")),
+        state = os.path.join(work, f"run-state-{threads}-{send_outputs}")
+        h.engaged(*h.run_args(bootstrap, state,
+                              extra=("--set", f"processing.threads={threads}",
+                                     "--set", f"processing.send_outputs={send_outputs}")),
                   "--idle-exit-ms", 2500)
         # The dead letters reached their topic with reason headers.
         def topic(name, fmt):
@@ -45,15 +49,15 @@ def run_through_kafka(threads):
 run_state, dlq_rows, run_nudges = run_through_kafka(1)
 assert run_nudges, "the story decides no nudge: nothing to compare"
 # Stream threads: each owns a share of the partitions; the bytes are the same for any count.
-for threads in (2, 4):
-    state, dlq, nudges = run_through_kafka(threads)
-    h.expect_equal(f"state dump, {threads} threads vs 1", h.comparable_dump(state),
-                   h.comparable_dump(run_state))
-    h.expect_equal(f"nudges, {threads} threads vs 1", "\n".join(nudges), "\n".join(run_nudges))
-    h.expect_equal(f"dead letters, {threads} threads vs 1", "\n".join(sorted(dlq)),
-                   "\n".join(sorted(dlq_rows)))
+# Nudges sent after the commit are the same messages at the same offsets as those sent at once.
+for threads, send_outputs in ((2, "on_decision"), (4, "on_decision"), (1, "after_commit")):
+    state, dlq, nudges = run_through_kafka(threads, send_outputs)
+    what = f"{threads} threads, {send_outputs} vs 1, on_decision"
+    h.expect_equal(f"state dump, {what}", h.comparable_dump(state), h.comparable_dump(run_state))
+    h.expect_equal(f"nudges, {what}", "\n".join(nudges), "\n".join(run_nudges))
+    h.expect_equal(f"dead letters, {what}", "\n".join(sorted(dlq)), "\n".join(sorted(dlq_rows)))
     for table in ("daily", "retention", "summary"):
-        h.expect_equal(f"report {table}, {threads} threads vs 1", h.report(state, table),
+        h.expect_equal(f"report {table}, {what}", h.report(state, table),
                        h.report(run_state, table))
 
 replay_state = os.path.join(work, "replay-state")

@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 #include <sstream>
 
 #include "app/pipeline.h"
 #include "app/population.h"
+#include "processors/program/program_codec.h"
 #include "processors/runtime/state_tables.h"
 #include "state/change_batch.h"
 #include "state/codec.h"
@@ -175,6 +177,60 @@ TEST(Checkpoint, AppendedChangeBatchesEqualOneBatch) {
     }
     EXPECT_EQ(parts[0].write_batch().Count(), 0u);
   }
+  fs::remove_all(dir);
+}
+
+// processing.send_outputs=on_decision: program records the shell sent before the checkpoint are
+// stored in the outbox all the same (a crash before their acknowledgement re-sends them), but not
+// handed back to be sent again; one acknowledged before the checkpoint that stores it is deleted
+// by that same checkpoint, after its put.
+TEST(Checkpoint, OutputsSentAtDecisionStayInTheOutboxUntilAcknowledged) {
+  const auto msgs = population();
+  const fs::path dir = fs::temp_directory_path() / ("engaged-sent-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  Config config;
+  config.metrics_listen.clear();
+  config.wall_clock = "2030-01-01T00:00:00Z";
+  config.state_dir = dir.string();
+  auto store = Store::open(config.state_dir, {});
+  FileDeadLetterSink dlq("");
+  Pipeline p(config, *store, dlq, nullptr, make_wall_clock(config));
+  PartitionState& part = p.open_partition(0);
+  auto feed_one_partition = [&](size_t from, size_t to) {
+    p.begin_batch();
+    for (size_t i = from; i < to; ++i)
+      p.handle(0, static_cast<int64_t>(i), msgs[i].key, msgs[i].value, 0);
+    p.end_batch();
+  };
+  feed_one_partition(0, msgs.size() / 2);
+  std::vector<std::string> sent;
+  std::string key;
+  for (const ProgramEnvelope& e : part.unsent_program_records()) {
+    codec::program_outbox_entry(key, e);
+    sent.push_back(key);
+  }
+  ASSERT_GT(sent.size(), 4u) << "the population emits no program records";
+  part.mark_program_sent();
+  EXPECT_TRUE(part.unsent_program_records().empty());
+  feed_one_partition(msgs.size() / 2, msgs.size());
+  const size_t unsent = part.unsent_program_records().size();
+  ASSERT_GT(unsent, 0u);
+
+  CheckpointExtras extras;
+  const size_t acknowledged = sent.size() / 2;
+  extras.delivered.assign(sent.begin(), sent.begin() + static_cast<long>(acknowledged));
+  const CheckpointResult r = p.checkpoint(&extras);
+
+  std::set<std::string> handed_back, stored;
+  for (const auto& [k, entry] : r.outbox) handed_back.insert(k);
+  for (const auto& [k, entry] : store->outbox_entries(0)) stored.insert(k);
+  EXPECT_EQ(handed_back.size(), unsent);
+  std::set<std::string> want = handed_back;
+  for (size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_FALSE(handed_back.count(sent[i])) << "sent again: record " << i;
+    if (i >= acknowledged) want.insert(sent[i]);
+  }
+  EXPECT_EQ(stored, want);
   fs::remove_all(dir);
 }
 
