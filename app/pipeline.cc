@@ -302,7 +302,22 @@ void Pipeline::begin_checkpoint(CheckpointExtras* extras) {
 }
 
 std::optional<CheckpointResult> Pipeline::complete_checkpoint(bool wait) {
-  if (!pending_ || !pending_->commit(wait)) return std::nullopt;
+  if (!pending_) return std::nullopt;
+  if (!writing_.valid()) {
+    if (!pending_->prepare_commit(wait)) return std::nullopt;
+    if (wait) {
+      pending_->write();
+    } else {
+      // The write (tens of milliseconds for a second of input) on a thread of its own, while
+      // this one goes on processing: nothing reads the batch, and reads of the store are safe.
+      writing_ = std::async(std::launch::async, [this] { pending_->write(); });
+      return std::nullopt;
+    }
+  } else if (!wait && writing_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    return std::nullopt;
+  }
+  if (writing_.valid()) writing_.get();  // rethrows what the write threw
+  pending_->committed();
   CheckpointResult r = std::move(pending_->result());
   spare_batch_ = pending_->take_write_batch();
   pending_.reset();

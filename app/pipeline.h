@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -84,7 +85,9 @@ class Pipeline {
   CheckpointResult checkpoint(CheckpointExtras* extras = nullptr);
   // The same in two steps, processing in between: begin (the writes are taken and sent to the
   // changelog), then complete once the changelog acknowledged them: nullopt while it has not
-  // (unless `wait`), or when none is in flight. Partitions must not be dropped in between.
+  // (unless `wait`), or when none is in flight. Without `wait`, the RocksDB write then runs on a
+  // thread of its own, and a later call completes it once done. Partitions must not be dropped
+  // in between.
   void begin_checkpoint(CheckpointExtras* extras = nullptr);
   std::optional<CheckpointResult> complete_checkpoint(bool wait);
 
@@ -128,6 +131,7 @@ class Pipeline {
   rocksdb::WriteBatch spare_batch_;  // the last checkpoint's, its memory reused by the next
   int64_t batch_start_ns_ = 0;
   std::optional<Checkpoint> pending_;  // begun, not yet committed
+  std::future<void> writing_;          // pending_'s RocksDB write, when it runs beside processing
   int64_t checkpoint_start_ns_ = 0;
 };
 

@@ -4,9 +4,9 @@
 // where the local copy stands, or from the start on an empty disk), and its input resumes at the
 // offset the restored state ends at. Each checkpoint mirrors its writes to the changelog,
 // then commits the pipeline, the program stage and the acknowledged outbox entries in one local
-// write. Program records and nudges are produced at the end of the batch that decided them, each
-// partition's records followed by its stream time as a watermark
-// (processing.send_outputs=on_decision), or after that commit.
+// write, on a thread of its own while processing goes on. Program records and nudges are
+// produced at the end of the batch that decided them, each partition's records followed by its
+// stream time as a watermark (processing.send_outputs=on_decision), or after that commit.
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 

@@ -67,6 +67,13 @@ Checkpoint::Checkpoint(Store& store, std::span<CheckpointedPartition* const> par
 }
 
 bool Checkpoint::commit(bool wait) {
+  if (!prepare_commit(wait)) return false;
+  write();
+  committed();
+  return true;
+}
+
+bool Checkpoint::prepare_commit(bool wait) {
   if (options_.changelog) {
     std::vector<ChangelogSink::Position> positions;
     if (!options_.changelog->flush(wait, positions)) return false;
@@ -82,10 +89,16 @@ bool Checkpoint::commit(bool wait) {
     }
   }
   result_.batch_bytes = batch_.data_size();
+  return true;
+}
+
+void Checkpoint::write() {
   store_.write(batch_.write_batch());
+}
+
+void Checkpoint::committed() {
   for (auto* p : partitions_) p->committed();
   if (options_.changelog) options_.changelog->committed();
-  return true;
 }
 
 }  // namespace engaged

@@ -106,6 +106,13 @@ class Checkpoint {
              CheckpointExtras* extras = nullptr);
   // False (and nothing done) while the changelog has not acknowledged everything, unless `wait`.
   bool commit(bool wait);
+  // The same in three steps, so that the RocksDB write may run on another thread while the
+  // caller goes on processing: prepare_commit (as commit, without writing), write (the one
+  // RocksDB write; nothing else of this checkpoint is touched meanwhile), then committed on the
+  // caller's thread (the partitions learn that the store holds their writes).
+  bool prepare_commit(bool wait);
+  void write();
+  void committed();
   CheckpointResult& result() { return result_; }
   // After the commit: the write batch, for the next checkpoint to reuse.
   rocksdb::WriteBatch take_write_batch() { return std::move(batch_.write_batch()); }
