@@ -8,13 +8,17 @@
 # program topic and the merge's watermarks included. The acknowledgement follows within the
 # producer's linger.ms (10 ms by default).
 # Usage: bench/latency_bench.sh [rate] [users]   (defaults 100000/s, 25000 users: ~1.7 M events)
-# Extra `run` settings: RUN_ARGS="--set processing.threads=2 ..."
+# `run` settings: RUN_ARGS, by default the low-latency client settings of docs/deploy.md
+# (kafka.fetch.wait.max.ms=5, kafka.linger.ms=1); RUN_ARGS= gives engaged's defaults, and e.g.
+# RUN_ARGS="--set processing.send_outputs=after_commit" the nudges sent only after commits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=build/engaged
 "$BIN" --version  # the figures depend on it: -DENGAGED_MARCH=native for the fastest
 RATE=${1:-100000}
 USERS=${2:-25000}
+RUN_ARGS=${RUN_ARGS---set kafka.fetch.wait.max.ms=5 --set kafka.linger.ms=1}
+echo "run settings: ${RUN_ARGS:-(defaults)}"
 WORK=$(mktemp -d /tmp/engaged-lbench.XXXXXX)
 CLUSTER= RUN=
 trap 'kill $CLUSTER $RUN 2>/dev/null; rm -rf "$WORK"' EXIT
