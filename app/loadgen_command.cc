@@ -52,13 +52,7 @@ int loadgen(const LoadgenOptions& o) {
   } else {
     KafkaHandle producer = make_producer(o.kafka);
     rd_kafka_t* rk = producer.get();
-    // The topic's metadata first: otherwise the first second of messages waits in the producer
-    // for it, stamped with their produce time, which latency figures would count.
-    rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, o.topic.c_str(), nullptr);
-    const struct rd_kafka_metadata* metadata = nullptr;
-    if (rd_kafka_metadata(rk, 0, topic, &metadata, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR)
-      rd_kafka_metadata_destroy(metadata);
-    rd_kafka_topic_destroy(topic);
+    prefetch_metadata(rk, {o.topic});
     generate_population(o.population, [&](std::string_view key, std::string_view value) {
       produce_copy(rk, o.topic, key, value);
       if (++sent % 10000 == 0) rd_kafka_poll(rk, 0);

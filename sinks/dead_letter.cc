@@ -31,7 +31,9 @@ constexpr size_t kFramingBytes = 1024;
 KafkaDeadLetterSink::KafkaDeadLetterSink(const KafkaProperties& kafka, std::string topic)
     : producer_(make_producer(kafka, &KafkaDeadLetterSink::on_delivery, this)),
       topic_(std::move(topic)),
-      max_message_bytes_(producer_max_message_bytes(producer_.get())) {}
+      max_message_bytes_(producer_max_message_bytes(producer_.get())) {
+  prefetch_metadata(producer_.get(), {topic_});
+}
 
 void KafkaDeadLetterSink::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
   if (!m->err) return;

@@ -14,7 +14,9 @@ OutboxSender::OutboxSender(const KafkaProperties& properties, std::string progra
                            std::string nudges_topic)
     : program_topic_(std::move(program_topic)),
       nudges_topic_(std::move(nudges_topic)),
-      producer_(make_producer(properties, &OutboxSender::on_delivery, this)) {}
+      producer_(make_producer(properties, &OutboxSender::on_delivery, this)) {
+  prefetch_metadata(producer_.get(), {program_topic_, nudges_topic_});
+}
 
 OutboxSender::~OutboxSender() {
   rd_kafka_flush(producer_.get(), 5000);

@@ -96,6 +96,18 @@ KafkaHandle make_producer(const KafkaProperties& shared, DeliveryCallback on_del
   return KafkaHandle(rk);
 }
 
+void prefetch_metadata(rd_kafka_t* rk, std::initializer_list<std::string_view> topics,
+                       int timeout_ms) {
+  for (std::string_view name : topics) {
+    if (name.empty()) continue;
+    rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, std::string(name).c_str(), nullptr);
+    const struct rd_kafka_metadata* metadata = nullptr;
+    if (rd_kafka_metadata(rk, 0, topic, &metadata, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR)
+      rd_kafka_metadata_destroy(metadata);
+    rd_kafka_topic_destroy(topic);
+  }
+}
+
 void produce_copy(rd_kafka_t* rk, const std::string& topic, std::string_view key,
                   std::string_view value) {
   while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()),

@@ -5,6 +5,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
@@ -35,6 +36,13 @@ using KafkaHandle = std::unique_ptr<rd_kafka_t, KafkaHandleDeleter>;
 using DeliveryCallback = void (*)(rd_kafka_t*, const rd_kafka_message_t*, void*);
 KafkaHandle make_producer(const KafkaProperties& user, DeliveryCallback on_delivery = nullptr,
                           void* opaque = nullptr);
+
+// Fetches the metadata of `topics` now (waiting up to `timeout_ms`; failures are left to the
+// first produce). A producer learns a topic's leaders only at its first message to it, and holds
+// the messages of the next second or so meanwhile: with their produce times, which latency
+// figures count, and with a first checkpoint or nudge that late.
+void prefetch_metadata(rd_kafka_t* rk, std::initializer_list<std::string_view> topics,
+                       int timeout_ms = 5000);
 
 // Queues a copy of (key, value) for `topic`; while the producer's queue is full, serves delivery
 // reports (10 ms at a time) and retries. For the tools that produce as fast as they can.
