@@ -57,14 +57,26 @@ std::string dump(const fs::path& dir) {
   return ss.str();
 }
 
-TEST(Checkpoint, CrashBetweenCheckpointsLosesNothingAndCountsNothingTwice) {
-  const auto msgs = population();
-  ASSERT_GT(msgs.size(), 5000u);
-  const fs::path base = fs::temp_directory_path() / ("engaged-ckpt-" + std::to_string(getpid()));
-  fs::remove_all(base);
+// A pipeline's settings for these tests: no HTTP listener, the wall clock frozen.
+Config test_config() {
   Config config;
   config.metrics_listen.clear();
   config.wall_clock = "2030-01-01T00:00:00Z";
+  return config;
+}
+
+// An empty directory under the temporary one, named for the test and this process.
+fs::path fresh_dir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / (name + "-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  return dir;
+}
+
+TEST(Checkpoint, CrashBetweenCheckpointsLosesNothingAndCountsNothingTwice) {
+  const auto msgs = population();
+  ASSERT_GT(msgs.size(), 5000u);
+  const fs::path base = fresh_dir("engaged-ckpt");
+  Config config = test_config();
   config.cache_max_users = 50;  // force evictions and reloads too
 
   {
@@ -102,11 +114,8 @@ TEST(Checkpoint, CrashBetweenCheckpointsLosesNothingAndCountsNothingTwice) {
 // lanes too, end with exactly the state of one lane fed one message at a time.
 TEST(Checkpoint, LanesGiveTheStateOfOneLane) {
   const auto msgs = population();
-  const fs::path base = fs::temp_directory_path() / ("engaged-lanes-" + std::to_string(getpid()));
-  fs::remove_all(base);
-  Config config;
-  config.metrics_listen.clear();
-  config.wall_clock = "2030-01-01T00:00:00Z";
+  const fs::path base = fresh_dir("engaged-lanes");
+  Config config = test_config();
   config.cache_max_users = 50;
   config.state_dir = (base / "one").string();
   {
@@ -186,11 +195,8 @@ TEST(Checkpoint, AppendedChangeBatchesEqualOneBatch) {
 // by that same checkpoint, after its put.
 TEST(Checkpoint, OutputsSentAtDecisionStayInTheOutboxUntilAcknowledged) {
   const auto msgs = population();
-  const fs::path dir = fs::temp_directory_path() / ("engaged-sent-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  Config config;
-  config.metrics_listen.clear();
-  config.wall_clock = "2030-01-01T00:00:00Z";
+  const fs::path dir = fresh_dir("engaged-sent");
+  Config config = test_config();
   config.state_dir = dir.string();
   auto store = Store::open(config.state_dir, {});
   FileDeadLetterSink dlq("");
