@@ -2,8 +2,9 @@
 
 Input lines are "<kafka timestamp ms> <value>". For each event time t, first(t) is the earliest
 produce time of an input event with event time >= t (the moment the input let stream time reach
-t). A nudge decided at event time d left engaged at its own Kafka timestamp n; its latency is
-n - first(d)."""
+t). A nudge due at event time d left engaged at its own Kafka timestamp n; its latency is
+n - first(d). A nudge is due at its deliver_at: its decided_at, unless the decision fell in the
+recipient's quiet hours, where it waits (by design) until event time reaches their end."""
 import bisect
 import datetime
 import json
@@ -45,7 +46,7 @@ for i in range(len(pairs) - 1, -1, -1):
 
 latencies, by_kind = [], {}
 for produced, n in read(nudges_path):
-    i = bisect.bisect_left(times, event_ms(n["decided_at"]))
+    i = bisect.bisect_left(times, event_ms(n["deliver_at"]))
     if i < len(first):
         latencies.append(produced - first[i])
         by_kind.setdefault(n["kind"], []).append(produced - first[i])

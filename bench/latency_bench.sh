@@ -3,9 +3,10 @@
 # process, `engaged run` already in the group, then the loadgen population produced at RATE
 # messages/s. Afterwards the input and nudges topics are read back with their Kafka timestamps
 # and bench/latency_bench.py prints p50/p99/p999 of (a nudge's produce time) - (the produce time
-# of the first input event whose event time reached the nudge's decided_at): the time from the
-# event that let the decision happen to the nudge leaving engaged, checkpoint pacing, the
-# program topic and the merge's watermarks included. The acknowledgement follows within the
+# of the first input event whose event time reached the nudge's deliver_at, which is its
+# decided_at unless quiet hours deferred it): the time from the event that made the nudge due to
+# the nudge leaving engaged, checkpoint pacing, the program topic and the merge's watermarks
+# included. The acknowledgement follows within the
 # producer's linger.ms (10 ms by default).
 # Usage: bench/latency_bench.sh [rate] [users]   (defaults 100000/s, 25000 users: ~1.7 M events)
 # `run` settings: RUN_ARGS, by default the low-latency client settings of docs/deploy.md
