@@ -294,15 +294,29 @@ void Pipeline::begin_checkpoint(CheckpointExtras* extras) {
         for (size_t i = static_cast<size_t>(lane); i < n; i += lanes) job(i);
       });
     };
-  pending_.emplace(
-      store_, parts, [this] { dead_letters_.flush(); }, options, extras);
+  pending_.emplace(store_, parts, dead_letters_, options,
+                   extras ? std::move(*extras) : CheckpointExtras{});
+  collect_checkpoint();
   ++epoch_;
   consumed_at_checkpoint_ = consumed_total();
   last_checkpoint_ms_ = wall_clock_();
 }
 
+void Pipeline::collect_checkpoint() {
+  // A few partitions at a time (as many as there are lanes, which collect them side by side),
+  // for at most kCollectSliceNs per call: the input that arrives meanwhile waits no longer.
+  constexpr int64_t kCollectSliceNs = 5'000'000;
+  const int64_t start = steady_ns();
+  while (!pending_->collect(lanes_.size()) && steady_ns() - start < kCollectSliceNs) {
+  }
+}
+
 std::optional<CheckpointResult> Pipeline::complete_checkpoint(bool wait) {
   if (!pending_) return std::nullopt;
+  if (!wait && !pending_->collected()) {
+    collect_checkpoint();
+    if (!pending_->collected()) return std::nullopt;
+  }
   if (!writing_.valid()) {
     if (!pending_->prepare_commit(wait)) return std::nullopt;
     if (wait) {

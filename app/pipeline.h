@@ -83,11 +83,11 @@ class Pipeline {
   // program stage's part of the write and acknowledged outbox entries (run). Returns what it
   // committed (outbox entries to send, the partitions' watermarks).
   CheckpointResult checkpoint(CheckpointExtras* extras = nullptr);
-  // The same in two steps, processing in between: begin (the writes are taken and sent to the
-  // changelog), then complete once the changelog acknowledged them: nullopt while it has not
-  // (unless `wait`), or when none is in flight. Without `wait`, the RocksDB write then runs on a
-  // thread of its own, and a later call completes it once done. Partitions must not be dropped
-  // in between.
+  // The same in two steps, processing in between: begin (the first partitions' writes are
+  // taken and sent to the changelog), then complete: without `wait`, each call collects a few
+  // more partitions' writes, and once all are collected and the changelog acknowledged them,
+  // the RocksDB write runs on a thread of its own, which a later call completes once done;
+  // nullopt until then, or when none is in flight. Partitions must not be dropped in between.
   void begin_checkpoint(CheckpointExtras* extras = nullptr);
   std::optional<CheckpointResult> complete_checkpoint(bool wait);
 
@@ -107,6 +107,8 @@ class Pipeline {
              std::optional<Rejection> rejection);
   // The gauges processors declare, from the owned partitions' stores as of `day`.
   void publish_gauges(int32_t day);
+  // Collects a slice of the checkpoint in flight's writes.
+  void collect_checkpoint();
   void dead_letter(Lane& lane, PartitionState& part, int64_t offset, std::string_view key,
                    std::string_view value, const Rejection& r);
 

@@ -665,7 +665,7 @@ class RunShell : public PartitionListener {
     complete_checkpoint(true);
   }
 
-  // Takes the writes and sends them to the changelog; the run loop goes on meanwhile.
+  // Begins a checkpoint (its first partitions' writes are collected); the loop collects the rest.
   void begin_checkpoint() {
     CheckpointExtras extras;
     // Acknowledged entries of partitions still owned: another's are not ours to delete.

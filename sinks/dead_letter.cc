@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -36,10 +37,13 @@ KafkaDeadLetterSink::KafkaDeadLetterSink(const KafkaProperties& kafka, std::stri
 }
 
 void KafkaDeadLetterSink::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
-  if (!m->err) return;
   auto* self = static_cast<KafkaDeadLetterSink*>(opaque);
+  const auto mark = reinterpret_cast<uintptr_t>(m->_private);
   std::lock_guard lock(self->mutex_);
-  if (self->first_error_.empty())
+  if (auto it = self->unacknowledged_.find(mark);
+      it != self->unacknowledged_.end() && --it->second == 0)
+    self->unacknowledged_.erase(it);
+  if (m->err && self->first_error_.empty())
     self->first_error_ =
         fmt::format("dead letter to {}[{}] refused: {}", rd_kafka_topic_name(m->rkt), m->partition,
                     rd_kafka_err2str(m->err));
@@ -81,15 +85,26 @@ void KafkaDeadLetterSink::send(const DeadLetter& l) {
     add("engaged.original.size", original_size);
     add("engaged.original.xxh64", original_hash);
   }
+  uint64_t mark;
+  {
+    std::lock_guard lock(mutex_);
+    mark = mark_;
+    ++unacknowledged_[mark];
+  }
   for (;;) {
     const rd_kafka_resp_err_t err = rd_kafka_producev(
         producer_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
         RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
         RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+        RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(uintptr_t{mark})),
+        RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return;  // the producer owns the headers now
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       rd_kafka_headers_destroy(headers);
+      {
+        std::lock_guard lock(mutex_);
+        if (--unacknowledged_[mark] == 0) unacknowledged_.erase(mark);
+      }
       throw std::runtime_error(fmt::format("dead-letter produce to {} ({} bytes): {}", topic_,
                                            value.size(), rd_kafka_err2str(err)));
     }
@@ -97,11 +112,26 @@ void KafkaDeadLetterSink::send(const DeadLetter& l) {
   }
 }
 
-void KafkaDeadLetterSink::flush() {
-  const rd_kafka_resp_err_t err = rd_kafka_flush(producer_.get(), 30000);
-  if (err) throw std::runtime_error(std::string("dead-letter flush: ") + rd_kafka_err2str(err));
+uint64_t KafkaDeadLetterSink::mark() {
   std::lock_guard lock(mutex_);
-  if (!first_error_.empty()) throw std::runtime_error(first_error_);
+  return ++mark_;
+}
+
+bool KafkaDeadLetterSink::acknowledged(uint64_t mark, bool wait) {
+  constexpr auto kTimeout = std::chrono::seconds(30);
+  const auto deadline = std::chrono::steady_clock::now() + kTimeout;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (!first_error_.empty()) throw std::runtime_error(first_error_);
+      if (unacknowledged_.empty() || unacknowledged_.begin()->first >= mark) return true;
+    }
+    if (!wait) return false;
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw std::runtime_error(fmt::format("dead letters to {} not acknowledged within {} s",
+                                           topic_, kTimeout.count()));
+    rd_kafka_poll(producer_.get(), 100);
+  }
 }
 
 FileDeadLetterSink::FileDeadLetterSink(const std::string& path) {
@@ -130,11 +160,12 @@ void FileDeadLetterSink::send(const DeadLetter& l) {
   std::fwrite(line_.data(), 1, line_.size(), file_);
 }
 
-void FileDeadLetterSink::flush() {
-  if (!file_) return;
+bool FileDeadLetterSink::acknowledged(uint64_t, bool) {
+  if (!file_) return true;
   std::lock_guard lock(mutex_);
   if (std::fflush(file_) != 0) throw std::runtime_error("dead-letter file write failed");
   if (file_ != stderr) ::fsync(fileno(file_));
+  return true;
 }
 
 }  // namespace engaged

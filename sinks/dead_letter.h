@@ -6,12 +6,14 @@
 
 #include <atomic>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
 
 #include "domain/reject_reason.h"
 #include "state/kafka/kafka_conf.h"
+#include "state/side_output.h"
 
 namespace engaged {
 
@@ -25,18 +27,17 @@ struct DeadLetter {
   int64_t source_offset;
 };
 
-class DeadLetterSink {
+// A checkpoint commits the input offsets of rejected messages only once their letters are
+// durable at the destination (SideOutput::acknowledged).
+class DeadLetterSink : public SideOutput {
  public:
-  virtual ~DeadLetterSink() = default;
   virtual void send(const DeadLetter& letter) = 0;
-  // Returns when every letter sent so far is durable at its destination; throws otherwise.
-  virtual void flush() = 0;
 };
 
 // Produces to a Kafka topic: value = original bytes, key = original key, headers
 // engaged.reason, engaged.detail, engaged.source.topic, engaged.source.partition,
 // engaged.source.offset. Uses its own idempotent producer, whose delivery reports it reads: a
-// letter the broker refused for good (authorization, say) makes the next flush() throw, so the
+// letter the broker refused for good (authorization, say) makes acknowledged() throw, so the
 // checkpoint that would have committed its input offset is not committed and the message is
 // read, rejected and sent again after a restart. A letter that would not fit the producer's
 // message.max.bytes (a message just under input.max_event_bytes plus headers, say) keeps only
@@ -47,7 +48,8 @@ class KafkaDeadLetterSink : public DeadLetterSink {
  public:
   KafkaDeadLetterSink(const KafkaProperties& kafka, std::string topic);
   void send(const DeadLetter& letter) override;
-  void flush() override;
+  uint64_t mark() override;
+  bool acknowledged(uint64_t mark, bool wait) override;
   // Serves delivery reports; call it from the loop that sends.
   void poll();
   int64_t truncated_total() const { return truncated_.load(std::memory_order_relaxed); }
@@ -59,8 +61,11 @@ class KafkaDeadLetterSink : public DeadLetterSink {
   std::string topic_;
   size_t max_message_bytes_;  // the producer's message.max.bytes
   std::atomic<int64_t> truncated_ = 0;
-  std::mutex mutex_;         // guards first_error_ (delivery reports are served by any sender)
+  // Guards what follows (letters are sent by the lanes, reports served by any sender).
+  std::mutex mutex_;
   std::string first_error_;  // of a letter the broker refused; empty while none was
+  uint64_t mark_ = 0;        // letters sent now are counted under this mark
+  std::map<uint64_t, int64_t> unacknowledged_;  // letters in flight by mark (none: no entry)
 };
 
 // Appends one JSON line per letter to a file ("-" = stderr); used by `replay`.
@@ -71,7 +76,9 @@ class FileDeadLetterSink : public DeadLetterSink {
   explicit FileDeadLetterSink(const std::string& path);  // empty path: discard
   ~FileDeadLetterSink() override;
   void send(const DeadLetter& letter) override;
-  void flush() override;
+  uint64_t mark() override { return 0; }
+  // Flushes the file to disk: every line written so far is durable.
+  bool acknowledged(uint64_t mark, bool wait) override;
 
  private:
   std::FILE* file_ = nullptr;

@@ -43,6 +43,12 @@ void ChangeBatch::del(Family f, std::string_view key) {
   if (PartitionOps* p = record(f, key)) changelog::append_delete(p->ops, f, key);
 }
 
+void ChangeBatch::clear_ops() {
+  ops_.clear();
+  last_ = nullptr;
+  last_partition_ = -1;
+}
+
 void ChangeBatch::append(std::span<ChangeBatch> parts) {
   // A WriteBatch is a 12-byte header (fixed64 sequence, fixed32 count: rocksdb's
   // db/write_batch.cc) and its records; the records of several batches concatenate.

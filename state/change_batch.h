@@ -43,6 +43,8 @@ class ChangeBatch {
   rocksdb::WriteBatch& write_batch() { return batch_; }
   // The recorded ops by partition (empty unless recording).
   std::map<int32_t, PartitionOps>& ops() { return ops_; }
+  // Forgets the recorded ops (after the changelog took them); the writes stay.
+  void clear_ops();
   size_t data_size() const { return batch_.GetDataSize(); }
 
  private:

@@ -1,12 +1,15 @@
 // Exactly-once, in five steps (the order of Quix Streams' checkpoint):
-//   1. flush sinks:      dead letters produced so far are acknowledged by their destination;
-//   2. collect writes:   changed users, changed day and cohort rows, the new outbox entries
+//   1. collect writes:   changed users, changed day and cohort rows, the new outbox entries
 //                        (program records, nudges) and the next input offset of every partition
-//                        that moved, in one ChangeBatch;
-//   3. produce changelog: each partition's writes as its redo record (state/changelog_record.h);
+//                        that moved, into one ChangeBatch, a few partitions at a time (`run`
+//                        processes in between: see Checkpoint in checkpoint.h);
+//   2. flush sinks:      the dead letters sent until a partition's writes were collected are
+//                        acknowledged by their destination (without blocking while `run` goes on);
+//   3. produce changelog: then that partition's writes go out as its redo record
+//                        (state/changelog_record.h): no restore can resume past a dead letter
+//                        that could still be lost;
 //   4. flush changelog:  Kafka acknowledged them: from here the checkpoint exists on the
-//                        changelog, and a restore on any instance reproduces it (`run` goes on
-//                        processing meanwhile: see Checkpoint in checkpoint.h);
+//                        changelog, and a restore on any instance reproduces it;
 //   5. commit locally:   the same writes plus each partition's changelog position in ONE RocksDB
 //                        WriteBatch, so state, input position, changelog position and what the
 //                        state decided can never disagree.
@@ -21,7 +24,9 @@
 // acknowledged; a crash before the commit decides it again, the same bytes under the same key.
 #include "state/checkpoint.h"
 
+#include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "state/codec.h"
@@ -30,40 +35,85 @@
 namespace engaged {
 
 Checkpoint::Checkpoint(Store& store, std::span<CheckpointedPartition* const> partitions,
-                       const std::function<void()>& flush_sinks, const CheckpointOptions& options,
-                       CheckpointExtras* extras)
+                       SideOutput& side_outputs, const CheckpointOptions& options,
+                       CheckpointExtras extras)
     : store_(store),
       partitions_(partitions.begin(), partitions.end()),
+      side_outputs_(side_outputs),
       options_(options),
+      extras_(std::move(extras)),
       batch_(store, options.changelog != nullptr,
-             options.reuse ? std::move(*options.reuse) : rocksdb::WriteBatch()) {
-  flush_sinks();
-  if (options.parallel && partitions_.size() > 1) {
-    std::vector<ChangeBatch> parts;
-    parts.reserve(partitions_.size());
-    for (size_t i = 0; i < partitions_.size(); ++i)
-      parts.emplace_back(store, options.changelog != nullptr);
-    std::vector<CheckpointResult> results(partitions_.size());
-    options.parallel(partitions_.size(), [&](size_t i) {
-      if (partitions_[i]->dirty()) partitions_[i]->write_changes(parts[i], store, results[i]);
+             options.reuse ? std::move(*options.reuse) : rocksdb::WriteBatch()) {}
+
+void Checkpoint::hold_ops(ChangeBatch& batch) {
+  if (!options_.changelog || batch.ops().empty()) return;
+  Held held{side_outputs_.mark(), {}};
+  for (auto& [partition, ops] : batch.ops()) held.ops.emplace_back(partition, std::move(ops));
+  batch.clear_ops();
+  held_.push_back(std::move(held));
+}
+
+bool Checkpoint::send_acknowledged(bool wait) {
+  while (!held_.empty() && side_outputs_.acknowledged(held_.front().side_mark, wait)) {
+    for (auto& [partition, ops] : held_.front().ops) options_.changelog->append(partition, ops);
+    held_.pop_front();
+  }
+  return held_.empty();
+}
+
+void Checkpoint::delete_delivered(ChangeBatch& batch, int32_t partition) {
+  // An entry sent as soon as it was decided may be acknowledged before the checkpoint that
+  // stores it: its delete follows its put.
+  std::erase_if(extras_.delivered, [&](const std::string& key) {
+    if (partition != -1 && codec::partition_of(key) != partition) return false;
+    batch.del(Family::kOutbox, key);
+    return true;
+  });
+}
+
+bool Checkpoint::collect(size_t n) {
+  if (collected_) return true;
+  const size_t end = std::min(partitions_.size(), next_ + std::max<size_t>(n, 1));
+  if (options_.parallel && end - next_ > 1) {
+    const size_t first = parts_.size();
+    for (size_t i = next_; i < end; ++i) parts_.emplace_back(store_, options_.changelog != nullptr);
+    std::vector<CheckpointResult> results(end - next_);
+    options_.parallel(end - next_, [&](size_t i) {
+      CheckpointedPartition* p = partitions_[next_ + i];
+      if (p->dirty()) p->write_changes(parts_[first + i], store_, results[i]);
+      results[i].watermarks.push_back(p->watermark());
     });
-    batch_.append(parts);
-    for (auto& r : results)
-      for (auto& entry : r.outbox) result_.outbox.push_back(std::move(entry));
+    for (size_t i = 0; i < results.size(); ++i) {
+      ChangeBatch& part = parts_[first + i];
+      delete_delivered(part, partitions_[next_ + i]->partition());
+      hold_ops(part);
+      for (auto& entry : results[i].outbox) result_.outbox.push_back(std::move(entry));
+      result_.watermarks.push_back(results[i].watermarks.front());
+    }
   } else {
-    for (auto* p : partitions_)
-      if (p->dirty()) p->write_changes(batch_, store, result_);
+    for (size_t i = next_; i < end; ++i) {
+      CheckpointedPartition* p = partitions_[i];
+      if (p->dirty()) p->write_changes(batch_, store_, result_);
+      result_.watermarks.push_back(p->watermark());
+      delete_delivered(batch_, p->partition());
+      hold_ops(batch_);
+    }
   }
-  for (auto* p : partitions_) result_.watermarks.push_back(p->watermark());
-  if (extras) {
-    if (extras->add) extras->add(batch_, result_);
-    // Last: an entry sent as soon as it was decided may be acknowledged before the checkpoint
-    // that stores it; then its delete follows its put in this batch.
-    for (const auto& key : extras->delivered) batch_.del(Family::kOutbox, key);
-    extras->delivered.clear();
+  next_ = end;
+  if (next_ < partitions_.size()) {
+    send_acknowledged(false);
+    return false;
   }
-  if (options.changelog)
-    for (auto& [partition, ops] : batch_.ops()) options.changelog->append(partition, ops);
+  if (!parts_.empty()) batch_.append(parts_);
+  parts_.clear();
+  if (extras_.add) extras_.add(batch_, result_);
+  delete_delivered(batch_, -1);
+  hold_ops(batch_);
+  // Every dead letter of the input collected was sent by now.
+  side_mark_ = side_outputs_.mark();
+  collected_ = true;
+  send_acknowledged(false);
+  return true;
 }
 
 bool Checkpoint::commit(bool wait) {
@@ -74,6 +124,11 @@ bool Checkpoint::commit(bool wait) {
 }
 
 bool Checkpoint::prepare_commit(bool wait) {
+  if (!collected_) {
+    if (!wait) return false;
+    collect(partitions_.size());
+  }
+  if (!send_acknowledged(wait) || !side_outputs_.acknowledged(side_mark_, wait)) return false;
   if (options_.changelog) {
     std::vector<ChangelogSink::Position> positions;
     if (!options_.changelog->flush(wait, positions)) return false;

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <span>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "state/change_batch.h"
 #include "state/codec.h"
+#include "state/side_output.h"
 
 namespace engaged {
 
@@ -91,20 +93,24 @@ class CheckpointedPartition {
   ~CheckpointedPartition() = default;
 };
 
-// One checkpoint, from its writes to its local commit. The constructor flushes the sinks,
-// collects every partition's changed state and sends it to the changelog; commit() writes it,
-// with its input and changelog positions, in one atomic RocksDB write once Kafka acknowledged the
-// changelog. The caller may go on processing in between (the writes are taken): until the
-// commit, each partition keeps what the store does not hold yet.
+// One checkpoint, from its writes to its local commit. collect() takes the partitions' changed
+// state, a few partitions per call, and sends each partition's to the changelog; commit() writes
+// it all, with its input and changelog positions, in one atomic RocksDB write once Kafka
+// acknowledged the changelog and the side outputs. The caller may go on processing between any
+// two calls: each partition's writes are what it holds when collected (its own input offset
+// with them), and until the commit it keeps what the store does not hold yet.
 // One checkpoint at a time, and its partitions must stay until it committed.
-// `flush_sinks` must return only when every dead letter produced so far is acknowledged (or
-// throw; then nothing is committed and the input will be re-read after a restart).
 class Checkpoint {
  public:
   Checkpoint(Store& store, std::span<CheckpointedPartition* const> partitions,
-             const std::function<void()>& flush_sinks, const CheckpointOptions& options,
-             CheckpointExtras* extras = nullptr);
-  // False (and nothing done) while the changelog has not acknowledged everything, unless `wait`.
+             SideOutput& side_outputs, const CheckpointOptions& options,
+             CheckpointExtras extras = {});
+  // Collects the writes of the next `n` partitions (on several threads if the options say so);
+  // after the last partition's, the extras'. True once everything is collected.
+  bool collect(size_t n);
+  bool collected() const { return collected_; }
+  // False (and nothing done) while the changelog or the side outputs have not acknowledged
+  // everything, unless `wait`. Collects what is left first.
   bool commit(bool wait);
   // The same in three steps, so that the RocksDB write may run on another thread while the
   // caller goes on processing: prepare_commit (as commit, without writing), write (the one
@@ -118,11 +124,30 @@ class Checkpoint {
   rocksdb::WriteBatch take_write_batch() { return std::move(batch_.write_batch()); }
 
  private:
+  // Takes the ops recorded in `batch`, for the changelog once the side outputs sent so far are
+  // acknowledged.
+  void hold_ops(ChangeBatch& batch);
+  // Sends the held ops whose side outputs are acknowledged (`wait`: all); true once none is left.
+  bool send_acknowledged(bool wait);
+  // Deletes the delivered outbox entries of `partition` (all that are left: -1).
+  void delete_delivered(ChangeBatch& batch, int32_t partition);
+
   Store& store_;
   std::vector<CheckpointedPartition*> partitions_;
+  SideOutput& side_outputs_;
   CheckpointOptions options_;
+  CheckpointExtras extras_;
   ChangeBatch batch_;
   CheckpointResult result_;
+  size_t next_ = 0;                 // the next partition to collect
+  std::vector<ChangeBatch> parts_;  // collected in parallel: appended to batch_ at the end
+  bool collected_ = false;
+  uint64_t side_mark_ = 0;  // after the side outputs of everything collected
+  struct Held {
+    uint64_t side_mark;  // after the side outputs of the input they cover
+    std::vector<std::pair<int32_t, ChangeBatch::PartitionOps>> ops;
+  };
+  std::deque<Held> held_;  // collected, not yet sent to the changelog
 };
 
 }  // namespace engaged

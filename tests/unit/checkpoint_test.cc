@@ -240,5 +240,80 @@ TEST(Checkpoint, OutputsSentAtDecisionStayInTheOutboxUntilAcknowledged) {
   fs::remove_all(dir);
 }
 
+// A partition whose one write is its current offset, under its user key "u".
+class OffsetPartition : public CheckpointedPartition {
+ public:
+  explicit OffsetPartition(int32_t id) : id_(id) {}
+  int32_t partition() const override { return id_; }
+  bool dirty() const override { return true; }
+  void write_changes(ChangeBatch& batch, Store&, CheckpointResult&) override {
+    std::string key;
+    codec::user_key(key, id_, "u");
+    batch.put(Family::kUsers, key, std::to_string(offset));
+  }
+  Watermark watermark() const override { return {id_, 0, offset}; }
+  void committed() override {}
+  int64_t offset = 0;
+
+ private:
+  int32_t id_;
+};
+
+class RecordingChangelog : public ChangelogSink {
+ public:
+  void append(int32_t partition, ChangeBatch::PartitionOps&) override {
+    appended.push_back(partition);
+  }
+  bool flush(bool, std::vector<Position>&) override { return true; }
+  void committed() override {}
+  std::vector<int32_t> appended;
+};
+
+// Dead letters in flight until open.
+class GatedDeadLetters : public SideOutput {
+ public:
+  uint64_t mark() override { return ++marks; }
+  bool acknowledged(uint64_t mark, bool wait) override {
+    if (wait) open = true;
+    return open || mark == 0;
+  }
+  uint64_t marks = 0;
+  bool open = false;
+};
+
+// The checkpoint collects a slice of partitions at a time while the caller goes on processing:
+// each partition's writes are what it held when collected, and none reaches the changelog before
+// the dead letters of its input are acknowledged (a restore from the changelog must never resume
+// past a letter that could still be lost), nor is the checkpoint committed before.
+TEST(Checkpoint, SlicesKeepEachPartitionsOwnCutAndWaitForTheirDeadLetters) {
+  const fs::path dir = fresh_dir("engaged-slices");
+  auto store = Store::open(dir, {});
+  OffsetPartition p0(0), p1(1);
+  std::vector<CheckpointedPartition*> parts{&p0, &p1};
+  RecordingChangelog changelog;
+  GatedDeadLetters letters;
+  Checkpoint ck(*store, parts, letters, {.changelog = &changelog});
+  EXPECT_FALSE(ck.collect(1));
+  EXPECT_TRUE(changelog.appended.empty()) << "sent before its dead letters were acknowledged";
+  p0.offset = 5;  // processed after its slice: the next checkpoint's
+  p1.offset = 7;  // processed before its slice: this one's
+  EXPECT_TRUE(ck.collect(1));
+  EXPECT_TRUE(changelog.appended.empty());
+  EXPECT_FALSE(ck.commit(false));
+  letters.open = true;
+  EXPECT_TRUE(ck.commit(false));
+  EXPECT_EQ(changelog.appended, (std::vector<int32_t>{0, 1}));
+  std::string key;
+  codec::user_key(key, 0, "u");
+  EXPECT_EQ(store->get(Family::kUsers, key), "0");
+  codec::user_key(key, 1, "u");
+  EXPECT_EQ(store->get(Family::kUsers, key), "7");
+  ASSERT_EQ(ck.result().watermarks.size(), 2u);
+  EXPECT_EQ(ck.result().watermarks[0].stream_time_ms, 0);
+  EXPECT_EQ(ck.result().watermarks[1].stream_time_ms, 7);
+  store.reset();
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace engaged

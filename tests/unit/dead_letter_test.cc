@@ -1,7 +1,8 @@
 // KafkaDeadLetterSink against the embedded cluster: a rejected message must never disappear.
 // A letter the broker acknowledges is on the topic with its reason and source; a letter the
-// broker refuses for good makes flush() throw, which keeps the checkpoint (and its input offset)
-// from committing, so the message is rejected and sent again after a restart.
+// broker refuses for good makes acknowledged() throw, which keeps the checkpoint (and its input
+// offset) from committing, so the message is rejected and sent again after a restart; a letter in
+// flight holds back exactly the marks taken after it was sent.
 #include "sinks/dead_letter.h"
 
 #include <gtest/gtest.h>
@@ -42,7 +43,7 @@ TEST(KafkaDeadLetterSinkTest, AnAcknowledgedLetterIsOnTheTopicWithItsReasonAndSo
   const KafkaProperties props{{"bootstrap.servers", cluster.bootstrap_servers()}};
   KafkaDeadLetterSink sink(props, kTopic);
   sink.send(letter("{not json"));
-  sink.flush();
+  EXPECT_TRUE(sink.acknowledged(sink.mark(), true));
 
   TopicReader reader(props, "dead-letter-test-reader");
   reader.start(kTopic, 0, 0);
@@ -57,7 +58,23 @@ TEST(KafkaDeadLetterSinkTest, AnAcknowledgedLetterIsOnTheTopicWithItsReasonAndSo
   for (auto* m : got) rd_kafka_message_destroy(m);
 }
 
-TEST(KafkaDeadLetterSinkTest, ALetterTheBrokerRefusesMakesTheFlushThrow) {
+TEST(KafkaDeadLetterSinkTest, ALetterInFlightHoldsBackOnlyTheMarksTakenAfterIt) {
+  EmbeddedCluster cluster(1);
+  cluster.create_topic(kTopic, 1);
+  KafkaDeadLetterSink sink({{"bootstrap.servers", cluster.bootstrap_servers()}}, kTopic);
+  const uint64_t before = sink.mark();
+  cluster.command("down 1");  // the letter stays in flight until the broker is back
+  sink.send(letter("{not json"));
+  const uint64_t after = sink.mark();
+  EXPECT_TRUE(sink.acknowledged(before, false));
+  EXPECT_FALSE(sink.acknowledged(after, false));
+  sink.poll();
+  EXPECT_FALSE(sink.acknowledged(after, false));
+  cluster.command("up 1");
+  EXPECT_TRUE(sink.acknowledged(after, true));
+}
+
+TEST(KafkaDeadLetterSinkTest, ALetterTheBrokerRefusesMakesTheAcknowledgementThrow) {
   EmbeddedCluster cluster(1);
   cluster.create_topic(kTopic, 1);
   KafkaDeadLetterSink sink({{"bootstrap.servers", cluster.bootstrap_servers()}}, kTopic);
@@ -65,8 +82,8 @@ TEST(KafkaDeadLetterSinkTest, ALetterTheBrokerRefusesMakesTheFlushThrow) {
   cluster.command("errors 0 100 29");
   sink.send(letter("{not json"));
   try {
-    sink.flush();
-    FAIL() << "flush() returned although the broker refused the letter";
+    sink.acknowledged(sink.mark(), true);
+    FAIL() << "acknowledged() returned although the broker refused the letter";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find(kTopic), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("authorization failed"), std::string::npos) << e.what();

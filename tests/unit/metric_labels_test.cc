@@ -19,7 +19,8 @@ namespace {
 class NullSink : public DeadLetterSink {
  public:
   void send(const DeadLetter&) override {}
-  void flush() override {}
+  uint64_t mark() override { return 0; }
+  bool acknowledged(uint64_t, bool) override { return true; }
 };
 
 // Series per metric name in the registry's text exposition.
