@@ -1,10 +1,13 @@
-// ENGAGED_VERSION, ENGAGED_COMMIT and ENGAGED_MARCH_NAME come from CMakeLists.txt.
+// ENGAGED_VERSION and ENGAGED_MARCH_NAME come from CMakeLists.txt, ENGAGED_COMMIT from the
+// header scripts/build_commit.cmake writes at every build.
 #include "app/build_info.h"
 
 #include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 #include <rocksdb/version.h>
 #include <simdjson.h>
+
+#include "build_commit.h"
 
 #define ENGAGED_STRING(x) #x
 #define ENGAGED_EXPANDED(x) ENGAGED_STRING(x)
