@@ -128,8 +128,8 @@ bool KafkaDeadLetterSink::acknowledged(uint64_t mark, bool wait) {
     }
     if (!wait) return false;
     if (std::chrono::steady_clock::now() >= deadline)
-      throw std::runtime_error(fmt::format("dead letters to {} not acknowledged within {} s",
-                                           topic_, kTimeout.count()));
+      throw std::runtime_error(
+          fmt::format("dead letters to {} not acknowledged within {} s", topic_, kTimeout.count()));
     rd_kafka_poll(producer_.get(), 100);
   }
 }
