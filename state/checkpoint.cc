@@ -43,7 +43,11 @@ Checkpoint::Checkpoint(Store& store, std::span<CheckpointedPartition* const> par
       options_(options),
       extras_(std::move(extras)),
       batch_(store, options.changelog != nullptr,
-             options.reuse ? std::move(*options.reuse) : rocksdb::WriteBatch()) {}
+             options.reuse ? std::move(*options.reuse) : rocksdb::WriteBatch()) {
+  for (std::string& key : extras_.delivered)
+    delivered_[codec::partition_of(key)].push_back(std::move(key));
+  extras_.delivered.clear();
+}
 
 void Checkpoint::hold_ops(ChangeBatch& batch) {
   if (!options_.changelog || batch.ops().empty()) return;
@@ -64,11 +68,15 @@ bool Checkpoint::send_acknowledged(bool wait) {
 void Checkpoint::delete_delivered(ChangeBatch& batch, int32_t partition) {
   // An entry sent as soon as it was decided may be acknowledged before the checkpoint that
   // stores it: its delete follows its put.
-  std::erase_if(extras_.delivered, [&](const std::string& key) {
-    if (partition != -1 && codec::partition_of(key) != partition) return false;
-    batch.del(Family::kOutbox, key);
-    return true;
-  });
+  auto del = [&](auto it) {
+    for (const std::string& key : it->second) batch.del(Family::kOutbox, key);
+    delivered_.erase(it);
+  };
+  if (partition != -1) {
+    if (auto it = delivered_.find(partition); it != delivered_.end()) del(it);
+    return;
+  }
+  while (!delivered_.empty()) del(delivered_.begin());
 }
 
 bool Checkpoint::collect(size_t n) {

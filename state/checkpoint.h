@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <span>
 #include <string>
 #include <utility>
@@ -94,11 +95,12 @@ class CheckpointedPartition {
 };
 
 // One checkpoint, from its writes to its local commit. collect() takes the partitions' changed
-// state, a few partitions per call, and sends each partition's to the changelog; commit() writes
-// it all, with its input and changelog positions, in one atomic RocksDB write once Kafka
-// acknowledged the changelog and the side outputs. The caller may go on processing between any
-// two calls: each partition's writes are what it holds when collected (its own input offset
-// with them), and until the commit it keeps what the store does not hold yet.
+// state, a few partitions per call, and sends each partition's to the changelog once the side
+// outputs of its input are acknowledged; commit() writes it all, with its input and changelog
+// positions, in one atomic RocksDB write once Kafka acknowledged the changelog. The caller may
+// go on processing between any two calls: each partition's writes are what it holds when
+// collected (its own input offset with them), and until the commit it keeps what the store
+// does not hold yet.
 // One checkpoint at a time, and its partitions must stay until it committed.
 class Checkpoint {
  public:
@@ -137,6 +139,7 @@ class Checkpoint {
   SideOutput& side_outputs_;
   CheckpointOptions options_;
   CheckpointExtras extras_;
+  std::map<int32_t, std::vector<std::string>> delivered_;  // extras' delivered keys by partition
   ChangeBatch batch_;
   CheckpointResult result_;
   size_t next_ = 0;                 // the next partition to collect
