@@ -45,7 +45,7 @@ CachedUser& PartitionState::user(std::string_view user_id, uint32_t epoch) {
     loaded(it);
   }
   it->second.touched_epoch = epoch;
-  it->second.changed = true;
+  mark_changed(*it);
   return it->second;
 }
 
@@ -60,7 +60,7 @@ CachedUser* PartitionState::existing_user(std::string_view user_id, uint32_t epo
     loaded(it);
   }
   it->second.touched_epoch = epoch;
-  it->second.changed = true;
+  mark_changed(*it);
   return &it->second;
 }
 
@@ -72,6 +72,7 @@ void PartitionState::loaded(UserCache::iterator it) {
 void PartitionState::erase_user(std::string_view user_id) {
   if (auto it = users_.find(user_id); it != users_.end()) {
     std::erase_if(new_timers_, [&](const NewTimer& t) { return t.user == &it->first; });
+    if (it->second.changed) std::erase(changed_users_, &*it);
     if (it->second.stored_timer_ms != INT64_MIN)
       erased_timers_.emplace_back(it->second.stored_timer_ms, user_id);
     cache_bytes_ -= it->second.bytes;

@@ -153,6 +153,15 @@ class PartitionState final : public CheckpointedPartition {
   UserCache users_;
   size_t cache_bytes_ = 0;
   void loaded(UserCache::iterator it);  // accounts a user just added to the cache
+  void mark_changed(UserCache::value_type& user) {
+    if (user.second.changed) return;
+    user.second.changed = true;
+    changed_users_.push_back(&user);
+  }
+  // The users marked changed since the last checkpoint took this partition's writes (the map's
+  // nodes stay put; a changed user is never evicted, and erase_user drops its entry): the
+  // checkpoint writes them without a scan of the whole cache.
+  std::vector<UserCache::value_type*> changed_users_;
   // Deleted users, tagged with the generation that deleted them: until the checkpoint that writes
   // the deletion is committed, the store still holds them.
   std::vector<std::pair<std::string, uint64_t>> erased_;

@@ -144,6 +144,50 @@ TEST_F(StateStoreTest, TheUserCacheIsTrimmedByBytesOldestCleanUsersFirst) {
   EXPECT_EQ(trim_user_cache(parts, 10, size_t{1} << 40).evicted, 9u);
 }
 
+// A checkpoint writes the users changed since the last one and no other, in key order (RocksDB's
+// memtable takes an ascending run cheaply), and none deleted since; the next writes none again.
+TEST_F(StateStoreTest, ACheckpointWritesTheChangedUsersInKeyOrderAndNoOther) {
+  struct UserKeys : rocksdb::WriteBatch::Handler {
+    uint32_t users_cf = 0;
+    std::vector<std::string> puts, deletes;
+    rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice&) override {
+      if (cf == users_cf) puts.emplace_back(codec::user_id_of(key.ToStringView()));
+      return rocksdb::Status::OK();
+    }
+    rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+      if (cf == users_cf) deletes.emplace_back(codec::user_id_of(key.ToStringView()));
+      return rocksdb::Status::OK();
+    }
+  };
+  auto checkpoint = [&](PartitionState& p) {
+    ChangeBatch batch(*store_, false);
+    CheckpointResult result;
+    p.write_changes(batch, *store_, result);
+    UserKeys keys;
+    keys.users_cf = store_->cf(Family::kUsers)->GetID();
+    EXPECT_TRUE(batch.write_batch().Iterate(&keys).ok());
+    store_->write(batch.write_batch());
+    p.committed();
+    return keys;
+  };
+  PartitionState p(0, *store_);
+  for (const char* id : {"m", "b", "x", "a", "q"}) p.user(id, 1);
+  UserKeys first = checkpoint(p);
+  EXPECT_EQ(first.puts, (std::vector<std::string>{"a", "b", "m", "q", "x"}));
+  EXPECT_TRUE(checkpoint(p).puts.empty());  // nothing touched since
+
+  p.user("q", 2);
+  p.user("c", 2);
+  p.user("b", 2);
+  p.erase_user("c");  // changed, then deleted before the checkpoint
+  p.user("a", 2);
+  UserKeys second = checkpoint(p);
+  EXPECT_EQ(second.puts, (std::vector<std::string>{"a", "b", "q"}));
+  EXPECT_EQ(second.deletes, (std::vector<std::string>{"c"}));
+  EXPECT_TRUE(store_->get(Family::kUsers, partition_key(0, "m")).has_value());
+  EXPECT_FALSE(store_->get(Family::kUsers, partition_key(0, "c")).has_value());
+}
+
 TEST(FirstWeekGauge, SumsTheNewestCompleteCohortOverPartitions) {
   FirstWeekStore p0(kId, "first_week"), p1(kId, "first_week");
   p0.days().mutable_day(20500).users = {1, 0, 2, 0, 0, 0, 3};
