@@ -137,8 +137,7 @@ class ProgramFeed {
     for (int32_t p = 0; p < static_cast<int32_t>(last_key_.size()); ++p) {
       const int64_t stream_time = read_stream_time(store_, p);
       std::string& last_key = last_key_[static_cast<size_t>(p)];
-      for (auto& [key, entry] : store_.outbox_entries(p)) {
-        if (!last_key.empty() && key <= last_key) continue;  // read by an earlier pass
+      for (auto& [key, entry] : store_.outbox_entries(p, last_key)) {  // after an earlier pass's
         last_key = key;
         if (entry.sink != codec::OutboxSink::kProgram) continue;
         if (!runner_.add(entry.payload, 0))

@@ -183,13 +183,17 @@ std::vector<std::pair<int64_t, std::string>> Store::due_timers(int32_t partition
   return out;
 }
 
-std::vector<std::pair<std::string, codec::OutboxEntry>> Store::outbox_entries(int32_t partition) {
+std::vector<std::pair<std::string, codec::OutboxEntry>> Store::outbox_entries(
+    int32_t partition, std::string_view after) {
   std::vector<std::pair<std::string, codec::OutboxEntry>> out;
   std::string prefix;
   codec::put_partition(prefix, partition);
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), cf(Family::kOutbox)));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+  it->Seek(after.empty() ? rocksdb::Slice(prefix) : rocksdb::Slice(after.data(), after.size()));
+  if (!after.empty() && it->Valid() && it->key() == rocksdb::Slice(after.data(), after.size()))
+    it->Next();
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
     auto e = codec::decode_outbox(it->value().ToStringView());
     if (!e) throw std::runtime_error("corrupt outbox entry in state");
     out.emplace_back(it->key().ToString(), std::move(*e));

@@ -63,8 +63,11 @@ class Store {
 
   // Silence timers of a partition due at or before `until`: (due, user id), in key order.
   std::vector<std::pair<int64_t, std::string>> due_timers(int32_t partition, int64_t until);
-  // Every outbox entry of a partition (kProgramPartition: the program stage's), in seq order.
-  std::vector<std::pair<std::string, codec::OutboxEntry>> outbox_entries(int32_t partition);
+  // Every outbox entry of a partition (kProgramPartition: the program stage's), in seq order;
+  // with `after` (one of its keys), only those after it, found without a pass over the others
+  // or the tombstones of those already deleted.
+  std::vector<std::pair<std::string, codec::OutboxEntry>> outbox_entries(
+      int32_t partition, std::string_view after = {});
   // Every outbox entry, of all partitions.
   std::vector<std::pair<std::string, codec::OutboxEntry>> all_outbox_entries();
   // Reads are safe from any thread (the HTTP endpoint reads while `run` processes).

@@ -188,6 +188,32 @@ TEST_F(StateStoreTest, ACheckpointWritesTheChangedUsersInKeyOrderAndNoOther) {
   EXPECT_FALSE(store_->get(Family::kUsers, partition_key(0, "c")).has_value());
 }
 
+// The outbox is read from after a given key (the replay's program stage reads only what is new
+// since its last pass), also when that key itself has left the outbox since.
+TEST_F(StateStoreTest, OutboxEntriesAfterAKeyAreTheLaterOnesOfItsPartitionOnly) {
+  ChangeBatch batch(*store_, false);
+  std::vector<std::string> keys;
+  std::string key, value;
+  for (int32_t partition : {3, 4})
+    for (uint64_t seq = 1; seq <= 4; ++seq) {
+      codec::outbox_key(key, partition, seq);
+      codec::encode_outbox(value, {codec::OutboxSink::kProgram, "", std::to_string(seq)});
+      batch.put(Family::kOutbox, key, value);
+      if (partition == 3) keys.push_back(key);
+    }
+  batch.del(Family::kOutbox, keys[1]);
+  store_->write(batch.write_batch());
+  auto payloads = [&](std::string_view after) {
+    std::vector<std::string> out;
+    for (const auto& [k, e] : store_->outbox_entries(3, after)) out.push_back(e.payload);
+    return out;
+  };
+  EXPECT_EQ(payloads(""), (std::vector<std::string>{"1", "3", "4"}));
+  EXPECT_EQ(payloads(keys[0]), (std::vector<std::string>{"3", "4"}));
+  EXPECT_EQ(payloads(keys[1]), (std::vector<std::string>{"3", "4"}));  // deleted since
+  EXPECT_TRUE(payloads(keys[3]).empty());                              // not partition 4's
+}
+
 TEST(FirstWeekGauge, SumsTheNewestCompleteCohortOverPartitions) {
   FirstWeekStore p0(kId, "first_week"), p1(kId, "first_week");
   p0.days().mutable_day(20500).users = {1, 0, 2, 0, 0, 0, 3};
