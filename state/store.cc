@@ -83,6 +83,11 @@ std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& o
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf_options.write_buffer_size = 64 << 20;
+  // A bloom filter in each memtable as well: a user read from the store is either new (in no
+  // memtable) or evicted and older than the last flush (mostly in none), and without it each
+  // memtable's skiplist is searched from its head to say so.
+  cf_options.memtable_whole_key_filtering = true;
+  cf_options.memtable_prefix_bloom_size_ratio = 0.02;
   cf_options.compression = rocksdb::kLZ4Compression;
 
   // Handles in id order: handles_[id] is the family with that id.
