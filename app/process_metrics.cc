@@ -1,9 +1,10 @@
-// Linux only: /proc/self/stat (fields as in proc(5)), /proc/stat's btime, /proc/self/fd.
+// Linux only: /proc/self/stat and statm (fields as in proc(5)), /proc/stat's btime, /proc/self/fd.
 #include "app/process_metrics.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -73,6 +74,16 @@ std::vector<prometheus::MetricFamily> process_metric_families() {
     out.push_back(family("process_max_fds", "Maximum number of open file descriptors.",
                          MetricType::Gauge, static_cast<double>(limit.rlim_cur)));
   return out;
+}
+
+std::optional<size_t> resident_memory_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return std::nullopt;
+  unsigned long size = 0, resident = 0;  // in pages
+  const int read = std::fscanf(f, "%lu %lu", &size, &resident);
+  std::fclose(f);
+  if (read != 2) return std::nullopt;
+  return static_cast<size_t>(resident) * static_cast<size_t>(sysconf(_SC_PAGESIZE));
 }
 
 }  // namespace engaged

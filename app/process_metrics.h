@@ -5,6 +5,8 @@
 
 #include <prometheus/metric_family.h>
 
+#include <cstddef>
+#include <optional>
 #include <vector>
 
 namespace engaged {
@@ -12,5 +14,8 @@ namespace engaged {
 // process_cpu_seconds_total, process_resident_memory_bytes, process_virtual_memory_bytes,
 // process_start_time_seconds, process_open_fds, process_max_fds; empty where /proc is missing.
 std::vector<prometheus::MetricFamily> process_metric_families();
+
+// The process's resident memory now (/proc/self/statm): nullopt where it cannot be read.
+std::optional<size_t> resident_memory_bytes();
 
 }  // namespace engaged
