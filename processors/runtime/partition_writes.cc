@@ -64,10 +64,16 @@ void PartitionState::write_changes(ChangeBatch& batch, Store& store, CheckpointR
     batch.del(Family::kTimers, key);
   }
   erased_timers().clear();
-  // In key order: RocksDB's memtable inserts a run of ascending keys from where the previous one
-  // went in, instead of searching the skiplist from its head for each.
+  // In key order, users and then their timers: RocksDB's memtable inserts a run of ascending keys
+  // from where the previous one went in, instead of searching the skiplist from its head for each.
   std::sort(changed_users_.begin(), changed_users_.end(),
             [](const auto* a, const auto* b) { return a->first < b->first; });
+  struct TimerWrite {
+    int64_t due_ms;
+    const std::string* user_id;
+    bool put;  // else a delete
+  };
+  std::vector<TimerWrite> timer_writes;
   for (UserCache::value_type* changed : changed_users_) {
     const std::string& user_id = changed->first;
     CachedUser& cached = changed->second;
@@ -86,17 +92,22 @@ void PartitionState::write_changes(ChangeBatch& batch, Store& store, CheckpointR
     // The timer index follows the profile's timer.
     const int64_t timer = cached.profile.risk.timer_ms;
     if (timer != cached.stored_timer_ms) {
-      if (cached.stored_timer_ms != INT64_MIN) {
-        codec::timer_key(key, id, cached.stored_timer_ms, user_id);
-        batch.del(Family::kTimers, key);
-      }
-      if (timer != INT64_MIN) {
-        codec::timer_key(key, id, timer, user_id);
-        codec::encode_timer(value);
-        batch.put(Family::kTimers, key, value);
-      }
+      if (cached.stored_timer_ms != INT64_MIN)
+        timer_writes.push_back({cached.stored_timer_ms, &user_id, false});
+      if (timer != INT64_MIN) timer_writes.push_back({timer, &user_id, true});
       cached.stored_timer_ms = timer;
     }
+  }
+  std::sort(timer_writes.begin(), timer_writes.end(), [](const auto& a, const auto& b) {
+    return a.due_ms != b.due_ms ? a.due_ms < b.due_ms : *a.user_id < *b.user_id;
+  });
+  codec::encode_timer(value);
+  for (const TimerWrite& t : timer_writes) {
+    codec::timer_key(key, id, t.due_ms, *t.user_id);
+    if (t.put)
+      batch.put(Family::kTimers, key, value);
+    else
+      batch.del(Family::kTimers, key);
   }
   changed_users_.clear();
   for (size_t i = 0; i < program_out_.size(); ++i) {
