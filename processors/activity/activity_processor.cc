@@ -28,6 +28,30 @@ Contribution contribution_at(const UserActivity& u, int32_t d) {
           days_30};
 }
 
+// The same for every day of [top - 29, top] at once: `bits` holds the user's days
+// [top - 63, top] (bit i: day top - i), each day's counts are a shift and two popcounts.
+struct ContributionWindow {
+  const UserActivity& u;
+  int32_t top;
+  uint64_t bits;
+
+  ContributionWindow(const UserActivity& user, int32_t top_day)
+      : u(user), top(top_day), bits(static_cast<uint64_t>(user.bits(top_day - 63, top_day))) {}
+
+  Contribution at(int32_t d) const {  // d in [top - 29, top]
+    if (!u.known()) return {};
+    const uint64_t x = bits >> (top - d);  // bit k: day d - k
+    const bool a = x & 1, prev = (x >> 1) & 1;
+    const int days_7 = __builtin_popcountll(x & 0x7f),
+              days_30 = __builtin_popcountll(x & 0x3fffffff);
+    return {a,           days_7 > 0,
+            days_30 > 0, d == u.cohort_day,
+            a && prev,   a && !prev && u.cohort_day < d,
+            prev && !a,  days_7,
+            days_30};
+  }
+};
+
 // Applies after - before on day d to the activity counters (and, if given, to the stickiness
 // distribution). Returns false if nothing changed.
 bool apply_difference(DailyAggregates& daily, DayTable<DayFigures>* figures, const Contribution& b,
@@ -162,17 +186,18 @@ void ActivityProcessor::mark_active(PartitionAggregates& part, UserActivity& use
   for (int i = 0; i < kMaxSegmentDimensions; ++i)
     if (segments[static_cast<size_t>(i)])
       segment_tables[n_segments++] = &segment_table(part, i, segments[static_cast<size_t>(i)] - 1);
-  auto apply_day = [&](int32_t d) {
-    const Contribution b = contribution_at(before, d), a = contribution_at(user, d);
+  auto apply_day = [&](const Contribution& b, const Contribution& a, int32_t d) {
     if (!apply_difference(part.daily, &part.figures, b, a, d)) return;
     for (int i = 0; i < n_segments; ++i) apply_difference(*segment_tables[i], nullptr, b, a, d);
   };
   // Day `day` can change dau..dormant on [day, day + 29] (the 30-day window is the widest).
-  for (int32_t d = day; d <= day + 29; ++d) apply_day(d);
+  const ContributionWindow was(before, day + 29), is(user, day + 29);
+  for (int32_t d = day; d <= day + 29; ++d) apply_day(was.at(d), is.at(d), d);
   // A late first event moves the cohort earlier: `new` and `resurrecting` change on the old
   // cohort day too.
   if (before.known() && before.cohort_day != user.cohort_day && before.cohort_day > day + 29)
-    apply_day(before.cohort_day);
+    apply_day(contribution_at(before, before.cohort_day), contribution_at(user, before.cohort_day),
+              before.cohort_day);
   if (user.signup_day != kNoDay && day > user.signup_day)
     part.cohort(CohortTable::kSignupOn).add(user.signup_day, day - user.signup_day, +1);
 
