@@ -26,6 +26,16 @@ TEST(Timestamp, RejectsWhatIsNotRfc3339) {
   EXPECT_TRUE(parse_rfc3339_ms("2024-02-29T00:00:00Z"));  // leap day
 }
 
+TEST(Timestamp, FormatsMillisecondsAsRfc3339InUtc) {
+  EXPECT_EQ(format_rfc3339_ms(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_rfc3339_ms(1781234567890), "2026-06-12T03:22:47.890Z");
+  EXPECT_EQ(format_rfc3339_ms(951782400007), "2000-02-29T00:00:00.007Z");
+  EXPECT_EQ(format_rfc3339_ms(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(format_rfc3339_ms(253402300800000), "10000-01-01T00:00:00.000Z");  // five digits
+  for (int64_t ms : {int64_t{1780272000250}, int64_t{946684800001}, int64_t{1709164800000}})
+    EXPECT_EQ(parse_rfc3339_ms(format_rfc3339_ms(ms)), ms) << ms;
+}
+
 TEST(Timestamp, CivilDaysRoundTrip) {
   for (int32_t d = -1000; d < 40000; d += 37) {
     int y;
