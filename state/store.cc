@@ -84,11 +84,6 @@ std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& o
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf_options.write_buffer_size = 64 << 20;
-  // A bloom filter in each memtable as well: a user read from the store is either new (in no
-  // memtable) or evicted and older than the last flush (mostly in none), and without it each
-  // memtable's skiplist is searched from its head to say so.
-  cf_options.memtable_whole_key_filtering = true;
-  cf_options.memtable_prefix_bloom_size_ratio = 0.02;
   // Every key starts with its partition, and a checkpoint writes each partition's keys in
   // ascending order: with a hint per partition, a memtable insert starts from where the last one
   // of that partition went in and walks up only as far as the keys between them need.
@@ -98,7 +93,16 @@ std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& o
   // Handles in id order: handles_[id] is the family with that id.
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
-  for (const FamilyInfo& f : kFamilies) descriptors.emplace_back(std::string(f.name), cf_options);
+  // The users' memtables have a bloom filter as well: a user read from the store is either new
+  // (in no memtable) or evicted and older than the last flush (mostly in none), and without it
+  // each memtable's skiplist is searched from its head to say so. The other families are read
+  // by scans, or rarely: a filter (1.3 MiB per memtable) would be memory for nothing there.
+  rocksdb::ColumnFamilyOptions users_options = cf_options;
+  users_options.memtable_whole_key_filtering = true;
+  users_options.memtable_prefix_bloom_size_ratio = 0.02;
+  for (const FamilyInfo& f : kFamilies)
+    descriptors.emplace_back(std::string(f.name),
+                             f.id == Family::kUsers ? users_options : cf_options);
 
   std::unique_ptr<Store> store(new Store());
   rocksdb::DB* raw = nullptr;
