@@ -97,6 +97,7 @@ void replay_partitions(const Config& shared_config, const ReplayOptions& options
     const int32_t p = partition_of(key);
     const int64_t offset = records[static_cast<size_t>(p)]++;
     if (p % threads != index) continue;
+    if (!decoded && !oversized) pipeline.prefetch_user(p, key);
     std::optional<Rejection> rejection;
     if (oversized)
       rejection = Rejection{RejectReason::kTooLarge, "message over size limit"};
