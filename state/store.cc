@@ -109,7 +109,7 @@ std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& o
   // The families the state has are opened (read-only, a state written before a family existed
   // lacks it: read as empty, a null handle); a writable store creates the missing ones in one
   // step, which writes and verifies RocksDB's options file once. Created at open, each family
-  // rewrote and re-parsed the whole file: 19 times for a new state, 0.1-0.2 s of every fresh
+  // rewrote and re-parsed the whole file: 19 times for a new state, 40-50 ms of every fresh
   // replay and test.
   std::vector<std::string> existing;
   if (!options.read_only && !std::filesystem::exists(std::filesystem::path(dir) / "CURRENT"))
