@@ -5,7 +5,6 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_buffer_manager.h>
 #include <spdlog/spdlog.h>
@@ -83,10 +82,6 @@ std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& o
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf_options.write_buffer_size = 64 << 20;
-  // Every key starts with its partition, and a checkpoint writes each partition's keys in
-  // ascending order: with a hint per partition, a memtable insert starts from where the last one
-  // of that partition went in and walks up only as far as the keys between them need.
-  cf_options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(4));
   cf_options.compression = rocksdb::kLZ4Compression;
 
   // Handles in id order: handles_[id] is the family with that id.
