@@ -248,7 +248,10 @@ class RunShell : public PartitionListener {
       }
       dead_letters_.poll();
       outbox_.poll();
-      if (changelog_) changelog_->poll();
+      if (changelog_) {
+        changelog_->poll();
+        changelog_->step();
+      }
       if (had_input && first_input == 0) {
         first_input = now;
         consumed_before_first = pipeline_.consumed_total();

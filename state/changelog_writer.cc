@@ -67,10 +67,11 @@ KafkaChangelog::~KafkaChangelog() {
 
 void KafkaChangelog::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
   auto* self = static_cast<KafkaChangelog*>(opaque);
-  --self->in_flight_;
   const auto tag = reinterpret_cast<intptr_t>(m->_private);  // partition << 2 | kind
   const auto partition = static_cast<int32_t>(tag >> 2);
   const auto kind = static_cast<Kind>(tag & 3);
+  --self->in_flight_;
+  if (kind != kOther) --self->redo_in_flight_;
   if (m->err) {
     if (self->first_error_.empty())
       self->first_error_ = fmt::format("changelog {}[{}]: {}", rd_kafka_topic_name(m->rkt),
@@ -111,6 +112,7 @@ void KafkaChangelog::produce(int32_t partition, const std::string& key, const st
     rd_kafka_poll(producer_.get(), 50);
   }
   ++in_flight_;
+  if (kind != kOther) ++redo_in_flight_;
   stats_.bytes += static_cast<int64_t>(key.size() + (value ? value->size() : 0));
 }
 
@@ -199,85 +201,112 @@ bool KafkaChangelog::flush(bool wait, std::vector<Position>& positions) {
     wait_for_acks();
   } else {
     rd_kafka_poll(producer_.get(), 0);
-    if (in_flight_ > 0) return false;
+    if (redo_in_flight_ > 0) return false;
     if (!first_error_.empty())
       throw std::runtime_error("changelog write failed, checkpoint not committed: " + first_error_);
   }
   positions.clear();
   for (int32_t p : appended_) {
-    const Pending& pending = pending_[p];
+    // A window being materialized holds the partition's older uncovered redo records.
+    const Materializing* m = materializing(p);
+    const Pending& oldest = m && m->window.uncovered_from >= 0 ? m->window : pending_[p];
     positions.push_back(
-        {p, acked_end_[p], pending.uncovered_from, claims_[p], pending.uncovered_claim});
+        {p, acked_end_[p], oldest.uncovered_from, claims_[p], oldest.uncovered_claim});
   }
   appended_.clear();
   return true;
 }
 
-// A few partitions at a time: materializing every partition at once (72 MB of state records
-// after 8 s at 100 k events/s) held the run loop for 320 ms. Over the byte budget, the largest
-// partitions go until an eighth of the budget is free; past the interval, the oldest ones, up to
-// an eighth of the budget per checkpoint (at least one). Their windows then drift apart.
+// Over the byte budget, the largest windows start until an eighth of the budget is left in
+// windows not yet started; past the interval, every window that is due. step() paces them.
 void KafkaChangelog::committed() {
   const auto now = std::chrono::steady_clock::now();
   std::vector<std::pair<int32_t, Pending*>> waiting;
   for (auto& [partition, p] : pending_)
-    if (!p.ops.empty()) waiting.emplace_back(partition, &p);
+    if (!p.ops.empty() && !materializing(partition)) waiting.emplace_back(partition, &p);
   if (pending_bytes_ >= options_.buffer_bytes) {
     std::sort(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) {
       return std::tie(b.second->bytes, a.first) < std::tie(a.second->bytes, b.first);
     });
+    size_t started = 0;
+    for (const Materializing& m : materializing_) started += m.window.bytes;
     for (auto& [partition, p] : waiting) {
-      if (pending_bytes_ < options_.buffer_bytes - options_.buffer_bytes / 8) break;
-      materialize(partition, *p);
+      if (pending_bytes_ - started < options_.buffer_bytes - options_.buffer_bytes / 8) break;
+      started += p->bytes;
+      start_materializing(partition);
     }
   }
   std::sort(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) {
     return std::tie(a.second->since, a.first) < std::tie(b.second->since, b.first);
   });
-  size_t done = 0;
   for (auto& [partition, p] : waiting) {
-    if (p->ops.empty()) continue;  // materialized above
+    if (p->ops.empty()) continue;  // started above
     if (now - p->since < std::chrono::milliseconds(options_.materialize_interval_ms)) break;
-    if (done > 0 && done + p->bytes > options_.buffer_bytes / 8) break;
-    done += p->bytes;
-    materialize(partition, *p);
+    start_materializing(partition);
   }
+}
+
+void KafkaChangelog::step() {
+  if (materializing_.empty()) return;
+  const int64_t slice_us = options_.slice_us * (pending_bytes_ >= options_.buffer_bytes ? 10 : 1);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(slice_us);
+  while (!materializing_.empty() && write_values(materializing_.front(), deadline))
+    materializing_.pop_front();
 }
 
 size_t KafkaChangelog::KeyHash::operator()(const Key& k) const noexcept {
   return XXH3_64bits_withSeed(k.key.data(), k.key.size(), static_cast<uint64_t>(k.family));
 }
 
-void KafkaChangelog::materialize(int32_t partition, Pending& p) {
-  std::string key, value;
-  for (const auto& [k, v] : p.values) {
-    changelog::state_key(key, k.family, k.key);
+void KafkaChangelog::start_materializing(int32_t partition) {
+  auto it = pending_.find(partition);
+  if (it == pending_.end() || it->second.ops.empty() || materializing(partition)) return;
+  // The values point into the ops' strings, whose buffers the move keeps where they are.
+  Materializing& m = materializing_.emplace_back(partition, std::move(it->second));
+  m.next = m.window.values.cbegin();
+  it->second = Pending{};
+}
+
+KafkaChangelog::Materializing* KafkaChangelog::materializing(int32_t partition) {
+  for (Materializing& m : materializing_)
+    if (m.partition == partition) return &m;
+  return nullptr;
+}
+
+bool KafkaChangelog::write_values(Materializing& m,
+                                  std::chrono::steady_clock::time_point deadline) {
+  const Pending& newer = pending_[m.partition];
+  for (size_t n = 0; m.next != m.window.values.cend(); ++m.next, ++n) {
+    if (n % 64 == 63 && std::chrono::steady_clock::now() >= deadline) return false;
+    const auto& [k, v] = *m.next;
+    if (newer.values.contains(k)) continue;
+    changelog::state_key(scratch_key_, k.family, k.key);
     if (v.value) {
-      changelog::state_value(value, *v.value);
-      produce(partition, key, &value);
+      changelog::state_value(scratch_value_, *v.value);
+      produce(m.partition, scratch_key_, &scratch_value_);
       ++stats_.state_records;
     } else {
-      produce(partition, key, nullptr);
+      produce(m.partition, scratch_key_, nullptr);
       ++stats_.tombstones;
     }
   }
-  for (const auto& key : p.redo_keys) produce(partition, key, nullptr);
-  stats_.tombstones += static_cast<int64_t>(p.redo_keys.size());
-  pending_bytes_ -= p.bytes;
-  p.values.clear();
-  p.ops.clear();
-  p.redo_keys.clear();
-  p.bytes = 0;
-  p.uncovered_from = -1;
-  p.uncovered_claim = {};
+  for (const auto& key : m.window.redo_keys) produce(m.partition, key, nullptr);
+  stats_.tombstones += static_cast<int64_t>(m.window.redo_keys.size());
+  pending_bytes_ -= m.window.bytes;
+  return true;
 }
 
 void KafkaChangelog::release(int32_t partition) {
-  auto it = pending_.find(partition);
-  if (it != pending_.end()) {
-    materialize(partition, it->second);
-    pending_.erase(it);
+  // The one in progress first (it skips what the newer window holds), then that window.
+  for (int round = 0; round < 2; ++round) {
+    if (round == 1) start_materializing(partition);
+    const auto it = std::find_if(materializing_.begin(), materializing_.end(),
+                                 [&](const Materializing& m) { return m.partition == partition; });
+    if (it == materializing_.end()) continue;
+    write_values(*it, std::chrono::steady_clock::time_point::max());
+    materializing_.erase(it);
   }
+  pending_.erase(partition);
   wait_for_acks();
   acked_end_.erase(partition);
   claims_.erase(partition);
@@ -287,6 +316,12 @@ void KafkaChangelog::discard(int32_t partition) {
   if (auto it = pending_.find(partition); it != pending_.end()) {
     pending_bytes_ -= it->second.bytes;
     pending_.erase(it);
+  }
+  const auto it = std::find_if(materializing_.begin(), materializing_.end(),
+                               [&](const Materializing& m) { return m.partition == partition; });
+  if (it != materializing_.end()) {
+    pending_bytes_ -= it->window.bytes;
+    materializing_.erase(it);
   }
   acked_end_.erase(partition);
   claims_.erase(partition);

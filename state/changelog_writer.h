@@ -3,22 +3,25 @@
 // are acknowledged before the local commit. After it, the newest value of every key the redo
 // records carried is written as a state record (coalesced: at most every materialize interval, or
 // sooner when the buffered values pass their byte budget), followed by tombstones for the redo
-// records those state records now cover, so compaction keeps one record per live key.
+// records those state records now cover, so compaction keeps one record per live key. The state
+// records go out a slice at a time between input batches (step()): written at once, a partition's
+// tens of thousands of them held the run loop for 100 ms.
 // A new owner claims a partition before restoring it (changelog_record.h): every record carries
 // this writer's id in a header, so a restore skips what a replaced owner still writes.
 // Input partition p writes to partition p of the changelog topic; the program stage
 // (codec::kProgramPartition) to partition 0 of the program changelog topic.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <list>
 #include <map>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "state/checkpoint.h"
@@ -36,6 +39,7 @@ struct ChangelogOptions {
   size_t buffer_bytes = 64 << 20;   // buffered values that trigger an early materialization
   size_t chunk_bytes = 900000;      // redo chunk payload, below the brokers' message size limit
   int64_t ack_timeout_ms = 120000;  // a checkpoint waiting longer for its records fails
+  int64_t slice_us = 2000;          // state records written per step(), in time (10x over budget)
 };
 
 struct ChangelogStats {
@@ -53,8 +57,16 @@ class KafkaChangelog : public ChangelogSink {
   uint64_t writer() const { return writer_; }
 
   void append(int32_t partition, ChangeBatch::PartitionOps& ops) override;
+  // True once the redo records are acknowledged: state records still in flight do not hold a
+  // checkpoint back (a restore reads them again from its position, and they are never older
+  // than what the committed state holds for their key).
   bool flush(bool wait, std::vector<Position>& positions) override;
+  // Starts materializing the partitions that are due; step() writes their state records.
   void committed() override;
+  // Writes state records of the materializations started for about a slice of time (longer
+  // while the buffer is over its budget), and tombstones a partition's covered redo records
+  // after its last value. The run loop calls it between input batches.
+  void step();
 
   // The partition leaves this instance: what it has buffered is materialized and everything is
   // acknowledged before it goes (the next owner then has fewer redo records to read).
@@ -94,7 +106,7 @@ class KafkaChangelog : public ChangelogSink {
       std::optional<std::string_view> value;
       bool created = false;  // inserted since the last materialization: never on the changelog
     };
-    std::unordered_map<Key, Value, KeyHash> values;
+    absl::flat_hash_map<Key, Value, KeyHash> values;
     std::vector<std::string> redo_keys;  // redo chunks the next materialization covers
     size_t bytes = 0;
     int64_t uncovered_from = -1;   // offset of the first redo record in `redo_keys` (-1: unknown)
@@ -105,8 +117,21 @@ class KafkaChangelog : public ChangelogSink {
   enum Kind : intptr_t { kOther = 0, kRedo = 1, kClaim = 2 };  // in the delivery opaque
   void produce(int32_t partition, const std::string& key, const std::string* value,
                Kind kind = kOther);
+  // A partition's window being written as state records, a slice per step(): what its Pending
+  // held when it became due (every op in it committed). A key written again since is newer in
+  // pending_, which writes it later: here it is skipped, so a state record never follows a redo
+  // record with a newer value of its key. Its redo records are deleted after the last value.
+  struct Materializing {
+    int32_t partition;
+    Pending window;
+    absl::flat_hash_map<Key, Pending::Value, KeyHash>::const_iterator next;
+  };
   void take_ops(Pending& p, std::string ops);
-  void materialize(int32_t partition, Pending& p);
+  // Hands the partition's window to materializing_ (not if empty, or one is in progress).
+  void start_materializing(int32_t partition);
+  Materializing* materializing(int32_t partition);
+  // Writes `m`'s values until `deadline` (then false), or all and its redo tombstones (true).
+  bool write_values(Materializing& m, std::chrono::steady_clock::time_point deadline);
   void wait_for_acks();
 
   ChangelogOptions options_;
@@ -117,14 +142,16 @@ class KafkaChangelog : public ChangelogSink {
   // partition that leaves and comes back must never reuse a redo key, or a tombstone meant for
   // the older record would leave the newer one looking uncovered (and vice versa).
   uint64_t next_checkpoint_ = 0;
-  std::map<int32_t, Pending> pending_;
-  size_t pending_bytes_ = 0;
+  std::map<int32_t, Pending> pending_;      // the windows still collecting ops
+  std::list<Materializing> materializing_;  // oldest first, at most one per partition
+  size_t pending_bytes_ = 0;                // ops held by both
   std::map<int32_t, int64_t> acked_end_;    // per partition: offset after the newest acknowledged
   std::map<int32_t, codec::Claim> claims_;  // this writer's, per partition
   std::map<int32_t, int64_t> claimed_at_;   // offsets of acknowledged claim records
   std::vector<int32_t> appended_;           // partitions written in the current checkpoint
   std::string first_error_;
   int64_t in_flight_ = 0;
+  int64_t redo_in_flight_ = 0;  // of them, redo and claim records (which checkpoints wait for)
   ChangelogStats stats_;
   std::string scratch_key_, scratch_value_;
 };
