@@ -129,7 +129,8 @@ class Checkpoint {
   // Takes the ops recorded in `batch`, for the changelog once the side outputs sent so far are
   // acknowledged.
   void hold_ops(ChangeBatch& batch);
-  // Sends the held ops whose side outputs are acknowledged (`wait`: all); true once none is left.
+  // Sends the held ops whose side outputs are acknowledged (`wait`: all; else a few milliseconds'
+  // worth); true once none is left.
   bool send_acknowledged(bool wait);
   // Deletes the delivered outbox entries of `partition` (all that are left: -1).
   void delete_delivered(ChangeBatch& batch, int32_t partition);
@@ -149,6 +150,7 @@ class Checkpoint {
   struct Held {
     uint64_t side_mark;  // after the side outputs of the input they cover
     std::vector<std::pair<int32_t, ChangeBatch::PartitionOps>> ops;
+    size_t next = 0;  // ops[next] is the next to send
   };
   std::deque<Held> held_;  // collected, not yet sent to the changelog
 };
