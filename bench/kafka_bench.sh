@@ -14,7 +14,7 @@ USERS=${1:-25000}
 REPEAT=${REPEAT:-3}
 WORK=$(mktemp -d /tmp/engaged-kbench.XXXXXX)
 CLUSTER=
-trap 'kill $CLUSTER 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $CLUSTER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 for i in $(seq "$REPEAT"); do for mode in on off; do
   rm -f "$WORK/bootstrap"

@@ -44,12 +44,15 @@ for i in range(len(pairs) - 1, -1, -1):
     earliest = pairs[i][1] if earliest is None else min(earliest, pairs[i][1])
     first[i] = earliest
 
-latencies, by_kind = [], {}
+latencies, by_kind, by_time = [], {}, {}
+start_ms = int(float(start) * 1000)
 for produced, n in read(nudges_path):
     i = bisect.bisect_left(times, event_ms(n["deliver_at"]))
     if i < len(first):
         latencies.append(produced - first[i])
         by_kind.setdefault(n["kind"], []).append(produced - first[i])
+        # by when the nudge left, in 4 s steps from the start of the input
+        by_time.setdefault(max(0, produced - start_ms) // 4000, []).append(produced - first[i])
 latencies.sort()
 
 
@@ -68,3 +71,10 @@ print(f"event -> nudge latency over {len(latencies):,} nudges: p50 {pct(0.5)} ms
 for kind, values in sorted(by_kind.items()):
     values.sort()
     print(f"  {kind}: {len(values):,} nudges, p50 {pct(0.5, values)} ms, p99 {pct(0.99, values)} ms")
+# A latency that grows during the run means engaged fell behind the input (not enough CPU left
+# to it); one that stays flat with spikes points at stalls of its loop.
+print("by when the nudge left (s after the input began):")
+for step, values in sorted(by_time.items()):
+    values.sort()
+    print(f"  {step * 4:3d}-{step * 4 + 4:<3d} {len(values):6,} nudges, p50 {pct(0.5, values)} ms, "
+          f"p99 {pct(0.99, values)} ms")

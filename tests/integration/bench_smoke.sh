@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The benchmark scripts at a CI size: each still runs end to end against this build and prints
+# its figures (bench/ runs them full size; the README quotes those). The figures are not
+# checked against targets: timing goals are measured, never asserted.
+# Usage: tests/integration/bench_smoke.sh ENGAGED_BINARY
+set -euo pipefail
+export BIN=$1
+cd "$(dirname "$0")/../.."
+expect() {  # expect NAME PATTERN OUTPUT
+  if ! grep -Eq "$2" <<<"$3"; then
+    printf '%s printed no line matching /%s/:\n%s\n' "$1" "$2" "$3" >&2
+    exit 1
+  fi
+}
+out=$(REPEAT=1 bench/replay_bench.sh 1000 2>&1)
+expect replay_bench "^replay run 1: [0-9]+ events in .* events/s per core .* peak RSS [0-9]+ MiB" "$out"
+out=$(REPEAT=1 bench/kafka_bench.sh 1000 2>&1)
+expect kafka_bench "^run 1, changelog on: [0-9]+ events, [0-9,]+ events/s" "$out"
+expect kafka_bench "^run 1, changelog off: [0-9]+ events, [0-9,]+ events/s" "$out"
+out=$(bench/latency_bench.sh 20000 1000 2>&1)
+expect latency_bench "^cpu while producing \([0-9.]+ s, [0-9]+ cores\): engaged run [0-9.]+ s" "$out"
+expect latency_bench "^event -> nudge latency over [1-9][0-9,]* nudges: p50 [0-9]+ ms, p99 [0-9]+ ms" "$out"
+expect latency_bench "^ +[0-9]+-[0-9]+ +[0-9,]+ nudges, p50" "$out"
+echo "replay, kafka and latency benches ran"
