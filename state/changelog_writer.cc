@@ -262,7 +262,8 @@ void KafkaChangelog::start_materializing(int32_t partition) {
   auto it = pending_.find(partition);
   if (it == pending_.end() || it->second.ops.empty() || materializing(partition)) return;
   // The values point into the ops' strings, whose buffers the move keeps where they are.
-  Materializing& m = materializing_.emplace_back(partition, std::move(it->second));
+  Materializing& m =
+      materializing_.emplace_back(Materializing{partition, std::move(it->second), {}});
   m.next = m.window.values.cbegin();
   it->second = Pending{};
 }
