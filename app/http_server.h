@@ -27,8 +27,8 @@ namespace engaged {
 struct HttpAnswer {
   int status = 200;
   std::string body;
-  std::string location;   // 307: where the answer is
-  int retry_after_s = 0;  // 503: when to ask again
+  std::string location{};  // 307: where the answer is
+  int retry_after_s = 0;   // 503: when to ask again
 };
 
 struct HttpAccess {

@@ -74,7 +74,7 @@ struct CheckpointOptions {
   // Calls job(i) for every i < n, on several threads (the stream threads, idle meanwhile);
   // empty: one after the other. The partitions' writes are collected this way, each into its
   // own batch, then appended in the partitions' order: the same bytes either way.
-  std::function<void(size_t n, const std::function<void(size_t)>& job)> parallel;
+  std::function<void(size_t n, const std::function<void(size_t)>& job)> parallel{};
 };
 
 // What the checkpoint needs of one partition's working set (processors/runtime/partition_state.h).

@@ -68,8 +68,8 @@ struct ChangelogPosition {
   // First redo record no state record covers yet (-1: none). A restore reads from here (or
   // next_offset if lower) so the writer can take those redo records over and cover them.
   int64_t uncovered_from = -1;
-  Claim claim;            // in force at next_offset (and at restoring_from)
-  Claim uncovered_claim;  // in force at uncovered_from
+  Claim claim{};            // in force at next_offset (and at restoring_from)
+  Claim uncovered_claim{};  // in force at uncovered_from
   bool operator==(const ChangelogPosition&) const = default;
   // The claim in force at `offset`, one of the positions above.
   Claim claim_at(int64_t offset) const {

@@ -40,9 +40,9 @@ struct ActivityDefinition {
 };
 
 struct ActivityConfig {
-  TimeZone time_zone;
+  TimeZone time_zone{};
   int64_t allowed_lateness_ms = 7LL * 86400000;
-  ActivityDefinition activity;
+  ActivityDefinition activity{};
   int64_t dedupe_window_ms = 86400000;  // 0 = no duplicate detection
 };
 

@@ -16,8 +16,9 @@ TEST(Partitioner, Murmur2IsTheJavaClients) {
   const std::pair<std::string, int32_t> java[] = {{"", 681},          {"a", 524},
                                                   {"ab", 434},        {"abc", 107},
                                                   {"123456789", 566}, {std::string("\0 ", 2), 742}};
-  for (const auto& [key, partition] : java)
+  for (const auto& [key, partition] : java) {
     if (!key.empty()) EXPECT_EQ(murmur2->partition(key, 1000), partition) << key;
+  }
   // The plain (non-random) variant hashes the empty key too.
   EXPECT_EQ(Partitioner::parse("murmur2")->partition("", 1000), 681);
   EXPECT_EQ(murmur2->partition("", 1000), 0);  // *_random: replays route empty keys to 0
