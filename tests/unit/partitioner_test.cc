@@ -17,7 +17,9 @@ TEST(Partitioner, Murmur2IsTheJavaClients) {
                                                   {"ab", 434},        {"abc", 107},
                                                   {"123456789", 566}, {std::string("\0 ", 2), 742}};
   for (const auto& [key, partition] : java) {
-    if (!key.empty()) EXPECT_EQ(murmur2->partition(key, 1000), partition) << key;
+    if (!key.empty()) {
+      EXPECT_EQ(murmur2->partition(key, 1000), partition) << key;
+    }
   }
   // The plain (non-random) variant hashes the empty key too.
   EXPECT_EQ(Partitioner::parse("murmur2")->partition("", 1000), 681);
