@@ -208,8 +208,9 @@ bool KafkaChangelog::flush(bool wait, std::vector<Position>& positions) {
   positions.clear();
   for (int32_t p : appended_) {
     // A window being materialized holds the partition's older uncovered redo records.
-    const Materializing* m = materializing(p);
-    const Pending& oldest = m && m->window.uncovered_from >= 0 ? m->window : pending_[p];
+    const auto m = materializing(p);
+    const Pending& oldest =
+        m != materializing_.end() && m->window.uncovered_from >= 0 ? m->window : pending_[p];
     positions.push_back(
         {p, acked_end_[p], oldest.uncovered_from, claims_[p], oldest.uncovered_claim});
   }
@@ -223,7 +224,8 @@ void KafkaChangelog::committed() {
   const auto now = std::chrono::steady_clock::now();
   std::vector<std::pair<int32_t, Pending*>> waiting;
   for (auto& [partition, p] : pending_)
-    if (!p.ops.empty() && !materializing(partition)) waiting.emplace_back(partition, &p);
+    if (!p.ops.empty() && materializing(partition) == materializing_.end())
+      waiting.emplace_back(partition, &p);
   if (pending_bytes_ >= options_.buffer_bytes) {
     std::sort(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) {
       return std::tie(b.second->bytes, a.first) < std::tie(a.second->bytes, b.first);
@@ -260,7 +262,9 @@ size_t KafkaChangelog::KeyHash::operator()(const Key& k) const noexcept {
 
 void KafkaChangelog::start_materializing(int32_t partition) {
   auto it = pending_.find(partition);
-  if (it == pending_.end() || it->second.ops.empty() || materializing(partition)) return;
+  if (it == pending_.end() || it->second.ops.empty() ||
+      materializing(partition) != materializing_.end())
+    return;
   // The values point into the ops' strings, whose buffers the move keeps where they are.
   Materializing& m =
       materializing_.emplace_back(Materializing{partition, std::move(it->second), {}});
@@ -268,10 +272,10 @@ void KafkaChangelog::start_materializing(int32_t partition) {
   it->second = Pending{};
 }
 
-KafkaChangelog::Materializing* KafkaChangelog::materializing(int32_t partition) {
-  for (Materializing& m : materializing_)
-    if (m.partition == partition) return &m;
-  return nullptr;
+std::list<KafkaChangelog::Materializing>::iterator KafkaChangelog::materializing(
+    int32_t partition) {
+  return std::find_if(materializing_.begin(), materializing_.end(),
+                      [&](const Materializing& m) { return m.partition == partition; });
 }
 
 bool KafkaChangelog::write_values(Materializing& m,
@@ -301,8 +305,7 @@ void KafkaChangelog::release(int32_t partition) {
   // The one in progress first (it skips what the newer window holds), then that window.
   for (int round = 0; round < 2; ++round) {
     if (round == 1) start_materializing(partition);
-    const auto it = std::find_if(materializing_.begin(), materializing_.end(),
-                                 [&](const Materializing& m) { return m.partition == partition; });
+    const auto it = materializing(partition);
     if (it == materializing_.end()) continue;
     write_values(*it, std::chrono::steady_clock::time_point::max());
     materializing_.erase(it);
@@ -318,9 +321,7 @@ void KafkaChangelog::discard(int32_t partition) {
     pending_bytes_ -= it->second.bytes;
     pending_.erase(it);
   }
-  const auto it = std::find_if(materializing_.begin(), materializing_.end(),
-                               [&](const Materializing& m) { return m.partition == partition; });
-  if (it != materializing_.end()) {
+  if (const auto it = materializing(partition); it != materializing_.end()) {
     pending_bytes_ -= it->window.bytes;
     materializing_.erase(it);
   }

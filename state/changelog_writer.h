@@ -129,7 +129,8 @@ class KafkaChangelog : public ChangelogSink {
   void take_ops(Pending& p, std::string ops);
   // Hands the partition's window to materializing_ (not if empty, or one is in progress).
   void start_materializing(int32_t partition);
-  Materializing* materializing(int32_t partition);
+  // The partition's window in materializing_, or its end.
+  std::list<Materializing>::iterator materializing(int32_t partition);
   // Writes `m`'s values until `deadline` (then false), or all and its redo tombstones (true).
   bool write_values(Materializing& m, std::chrono::steady_clock::time_point deadline);
   void wait_for_acks();
