@@ -263,17 +263,23 @@ RiskFeatures risk_contributions(const RiskModel& model, const RiskFeatures& feat
   return c;
 }
 
+double risk_logit(const RiskModel& model, const RiskFeatures& features) {
+  double z = model.bias;
+  for (double part : risk_contributions(model, features)) z += part;
+  return z;
+}
+
+double risk_probability(double logit) {
+  return 1.0 / (1.0 + std::exp(-logit));
+}
+
 RiskScore score_risk(const RiskModel& model, const RiskFeatures& features) {
   RiskScore s;
-  double z = model.bias;
+  s.score = risk_probability(risk_logit(model, features));
   std::vector<std::pair<int, double>> parts;
   const RiskFeatures c = risk_contributions(model, features);
-  for (int i = 0; i < kRiskFeatureCount; ++i) {
-    const double part = c[static_cast<size_t>(i)];
-    z += part;
-    if (part > 0) parts.emplace_back(i, part);
-  }
-  s.score = 1.0 / (1.0 + std::exp(-z));
+  for (int i = 0; i < kRiskFeatureCount; ++i)
+    if (c[static_cast<size_t>(i)] > 0) parts.emplace_back(i, c[static_cast<size_t>(i)]);
   std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   });

@@ -98,6 +98,9 @@ struct RiskScore {
 };
 
 RiskScore score_risk(const RiskModel& model, const RiskFeatures& features);
+// score_risk's logit and score without the reasons (no allocation): the same values, bit for bit.
+double risk_logit(const RiskModel& model, const RiskFeatures& features);
+double risk_probability(double logit);
 // Every feature's contribution to the logit; they sum to logit - bias.
 RiskFeatures risk_contributions(const RiskModel& model, const RiskFeatures& features);
 

@@ -23,15 +23,26 @@ RiskTracker::RiskTracker(RiskConfig config) : config_(std::move(config)) {
     constant_ -= coef_[i] * m.mean[i];
   }
   has_cohort_ = !m.cohort.empty();
+  const double t = config_.threshold;
+  has_logit_threshold_ = t > 0 && t < 1;
+  if (has_logit_threshold_) logit_threshold_ = std::log(t / (1 - t));
 }
 
-double RiskTracker::score_only(const UserActivity& user, const UserProfile& profile, int32_t day,
+double RiskTracker::logit_only(const UserActivity& user, const UserProfile& profile, int32_t day,
                                int64_t now_ms) const {
   const RiskFeatures f = risk_features(
       user, profile, {day, now_ms, config_.support_sla_ms, config_.aha_count, cohort()});
   double z = constant_;
   for (size_t i = 0; i < f.size(); ++i) z += coef_[i] * f[i];
-  return 1.0 / (1.0 + std::exp(-z));
+  return z;
+}
+
+bool RiskTracker::at_or_above_threshold(double logit) const {
+  // The score is monotone in the logit: only a logit within rounding of the threshold's needs the
+  // score itself (a margin of 1e-9 is orders of magnitude above exp's and log's rounding).
+  if (has_logit_threshold_ && logit > logit_threshold_ + 1e-9) return true;
+  if (has_logit_threshold_ && logit < logit_threshold_ - 1e-9) return false;
+  return risk_probability(logit) >= config_.threshold;
 }
 
 RiskScore RiskTracker::score(const UserActivity& user, const UserProfile& profile, int32_t day,
@@ -44,7 +55,9 @@ Rescored RiskTracker::rescore(const UserActivity& user, UserProfile& profile, in
                               int64_t now_ms, const TimeZone& tz, RiskCounts& counts,
                               bool project) const {
   Rescored out;
-  out.score = score(user, profile, day, now_ms);
+  const RiskFeatures f = risk_features(
+      user, profile, {day, now_ms, config_.support_sla_ms, config_.aha_count, cohort()});
+  out.score.score = risk_probability(risk_logit(config_.model, f));
   RiskState& r = profile.risk;
   const bool at_risk = out.score.score >= config_.threshold;
   if (r.bucket) {
@@ -52,6 +65,7 @@ Rescored RiskTracker::rescore(const UserActivity& user, UserProfile& profile, in
     if (r.at_risk) --counts.at_risk;
   }
   if (at_risk != r.at_risk) out.crossing = at_risk ? RiskCrossing::kUp : RiskCrossing::kDown;
+  if (out.crossing == RiskCrossing::kUp) out.score = score_risk(config_.model, f);
   r.bucket = bucket_of(out.score.score);
   r.at_risk = at_risk;
   r.day = day;
@@ -62,7 +76,7 @@ Rescored RiskTracker::rescore(const UserActivity& user, UserProfile& profile, in
   r.timer_ms = INT64_MIN;
   for (int k = 1; k <= config_.horizon_days; ++k) {
     const int64_t start = tz.day_start_ms(day + k);
-    if ((score_only(user, profile, day + k, start) >= config_.threshold) != at_risk) {
+    if (at_or_above_threshold(logit_only(user, profile, day + k, start)) != at_risk) {
       r.timer_ms = start;
       break;
     }

@@ -33,7 +33,7 @@ struct RiskCounts {
 enum class RiskCrossing : uint8_t { kNone, kUp, kDown };
 
 struct Rescored {
-  RiskScore score;
+  RiskScore score;  // its reasons only with a crossing up (the only use they have)
   RiskCrossing crossing = RiskCrossing::kNone;
 };
 
@@ -57,9 +57,11 @@ class RiskTracker {
   const RiskConfig& config() const { return config_; }
 
  private:
-  // The score alone, for the silence timer's look ahead: no reasons, no allocation.
-  double score_only(const UserActivity& user, const UserProfile& profile, int32_t day,
+  // The logit alone, for the silence timer's look ahead: no reasons, no allocation, no exp.
+  double logit_only(const UserActivity& user, const UserProfile& profile, int32_t day,
                     int64_t now_ms) const;
+  // Whether logit_only's logit means a score at or above the threshold.
+  bool at_or_above_threshold(double logit) const;
 
   RiskConfig config_;
   // The model folded into one coefficient per feature: logit = constant_ + sum coef_[i] * x[i].
@@ -67,6 +69,8 @@ class RiskTracker {
   double constant_ = 0;
   // Without a cohort reference, feature 29 is 0.5 at no cost.
   bool has_cohort_ = false;
+  double logit_threshold_ = 0;  // log(t / (1 - t)), for a threshold t strictly between 0 and 1
+  bool has_logit_threshold_ = false;
   const CohortReference* cohort() const { return has_cohort_ ? &config_.model.cohort : nullptr; }
 };
 
