@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <tuple>
+#include <utility>
 
 namespace engaged {
 namespace {
@@ -24,12 +25,39 @@ uint64_t pair_hash(const std::string& mentee, const std::string& mentor) {
   return XXH3_64bits(k.data(), k.size());
 }
 
+bool is_open(const Mentor& m) {
+  return m.opted_in && !m.suspended && static_cast<int>(m.mentees.size()) < m.capacity;
+}
+
+void close(ProgramIndexes& index, const std::string& id, const Mentor& m) {
+  index.open_mentors.erase(id);
+  for (const auto& l : m.languages) {
+    auto it = index.open_by_language.find(l);
+    if (it == index.open_by_language.end()) continue;
+    it->second.erase(id);
+    if (it->second.empty()) index.open_by_language.erase(it);
+  }
+}
+
+void open_if_open(ProgramIndexes& index, const std::string& id, const Mentor& m) {
+  if (!is_open(m)) return;
+  index.open_mentors.emplace(id, &m);
+  for (const auto& l : m.languages) index.open_by_language[l].emplace(id, &m);
+}
+
+// After any change of `mentor` that can open or close them (a const lookup: marks nothing).
+void reindex(ProgramState& s, const std::string& mentor) {
+  if (auto it = std::as_const(s.mentors).find(mentor); it != s.mentors.end()) {
+    close(s.index, mentor, it->second);
+    open_if_open(s.index, mentor, it->second);
+  }
+}
+
 }  // namespace
 
 void rebuild_indexes(ProgramState& s) {
   s.index = {};
-  for (auto& [id, m] : s.mentors)
-    for (const auto& l : m.languages) s.index.mentors_by_language[l].emplace(id, &m);
+  for (auto& [id, m] : s.mentors) open_if_open(s.index, id, m);
   for (const auto& [id, w] : s.waiting)
     s.index.waiting_by_language[w.mentee.language].emplace(w.since_ms, id);
 }
@@ -37,14 +65,9 @@ void rebuild_indexes(ProgramState& s) {
 void MentorProgram::set_languages(ProgramState& s, const std::string& mentor,
                                   std::vector<std::string> langs) {
   Mentor& m = s.mentors[mentor];
-  for (const auto& l : m.languages) {
-    auto it = s.index.mentors_by_language.find(l);
-    if (it == s.index.mentors_by_language.end()) continue;
-    it->second.erase(mentor);
-    if (it->second.empty()) s.index.mentors_by_language.erase(it);
-  }
+  close(s.index, mentor, m);
   m.languages = std::move(langs);
-  for (const auto& l : m.languages) s.index.mentors_by_language[l].emplace(mentor, &m);
+  open_if_open(s.index, mentor, m);
 }
 
 void MentorProgram::add_waiting(ProgramState& s, const std::string& mentee, Waiting w) {
@@ -126,6 +149,7 @@ void MentorProgram::on_record(ProgramState& s, const ProgramRecord& r, PolicyOut
       m.capacity = r.capacity >= 0 ? r.capacity : config_.default_capacity;
       if (!r.tz.empty()) m.tz = r.tz;
       m.opted_in = true;
+      reindex(s, r.user);
       serve_waiting(s, r.user, out, fx);
       break;
     }
@@ -133,6 +157,7 @@ void MentorProgram::on_record(ProgramState& s, const ProgramRecord& r, PolicyOut
       auto it = s.mentors.find(r.user);
       if (it == s.mentors.end()) break;
       it->second.opted_in = false;
+      reindex(s, r.user);
       release_all(s, r.user, out, fx);
       break;
     }
@@ -157,6 +182,7 @@ void MentorProgram::on_record(ProgramState& s, const ProgramRecord& r, PolicyOut
       if (it != s.mentors.end() && !it->second.suspended &&
           static_cast<int>(reporters.size()) >= config_.report_threshold) {
         it->second.suspended = true;
+        reindex(s, r.peer);
         release_all(s, r.peer, out, fx);
       }
       break;
@@ -193,7 +219,7 @@ void MentorProgram::on_record(ProgramState& s, const ProgramRecord& r, PolicyOut
         if (last != s.holdout_decided.end() && s.now_ms - last->second < config_.match_max_ms)
           break;
         s.holdout_decided[r.user] = s.now_ms;
-        const std::string* mentor = best_mentor(s, r.user, info, {}, true);
+        const std::string* mentor = best_mentor(s, r.user, info, {});
         decide(s, NudgeKind::kMentorMatch, r.user, mentor ? *mentor : std::string(), info.tz, true,
                &info, out, true);
         if (mentor)
@@ -234,8 +260,8 @@ void MentorProgram::on_record(ProgramState& s, const ProgramRecord& r, PolicyOut
       erase_waiting(s, r.user);
       if (auto it = s.mentors.find(r.user); it != s.mentors.end()) {
         it->second.opted_in = false;
+        reindex(s, r.user);
         release_all(s, r.user, out, fx);
-        set_languages(s, r.user, {});
         s.mentors.erase(r.user);
       }
       s.holdout_decided.erase(r.user);
@@ -247,15 +273,12 @@ void MentorProgram::on_record(ProgramState& s, const ProgramRecord& r, PolicyOut
 
 const std::string* MentorProgram::best_mentor(const ProgramState& s, const std::string& mentee,
                                               const MenteeInfo& info,
-                                              const std::vector<std::string>& tried,
-                                              bool need_capacity) const {
+                                              const std::vector<std::string>& tried) const {
   const std::string* best = nullptr;
   // Larger is better: overlap, -response, rating, -load, -hash.
   std::tuple<int, int64_t, int64_t, int, uint64_t> best_key{};
   auto consider = [&](const std::string& id, const Mentor& m) {
-    if (!m.opted_in || m.suspended || id == mentee || contains(tried, id)) return;
-    if (need_capacity && static_cast<int>(m.mentees.size()) >= m.capacity) return;
-    if (!info.language.empty() && !contains(m.languages, info.language)) return;
+    if (id == mentee || contains(tried, id)) return;
     if (blocked(s, mentee, id)) return;
     int overlap = 0;
     for (const auto& t : info.topics) overlap += contains(m.topics, t);
@@ -272,9 +295,9 @@ const std::string* MentorProgram::best_mentor(const ProgramState& s, const std::
     }
   };
   if (info.language.empty()) {
-    for (const auto& [id, m] : s.mentors) consider(id, m);
-  } else if (auto it = s.index.mentors_by_language.find(info.language);
-             it != s.index.mentors_by_language.end()) {
+    for (const auto& [id, m] : s.index.open_mentors) consider(id, *m);
+  } else if (auto it = s.index.open_by_language.find(info.language);
+             it != s.index.open_by_language.end()) {
     for (const auto& [id, m] : it->second) consider(id, *m);
   }
   return best;
@@ -283,7 +306,7 @@ const std::string* MentorProgram::best_mentor(const ProgramState& s, const std::
 void MentorProgram::match_or_wait(ProgramState& s, const std::string& mentee, MenteeInfo info,
                                   std::vector<std::string> tried, int64_t waiting_since,
                                   PolicyOutput& out, ProgramEffects& fx) {
-  const std::string* found = best_mentor(s, mentee, info, tried, true);
+  const std::string* found = best_mentor(s, mentee, info, tried);
   if (!found) {
     add_waiting(s, mentee, {waiting_since, std::move(info), std::move(tried)});
     return;
@@ -291,6 +314,7 @@ void MentorProgram::match_or_wait(ProgramState& s, const std::string& mentee, Me
   const std::string mentor = *found;
   Mentor& m = s.mentors[mentor];
   m.mentees.insert(mentee);
+  reindex(s, mentor);
   Match& match = s.matches[mentee];
   match = Match{mentor, s.now_ms, MatchStage::kAwaitingAnswer, std::move(info), std::move(tried)};
   if (match.tried.empty())
@@ -310,7 +334,10 @@ void MentorProgram::release(ProgramState& s, const std::string& mentee, bool rem
   if (it == s.matches.end()) return;
   Match match = std::move(it->second);
   s.matches.erase(it);
-  if (auto m = s.mentors.find(match.mentor); m != s.mentors.end()) m->second.mentees.erase(mentee);
+  if (auto m = s.mentors.find(match.mentor); m != s.mentors.end()) {
+    m->second.mentees.erase(mentee);
+    reindex(s, match.mentor);
+  }
   if (rematch) {
     match.tried.push_back(match.mentor);
     match_or_wait(s, mentee, std::move(match.mentee), std::move(match.tried), s.now_ms, out, fx);

@@ -89,10 +89,13 @@ struct TimerKey {
   auto operator<=>(const TimerKey&) const = default;
 };
 
-// Lookups derived from the state (rebuilt after loading, not stored): mentors by the languages
-// they speak, waiting mentees by their language in first-come order ("" = language unknown).
+// Lookups derived from the state (rebuilt after loading, not stored): the open mentors (opted
+// in, not suspended, below capacity: the only ones a match may pick) all and by the languages
+// they speak, and waiting mentees by their language in first-come order ("" = language unknown).
+// Matching scans the open mentors only: most mentors are full most of the time.
 struct ProgramIndexes {
-  std::map<std::string, std::map<std::string, const Mentor*>> mentors_by_language;
+  std::map<std::string, const Mentor*> open_mentors;
+  std::map<std::string, std::map<std::string, const Mentor*>> open_by_language;
   std::map<std::string, std::set<std::pair<int64_t, std::string>>> waiting_by_language;
 };
 
@@ -146,9 +149,10 @@ class MentorProgram {
   void match_or_wait(ProgramState& s, const std::string& mentee, MenteeInfo info,
                      std::vector<std::string> tried, int64_t waiting_since, PolicyOutput& out,
                      ProgramEffects& fx);
+  // The best open mentor for `mentee`, or none.
   const std::string* best_mentor(const ProgramState& s, const std::string& mentee,
-                                 const MenteeInfo& info, const std::vector<std::string>& tried,
-                                 bool need_capacity) const;
+                                 const MenteeInfo& info,
+                                 const std::vector<std::string>& tried) const;
   // Ends the mentee's match; if `rematch`, looks for another mentor.
   void release(ProgramState& s, const std::string& mentee, bool rematch, PolicyOutput& out,
                ProgramEffects& fx);
