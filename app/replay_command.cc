@@ -150,7 +150,7 @@ class ProgramFeed {
       else if (stream_time != kNoTime)
         runner_.advance_source(p, stream_time);
     }
-    ChangeBatch batch(store_, /*record_ops=*/false);
+    ChangeBatch batch(store_, /*record_ops=*/false, std::move(spare_batch_));
     CheckpointResult result;
     runner_.write(batch, result);
     std::erase_if(unreleased_, [&](const auto& entry) {
@@ -159,10 +159,12 @@ class ProgramFeed {
       return true;
     });
     store_.write(batch.write_batch());
+    spare_batch_ = std::move(batch.write_batch());
   }
 
  private:
   Store& store_;
+  rocksdb::WriteBatch spare_batch_;  // the last pass's, its memory reused by the next
   ProgramRunner runner_;
   std::vector<std::string> last_key_;  // by partition: the last outbox key read
   std::vector<std::pair<std::string, std::string>> unreleased_;  // (outbox key, payload)
