@@ -39,8 +39,9 @@ class TrackedMap {
   const V& at(const K& k) const { return map_.at(k); }
 
   V& operator[](const K& k) {
-    mark(k, map_.count(k) > 0);
-    return map_[k];
+    auto [it, inserted] = map_.try_emplace(k);
+    mark(k, !inserted);
+    return it->second;
   }
   iterator find(const K& k) {
     auto it = map_.find(k);
@@ -49,12 +50,16 @@ class TrackedMap {
   }
   template <typename... A>
   std::pair<iterator, bool> emplace(const K& k, A&&... args) {
-    mark(k, map_.count(k) > 0);
-    return map_.try_emplace(k, std::forward<A>(args)...);
+    auto r = map_.try_emplace(k, std::forward<A>(args)...);
+    mark(k, !r.second);
+    return r;
   }
   size_t erase(const K& k) {
-    mark(k, map_.count(k) > 0);
-    return map_.erase(k);
+    auto it = map_.find(k);
+    mark(k, it != map_.end());
+    if (it == map_.end()) return 0;
+    map_.erase(it);
+    return 1;
   }
   iterator erase(const_iterator it) {
     mark(it->first, true);
@@ -108,8 +113,8 @@ class TrackedSet {
   size_t count(const K& k) const { return set_.count(k); }
 
   void insert(K k) {
-    changed_.try_emplace(k, set_.count(k) > 0);
-    set_.insert(std::move(k));
+    auto [it, inserted] = set_.insert(std::move(k));
+    changed_.try_emplace(*it, !inserted);
   }
   const_iterator erase(const_iterator it) {
     changed_.try_emplace(*it, true);
