@@ -53,6 +53,13 @@ void reindex(ProgramState& s, const std::string& mentor) {
   }
 }
 
+// A mentor's zone, read without marking them changed.
+const std::string& tz_of(const ProgramState& s, const std::string& mentor) {
+  static const std::string kNone;
+  auto it = s.mentors.find(mentor);
+  return it == s.mentors.end() ? kNone : it->second.tz;
+}
+
 }  // namespace
 
 void rebuild_indexes(ProgramState& s) {
@@ -223,8 +230,7 @@ void MentorProgram::on_record(ProgramState& s, const ProgramRecord& r, PolicyOut
         decide(s, NudgeKind::kMentorMatch, r.user, mentor ? *mentor : std::string(), info.tz, true,
                &info, out, true);
         if (mentor)
-          decide(s, NudgeKind::kMentorMatch, *mentor, r.user, s.mentors[*mentor].tz, true, &info,
-                 out);
+          decide(s, NudgeKind::kMentorMatch, *mentor, r.user, tz_of(s, *mentor), true, &info, out);
         break;
       }
       match_or_wait(s, r.user, std::move(info), {}, s.now_ms, out, fx);
@@ -250,8 +256,7 @@ void MentorProgram::on_record(ProgramState& s, const ProgramRecord& r, PolicyOut
       if (it == s.matches.end()) break;
       const std::string mentor = it->second.mentor;
       if (it->second.stage == MatchStage::kAnswered)
-        decide(s, NudgeKind::kMentorReward, mentor, r.user, s.mentors[mentor].tz, false, nullptr,
-               out);
+        decide(s, NudgeKind::kMentorReward, mentor, r.user, tz_of(s, mentor), false, nullptr, out);
       release(s, r.user, false, out, fx);
       break;
     }
@@ -404,8 +409,8 @@ void MentorProgram::fire(ProgramState& s, const TimerKey& t, PolicyOutput& out,
       m.stage = MatchStage::kReminded;
       ++fx.sla_breaches;
       s.timers.insert({t.due_ms + config_.sla_ms, ProgramTimer::kSlaRematch, t.user, t.token});
-      decide(s, NudgeKind::kMentorReminder, m.mentor, t.user, s.mentors[m.mentor].tz, false,
-             nullptr, out);
+      decide(s, NudgeKind::kMentorReminder, m.mentor, t.user, tz_of(s, m.mentor), false, nullptr,
+             out);
       return;
     case ProgramTimer::kSlaRematch:
       if (m.stage != MatchStage::kReminded) return;
