@@ -23,8 +23,10 @@ RiskTracker::RiskTracker(RiskConfig config) : config_(std::move(config)) {
     constant_ -= coef_[i] * m.mean[i];
   }
   has_cohort_ = !m.cohort.empty();
+  // Within 1e-9 of the threshold's logit the score moves by t (1 - t) 1e-9, which must stay above
+  // the few 1e-16 that rounding the score and the logarithm can cost: so t (1 - t) >= 1e-6.
   const double t = config_.threshold;
-  has_logit_threshold_ = t > 0 && t < 1;
+  has_logit_threshold_ = t * (1 - t) >= 1e-6;
   if (has_logit_threshold_) logit_threshold_ = std::log(t / (1 - t));
 }
 
@@ -38,8 +40,7 @@ double RiskTracker::logit_only(const UserActivity& user, const UserProfile& prof
 }
 
 bool RiskTracker::at_or_above_threshold(double logit) const {
-  // The score is monotone in the logit: only a logit within rounding of the threshold's needs the
-  // score itself (a margin of 1e-9 is orders of magnitude above exp's and log's rounding).
+  // The score is monotone in the logit: only a logit near the threshold's needs the score itself.
   if (has_logit_threshold_ && logit > logit_threshold_ + 1e-9) return true;
   if (has_logit_threshold_ && logit < logit_threshold_ - 1e-9) return false;
   return risk_probability(logit) >= config_.threshold;

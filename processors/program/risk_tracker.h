@@ -55,13 +55,14 @@ class RiskTracker {
   static void forget(const UserProfile& profile, RiskCounts& counts);
 
   const RiskConfig& config() const { return config_; }
+  // Whether a logit means a score at or above the threshold: risk_probability(logit) >= threshold,
+  // without the exp unless the logit is near the threshold's.
+  bool at_or_above_threshold(double logit) const;
 
  private:
   // The logit alone, for the silence timer's look ahead: no reasons, no allocation, no exp.
   double logit_only(const UserActivity& user, const UserProfile& profile, int32_t day,
                     int64_t now_ms) const;
-  // Whether logit_only's logit means a score at or above the threshold.
-  bool at_or_above_threshold(double logit) const;
 
   RiskConfig config_;
   // The model folded into one coefficient per feature: logit = constant_ + sum coef_[i] * x[i].
@@ -69,7 +70,7 @@ class RiskTracker {
   double constant_ = 0;
   // Without a cohort reference, feature 29 is 0.5 at no cost.
   bool has_cohort_ = false;
-  double logit_threshold_ = 0;  // log(t / (1 - t)), for a threshold t strictly between 0 and 1
+  double logit_threshold_ = 0;  // log(t / (1 - t)), for a threshold t not within 1e-6 of 0 or 1
   bool has_logit_threshold_ = false;
   const CohortReference* cohort() const { return has_cohort_ ? &config_.model.cohort : nullptr; }
 };

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <random>
 #include <set>
+#include <vector>
 
 #include "app/zone_files.h"
 #include "processors/program/mentor_program.h"
@@ -387,4 +389,36 @@ TEST(RiskTracker, TheTimerIsTheFirstDayTheSilentScoreCrosses) {
 }
 
 }  // namespace
+TEST(RiskTracker, ComparingLogitsDecidesAsComparingScores) {
+  // Around each threshold's logit: the neighbouring doubles, then steps out to far beyond the
+  // margin in which the score is computed. Thresholds near 0 and 1 take the exact way throughout.
+  for (double t : {1e-9, 1e-6, 0.001, 0.3, 0.5, 0.77, 0.999, 1 - 1e-6, 1 - 1e-8, 1 - 1e-9}) {
+    RiskConfig config;
+    config.threshold = t;
+    const RiskTracker tracker(config);
+    const double boundary = std::log(t / (1 - t));
+    std::vector<double> logits;
+    for (double z = boundary, w = boundary; logits.size() < 2000;) {
+      logits.push_back(z = std::nextafter(z, INFINITY));
+      logits.push_back(w = std::nextafter(w, -INFINITY));
+    }
+    for (double step = 1e-12; step < 100; step *= 1.5) {
+      logits.push_back(boundary + step);
+      logits.push_back(boundary - step);
+    }
+    for (int i = 1; i <= 20000; ++i) {  // just beyond the margin, densely
+      logits.push_back(boundary + 1e-9 + i * 1e-11);
+      logits.push_back(boundary - 1e-9 - i * 1e-11);
+    }
+    int above = 0;
+    for (double z : logits) {
+      const bool exact = risk_probability(z) >= t;
+      ASSERT_EQ(tracker.at_or_above_threshold(z), exact) << "threshold " << t << " logit " << z;
+      above += exact;
+    }
+    EXPECT_GT(above, 0);
+    EXPECT_LT(above, static_cast<int>(logits.size()));
+  }
+}
+
 }  // namespace engaged
