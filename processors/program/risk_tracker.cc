@@ -32,8 +32,7 @@ RiskTracker::RiskTracker(RiskConfig config) : config_(std::move(config)) {
 
 double RiskTracker::logit_only(const UserActivity& user, const UserProfile& profile, int32_t day,
                                int64_t now_ms) const {
-  const RiskFeatures f = risk_features(
-      user, profile, {day, now_ms, config_.support_sla_ms, config_.aha_count, cohort()});
+  const RiskFeatures f = features(user, profile, day, now_ms);
   double z = constant_;
   for (size_t i = 0; i < f.size(); ++i) z += coef_[i] * f[i];
   return z;
@@ -46,18 +45,17 @@ bool RiskTracker::at_or_above_threshold(double logit) const {
   return risk_probability(logit) >= config_.threshold;
 }
 
-RiskScore RiskTracker::score(const UserActivity& user, const UserProfile& profile, int32_t day,
-                             int64_t now_ms) const {
-  const RiskInputs in{day, now_ms, config_.support_sla_ms, config_.aha_count, cohort()};
-  return score_risk(config_.model, risk_features(user, profile, in));
+RiskFeatures RiskTracker::features(const UserActivity& user, const UserProfile& profile,
+                                   int32_t day, int64_t now_ms) const {
+  return risk_features(user, profile,
+                       {day, now_ms, config_.support_sla_ms, config_.aha_count, cohort()});
 }
 
 Rescored RiskTracker::rescore(const UserActivity& user, UserProfile& profile, int32_t day,
                               int64_t now_ms, const TimeZone& tz, RiskCounts& counts,
                               bool project) const {
   Rescored out;
-  const RiskFeatures f = risk_features(
-      user, profile, {day, now_ms, config_.support_sla_ms, config_.aha_count, cohort()});
+  const RiskFeatures f = features(user, profile, day, now_ms);
   out.score.score = risk_probability(risk_logit(config_.model, f));
   RiskState& r = profile.risk;
   const bool at_risk = out.score.score >= config_.threshold;

@@ -41,9 +41,10 @@ class RiskTracker {
  public:
   explicit RiskTracker(RiskConfig config);
 
-  // The score of `user` as of `day` (now_ms: the state's event time within that day).
-  RiskScore score(const UserActivity& user, const UserProfile& profile, int32_t day,
-                  int64_t now_ms) const;
+  // The features of `user` as of `day` (now_ms: the state's event time within that day), with
+  // this tracker's settings: what rescoring and the look ahead both score.
+  RiskFeatures features(const UserActivity& user, const UserProfile& profile, int32_t day,
+                        int64_t now_ms) const;
   // Rescores as of `day`, updates profile.risk (bucket, flag, day, next timer) and `counts`, and
   // says whether the score crossed the threshold. The timer is the start of the first later day
   // on which the score, without further events, would be on the other side of the threshold.

@@ -374,9 +374,12 @@ TEST(RiskTracker, TheTimerIsTheFirstDayTheSilentScoreCrosses) {
   ASSERT_FALSE(p.risk.at_risk);
   ASSERT_NE(p.risk.timer_ms, INT64_MIN);
   const int32_t due = tz.day_of(p.risk.timer_ms);
+  auto score = [&](int32_t d, int64_t ms) {
+    return score_risk(tracker.config().model, tracker.features(u, p, d, ms)).score;
+  };
   for (int32_t d = day + 1; d < due; ++d)
-    EXPECT_LT(tracker.score(u, p, d, tz.day_start_ms(d)).score, tracker.config().threshold);
-  EXPECT_GE(tracker.score(u, p, due, p.risk.timer_ms).score, tracker.config().threshold);
+    EXPECT_LT(score(d, tz.day_start_ms(d)), tracker.config().threshold);
+  EXPECT_GE(score(due, p.risk.timer_ms), tracker.config().threshold);
   EXPECT_EQ(counts.by_bucket[p.risk.bucket - 1u], 1);
   EXPECT_EQ(r.crossing, RiskCrossing::kNone);
   // Rescored on the due day it crosses; the counts move with it.
