@@ -254,6 +254,15 @@ std::optional<std::string> Store::get(Family f, std::string_view key) {
   return value;
 }
 
+bool Store::get(Family f, std::string_view key, rocksdb::PinnableSlice& value) {
+  value.Reset();
+  if (!cf(f)) return false;
+  auto s = db_->Get(rocksdb::ReadOptions(), cf(f), key, &value);
+  if (s.IsNotFound()) return false;
+  check(s, "read state");
+  return true;
+}
+
 std::vector<std::string> Store::keys_in_range(Family f, std::string_view from,
                                               std::string_view to) {
   std::vector<std::string> out;

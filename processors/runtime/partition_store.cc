@@ -33,9 +33,9 @@ bool read_user(Store& store, int32_t partition, std::string_view user_id, UserAc
                UserProfile& profile) {
   std::string key;
   codec::user_key(key, partition, user_id);
-  const std::optional<std::string> value = store.get(Family::kUsers, key);
-  if (!value) return false;
-  if (!codec::decode_user(*value, activity, profile))
+  rocksdb::PinnableSlice value;
+  if (!store.get(Family::kUsers, key, value)) return false;
+  if (!codec::decode_user(value.ToStringView(), activity, profile))
     throw std::runtime_error("corrupt user record in state");
   return true;
 }
