@@ -246,17 +246,14 @@ void Store::scan(Family f, std::string_view prefix,
 }
 
 std::optional<std::string> Store::get(Family f, std::string_view key) {
-  if (!cf(f)) return std::nullopt;  // a read-only state written before the family existed
-  std::string value;
-  auto s = db_->Get(rocksdb::ReadOptions(), cf(f), key, &value);
-  if (s.IsNotFound()) return std::nullopt;
-  check(s, "read state");
-  return value;
+  rocksdb::PinnableSlice value;
+  if (!get(f, key, value)) return std::nullopt;
+  return value.ToString();
 }
 
 bool Store::get(Family f, std::string_view key, rocksdb::PinnableSlice& value) {
   value.Reset();
-  if (!cf(f)) return false;
+  if (!cf(f)) return false;  // a read-only state written before the family existed
   auto s = db_->Get(rocksdb::ReadOptions(), cf(f), key, &value);
   if (s.IsNotFound()) return false;
   check(s, "read state");
