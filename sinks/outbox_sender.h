@@ -1,7 +1,8 @@
 // Drains the outbox to Kafka: program records to the program topic, nudges to the nudges topic,
-// with an idempotent producer. An entry leaves the store only when Kafka acknowledged it (its
-// key is handed back for the next checkpoint to delete); a failed one is produced again. So a
-// decided nudge reaches the topic at least once, in decision order, whatever crashes.
+// with a producer of its own (one request in flight: see outbox_properties). An entry leaves the
+// store only when Kafka acknowledged it (its key is handed back for the next checkpoint to
+// delete); a failed one is produced again. So a decided nudge reaches the topic at least once,
+// in decision order, whatever crashes.
 #pragma once
 
 #include <librdkafka/rdkafka.h>
