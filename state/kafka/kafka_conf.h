@@ -32,8 +32,8 @@ struct KafkaHandleDeleter {
 using KafkaHandle = std::unique_ptr<rd_kafka_t, KafkaHandleDeleter>;
 
 // An idempotent producer (loadgen, dead letters; the outbox turns idempotence off): batching
-// and lz4 on. Delivery reports
-// go to `on_delivery` with `opaque` as the handle's opaque; by default errors are logged.
+// and lz4 on. Delivery reports go to `on_delivery` with `opaque` as the handle's opaque; by
+// default errors are logged.
 using DeliveryCallback = void (*)(rd_kafka_t*, const rd_kafka_message_t*, void*);
 KafkaHandle make_producer(const KafkaProperties& user, DeliveryCallback on_delivery = nullptr,
                           void* opaque = nullptr);
