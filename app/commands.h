@@ -97,8 +97,8 @@ struct LoadgenOptions {
   PopulationOptions population;
   std::string output;  // NDJSON path, "-" = stdout; empty = Kafka
   bool keyed = false;  // NDJSON lines as "key<TAB>json", the format of kcat -K'\t'
-  std::string topic = "app.events";
-  KafkaProperties kafka;
+  std::string topic;      // empty: the setting input.topic
+  KafkaProperties kafka;  // run's kafka.* settings, and input.partitioner as `partitioner`
   double rate = 0;  // messages per second, 0 = as fast as possible
 };
 int loadgen(const LoadgenOptions& options);

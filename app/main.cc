@@ -210,11 +210,15 @@ int main(int argc, char** argv) {
   add_population_options(loadgen_cmd, loadgen_options.population, loadgen_end);
   std::string loadgen_brokers;
   loadgen_cmd->add_option("--output,-o", loadgen_options.output, "NDJSON file, - for stdout");
-  loadgen_cmd->add_option("--brokers", loadgen_brokers, "produce to this Kafka instead");
+  loadgen_cmd->add_option("--brokers", loadgen_brokers,
+                          "produce to this Kafka instead (shortcut for --set "
+                          "kafka.bootstrap.servers=...)");
+  // The producer takes run's settings: kafka.* (security, linger), input.topic, input.partitioner.
+  add_config_options(loadgen_cmd);
   loadgen_cmd->add_flag("--keyed", loadgen_options.keyed,
                         "NDJSON lines as key<TAB>json (kcat -K'\\t')");
-  loadgen_cmd->add_option("--topic", loadgen_options.topic, "topic to produce to")
-      ->capture_default_str();
+  loadgen_cmd->add_option("--topic", loadgen_options.topic,
+                          "topic to produce to (default: the setting input.topic)");
   loadgen_cmd->add_option("--rate", loadgen_options.rate, "messages/s (0 = as fast as possible)");
 
   auto* kafka_cmd = app.add_subcommand(
@@ -311,8 +315,18 @@ int main(int argc, char** argv) {
     if (*loadgen_cmd) {
       loadgen_options.population.end_day =
           loadgen_end.empty() ? yesterday_utc() : day_arg(loadgen_end);
-      if (loadgen_options.output.empty() && loadgen_brokers.empty()) loadgen_options.output = "-";
-      if (!loadgen_brokers.empty()) loadgen_options.kafka["bootstrap.servers"] = loadgen_brokers;
+      // Kafka with --brokers, or with settings and no -o; else NDJSON on stdout.
+      const bool settings = !config_file.empty() || !overrides.empty();
+      if (loadgen_options.output.empty() && loadgen_brokers.empty() && !settings)
+        loadgen_options.output = "-";
+      if (loadgen_options.output.empty()) {
+        if (!loadgen_brokers.empty())
+          overrides.push_back("kafka.bootstrap.servers=" + loadgen_brokers);
+        const Config c = load_config(config_file, overrides);
+        loadgen_options.kafka = c.kafka;
+        loadgen_options.kafka.try_emplace("partitioner", c.partitioner);
+        if (loadgen_options.topic.empty()) loadgen_options.topic = c.topic;
+      }
       return loadgen(loadgen_options);
     }
     if (*kafka_cmd) return kafka_cluster(kafka_options);
