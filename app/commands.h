@@ -95,11 +95,11 @@ int check_events(const CheckEventsOptions& options);
 
 struct LoadgenOptions {
   PopulationOptions population;
-  std::string output;  // NDJSON path, "-" = stdout; empty = Kafka
-  bool keyed = false;  // NDJSON lines as "key<TAB>json", the format of kcat -K'\t'
+  std::string output;     // NDJSON path, "-" = stdout; empty = Kafka
+  bool keyed = false;     // NDJSON lines as "key<TAB>json", the format of kcat -K'\t'
   std::string topic;      // empty: the setting input.topic
   KafkaProperties kafka;  // run's kafka.* settings, and input.partitioner as `partitioner`
-  double rate = 0;  // messages per second, 0 = as fast as possible
+  double rate = 0;        // messages per second, 0 = as fast as possible
 };
 int loadgen(const LoadgenOptions& options);
 
