@@ -8,8 +8,11 @@
 # the nudge leaving engaged, checkpoint pacing, the program topic and the merge's watermarks
 # included. The acknowledgement follows within the
 # producer's linger.ms (10 ms by default). Also printed: the CPU each process used while the
-# input was produced, and the latency by when the nudge left (growing: engaged fell behind).
+# input was produced, the cluster's and engaged's by 4 s of input, and the latency by when the
+# nudge left (growing: engaged fell behind, or the cluster did).
 # Usage: [BIN=build/engaged] bench/latency_bench.sh [rate] [users]   (defaults 100000/s, 25000 users: ~1.7 M events)
+# LOADGEN_ARGS: more loadgen options, e.g. "--set kafka.linger.ms=40" (its producer's default is
+# 10 ms; larger batches cost the embedded cluster less, and add their wait to the latency).
 # `run` settings: RUN_ARGS, by default the low-latency client settings of docs/deploy.md
 # (kafka.fetch.wait.max.ms=5, kafka.linger.ms=1); RUN_ARGS= gives engaged's defaults, and e.g.
 # RUN_ARGS="--set processing.send_outputs=after_commit" the nudges sent only after commits.
@@ -22,8 +25,8 @@ USERS=${2:-25000}
 RUN_ARGS=${RUN_ARGS---set kafka.fetch.wait.max.ms=5 --set kafka.linger.ms=1}
 echo "run settings: ${RUN_ARGS:-(defaults)}"
 WORK=$(mktemp -d /tmp/engaged-lbench.XXXXXX)
-CLUSTER= RUN=
-trap 'kill $CLUSTER $RUN 2>/dev/null || true; rm -rf "$WORK"' EXIT
+CLUSTER= RUN= SAMPLER=
+trap 'kill $CLUSTER $RUN $SAMPLER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 $BIN kafka --partitions 24 --bootstrap-file "$WORK/bootstrap" --group bench >/dev/null 2>&1 &
 CLUSTER=$!
 while [ ! -s "$WORK/bootstrap" ]; do sleep 0.1; done
@@ -37,15 +40,33 @@ for _ in $(seq 100); do grep -q "program stage: merging" "$WORK/run.log" && brea
 cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
 CLUSTER_CPU0=$(cpu_s $CLUSTER) RUN_CPU0=$(cpu_s $RUN)
 START=$(date +%s.%N)
+# Each process's CPU seconds, once a second, for the by-4-s figures below.
+(while sleep 1; do echo "$(date +%s.%N) $(cpu_s $CLUSTER) $(cpu_s $RUN)" || break; done) \
+  > "$WORK/cpu.samples" 2>/dev/null &
+SAMPLER=$!
 /usr/bin/time -f "%U %S" -o "$WORK/loadgen.time" $BIN loadgen --users "$USERS" --days 60 \
-  --end 2026-06-30 --seed 1 --brokers "$B" --rate "$RATE" 2>/dev/null
+  --end 2026-06-30 --seed 1 --brokers "$B" --rate "$RATE" ${LOADGEN_ARGS:-} 2>/dev/null
 PRODUCED=$(date +%s.%N)
+kill $SAMPLER 2>/dev/null || true
 # While the input was produced, on this machine's $(nproc) cores: at 100 k events/s the three
 # processes together may leave engaged too little CPU to keep up, and then latency grows.
 awk -v c0="$CLUSTER_CPU0" -v c1="$(cpu_s $CLUSTER)" -v r0="$RUN_CPU0" -v r1="$(cpu_s $RUN)" \
   -v s="$START" -v e="$PRODUCED" -v n="$(nproc)" '{
   printf "cpu while producing (%.1f s, %d cores): engaged run %.1f s, cluster %.1f s, loadgen %.1f s\n",
     e - s, n, r1 - r0, c1 - c0, $1 + $2 }' "$WORK/loadgen.time"
+# The embedded cluster answers a fetch with one batch per partition, found by walking the
+# partition's batches from the oldest (librdkafka 2.0's mock: rdkafka_mock.c), so its CPU grows
+# with the log at a constant input rate; a real broker's does not.
+awk -v s="$START" -v c0="$CLUSTER_CPU0" -v r0="$RUN_CPU0" '
+  { k = int(($1 - s) / 4); t[k] = $1; c[k] = $2; r[k] = $3; if (k > n) n = k }
+  END {
+    pt = s; pc = c0; pr = r0
+    for (k = 0; k <= n; k++) if (k in t && t[k] - pt >= 2) {
+      cl = cl sprintf(" %.2f", (c[k] - pc) / (t[k] - pt))
+      rl = rl sprintf(" %.2f", (r[k] - pr) / (t[k] - pt))
+      pt = t[k]; pc = c[k]; pr = r[k]
+    }
+    print "cpu by 4 s of input, in cores: cluster" cl ", engaged run" rl }' "$WORK/cpu.samples"
 wait $RUN || { tail -5 "$WORK/run.log"; exit 1; }
 RUN=
 read_topic() {

@@ -19,6 +19,7 @@ expect kafka_bench "^run 1, changelog on: [0-9]+ events, [0-9,]+ events/s" "$out
 expect kafka_bench "^run 1, changelog off: [0-9]+ events, [0-9,]+ events/s" "$out"
 out=$(bench/latency_bench.sh 20000 1000 2>&1)
 expect latency_bench "^cpu while producing \([0-9.]+ s, [0-9]+ cores\): engaged run [0-9.]+ s" "$out"
+expect latency_bench "^cpu by 4 s of input, in cores: cluster( [0-9.]+)+, engaged run( [0-9.]+)+$" "$out"
 expect latency_bench "^event -> nudge latency over [1-9][0-9,]* nudges: p50 [0-9]+ ms, p99 [0-9]+ ms" "$out"
 expect latency_bench "^ +[0-9]+-[0-9]+ +[0-9,]+ nudges, p50" "$out"
 echo "replay, kafka and latency benches ran"
