@@ -1,6 +1,9 @@
 // The embedded default: librdkafka's mock cluster, real Kafka protocol on loopback, so `engaged`
 // runs and is tested without a broker installation. Bounded log per partition (it drops the
 // oldest data past ~100k batches / 5 MB), so producers must not run far ahead of consumers.
+// A fetch gets one batch per partition, found by walking the partition's batches from the oldest
+// (no index): its cost grows with the log, so many small batches (a short linger.ms) cost the
+// cluster more as a run goes on (bench/latency_bench.sh prints its CPU by 4 s of input).
 #pragma once
 
 #include <librdkafka/rdkafka.h>
