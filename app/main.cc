@@ -319,10 +319,10 @@ int main(int argc, char** argv) {
       const bool settings = !config_file.empty() || !overrides.empty();
       if (loadgen_options.output.empty() && loadgen_brokers.empty() && !settings)
         loadgen_options.output = "-";
+      if (!loadgen_brokers.empty())
+        overrides.push_back("kafka.bootstrap.servers=" + loadgen_brokers);
+      const Config c = load_config(config_file, overrides);  // checked even when unused (-o)
       if (loadgen_options.output.empty()) {
-        if (!loadgen_brokers.empty())
-          overrides.push_back("kafka.bootstrap.servers=" + loadgen_brokers);
-        const Config c = load_config(config_file, overrides);
         loadgen_options.kafka = c.kafka;
         loadgen_options.kafka.try_emplace("partitioner", c.partitioner);
         if (loadgen_options.topic.empty()) loadgen_options.topic = c.topic;

@@ -4,7 +4,8 @@ producers' partitioner (input.partitioner) and the kafka.* properties, here the 
 itself. kcat, an independent client, produces the same keyed lines with librdkafka's murmur2
 partitioner: every message must land in the same partition with the same key and value. With
 the default partitioner the partitions differ, so the comparison can fail. A bad kafka.* value
-and an unknown setting stop loadgen with an error that names them.
+and an unknown setting (also when writing a file, where the settings go unused) stop loadgen
+with an error that names them.
 
 Usage: loadgen_kafka_test.py path/to/engaged. Needs kcat."""
 import os
@@ -50,13 +51,15 @@ with h.embedded_cluster(work, topics="lg.events,murmur.events,default.events") a
         failed += 1
         h.log("FAIL: the partitioner made no difference: the comparison proves nothing")
 
-    for args, named in ((["--set", "kafka.linger.ms=abc"], "linger.ms"),
-                        (["--set", "input.nope=1"], "input.nope")):
-        res = subprocess.run([h.ENGAGED, "loadgen", *POPULATION, "--brokers", bootstrap, *args],
+    for args, named in ((["--brokers", bootstrap, "--set", "kafka.linger.ms=abc"], "linger.ms"),
+                        (["--brokers", bootstrap, "--set", "input.nope=1"], "input.nope"),
+                        (["-o", os.path.join(work, "x.ndjson"), "--set", "input.nope=1"],
+                         "input.nope")):
+        res = subprocess.run([h.ENGAGED, "loadgen", *POPULATION, *args],
                              capture_output=True, text=True, timeout=60)
         if res.returncode == 0 or named not in res.stderr:
             failed += 1
             h.log(f"FAIL: {args}: exit {res.returncode}, stderr {res.stderr[-300:]!r}")
 h.stop_children()
-print(f"{4 - failed} passed, {failed} failed")  # 4 checks: same messages, a real difference, 2 errors
+print(f"{5 - failed} passed, {failed} failed")  # same messages, a real difference, 3 errors
 sys.exit(1 if failed else 0)
