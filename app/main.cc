@@ -76,7 +76,8 @@ int main(int argc, char** argv) {
       ->envname("ENGAGED_LOG_FORMAT")
       ->check(CLI::IsMember({"text", "json"}));
 
-  // Shared by run and replay: config file + --set overrides (environment in between).
+  // Shared by every command that reads settings: config file + --set overrides (environment in
+  // between).
   std::string config_file;
   std::vector<std::string> overrides;
   auto add_config_options = [&](CLI::App* cmd) {
