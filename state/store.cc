@@ -185,16 +185,18 @@ std::vector<int32_t> Store::partitions() {
   return out;
 }
 
-std::vector<std::pair<int64_t, std::string>> Store::due_timers(int32_t partition, int64_t until) {
+std::vector<std::pair<int64_t, std::string>> Store::due_timers(int32_t partition, int64_t from,
+                                                               int64_t until) {
   std::vector<std::pair<int64_t, std::string>> out;
-  std::string from, to;
-  codec::timer_key(from, partition, INT64_MIN, "");
-  codec::timer_key(to, partition, until == INT64_MAX ? until : until + 1, "");
+  if (from > until) return out;
+  std::string lower, upper_key;
+  codec::timer_key(lower, partition, from, "");
+  codec::timer_key(upper_key, partition, until == INT64_MAX ? until : until + 1, "");
   rocksdb::ReadOptions ro;
-  rocksdb::Slice upper(to);
+  rocksdb::Slice upper(upper_key);
   ro.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(Family::kTimers)));
-  for (it->Seek(from); it->Valid(); it->Next()) {
+  for (it->Seek(lower); it->Valid(); it->Next()) {
     auto [due, user] = codec::parse_timer_key(it->key().ToStringView());
     out.emplace_back(due, std::string(user));
   }

@@ -61,8 +61,9 @@ class Store {
   rocksdb::DB* db() { return db_.get(); }
   rocksdb::ColumnFamilyHandle* cf(Family f) { return handles_[static_cast<size_t>(f)]; }
 
-  // Silence timers of a partition due at or before `until`: (due, user id), in key order.
-  std::vector<std::pair<int64_t, std::string>> due_timers(int32_t partition, int64_t until);
+  // Silence timers of a partition due in [from, until]: (due, user id), in key order.
+  std::vector<std::pair<int64_t, std::string>> due_timers(int32_t partition, int64_t from,
+                                                          int64_t until);
   // Every outbox entry of a partition (kProgramPartition: the program stage's), in seq order;
   // with `after` (one of its keys), only those after it, found without a pass over the others
   // or the tombstones of those already deleted.

@@ -110,7 +110,9 @@ void PartitionState::timer_set(std::string_view user_id, int64_t due_ms) {
 }
 
 std::vector<std::pair<int64_t, std::string>> PartitionState::due_timers(int64_t until) {
-  std::vector<std::pair<int64_t, std::string>> out = store_.due_timers(partition_, until);
+  const int64_t from = timers_scanned_until_ == INT64_MIN ? INT64_MIN : timers_scanned_until_ + 1;
+  std::vector<std::pair<int64_t, std::string>> out = store_.due_timers(partition_, from, until);
+  timers_scanned_until_ = std::max(timers_scanned_until_, until);
   std::erase_if(new_timers_, [&](const NewTimer& t) {
     if (t.due_ms > until) return false;
     out.emplace_back(t.due_ms, *t.user);

@@ -180,6 +180,10 @@ class PartitionState final : public CheckpointedPartition {
     uint64_t generation;
   };
   std::vector<NewTimer> new_timers_;
+  // The `until` of the last scan of the store's timer index: every entry at or before it was
+  // fired then (a timer is always set for a later day than the stream time's), so the next scan
+  // starts after it instead of stepping over the tombstones of all the timers fired before.
+  int64_t timers_scanned_until_ = INT64_MIN;
 };
 
 // After a checkpoint committed: forgets the least recently touched clean users (they are in the

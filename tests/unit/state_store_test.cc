@@ -1,11 +1,14 @@
 // Registered stores: a DayStore's rows survive a checkpoint and a load, each record carries its
 // store's format version (a newer one is refused by name), and the manifest records which stores
-// a state holds and whether they came after its first data.
+// a state holds and whether they came after its first data. Also the partition state's reads and
+// writes of the store: the user cache's trim, the changed users' writes, timer and outbox scans.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "processors/first_week/first_week_processor.h"
 #include "processors/runtime/partition_state.h"
@@ -186,6 +189,31 @@ TEST_F(StateStoreTest, ACheckpointWritesTheChangedUsersInKeyOrderAndNoOther) {
   EXPECT_EQ(second.deletes, (std::vector<std::string>{"c"}));
   EXPECT_TRUE(store_->get(Family::kUsers, partition_key(0, "m")).has_value());
   EXPECT_FALSE(store_->get(Family::kUsers, partition_key(0, "c")).has_value());
+}
+
+// Each scan of a partition's timer index starts after the last one's end: what was due by then
+// fired at that scan, and the tombstones of its fired entries are not stepped over again. A new
+// partition (after a restart or a move) scans from the start.
+TEST_F(StateStoreTest, ATimerScanStartsAfterThePreviousOne) {
+  auto put_timer = [&](int64_t due, std::string_view user) {
+    ChangeBatch batch(*store_, false);
+    std::string key, value;
+    codec::timer_key(key, 0, due, user);
+    codec::encode_timer(value);
+    batch.put(Family::kTimers, key, value);
+    store_->write(batch.write_batch());
+  };
+  using Due = std::vector<std::pair<int64_t, std::string>>;
+  put_timer(10, "a");
+  put_timer(20, "b");
+  put_timer(30, "c");
+  PartitionState p(0, *store_);
+  EXPECT_EQ(p.due_timers(20), (Due{{10, "a"}, {20, "b"}}));
+  put_timer(15, "d");  // before the last scan's end: not returned by the next
+  EXPECT_EQ(p.due_timers(20), Due{});
+  EXPECT_EQ(p.due_timers(30), (Due{{30, "c"}}));
+  PartitionState restarted(0, *store_);
+  EXPECT_EQ(restarted.due_timers(30), (Due{{10, "a"}, {15, "d"}, {20, "b"}, {30, "c"}}));
 }
 
 // The outbox is read from after a given key (the replay's program stage reads only what is new
