@@ -1,7 +1,8 @@
 // Registered stores: a DayStore's rows survive a checkpoint and a load, each record carries its
 // store's format version (a newer one is refused by name), and the manifest records which stores
 // a state holds and whether they came after its first data. Also the partition state's reads and
-// writes of the store: the user cache's trim, the changed users' writes, timer and outbox scans.
+// writes of the store: the user cache's trim, the changed users' writes, a partition's erasure,
+// timer and outbox scans.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -189,6 +190,37 @@ TEST_F(StateStoreTest, ACheckpointWritesTheChangedUsersInKeyOrderAndNoOther) {
   EXPECT_EQ(second.deletes, (std::vector<std::string>{"c"}));
   EXPECT_TRUE(store_->get(Family::kUsers, partition_key(0, "m")).has_value());
   EXPECT_FALSE(store_->get(Family::kUsers, partition_key(0, "c")).has_value());
+}
+
+// Erasing a partition (a moved-away partition's state: one range deletion per family) removes
+// its keys and no other, and what is written after it is all there. RocksDB 7.8 inserts a range
+// deletion with the memtable insert hint of its start key's prefix, taken from the point keys'
+// table: if that prefix were a bare partition key, the memtable would break (Store::open).
+TEST_F(StateStoreTest, ErasingAPartitionRemovesItsKeysAndNoOther) {
+  auto put = [&](int32_t partition, std::initializer_list<const char*> ids) {
+    ChangeBatch batch(*store_, false);
+    for (const char* id : ids) batch.put(Family::kUsers, partition_key(partition, id), id);
+    store_->write(batch.write_batch());
+  };
+  auto ids = [&](int32_t partition) {
+    std::string prefix;
+    codec::put_partition(prefix, partition);
+    std::vector<std::string> out;
+    store_->scan(Family::kUsers, prefix,
+                 [&](std::string_view, std::string_view value) { out.emplace_back(value); });
+    return out;
+  };
+  put(3, {"a", "c", "e"});
+  put(4, {"a", "b"});
+  put(3, {"d"});
+  store_->erase_partition(3);
+  EXPECT_EQ(ids(3), std::vector<std::string>{});
+  EXPECT_EQ(ids(4), (std::vector<std::string>{"a", "b"}));
+  put(3, {"b", "d"});
+  put(4, {"c"});
+  put(3, {"a", "f"});
+  EXPECT_EQ(ids(3), (std::vector<std::string>{"a", "b", "d", "f"}));
+  EXPECT_EQ(ids(4), (std::vector<std::string>{"a", "b", "c"}));
 }
 
 // Each scan of a partition's timer index starts after the last one's end: what was due by then
