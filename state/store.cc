@@ -31,6 +31,28 @@ void check(const rocksdb::Status& s, const std::string& what) {
   throw std::runtime_error(what + ": " + s.ToString());
 }
 
+// Reads of the keys starting with `prefix` stop at this bound (the first key after them) instead
+// of at the first key without it: a scan whose own keys are all read does not step through the
+// tombstones that start the next prefix (a partition's deleted outbox entries, say) to find it.
+// Empty for a prefix of 0xff bytes only: no bound.
+std::string prefix_end(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+  return end;
+}
+
+std::unique_ptr<rocksdb::Iterator> prefix_iterator(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf,
+                                                   const std::string& end,
+                                                   rocksdb::Slice& end_slice) {
+  rocksdb::ReadOptions ro;
+  if (!end.empty()) {
+    end_slice = rocksdb::Slice(end);
+    ro.iterate_upper_bound = &end_slice;
+  }
+  return std::unique_ptr<rocksdb::Iterator>(db.NewIterator(ro, cf));
+}
+
 // RocksDB's own log goes to ours, not to LOG files in the state directory: on a full disk
 // RocksDB's file logger trips an assertion of Debian's build (abort) after its first failed
 // write, where the error itself should reach the caller.
@@ -218,8 +240,9 @@ std::vector<std::pair<std::string, codec::OutboxEntry>> Store::outbox_entries(
   std::vector<std::pair<std::string, codec::OutboxEntry>> out;
   std::string prefix;
   codec::put_partition(prefix, partition);
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), cf(Family::kOutbox)));
+  const std::string end = prefix_end(prefix);
+  rocksdb::Slice end_slice;
+  auto it = prefix_iterator(*db_, cf(Family::kOutbox), end, end_slice);
   it->Seek(after.empty() ? rocksdb::Slice(prefix) : rocksdb::Slice(after.data(), after.size()));
   if (!after.empty() && it->Valid() && it->key() == rocksdb::Slice(after.data(), after.size()))
     it->Next();
@@ -248,7 +271,9 @@ std::vector<std::pair<std::string, codec::OutboxEntry>> Store::all_outbox_entrie
 void Store::scan(Family f, std::string_view prefix,
                  const std::function<void(std::string_view, std::string_view)>& fn) {
   if (!cf(f)) return;  // a read-only state written before the family existed
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(f)));
+  const std::string end = prefix_end(prefix);
+  rocksdb::Slice end_slice;
+  auto it = prefix_iterator(*db_, cf(f), end, end_slice);
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
        it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()));
        it->Next())
