@@ -4,16 +4,30 @@
 #define XXH_STATIC_LINKING_ONLY  // XXH3_state_t on the stack: no allocation per event
 #include <xxhash.h>
 
+#include <cstring>
+
 namespace engaged {
 
 IdKey id_key(std::string_view user_id, std::string_view id) {
-  XXH3_state_t state;
-  XXH3_128bits_reset(&state);
-  XXH3_128bits_update(&state, user_id.data(), user_id.size());
-  const char sep = 0;
-  XXH3_128bits_update(&state, &sep, 1);
-  XXH3_128bits_update(&state, id.data(), id.size());
-  XXH128_hash_t h = XXH3_128bits_digest(&state);
+  XXH128_hash_t h;
+  // Ids of up to a few hundred bytes (all of them, in practice) are hashed in one call from a
+  // copy on the stack: the streaming API costs four times as much for such short inputs, and
+  // both give the same hash of the same bytes.
+  char buffer[256];
+  if (user_id.size() + 1 + id.size() <= sizeof buffer) {
+    std::memcpy(buffer, user_id.data(), user_id.size());
+    buffer[user_id.size()] = 0;
+    std::memcpy(buffer + user_id.size() + 1, id.data(), id.size());
+    h = XXH3_128bits(buffer, user_id.size() + 1 + id.size());
+  } else {
+    XXH3_state_t state;
+    XXH3_128bits_reset(&state);
+    XXH3_128bits_update(&state, user_id.data(), user_id.size());
+    const char sep = 0;
+    XXH3_128bits_update(&state, &sep, 1);
+    XXH3_128bits_update(&state, id.data(), id.size());
+    h = XXH3_128bits_digest(&state);
+  }
   return {h.high64, h.low64 == 0 && h.high64 == 0 ? 1 : h.low64};
 }
 

@@ -1,13 +1,16 @@
 // The event-id window of a user: what it takes for a duplicate, at the window's edge, with the
 // whole 128-bit key, and with the partition-wide ids an older state restored; and the sessions
-// an older state kept per partition, found when the user's own list does not have them.
+// an older state kept per partition, found when the user's own list does not have them; and the
+// id keys' hash, which is stored.
 #include "processors/dedupe/dedupe_window.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "domain/id_key.h"
 #include "processors/legacy_windows.h"
 #include "processors/sessions/session_processor.h"
 
@@ -15,6 +18,15 @@ namespace engaged {
 namespace {
 
 constexpr int64_t kHour = 3600000;
+
+// The keys are stored (in users' records and an older state's windows): their hash must never
+// change, for ids short enough for one call and longer ones alike. The values are XXH3-128 of
+// user id, a zero byte and the id, from xxhash's streaming API.
+TEST(IdKey, IsTheStoredHashOfUserIdZeroByteAndId) {
+  EXPECT_EQ(id_key("gus", "first"), (IdKey{0x6e6616b9e4d12a55, 0x61b4bf6b3a07435a}));
+  EXPECT_EQ(id_key("u-7", std::string(300, 'e')), (IdKey{0x556b815c6c247757, 0xa0f9f3bd3f060880}));
+  EXPECT_EQ(id_key(std::string(255, 'u'), ""), (IdKey{0x579f19ae2db7abe2, 0x6fd09c2267c2a28d}));
+}
 
 TEST(DedupeWindow, ADuplicateIsAnIdSeenWithinTheWindowOfStreamTime) {
   std::vector<SeenEvent> seen;
