@@ -43,11 +43,14 @@ inline uint64_t get_le64(const char* p) {
 // Zigzag varints for the variable-length records.
 inline void put_varint(std::string& out, int64_t x) {
   uint64_t z = (static_cast<uint64_t>(x) << 1) ^ static_cast<uint64_t>(x >> 63);
+  char b[10];  // one append: a push_back per byte checks the capacity at each
+  size_t n = 0;
   while (z >= 0x80) {
-    out.push_back(static_cast<char>(z | 0x80));
+    b[n++] = static_cast<char>(z | 0x80);
     z >>= 7;
   }
-  out.push_back(static_cast<char>(z));
+  b[n++] = static_cast<char>(z);
+  out.append(b, n);
 }
 
 // Reads fields in order from a record; ok() turns false on any overrun or malformed varint.
