@@ -180,9 +180,11 @@ class PartitionState final : public CheckpointedPartition {
     uint64_t generation;
   };
   std::vector<NewTimer> new_timers_;
-  // The `until` of the last scan of the store's timer index: every entry at or before it was
-  // fired then (a timer is always set for a later day than the stream time's), so the next scan
-  // starts after it instead of stepping over the tombstones of all the timers fired before.
+  // Where the next scan of the store's timer index starts after: the `until` of the last scan,
+  // or just before an earlier timer written since (write_changes). What the store holds at or
+  // before it fired at a scan, so the next one does not step over the tombstones of every timer
+  // fired before. A timer is set for a later day than the one it is scored on: the stream time's
+  // day, or its own due day when it fired late.
   int64_t timers_scanned_until_ = INT64_MIN;
 };
 

@@ -104,10 +104,14 @@ void PartitionState::write_changes(ChangeBatch& batch, Store& store, CheckpointR
   codec::encode_timer(value);
   for (const TimerWrite& t : timer_writes) {
     codec::timer_key(key, id, t.due_ms, *t.user_id);
-    if (t.put)
-      batch.put(Family::kTimers, key, value);
-    else
+    if (!t.put) {
       batch.del(Family::kTimers, key);
+      continue;
+    }
+    batch.put(Family::kTimers, key, value);
+    // A timer that fired late (the stream time jumped days ahead) projects its next one from its
+    // own day, maybe before the last scan's end: the next scan goes back for it.
+    if (t.due_ms <= timers_scanned_until_) timers_scanned_until_ = t.due_ms - 1;
   }
   changed_users_.clear();
   for (size_t i = 0; i < program_out_.size(); ++i) {

@@ -224,8 +224,9 @@ TEST_F(StateStoreTest, ErasingAPartitionRemovesItsKeysAndNoOther) {
 }
 
 // Each scan of a partition's timer index starts after the last one's end: what was due by then
-// fired at that scan, and the tombstones of its fired entries are not stepped over again. A new
-// partition (after a restart or a move) scans from the start.
+// fired at that scan, and the tombstones of its fired entries are not stepped over again, unless
+// a checkpoint wrote an earlier timer since. A new partition (after a restart or a move) scans
+// from the start.
 TEST_F(StateStoreTest, ATimerScanStartsAfterThePreviousOne) {
   auto put_timer = [&](int64_t due, std::string_view user) {
     ChangeBatch batch(*store_, false);
@@ -241,11 +242,20 @@ TEST_F(StateStoreTest, ATimerScanStartsAfterThePreviousOne) {
   put_timer(30, "c");
   PartitionState p(0, *store_);
   EXPECT_EQ(p.due_timers(20), (Due{{10, "a"}, {20, "b"}}));
-  put_timer(15, "d");  // before the last scan's end: not returned by the next
+  put_timer(15, "d");  // before the last scan's end: fired then, not returned by the next
   EXPECT_EQ(p.due_timers(20), Due{});
-  EXPECT_EQ(p.due_timers(30), (Due{{30, "c"}}));
+  // A timer a checkpoint writes before the last scan's end (one that fired late projects the next
+  // from its own day) is returned by the next scan, with what follows it again (a timer its user
+  // no longer has is ignored when it fires).
+  p.user("e", 1).profile.risk.timer_ms = 16;
+  ChangeBatch batch(*store_, false);
+  CheckpointResult result;
+  p.write_changes(batch, *store_, result);
+  store_->write(batch.write_batch());
+  p.committed();
+  EXPECT_EQ(p.due_timers(30), (Due{{16, "e"}, {20, "b"}, {30, "c"}}));
   PartitionState restarted(0, *store_);
-  EXPECT_EQ(restarted.due_timers(30), (Due{{10, "a"}, {15, "d"}, {20, "b"}, {30, "c"}}));
+  EXPECT_EQ(restarted.due_timers(30), (Due{{10, "a"}, {15, "d"}, {16, "e"}, {20, "b"}, {30, "c"}}));
 }
 
 // The outbox is read from after a given key (the replay's program stage reads only what is new
