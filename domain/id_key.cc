@@ -15,9 +15,10 @@ IdKey id_key(std::string_view user_id, std::string_view id) {
   // both give the same hash of the same bytes.
   char buffer[256];
   if (user_id.size() + 1 + id.size() <= sizeof buffer) {
-    std::memcpy(buffer, user_id.data(), user_id.size());
+    // (memcpy from an empty view's null data is undefined, even for 0 bytes)
+    if (!user_id.empty()) std::memcpy(buffer, user_id.data(), user_id.size());
     buffer[user_id.size()] = 0;
-    std::memcpy(buffer + user_id.size() + 1, id.data(), id.size());
+    if (!id.empty()) std::memcpy(buffer + user_id.size() + 1, id.data(), id.size());
     h = XXH3_128bits(buffer, user_id.size() + 1 + id.size());
   } else {
     XXH3_state_t state;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/id_key.h"
@@ -26,6 +27,8 @@ TEST(IdKey, IsTheStoredHashOfUserIdZeroByteAndId) {
   EXPECT_EQ(id_key("gus", "first"), (IdKey{0x6e6616b9e4d12a55, 0x61b4bf6b3a07435a}));
   EXPECT_EQ(id_key("u-7", std::string(300, 'e')), (IdKey{0x556b815c6c247757, 0xa0f9f3bd3f060880}));
   EXPECT_EQ(id_key(std::string(255, 'u'), ""), (IdKey{0x579f19ae2db7abe2, 0x6fd09c2267c2a28d}));
+  // An event without an id, as the decoder leaves it: an empty view whose data is null.
+  EXPECT_EQ(id_key("gus", std::string_view()), id_key("gus", ""));
 }
 
 TEST(DedupeWindow, ADuplicateIsAnIdSeenWithinTheWindowOfStreamTime) {
