@@ -42,16 +42,25 @@ std::string prefix_end(std::string_view prefix) {
   return end;
 }
 
-std::unique_ptr<rocksdb::Iterator> prefix_iterator(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf,
-                                                   const std::string& end,
-                                                   rocksdb::Slice& end_slice) {
-  rocksdb::ReadOptions ro;
-  if (!end.empty()) {
-    end_slice = rocksdb::Slice(end);
-    ro.iterate_upper_bound = &end_slice;
+// An iterator over a family that stops before `upper` (empty: at the family's end). It owns the
+// bound, which RocksDB reads for as long as the iterator lives.
+class BoundedIterator {
+ public:
+  BoundedIterator(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, std::string upper)
+      : upper_(std::move(upper)), slice_(upper_) {
+    rocksdb::ReadOptions ro;
+    if (!upper_.empty()) ro.iterate_upper_bound = &slice_;
+    it_.reset(db.NewIterator(ro, cf));
   }
-  return std::unique_ptr<rocksdb::Iterator>(db.NewIterator(ro, cf));
-}
+  BoundedIterator(const BoundedIterator&) = delete;
+  BoundedIterator& operator=(const BoundedIterator&) = delete;
+  rocksdb::Iterator* operator->() const { return it_.get(); }
+
+ private:
+  const std::string upper_;
+  const rocksdb::Slice slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
 
 // RocksDB's own log goes to ours, not to LOG files in the state directory: on a full disk
 // RocksDB's file logger trips an assertion of Debian's build (abort) after its first failed
@@ -220,13 +229,10 @@ std::vector<std::pair<int64_t, std::string>> Store::due_timers(int32_t partition
                                                                int64_t until) {
   std::vector<std::pair<int64_t, std::string>> out;
   if (from > until) return out;
-  std::string lower, upper_key;
+  std::string lower, upper;
   codec::timer_key(lower, partition, from, "");
-  codec::timer_key(upper_key, partition, until == INT64_MAX ? until : until + 1, "");
-  rocksdb::ReadOptions ro;
-  rocksdb::Slice upper(upper_key);
-  ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(Family::kTimers)));
+  codec::timer_key(upper, partition, until == INT64_MAX ? until : until + 1, "");
+  BoundedIterator it(*db_, cf(Family::kTimers), std::move(upper));
   for (it->Seek(lower); it->Valid(); it->Next()) {
     auto [due, user] = codec::parse_timer_key(it->key().ToStringView());
     out.emplace_back(due, std::string(user));
@@ -240,9 +246,7 @@ std::vector<std::pair<std::string, codec::OutboxEntry>> Store::outbox_entries(
   std::vector<std::pair<std::string, codec::OutboxEntry>> out;
   std::string prefix;
   codec::put_partition(prefix, partition);
-  const std::string end = prefix_end(prefix);
-  rocksdb::Slice end_slice;
-  auto it = prefix_iterator(*db_, cf(Family::kOutbox), end, end_slice);
+  BoundedIterator it(*db_, cf(Family::kOutbox), prefix_end(prefix));
   it->Seek(after.empty() ? rocksdb::Slice(prefix) : rocksdb::Slice(after.data(), after.size()));
   if (!after.empty() && it->Valid() && it->key() == rocksdb::Slice(after.data(), after.size()))
     it->Next();
@@ -271,9 +275,7 @@ std::vector<std::pair<std::string, codec::OutboxEntry>> Store::all_outbox_entrie
 void Store::scan(Family f, std::string_view prefix,
                  const std::function<void(std::string_view, std::string_view)>& fn) {
   if (!cf(f)) return;  // a read-only state written before the family existed
-  const std::string end = prefix_end(prefix);
-  rocksdb::Slice end_slice;
-  auto it = prefix_iterator(*db_, cf(f), end, end_slice);
+  BoundedIterator it(*db_, cf(f), prefix_end(prefix));
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
        it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()));
        it->Next())
@@ -299,10 +301,7 @@ bool Store::get(Family f, std::string_view key, rocksdb::PinnableSlice& value) {
 std::vector<std::string> Store::keys_in_range(Family f, std::string_view from,
                                               std::string_view to) {
   std::vector<std::string> out;
-  rocksdb::ReadOptions ro;
-  rocksdb::Slice upper(to.data(), to.size());
-  ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(f)));
+  BoundedIterator it(*db_, cf(f), std::string(to));
   for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next())
     out.push_back(it->key().ToString());
   check(it->status(), "scan state");

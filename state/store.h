@@ -79,7 +79,7 @@ class Store {
   // Calls fn(key, value) for every key of `f` starting with `prefix`, in order.
   void scan(Family f, std::string_view prefix,
             const std::function<void(std::string_view, std::string_view)>& fn);
-  // Keys of `f` in [from, to), in order.
+  // Keys of `f` in [from, to), in order (`to` empty: to the family's end).
   std::vector<std::string> keys_in_range(Family f, std::string_view from, std::string_view to);
   // Where this copy of a partition stands on its changelog (nullopt: never changelogged).
   std::optional<codec::ChangelogPosition> changelog_position(int32_t partition);
