@@ -18,11 +18,20 @@ template <typename T>
 class DayTable {
  public:
   T& mutable_day(int32_t day) {  // creates the day and marks it changed
+    T& t = slot(day);
+    mark_changed(day);
+    return t;
+  }
+  // Days [lo, hi] as one array, created if missing but not marked changed: for a processor that
+  // updates a run of days and marks only those that changed.
+  T* span(int32_t lo, int32_t hi) {
+    slot(hi);
+    return &slot(lo);  // after slot(hi): inserting lo may move the array, nothing moves it later
+  }
+  void mark_changed(int32_t day) {  // a day inside an earlier span()
     dirty_lo_ = std::min(dirty_lo_, day);
     dirty_hi_ = std::max(dirty_hi_, day);
-    T& t = slot(day);
     changed_[static_cast<size_t>(day - base_)] = 1;
-    return t;
   }
   const T* find(int32_t day) const {
     if (base_ == kNoDay || day < base_ ||

@@ -52,32 +52,39 @@ struct ContributionWindow {
   }
 };
 
+DayCounters counter_difference(const Contribution& b, const Contribution& a) {
+  return {a.dau - b.dau,
+          a.wau - b.wau,
+          a.mau - b.mau,
+          a.is_new - b.is_new,
+          a.returning - b.returning,
+          a.resurrecting - b.resurrecting,
+          a.dormant - b.dormant};
+}
+
+// Moves the user between the stickiness distribution's buckets. Returns false if they stay.
+bool move_stickiness(DayFigures& f, const Contribution& b, const Contribution& a) {
+  if (a.days_7 == b.days_7 && a.days_30 == b.days_30) return false;
+  if (a.days_7 != b.days_7) {
+    if (b.days_7) --f.active_days_7[static_cast<size_t>(b.days_7)];
+    if (a.days_7) ++f.active_days_7[static_cast<size_t>(a.days_7)];
+  }
+  if (b.days_30) --f.active_days_30[static_cast<size_t>(b.days_30)];
+  if (a.days_30) ++f.active_days_30[static_cast<size_t>(a.days_30)];
+  return true;
+}
+
 // Applies after - before on day d to the activity counters (and, if given, to the stickiness
-// distribution). Returns false if nothing changed.
+// distribution), marking only what changed. Returns false if nothing did.
 bool apply_difference(DailyAggregates& daily, DayTable<DayFigures>* figures, const Contribution& b,
                       const Contribution& a, int32_t d) {
-  int dau = a.dau - b.dau, wau = a.wau - b.wau, mau = a.mau - b.mau;
-  int nu = a.is_new - b.is_new, ret = a.returning - b.returning;
-  int res = a.resurrecting - b.resurrecting, dor = a.dormant - b.dormant;
-  if ((dau | wau | mau | nu | ret | res | dor | (a.days_30 - b.days_30)) == 0) return false;
-  DayCounters& c = daily.mutable_day(d);
-  c.dau += dau;
-  c.wau += wau;
-  c.mau += mau;
-  c.new_users += nu;
-  c.returning += ret;
-  c.resurrecting += res;
-  c.dormant += dor;
-  if (figures) {
-    DayFigures& f = figures->mutable_day(d);
-    if (a.days_7 != b.days_7) {
-      if (b.days_7) --f.active_days_7[static_cast<size_t>(b.days_7)];
-      if (a.days_7) ++f.active_days_7[static_cast<size_t>(a.days_7)];
-    }
-    if (b.days_30) --f.active_days_30[static_cast<size_t>(b.days_30)];
-    if (a.days_30) ++f.active_days_30[static_cast<size_t>(a.days_30)];
-  }
-  return true;
+  const DayCounters diff = counter_difference(b, a);
+  const bool counters = !(diff == DayCounters{});
+  if (counters) daily.mutable_day(d) += diff;
+  bool stickiness = false;
+  if (figures && (a.days_7 != b.days_7 || a.days_30 != b.days_30))
+    stickiness = move_stickiness(figures->mutable_day(d), b, a);
+  return counters || stickiness;
 }
 
 // "On period n" tables: the user adds 1 to (cohort, n) for every period n they were active in.
@@ -186,18 +193,34 @@ void ActivityProcessor::mark_active(PartitionAggregates& part, UserActivity& use
   for (int i = 0; i < kMaxSegmentDimensions; ++i)
     if (segments[static_cast<size_t>(i)])
       segment_tables[n_segments++] = &segment_table(part, i, segments[static_cast<size_t>(i)] - 1);
-  auto apply_day = [&](const Contribution& b, const Contribution& a, int32_t d) {
-    if (!apply_difference(part.daily, &part.figures, b, a, d)) return;
-    for (int i = 0; i < n_segments; ++i) apply_difference(*segment_tables[i], nullptr, b, a, d);
-  };
-  // Day `day` can change dau..dormant on [day, day + 29] (the 30-day window is the widest).
+  // Day `day` can change dau..dormant on [day, day + 29] (the 30-day window is the widest). The
+  // 30 days of each table are one array; only the days whose values change are marked.
   const ContributionWindow was(before, day + 29), is(user, day + 29);
-  for (int32_t d = day; d <= day + 29; ++d) apply_day(was.at(d), is.at(d), d);
+  DayCounters* daily = part.daily.span(day, day + 29);
+  DayFigures* figures = part.figures.span(day, day + 29);
+  DayCounters* segment_days[kMaxSegmentDimensions];
+  for (int i = 0; i < n_segments; ++i) segment_days[i] = segment_tables[i]->span(day, day + 29);
+  for (int k = 0; k < 30; ++k) {
+    const Contribution b = was.at(day + k), a = is.at(day + k);
+    if (move_stickiness(figures[k], b, a)) part.figures.mark_changed(day + k);
+    const DayCounters diff = counter_difference(b, a);
+    if (diff == DayCounters{}) continue;
+    daily[k] += diff;
+    part.daily.mark_changed(day + k);
+    for (int i = 0; i < n_segments; ++i) {
+      segment_days[i][k] += diff;
+      segment_tables[i]->mark_changed(day + k);
+    }
+  }
   // A late first event moves the cohort earlier: `new` and `resurrecting` change on the old
   // cohort day too.
-  if (before.known() && before.cohort_day != user.cohort_day && before.cohort_day > day + 29)
-    apply_day(contribution_at(before, before.cohort_day), contribution_at(user, before.cohort_day),
-              before.cohort_day);
+  if (before.known() && before.cohort_day != user.cohort_day && before.cohort_day > day + 29) {
+    const Contribution b = contribution_at(before, before.cohort_day),
+                       a = contribution_at(user, before.cohort_day);
+    if (apply_difference(part.daily, &part.figures, b, a, before.cohort_day))
+      for (int i = 0; i < n_segments; ++i)
+        apply_difference(*segment_tables[i], nullptr, b, a, before.cohort_day);
+  }
   if (user.signup_day != kNoDay && day > user.signup_day)
     part.cohort(CohortTable::kSignupOn).add(user.signup_day, day - user.signup_day, +1);
 

@@ -5,17 +5,6 @@
 
 namespace engaged {
 
-DayCounters& DayCounters::operator+=(const DayCounters& o) {
-  dau += o.dau;
-  wau += o.wau;
-  mau += o.mau;
-  new_users += o.new_users;
-  returning += o.returning;
-  resurrecting += o.resurrecting;
-  dormant += o.dormant;
-  return *this;
-}
-
 std::string_view cohort_table_name(CohortTable t) {
   static constexpr std::string_view kNames[] = {"daily", "daily_unbounded", "weekly",
                                                 "weekly_unbounded", "signup"};

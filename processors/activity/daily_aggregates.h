@@ -21,7 +21,16 @@ struct DayCounters {
   int64_t dau = 0, wau = 0, mau = 0;
   int64_t new_users = 0, returning = 0, resurrecting = 0, dormant = 0;
 
-  DayCounters& operator+=(const DayCounters& o);
+  DayCounters& operator+=(const DayCounters& o) {
+    dau += o.dau;
+    wau += o.wau;
+    mau += o.mau;
+    new_users += o.new_users;
+    returning += o.returning;
+    resurrecting += o.resurrecting;
+    dormant += o.dormant;
+    return *this;
+  }
   bool operator==(const DayCounters&) const = default;
 };
 

@@ -89,6 +89,33 @@ TEST(ActivityProcessor, ScriptedStory) {
   EXPECT_EQ(h.retained(kD0 + 3, 0), 0);  // cy moved away from cohort d3
 }
 
+// A checkpoint writes the days marked changed: a new active day marks the 30 days of the
+// stickiness distribution, but only the days whose counters moved.
+TEST(ActivityProcessor, MarksOnlyTheDaysWhoseCountersChanged) {
+  Harness h;
+  h.send("ann", kD0);
+  h.part.daily.clear_changed();
+  h.part.figures.clear_changed();
+  h.send("ann", kD0 + 1);
+  std::vector<int32_t> counters, figures;
+  h.part.daily.for_each_changed(
+      [&](int32_t d, const DayCounters&) { counters.push_back(d - kD0); });
+  h.part.figures.for_each_changed(
+      [&](int32_t d, const DayFigures&) { figures.push_back(d - kD0); });
+  // d1: dau, returning, no longer dormant; d2: dormant; d7: first week without d0 (wau);
+  // d30: first month without d0 (mau).
+  EXPECT_EQ(counters, (std::vector<int32_t>{1, 2, 7, 30}));
+  EXPECT_EQ(h.day(kD0 + 1), (DayCounters{1, 1, 1, 0, 1, 0, 0}));
+  EXPECT_EQ(h.day(kD0 + 2), (DayCounters{0, 1, 1, 0, 0, 0, 1}));
+  EXPECT_EQ(h.day(kD0 + 7), (DayCounters{0, 1, 1, 0, 0, 0, 0}));
+  EXPECT_EQ(h.day(kD0 + 30), (DayCounters{0, 0, 1, 0, 0, 0, 0}));
+  ASSERT_EQ(figures.size(), 30u);
+  EXPECT_EQ(figures.front(), 1);
+  EXPECT_EQ(figures.back(), 30);
+  EXPECT_EQ(h.part.figures.find(kD0 + 1)->active_days_30[2], 1);
+  EXPECT_EQ(h.part.figures.find(kD0 + 1)->active_days_30[1], 0);
+}
+
 TEST(ActivityProcessor, RejectsTooLateButNotAfterQuietPeriods) {
   Harness h;
   EXPECT_EQ(h.send("a", kD0 + 10), Verdict::kApplied);
