@@ -123,19 +123,24 @@ RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
   // Light users leave more often than heavy ones: 1 - share of the last 30 days (or of their
   // tenure, if shorter) they were active on.
   f[6] = 1.0 - active(29, 0) / double(std::min(30, tenure));
-  // Sessions got shorter: 1 - mean length of the last 7 days / mean length of the 7 before.
-  if (profile.session_day != INT32_MIN && profile.session_day <= d) {
-    double sum[2] = {0, 0}, n[2] = {0, 0};
-    for (int i = 0; i < 14; ++i) {
-      const int32_t day = profile.session_day - i;
-      if (day > d || day < d - 13) continue;
-      const int w = day > d - 7 ? 0 : 1;
-      sum[w] += profile.session_seconds[static_cast<size_t>(i)];
-      n[w] += profile.session_count[static_cast<size_t>(i)];
+  // Session seconds and counts of the last 7 days ([0]) and the 7 before ([1]). Slot i of the
+  // profile's arrays is day session_day - i: days d - 13 .. d are the slots up to `oldest`.
+  double seconds[2] = {0, 0};
+  int64_t sessions[2] = {0, 0};
+  const bool has_sessions = profile.session_day != INT32_MIN && profile.session_day <= d;
+  if (has_sessions) {
+    const int64_t oldest = std::min<int64_t>(13, int64_t{profile.session_day} - d + 13);
+    const int64_t recent_below = int64_t{profile.session_day} - d + 7;  // slots of the last 7
+    for (int64_t i = 0; i <= oldest; ++i) {
+      const int w = i < recent_below ? 0 : 1;
+      seconds[w] += profile.session_seconds[static_cast<size_t>(i)];
+      sessions[w] += profile.session_count[static_cast<size_t>(i)];
     }
-    if (n[0] > 0 && n[1] > 0 && sum[1] > 0)
-      f[7] = std::clamp(1.0 - (sum[0] / n[0]) / (sum[1] / n[1]), 0.0, 1.0);
   }
+  // Sessions got shorter: 1 - mean length of the last 7 days / mean length of the 7 before.
+  if (sessions[0] > 0 && sessions[1] > 0 && seconds[1] > 0)
+    f[7] = std::clamp(1.0 - (seconds[0] / double(sessions[0])) / (seconds[1] / double(sessions[1])),
+                      0.0, 1.0);
   // The newest NPS answer: detractors (0-6) 1, passives (7-8) 0.5.
   if (profile.nps >= 0 && profile.nps_ms <= in.now_ms)
     f[8] = profile.nps <= 6 ? 1.0 : profile.nps <= 8 ? 0.5 : 0.0;
@@ -155,16 +160,8 @@ RiskFeatures risk_features(const UserActivity& user, const UserProfile& profile,
   const int w0 = active(6, 0), w1 = active(13, 7);
   const int w2 = active(20, 14), w3 = active(27, 21);
   f[28] = (1.5 * w0 + 0.5 * w1 - 0.5 * w2 - 1.5 * w3) / 5.0;
-  if (profile.session_day != INT32_MIN && profile.session_day <= d) {
-    int64_t sessions[2] = {0, 0};  // the last 7 days, the 7 before
-    for (int i = 0; i < 14; ++i) {
-      const int32_t day = profile.session_day - i;
-      if (day <= d && day >= d - 13)
-        sessions[day > d - 7 ? 0 : 1] += profile.session_count[static_cast<size_t>(i)];
-    }
-    f[17] = static_cast<double>(sessions[0]);
-    f[18] = static_cast<double>(sessions[1]);
-  }
+  f[17] = static_cast<double>(sessions[0]);
+  f[18] = static_cast<double>(sessions[1]);
   // Action counts in this calendar week and the 3 before; trend: the newer two weeks minus the
   // older two.
   if (profile.action_week != INT32_MIN) {
