@@ -79,6 +79,7 @@ int32_t TimeZone::day_of(int64_t utc_ms) const {
 
 int64_t TimeZone::day_start_ms(int32_t day) const {
   // Local midnight is UTC midnight minus the offset; iterate once in case the offset changes.
+  if (transitions_s_.empty()) return int64_t{day} * 86400000 - int64_t{initial_offset_} * 1000;
   int64_t guess = int64_t{day} * 86400000;
   int64_t t = guess - int64_t{offset_seconds_at(guess)} * 1000;
   t = guess - int64_t{offset_seconds_at(t)} * 1000;

@@ -59,6 +59,12 @@ TEST(TimeZone, LocalDaysAcrossDaylightSaving) {
   EXPECT_THROW(load_time_zone("Mars/Olympus"), std::runtime_error);
   EXPECT_EQ(TimeZone().day_of(*parse_rfc3339_ms("2026-03-28T23:30:00Z")),
             days_from_civil(2026, 3, 28));
+  // Zones without transitions: midnight straight from the offset.
+  EXPECT_EQ(TimeZone().day_start_ms(days_from_civil(2026, 3, 28)),
+            *parse_rfc3339_ms("2026-03-28T00:00:00Z"));
+  EXPECT_EQ(load_time_zone("Etc/GMT-5").day_start_ms(days_from_civil(2026, 3, 28)),
+            *parse_rfc3339_ms("2026-03-27T19:00:00Z"));
+  EXPECT_EQ(load_time_zone("Etc/GMT+11").day_start_ms(-1), -86400000 + 11 * 3600000);
 }
 
 // The whole database is loaded at start, so the program stage never reads a zone file.
