@@ -26,6 +26,36 @@ TEST(Timestamp, RejectsWhatIsNotRfc3339) {
   EXPECT_TRUE(parse_rfc3339_ms("2024-02-29T00:00:00Z"));  // leap day
 }
 
+// Every byte at every position of the date and time: accepted exactly when it is a digit where
+// a digit goes (and the fields stay in range), the separator, or t for T; then its value.
+TEST(Timestamp, ChecksEveryCharacterOfTheDateAndTime) {
+  const std::string valid = "2028-02-28T12:34:56.789Z";
+  const char* kDigitAt = "1111011011011011011";
+  for (size_t i = 0; i < 19; ++i) {
+    for (int c = 0; c < 256; ++c) {
+      std::string s = valid;
+      s[i] = static_cast<char>(c);
+      const bool digit = c >= '0' && c <= '9';
+      std::optional<int64_t> expected;
+      if (kDigitAt[i] == '1' ? digit : (c == valid[i] || (i == 10 && c == 't'))) {
+        auto field = [&](size_t at, size_t n) { return std::stoi(s.substr(at, n)); };
+        const int y = field(0, 4), mo = field(5, 2), d = field(8, 2), h = field(11, 2),
+                  mi = field(14, 2), sec = field(17, 2);
+        const int month_days = mo == 2 ? (y % 4 == 0 && (y % 100 || y % 400 == 0) ? 29 : 28)
+                               : mo == 4 || mo == 6 || mo == 9 || mo == 11 ? 30
+                                                                           : 31;
+        const int64_t ms =
+            (int64_t{days_from_civil(y, mo, d)} * 86400 + h * 3600 + mi * 60 + sec) * 1000 + 789;
+        if (mo >= 1 && mo <= 12 && d >= 1 && d <= month_days && h <= 23 && mi <= 59 && sec <= 59 &&
+            ms >= kMinEventMs && ms <= kMaxEventMs)
+          expected = ms;
+      }
+      EXPECT_EQ(parse_rfc3339_ms(s), expected) << s;
+    }
+  }
+  EXPECT_EQ(parse_rfc3339_ms(valid), 1835354096789);
+}
+
 TEST(Timestamp, FormatsMillisecondsAsRfc3339InUtc) {
   EXPECT_EQ(format_rfc3339_ms(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(format_rfc3339_ms(1781234567890), "2026-06-12T03:22:47.890Z");
