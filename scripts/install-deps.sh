@@ -8,7 +8,7 @@ BUILD_PKGS=(build-essential cmake pkg-config librdkafka-dev librocksdb-dev libsi
   libcpp-httplib-dev tzdata)
 TEST_PKGS=(libgtest-dev libgmock-dev libbenchmark-dev kcat prometheus python3 nodejs npm python3-yaml prometheus-alertmanager
   python3-confluent-kafka help2man jsonnet
-  nlohmann-json3-dev clang libclang-rt-14-dev)
+  nlohmann-json3-dev clang libclang-rt-14-dev valgrind)
 
 want=("${BUILD_PKGS[@]}")
 [[ "${1:-}" == "--with-tests" ]] && want+=("${TEST_PKGS[@]}")

@@ -22,4 +22,14 @@ expect latency_bench "^cpu while producing \([0-9.]+ s, [0-9]+ cores\): engaged 
 expect latency_bench "^cpu by 4 s of input, in cores: cluster( [0-9.]+)+, engaged run( [0-9.]+)+$" "$out"
 expect latency_bench "^event -> nudge latency over [1-9][0-9,]* nudges: p50 [0-9]+ ms, p99 [0-9]+ ms" "$out"
 expect latency_bench "^ +[0-9]+-[0-9]+ +[0-9,]+ nudges, p50" "$out"
-echo "replay, kafka and latency benches ran"
+# valgrind runs portable builds only (no AVX-512): CI's; a -DENGAGED_MARCH=native build skips it.
+if "$BIN" --version | grep -q ", native;"; then
+  echo "instructions_bench not run: valgrind cannot run a -DENGAGED_MARCH=native build"
+else
+  out=$(BASE=$BIN bench/instructions_bench.sh 200 7 2>&1)
+  expect instructions_bench "^this: [0-9,]+ instructions in all, [0-9,]+ in the worker thread$" "$out"
+  expect instructions_bench "^this:   decoding [0-9,]+ \([0-9.]+ % of the worker\)$" "$out"
+  expect instructions_bench "^this against base: [-+][0-9.]+ % in all" "$out"
+  expect instructions_bench "^same nudges and reports: yes" "$out"
+fi
+echo "replay, kafka, latency and instructions benches ran"
