@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Instructions of a replay, counted by callgrind: exact and repeatable, where wall time on a shared
-# 2-core machine is not (runs of one build differ by up to 30 %), so a change of a few percent can
-# be judged. A 1-thread `replay` of a loadgen file (7.2 k users, 60 days: 489 k events) with a
+# Instructions of a replay, counted by callgrind: the worker thread's count repeats exactly, where
+# wall time on a shared 2-core machine does not (runs of one build differ by up to 30 %), so a change
+# of a few percent can be judged. (The whole run's varies by a fraction of a percent: the program
+# stage's passes follow the wall clock.) A 1-thread `replay` of a loadgen file (7.2 k users, 60 days: 489 k events) with a
 # checkpoint every 50 k events (about as many events per user per checkpoint as the 1 s
 # checkpoints of `replay_bench.sh`'s file). Prints the whole run's instructions, the worker
 # thread's, and the worker's main parts; with BASE, the same for that build, the change, and
