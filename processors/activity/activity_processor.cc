@@ -62,16 +62,18 @@ DayCounters counter_difference(const Contribution& b, const Contribution& a) {
           a.dormant - b.dormant};
 }
 
-// Moves the user between the stickiness distribution's buckets. Returns false if they stay.
-bool move_stickiness(DayFigures& f, const Contribution& b, const Contribution& a) {
-  if (a.days_7 == b.days_7 && a.days_30 == b.days_30) return false;
+bool stickiness_moves(const Contribution& b, const Contribution& a) {
+  return a.days_7 != b.days_7 || a.days_30 != b.days_30;
+}
+
+// Moves the user between the stickiness distribution's buckets (when stickiness_moves).
+void move_stickiness(DayFigures& f, const Contribution& b, const Contribution& a) {
   if (a.days_7 != b.days_7) {
     if (b.days_7) --f.active_days_7[static_cast<size_t>(b.days_7)];
     if (a.days_7) ++f.active_days_7[static_cast<size_t>(a.days_7)];
   }
   if (b.days_30) --f.active_days_30[static_cast<size_t>(b.days_30)];
   if (a.days_30) ++f.active_days_30[static_cast<size_t>(a.days_30)];
-  return true;
 }
 
 // Applies after - before on day d to the activity counters (and, if given, to the stickiness
@@ -81,9 +83,8 @@ bool apply_difference(DailyAggregates& daily, DayTable<DayFigures>* figures, con
   const DayCounters diff = counter_difference(b, a);
   const bool counters = !(diff == DayCounters{});
   if (counters) daily.mutable_day(d) += diff;
-  bool stickiness = false;
-  if (figures && (a.days_7 != b.days_7 || a.days_30 != b.days_30))
-    stickiness = move_stickiness(figures->mutable_day(d), b, a);
+  const bool stickiness = figures && stickiness_moves(b, a);
+  if (stickiness) move_stickiness(figures->mutable_day(d), b, a);
   return counters || stickiness;
 }
 
@@ -202,7 +203,10 @@ void ActivityProcessor::mark_active(PartitionAggregates& part, UserActivity& use
   for (int i = 0; i < n_segments; ++i) segment_days[i] = segment_tables[i]->span(day, day + 29);
   for (int k = 0; k < 30; ++k) {
     const Contribution b = was.at(day + k), a = is.at(day + k);
-    if (move_stickiness(figures[k], b, a)) part.figures.mark_changed(day + k);
+    if (stickiness_moves(b, a)) {
+      move_stickiness(figures[k], b, a);
+      part.figures.mark_changed(day + k);
+    }
     const DayCounters diff = counter_difference(b, a);
     if (diff == DayCounters{}) continue;
     daily[k] += diff;
