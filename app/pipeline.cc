@@ -162,6 +162,9 @@ void Pipeline::apply_batch(std::span<const InputMessage> messages) {
     for (const InputMessage* m : lane.batch) {
       if (!part || part->partition() != m->partition)
         part = partitions_.find(m->partition)->second.state.get();
+      // The key is the user id of every message apply() accepts: its cache entry is fetched
+      // while the message is decoded (as replay's workers do).
+      part->users().prefetch(m->key);
       apply(lane, *part, *m, lane.decoder.decode(m->value, lane.event, false));
     }
   });
