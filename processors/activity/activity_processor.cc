@@ -201,7 +201,33 @@ void ActivityProcessor::mark_active(PartitionAggregates& part, UserActivity& use
   DayFigures* figures = part.figures.span(day, day + 29);
   DayCounters* segment_days[kMaxSegmentDimensions];
   for (int i = 0; i < n_segments; ++i) segment_days[i] = segment_tables[i]->span(day, day + 29);
-  for (int k = 0; k < 30; ++k) {
+  // Unless the cohort day moved, a day `day + k` with k >= 2 keeps its dau and lifecycle (they
+  // look at days day + k - 1 and day + k): only its 7-day count (k < 7) and 30-day count rise by
+  // one, and wau and mau with them where they were 0. The general loop covers the first 2 days.
+  const bool cohort_moved = before.known() && before.cohort_day != user.cohort_day;
+  const int general = cohort_moved ? 30 : 2;
+  for (int k = general; k < 30; ++k) {
+    const Contribution b = was.at(day + k);
+    DayFigures& f = figures[k];
+    DayCounters diff{};
+    if (k < 7) {
+      if (b.days_7) --f.active_days_7[static_cast<size_t>(b.days_7)];
+      ++f.active_days_7[static_cast<size_t>(b.days_7 + 1)];
+      diff.wau = b.days_7 == 0;
+    }
+    if (b.days_30) --f.active_days_30[static_cast<size_t>(b.days_30)];
+    ++f.active_days_30[static_cast<size_t>(b.days_30 + 1)];
+    part.figures.mark_changed(day + k);
+    diff.mau = b.days_30 == 0;
+    if (!diff.wau && !diff.mau) continue;
+    daily[k] += diff;
+    part.daily.mark_changed(day + k);
+    for (int i = 0; i < n_segments; ++i) {
+      segment_days[i][k] += diff;
+      segment_tables[i]->mark_changed(day + k);
+    }
+  }
+  for (int k = 0; k < general; ++k) {
     const Contribution b = was.at(day + k), a = is.at(day + k);
     if (stickiness_moves(b, a)) {
       move_stickiness(figures[k], b, a);

@@ -206,6 +206,9 @@ TEST(ActivityProcessor, DayFollowsConfiguredTimeZone) {
 // Brute force straight from the definitions, on the set of (user, day) pairs.
 struct Expected {
   std::map<int32_t, DayCounters> daily;
+  // Per day: users by active days in the 7 (30) days ending on it (the stickiness distribution).
+  std::map<int32_t, std::array<int64_t, 8>> active_days_7;
+  std::map<int32_t, std::array<int64_t, 31>> active_days_30;
   // Per CohortTable: (cohort key, n) -> users.
   std::array<std::map<std::pair<int32_t, int32_t>, int64_t>, kCohortTableCount> cohorts;
 };
@@ -234,6 +237,11 @@ Expected brute_force(const std::map<int, std::set<int32_t>>& active) {
       c.returning += on(d) && on(d - 1);
       c.resurrecting += on(d) && !on(d - 1) && cohort < d;
       c.dormant += on(d - 1) && !on(d);
+      auto count = [&](int32_t a, int32_t b) {
+        return std::distance(days.lower_bound(a), days.upper_bound(b));
+      };
+      if (const auto n7 = count(d - 6, d)) ++e.active_days_7[d][static_cast<size_t>(n7)];
+      if (const auto n30 = count(d - 29, d)) ++e.active_days_30[d][static_cast<size_t>(n30)];
     }
     if (!(c == DayCounters{})) e.daily[d] = c;
   }
@@ -285,6 +293,12 @@ TEST(ActivityProcessor, MatchesBruteForceUnderShuffledInput) {
     }
     Expected want = brute_force(active);
     for (auto& [d, c] : want.daily) EXPECT_EQ(h.day(d), c) << "round " << round << " day " << d;
+    for (auto& [d, c] : want.daily) {
+      const DayFigures* f = h.part.figures.find(d);
+      ASSERT_NE(f, nullptr) << "round " << round << " day " << d;
+      EXPECT_EQ(f->active_days_7, want.active_days_7[d]) << "round " << round << " day " << d;
+      EXPECT_EQ(f->active_days_30, want.active_days_30[d]) << "round " << round << " day " << d;
+    }
     for (int t = 0; t < kCohortTableCount; ++t) {
       std::map<std::pair<int32_t, int32_t>, int64_t> got;
       for (auto& [c, row] : h.part.cohorts[t].rows())
