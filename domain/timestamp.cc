@@ -70,11 +70,21 @@ std::optional<int32_t> parse_day(std::string_view s) {
 }
 
 std::optional<int64_t> parse_rfc3339_ms(std::string_view s) {
-  int y, mo, d, h, mi, sec;
-  if (s.size() < 20 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
-      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2, h) ||
-      s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, sec))
-    return std::nullopt;
+  if (s.size() < 20) return std::nullopt;
+  // "YYYY-MM-DDTHH:MM:SS" without a branch per character (once per event: this was 3 % of a
+  // replay's decoding): each digit's value, and one flag for any byte out of place.
+  const char* p = s.data();
+  unsigned bad = 0;
+  auto dig = [&](size_t i) {
+    const unsigned v = static_cast<unsigned char>(p[i]) - unsigned{'0'};
+    bad |= v > 9;
+    return static_cast<int>(v);
+  };
+  const int y = dig(0) * 1000 + dig(1) * 100 + dig(2) * 10 + dig(3);
+  const int mo = dig(5) * 10 + dig(6), d = dig(8) * 10 + dig(9), h = dig(11) * 10 + dig(12),
+            mi = dig(14) * 10 + dig(15), sec = dig(17) * 10 + dig(18);
+  bad |= (p[4] != '-') | (p[7] != '-') | ((p[10] | 0x20) != 't') | (p[13] != ':') | (p[16] != ':');
+  if (bad) return std::nullopt;
   if (mo < 1 || mo > 12 || d < 1 || static_cast<unsigned>(d) > days_in_month(y, mo) || h > 23 ||
       mi > 59 || sec > 59)
     return std::nullopt;
