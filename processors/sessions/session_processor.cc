@@ -7,6 +7,16 @@
 
 namespace engaged {
 
+namespace {
+
+size_t length_bucket(int64_t length_ms) {
+  return static_cast<size_t>(
+      std::upper_bound(kSessionLengthBoundsMs.begin(), kSessionLengthBoundsMs.end(), length_ms) -
+      kSessionLengthBoundsMs.begin());
+}
+
+}  // namespace
+
 void count_session(DayTable<SessionCounters>& days, int64_t start_ms, int64_t end_ms,
                    int64_t actions, const TimeZone& tz, int sign) {
   const int64_t length = end_ms - start_ms;
@@ -14,9 +24,7 @@ void count_session(DayTable<SessionCounters>& days, int64_t start_ms, int64_t en
   c.sessions += sign;
   c.actions += sign * actions;
   c.duration_ms += sign * length;
-  c.length[static_cast<size_t>(
-      std::upper_bound(kSessionLengthBoundsMs.begin(), kSessionLengthBoundsMs.end(), length) -
-      kSessionLengthBoundsMs.begin())] += sign;
+  c.length[length_bucket(length)] += sign;
 }
 
 std::string_view session_length_bucket_name(int bucket) {
@@ -35,8 +43,7 @@ SessionCounters& SessionCounters::operator+=(const SessionCounters& o) {
 
 void SessionProcessor::process(DayTable<SessionCounters>& days, SessionState& session,
                                const Event& ev, const TimeZone& tz) {
-  if (session.known())
-    count_session(days, session.start_ms, session.end_ms, session.actions, tz, -1);
+  const SessionState before = session;
   if (!session.known()) {
     session.start_ms = session.end_ms = ev.ts_ms;
   } else {
@@ -44,7 +51,21 @@ void SessionProcessor::process(DayTable<SessionCounters>& days, SessionState& se
     session.end_ms = std::max(session.end_ms, ev.ts_ms);
   }
   if (ev.type == EventType::kAction) ++session.actions;
-  count_session(days, session.start_ms, session.end_ms, session.actions, tz, +1);
+  if (!before.known() || before.start_ms != session.start_ms) {  // maybe another day's row
+    if (before.known()) count_session(days, before.start_ms, before.end_ms, before.actions, tz, -1);
+    count_session(days, session.start_ms, session.end_ms, session.actions, tz, +1);
+    return;
+  }
+  // The usual event: the same start, so the same day's row, changed by the difference alone.
+  SessionCounters& c = days.mutable_day(tz.day_of(session.start_ms));
+  c.actions += session.actions - before.actions;
+  const int64_t was = before.end_ms - before.start_ms, is = session.end_ms - session.start_ms;
+  c.duration_ms += is - was;
+  const size_t from = length_bucket(was), to = length_bucket(is);
+  if (from != to) {
+    --c.length[from];
+    ++c.length[to];
+  }
 }
 
 void SessionProcessor::expire(std::vector<IdSession>& sessions, int64_t horizon_ms) {
