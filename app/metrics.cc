@@ -84,10 +84,10 @@ Metrics::Metrics()
                                "Input offsets skipped over by gaps: messages never seen.")
                            .Add({})),
       outbox_entries(gauge(*registry_, "engaged_outbox_entries",
-                           "Decided outbox entries not yet acknowledged by Kafka, by sink (program "
-                           "records, nudges).")),
+                           "Decided outbox messages (program records, nudges) sent and not yet "
+                           "acknowledged by Kafka, by sink.")),
       outbox_delivered(counter(*registry_, "engaged_outbox_delivered_total",
-                               "Outbox entries acknowledged by Kafka and removed, by sink.")),
+                               "Outbox messages acknowledged by Kafka, by sink.")),
       restoring_partitions(gauge(*registry_, "engaged_restoring_partitions",
                                  "Partitions (input, or the program stage) assigned here whose "
                                  "state is being restored from the changelog.")

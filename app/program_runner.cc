@@ -1,4 +1,5 @@
-// The stage's nudges get outbox keys (program partition | seq) in decision order, as decided.
+// The stage's nudges are numbered in decision order; an outbox entry holds those decided between
+// two sends (its key: program partition | the first one's number).
 #include "app/program_runner.h"
 
 #include <spdlog/spdlog.h>
@@ -54,12 +55,8 @@ void ProgramRunner::run() {
   ProgramEffects fx;
   if (stage_.run(out, fx) == 0) return;
   changed_ = true;
-  for (const Nudge& n : out.nudges) {
-    std::string key;
-    codec::outbox_key(key, codec::kProgramPartition, counters_.next_nudge_seq++);
-    outbox_.emplace_back(
-        std::move(key), codec::OutboxEntry{codec::OutboxSink::kNudges, n.recipient, nudge_json(n)});
-  }
+  for (const Nudge& n : out.nudges)
+    nudges_.add(counters_.next_nudge_seq++, n.recipient, nudge_json(n));
   if (metrics_) metrics_->count_program(out, fx);
 }
 
@@ -68,14 +65,7 @@ void ProgramRunner::write(ChangeBatch& batch, CheckpointResult& result) {
   // and must not release one before an earlier one is back.
   run();
   if (!changed_) return;
-  std::string value;
-  for (size_t i = 0; i < outbox_.size(); ++i) {
-    codec::encode_outbox(value, outbox_[i].second);
-    batch.put(Family::kOutbox, outbox_[i].first, value);
-    if (i >= sent_) result.outbox.push_back(std::move(outbox_[i]));
-  }
-  outbox_.clear();
-  sent_ = 0;
+  nudges_.write(batch, result.outbox);
   counters_.next_offset = stage_.merge().resume_offset().value_or(position_);
   program_store::write_changes(batch, stage_, counters_);
   changed_ = false;

@@ -17,6 +17,7 @@
 #include "processors/program/program_store.h"
 #include "state/checkpoint.h"
 #include "state/codec.h"
+#include "state/outbox_buffer.h"
 
 namespace engaged {
 
@@ -39,13 +40,9 @@ class ProgramRunner {
   }
   // Processes what the merge releases; its nudges get their outbox keys in decision order.
   void run();
-  // Nudges decided and not yet sent ahead of the checkpoint (processing.send_outputs=
-  // on_decision), as (outbox key, entry); mark_sent() says the shell sent them all. write()
-  // stores every one in the outbox, and hands back to the shell only the unsent ones.
-  std::span<const std::pair<std::string, codec::OutboxEntry>> unsent() const {
-    return std::span(outbox_).subspan(sent_);
-  }
-  void mark_sent() { sent_ = outbox_.size(); }
+  // The nudges decided since the last checkpoint, as outbox entries: the shell may send the
+  // unsent ones ahead of it (processing.send_outputs=on_decision); write() stores them all.
+  OutboxBuffer& nudges() { return nudges_; }
   // Runs the merge, then adds the changed state, where reading resumes (the first pending
   // envelope's offset) and the new nudges (outbox entries) to a checkpoint's write.
   void write(ChangeBatch& batch, CheckpointResult& result);
@@ -60,8 +57,7 @@ class ProgramRunner {
  private:
   Metrics* metrics_;
   ProgramStage stage_;
-  std::vector<std::pair<std::string, codec::OutboxEntry>> outbox_;  // decided since the last write
-  size_t sent_ = 0;                                                 // outbox_'s first, sent
+  OutboxBuffer nudges_{codec::kProgramPartition, codec::OutboxSink::kNudges};
   program_store::Counters counters_;
   int64_t position_ = 0;
   bool changed_ = false;

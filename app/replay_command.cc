@@ -125,8 +125,10 @@ void replay_partitions(const Config& shared_config, const ReplayOptions& options
 // a checkpoint commits both together), and raises the partition's watermark to it. The last pass,
 // after the workers, raises each watermark to the partition's final stream time, as a consumer of
 // the program topic would see it; a partition without any event holds nothing back then. An entry
-// leaves the outbox once the merge released it; one still pending stays, as on the program topic,
-// and the next replay reads it again. Then the decided nudges go to the file, and leave the outbox.
+// (a checkpoint's records of one partition) leaves the outbox once the merge released all its
+// records; one with a record still pending stays, as on the program topic, and the next replay
+// reads it again (the merge skips the records it took already). Then the decided nudges go to the
+// file, and leave the outbox.
 class ProgramFeed {
  public:
   ProgramFeed(const Config& config, const ReplayOptions& options, Store& store, Metrics* metrics)
@@ -140,10 +142,13 @@ class ProgramFeed {
       std::string& last_key = last_key_[static_cast<size_t>(p)];
       for (auto& [key, entry] : store_.outbox_entries(p, last_key)) {  // after an earlier pass's
         last_key = key;
-        if (entry.sink != codec::OutboxSink::kProgram) continue;
-        if (!runner_.add(entry.payload, 0))
-          throw std::runtime_error("corrupt program record in outbox");
-        unreleased_.emplace_back(key, std::move(entry.payload));
+        if (entry.sink() != codec::OutboxSink::kProgram) continue;
+        const std::vector<codec::OutboxMessage> records = entry.messages();
+        if (records.empty()) continue;
+        for (const codec::OutboxMessage& m : records)
+          if (!runner_.add(m.payload, 0))
+            throw std::runtime_error("corrupt program record in outbox");
+        unreleased_.emplace_back(key, std::string(records.back().payload));
       }
       if (last)
         runner_.advance_source(p, stream_time == kNoTime ? INT64_MAX : stream_time);
@@ -153,6 +158,8 @@ class ProgramFeed {
     ChangeBatch batch(store_, /*record_ops=*/false, std::move(spare_batch_));
     CheckpointResult result;
     runner_.write(batch, result);
+    // An entry is released with its last record: the merge releases a partition's records in
+    // their order.
     std::erase_if(unreleased_, [&](const auto& entry) {
       if (runner_.pending(entry.second)) return false;
       batch.del(Family::kOutbox, entry.first);
@@ -167,7 +174,8 @@ class ProgramFeed {
   rocksdb::WriteBatch spare_batch_;  // the last pass's, its memory reused by the next
   ProgramRunner runner_;
   std::vector<std::string> last_key_;  // by partition: the last outbox key read
-  std::vector<std::pair<std::string, std::string>> unreleased_;  // (outbox key, payload)
+  // (outbox key, its last program record)
+  std::vector<std::pair<std::string, std::string>> unreleased_;
 };
 
 void write_nudges_file(const ReplayOptions& options, Store& store) {
@@ -179,8 +187,10 @@ void write_nudges_file(const ReplayOptions& options, Store& store) {
   if (!f) throw std::runtime_error("cannot open nudges file " + options.nudges_file);
   ChangeBatch drained(store, /*record_ops=*/false);
   for (const auto& [key, entry] : store.outbox_entries(codec::kProgramPartition)) {
-    std::fwrite(entry.payload.data(), 1, entry.payload.size(), f);
-    std::fputc('\n', f);
+    for (const codec::OutboxMessage& m : entry.messages()) {
+      std::fwrite(m.payload.data(), 1, m.payload.size(), f);
+      std::fputc('\n', f);
+    }
     drained.del(Family::kOutbox, key);
   }
   if (std::fflush(f) != 0 || (f != stdout && ::fsync(fileno(f)) != 0))

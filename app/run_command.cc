@@ -28,7 +28,6 @@
 #include "app/user_view.h"
 #include "ingest/kafka_source.h"
 #include "ingest/topic_admin.h"
-#include "processors/program/program_codec.h"
 #include "sinks/dead_letter.h"
 #include "sinks/json_text.h"
 #include "sinks/outbox_sender.h"
@@ -242,8 +241,8 @@ class RunShell : public PartitionListener {
       if (program_) {
         program_->run();
         if (config_.send_on_decision) {
-          for (const auto& [key, entry] : program_->unsent()) outbox_.send(key, entry);
-          program_->mark_sent();
+          for (const auto& [key, entry] : program_->nudges().unsent()) outbox_.send(key, entry);
+          program_->nudges().mark_sent();
         }
       }
       dead_letters_.poll();
@@ -641,13 +640,9 @@ class RunShell : public PartitionListener {
   // batch leave now, each partition's followed by its stream time as a watermark (on the same
   // producer, so the program stage never sees a watermark before the records below it).
   void send_program_records() {
-    std::string key;
     for (PartitionState* p : pipeline_.partitions()) {
-      for (const ProgramEnvelope& e : p->unsent_program_records()) {
-        const codec::OutboxEntry entry = codec::program_outbox_entry(key, e);
-        outbox_.send(key, entry);
-      }
-      p->mark_program_sent();
+      for (const auto& [key, entry] : p->program_outbox().unsent()) outbox_.send(key, entry);
+      p->program_outbox().mark_sent();
       send_watermark(p->watermark());
     }
   }

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <set>
 #include <stdexcept>
 
 #include "processors/program/program_codec.h"
@@ -42,14 +43,16 @@ OutboxSender::~OutboxSender() {
   // on_delivery (with a purge error) and is freed: destroying the producer serves no reports.
   rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   rd_kafka_flush(producer_.get(), 1000);
-  for (Pending* p : retry_) delete p;
+  std::set<Pending*> entries;
+  for (Part* p : retry_) entries.insert(p->entry);
+  for (Pending* p : entries) delete p;
 }
 
 void OutboxSender::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
   auto* self = static_cast<OutboxSender*>(opaque);
-  auto* p = static_cast<Pending*>(m->_private);
+  auto* p = static_cast<Part*>(m->_private);
   if (!p) return;  // a watermark: nothing to remember
-  const size_t sink = static_cast<size_t>(p->entry.sink);
+  const size_t sink = static_cast<size_t>(p->entry->entry.sink());
   if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
     self->retry_.push_back(p);  // freed by the destructor, which purged it
     return;
@@ -62,18 +65,20 @@ void OutboxSender::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* o
   }
   --self->in_flight_[sink];
   ++self->delivered_total_[sink];
-  self->delivered_.push_back(std::move(p->store_key));
-  delete p;
+  if (--p->entry->unacknowledged > 0) return;
+  self->delivered_.push_back(std::move(p->entry->store_key));
+  delete p->entry;
 }
 
-void OutboxSender::produce(Pending* p) {
+void OutboxSender::produce(Part* p) {
   const std::string& topic =
-      p->entry.sink == codec::OutboxSink::kProgram ? program_topic_ : nudges_topic_;
+      p->entry->entry.sink() == codec::OutboxSink::kProgram ? program_topic_ : nudges_topic_;
+  const codec::OutboxMessage& m = p->message;
   for (;;) {
     const rd_kafka_resp_err_t err = rd_kafka_producev(
         producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
-        RD_KAFKA_V_KEY(p->entry.key.data(), p->entry.key.size()),
-        RD_KAFKA_V_VALUE(p->entry.payload.data(), p->entry.payload.size()),
+        RD_KAFKA_V_KEY(m.key.data(), m.key.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(m.payload.data()), m.payload.size()),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(p), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -85,8 +90,16 @@ void OutboxSender::produce(Pending* p) {
 }
 
 void OutboxSender::send(const std::string& store_key, const codec::OutboxEntry& entry) {
-  ++in_flight_[static_cast<size_t>(entry.sink)];
-  produce(new Pending{store_key, entry});
+  auto* p = new Pending(store_key, entry);
+  for (const codec::OutboxMessage& m : p->entry.messages()) p->parts.push_back({p, m});
+  p->unacknowledged = p->parts.size();
+  if (p->parts.empty()) {  // nothing to send: acknowledged as it is
+    delivered_.push_back(std::move(p->store_key));
+    delete p;
+    return;
+  }
+  in_flight_[static_cast<size_t>(entry.sink())] += static_cast<int64_t>(p->parts.size());
+  for (Part& part : p->parts) produce(&part);
 }
 
 void OutboxSender::send_watermark(int32_t source, uint64_t next_seq, int64_t order_ms) {
@@ -112,7 +125,7 @@ void OutboxSender::send_watermark(int32_t source, uint64_t next_seq, int64_t ord
 void OutboxSender::poll() {
   rd_kafka_poll(producer_.get(), 0);
   while (!retry_.empty()) {
-    Pending* p = retry_.front();
+    Part* p = retry_.front();
     retry_.pop_front();
     produce(p);
   }

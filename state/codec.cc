@@ -32,7 +32,7 @@ std::string_view record_body(std::string_view value, std::string_view record, ui
 namespace {
 constexpr uint8_t kOffsetVersion = 1;
 constexpr uint8_t kTimerVersion = 1;
-constexpr uint8_t kOutboxVersion = 1;
+constexpr uint8_t kOutboxVersion = 2;
 }  // namespace
 
 void put_partition(std::string& key, int32_t partition) {
@@ -101,23 +101,55 @@ void outbox_key(std::string& key, int32_t partition, uint64_t seq) {
   put_be64(key, seq);
 }
 
-void encode_outbox(std::string& out, const OutboxEntry& e) {
-  begin_record(out, kOutboxVersion);
-  out.push_back(static_cast<char>(e.sink));
-  put_string(out, e.key);
-  out.append(e.payload);
+uint64_t outbox_seq_of(std::string_view key) {
+  uint64_t v = 0;
+  for (size_t i = 4; i < 12 && i < key.size(); ++i)
+    v = (v << 8) | static_cast<unsigned char>(key[i]);
+  return v;
 }
 
-std::optional<OutboxEntry> decode_outbox(std::string_view v) {
-  v = record_body(v, "outbox", kOutboxVersion);
-  if (v.empty() || static_cast<uint8_t>(v[0]) > 1) return std::nullopt;
-  OutboxEntry e;
-  e.sink = static_cast<OutboxSink>(v[0]);
-  Reader r(v.substr(1));
-  e.key = r.string(1 << 20);
+OutboxEntry::OutboxEntry(OutboxSink sink) {
+  begin_record(value_, kOutboxVersion);
+  value_.push_back(static_cast<char>(sink));
+}
+
+void OutboxEntry::add(std::string_view key, std::string_view payload) {
+  put_string(value_, key);
+  put_string(value_, payload);
+}
+
+namespace {
+constexpr size_t kMaxOutboxKey = 1 << 20, kMaxOutboxPayload = size_t{1} << 30;
+}  // namespace
+
+std::optional<OutboxEntry> OutboxEntry::decode(std::string_view v) {
+  const uint8_t version = record_version(v, "outbox", kOutboxVersion);
+  if (v.size() < 2 || static_cast<uint8_t>(v[1]) > 1) return std::nullopt;
+  OutboxEntry e(static_cast<OutboxSink>(v[1]));
+  Reader r(v.substr(2));
+  if (version == 1) {  // one message, its payload to the end
+    const std::string_view key = r.bytes(r.count(kMaxOutboxKey));
+    if (!r.ok()) return std::nullopt;
+    e.add(key, v.substr(2 + r.position()));
+    return e;
+  }
+  while (r.ok() && !r.done()) {
+    r.bytes(r.count(kMaxOutboxKey));
+    r.bytes(r.count(kMaxOutboxPayload));
+  }
   if (!r.ok()) return std::nullopt;
-  e.payload.assign(v.substr(1 + r.position()));
+  e.value_.assign(v);
   return e;
+}
+
+std::vector<OutboxMessage> OutboxEntry::messages() const {
+  std::vector<OutboxMessage> out;
+  Reader r(std::string_view(value_).substr(2));
+  while (r.ok() && !r.done()) {
+    const std::string_view key = r.bytes(r.count(kMaxOutboxKey));
+    out.push_back({key, r.bytes(r.count(kMaxOutboxPayload))});
+  }
+  return out;
 }
 
 void encode_changelog_position(std::string& out, const ChangelogPosition& p) {

@@ -85,16 +85,35 @@ void encode_timer(std::string& out);
 void timer_key(std::string& key, int32_t partition, int64_t due_ms, std::string_view user_id);
 std::pair<int64_t, std::string_view> parse_timer_key(std::string_view key);
 
-// outbox: partition | seq (BE)  ->  version 1 | sink (1 byte) | message key | payload. Entries are
-// written with the state that decided them and deleted when their destination acknowledged them.
+// outbox: partition | seq (BE)  ->  version 2 | sink (1 byte) | (key, payload) ...: the messages
+// for one destination that a partition (or the program stage) decided between two sends, in
+// decision order, each key and payload length-prefixed; seq is the first one's number. One entry
+// per send, not per message: each entry is a memtable insert, a changelog op, and a delete once
+// its destination acknowledged all its messages. Version 1 held one message: version 1 | sink |
+// key | payload (to the end). Entries are written with the state that decided them.
 enum class OutboxSink : uint8_t { kProgram = 0, kNudges = 1 };
-struct OutboxEntry {
-  OutboxSink sink = OutboxSink::kProgram;
-  std::string key, payload;
-};
 inline constexpr int32_t kProgramPartition = 0x7ffffff0;  // the program stage's key prefix
 void outbox_key(std::string& key, int32_t partition, uint64_t seq);
-void encode_outbox(std::string& out, const OutboxEntry& e);
-std::optional<OutboxEntry> decode_outbox(std::string_view v);
+uint64_t outbox_seq_of(std::string_view key);
+struct OutboxMessage {
+  std::string_view key, payload;
+};
+class OutboxEntry {
+ public:
+  explicit OutboxEntry(OutboxSink sink);
+  // A stored value of either version; nullopt if it is malformed.
+  static std::optional<OutboxEntry> decode(std::string_view value);
+
+  void add(std::string_view key, std::string_view payload);
+  OutboxSink sink() const { return static_cast<OutboxSink>(value_[1]); }
+  // The value to store (version 2).
+  const std::string& value() const { return value_; }
+  // The messages in order, as views into value(): valid while this entry is neither changed nor
+  // moved.
+  std::vector<OutboxMessage> messages() const;
+
+ private:
+  std::string value_;
+};
 
 }  // namespace engaged::codec

@@ -256,20 +256,7 @@ std::vector<std::pair<std::string, codec::OutboxEntry>> Store::outbox_entries(
   if (!after.empty() && it->Valid() && it->key() == rocksdb::Slice(after.data(), after.size()))
     it->Next();
   for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    auto e = codec::decode_outbox(it->value().ToStringView());
-    if (!e) throw std::runtime_error("corrupt outbox entry in state");
-    out.emplace_back(it->key().ToString(), std::move(*e));
-  }
-  check(it->status(), "scan outbox");
-  return out;
-}
-
-std::vector<std::pair<std::string, codec::OutboxEntry>> Store::all_outbox_entries() {
-  std::vector<std::pair<std::string, codec::OutboxEntry>> out;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), cf(Family::kOutbox)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    auto e = codec::decode_outbox(it->value().ToStringView());
+    auto e = codec::OutboxEntry::decode(it->value().ToStringView());
     if (!e) throw std::runtime_error("corrupt outbox entry in state");
     out.emplace_back(it->key().ToString(), std::move(*e));
   }

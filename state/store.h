@@ -69,8 +69,6 @@ class Store {
   // or the tombstones of those already deleted.
   std::vector<std::pair<std::string, codec::OutboxEntry>> outbox_entries(
       int32_t partition, std::string_view after = {});
-  // Every outbox entry, of all partitions.
-  std::vector<std::pair<std::string, codec::OutboxEntry>> all_outbox_entries();
   // Reads are safe from any thread (the HTTP endpoint reads while `run` processes).
   std::optional<std::string> get(Family f, std::string_view key);
   // The same into `value`, pinned where RocksDB allows (a block cache hit: no copy); false if

@@ -214,13 +214,6 @@ void encode_envelope(std::string& out, const ProgramEnvelope& e) {
   encode(out, kEnvelopeVersion, e, envelope_fields);
 }
 
-OutboxEntry program_outbox_entry(std::string& key, const ProgramEnvelope& e) {
-  outbox_key(key, e.source, e.seq);
-  OutboxEntry entry{OutboxSink::kProgram, std::to_string(e.source), {}};
-  encode_envelope(entry.payload, e);
-  return entry;
-}
-
 std::optional<ProgramEnvelope> decode_envelope(std::string_view v) {
   // An envelope comes from the program topic too: one this build cannot read is skipped there.
   if (v.empty() || static_cast<uint8_t>(v[0]) != kEnvelopeVersion) return std::nullopt;

@@ -17,9 +17,6 @@ namespace engaged::codec {
 // version 1 | source | seq | order_ms | watermark | record fields
 void encode_envelope(std::string& out, const ProgramEnvelope& e);
 std::optional<ProgramEnvelope> decode_envelope(std::string_view v);
-// A partition's program record as its outbox entry (Kafka key: the partition), and its outbox
-// key (partition | seq) into `key`: what the checkpoint stores and the shell sends.
-OutboxEntry program_outbox_entry(std::string& key, const ProgramEnvelope& e);
 
 // The program stage's state, one record per key of the program family
 // (processors/program/program_store.cc names the keys). Each value: version 1 | fields as varints

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "processors/program/program_codec.h"
 #include "processors/runtime/partition_store.h"
 #include "state/store.h"
 
@@ -16,7 +17,11 @@ size_t StringHash::operator()(std::string_view s) const noexcept {
 
 PartitionState::PartitionState(int32_t partition, Store& store, PartitionOptions options,
                                std::span<const StoreSpec> stores)
-    : partition_(partition), store_(store), options_(options) {
+    : partition_(partition),
+      store_(store),
+      options_(options),
+      program_outbox_(partition, codec::OutboxSink::kProgram),
+      program_key_(std::to_string(partition)) {
   for (const StoreSpec& spec : stores) {
     if (stores_.size() <= spec.id) stores_.resize(spec.id + 1);
     stores_[spec.id] = spec.make();
@@ -99,8 +104,10 @@ void PartitionState::committed() {
 }
 
 void PartitionState::emit(ProgramRecord record) {
-  program_out_.push_back(
-      {partition_, next_program_seq_++, aggregates_.stream_time_ms, false, std::move(record)});
+  const ProgramEnvelope e{partition_, next_program_seq_++, aggregates_.stream_time_ms, false,
+                          std::move(record)};
+  codec::encode_envelope(envelope_, e);
+  program_outbox_.add(e.seq, program_key_, envelope_);
 }
 
 void PartitionState::timer_set(std::string_view user_id, int64_t due_ms) {

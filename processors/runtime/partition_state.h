@@ -19,6 +19,7 @@
 #include "processors/user_activity.h"
 #include "processors/user_profile.h"
 #include "state/checkpoint.h"
+#include "state/outbox_buffer.h"
 #include "state/state_store.h"
 
 namespace engaged {
@@ -90,16 +91,10 @@ class PartitionState final : public CheckpointedPartition {
   std::vector<std::pair<int64_t, std::string>>& erased_timers() { return erased_timers_; }
 
   // Program records for the mentor program, numbered per partition and stamped with the
-  // stream time: the new outbox entries of the next checkpoint.
+  // stream time: the partition's new outbox entries (sent to the program topic ahead of the
+  // checkpoint, or with it).
   void emit(ProgramRecord record);
-  std::vector<ProgramEnvelope>& program_out() { return program_out_; }
-  // Those the shell has not sent ahead of the checkpoint (processing.send_outputs=on_decision);
-  // mark_program_sent() says it sent them all. The checkpoint still stores every one in the
-  // outbox (deleted once acknowledged), but hands back to the shell only the unsent ones.
-  std::span<const ProgramEnvelope> unsent_program_records() const {
-    return std::span(program_out_).subspan(program_sent_);
-  }
-  void mark_program_sent() { program_sent_ = program_out_.size(); }
+  OutboxBuffer& program_outbox() { return program_outbox_; }
   uint64_t next_program_seq() const { return next_program_seq_; }
   int64_t& clock_hour() { return clock_hour_; }
 
@@ -167,8 +162,8 @@ class PartitionState final : public CheckpointedPartition {
   std::vector<std::pair<std::string, uint64_t>> erased_;
   uint64_t generation_ = 0;  // checkpoints that took this partition's writes
   std::vector<std::pair<int64_t, std::string>> erased_timers_;
-  std::vector<ProgramEnvelope> program_out_;
-  size_t program_sent_ = 0;  // program_out_'s first entries already sent
+  OutboxBuffer program_outbox_;
+  std::string program_key_, envelope_;  // the program topic's message key; scratch
   uint64_t next_program_seq_ = 0;
   int64_t clock_hour_ = INT64_MIN;
   // Timers not yet in the store's index (the cache's own key is valid until the user is evicted,

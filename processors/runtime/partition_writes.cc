@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "processors/dedupe/dedupe_window.h"
-#include "processors/program/program_codec.h"
 #include "processors/runtime/day_tables.h"
 #include "processors/runtime/partition_state.h"
 #include "processors/runtime/record_codec.h"
@@ -114,14 +113,7 @@ void PartitionState::write_changes(ChangeBatch& batch, Store& store, CheckpointR
     if (t.due_ms <= timers_scanned_until_) timers_scanned_until_ = t.due_ms - 1;
   }
   changed_users_.clear();
-  for (size_t i = 0; i < program_out_.size(); ++i) {
-    codec::OutboxEntry entry = codec::program_outbox_entry(key, program_out_[i]);
-    codec::encode_outbox(value, entry);
-    batch.put(Family::kOutbox, key, value);
-    if (i >= program_sent_) result.outbox.emplace_back(key, std::move(entry));
-  }
-  program_out_.clear();
-  program_sent_ = 0;
+  program_outbox_.write(batch, result.outbox);
   // An older state's segments: deleted as they expire.
   if (timed) agg.legacy.expire(dedupe_horizon, horizon);
   delete_segments_before(batch, store, Family::kSessions, id, session_horizon(), horizon);

@@ -169,6 +169,25 @@ void dump_state(Store& store, std::ostream& out) {
         codec::encode_user(value, activity, profile);
         v = value;
       }
+      if (f.id == Family::kOutbox) {
+        // One line per message, as a one-message entry under that message's own number: which
+        // messages share an entry depends on when they were sent or checkpointed.
+        const auto entry = codec::OutboxEntry::decode(v);
+        if (!entry) throw std::runtime_error("corrupt outbox entry");
+        uint64_t seq = codec::outbox_seq_of(k);
+        std::string key;
+        for (const codec::OutboxMessage& m : entry->messages()) {
+          codec::outbox_key(key, codec::partition_of(k), seq++);
+          codec::OutboxEntry one(entry->sink());
+          one.add(m.key, m.payload);
+          out << f.name << ' ';
+          hex(key);
+          out << ' ';
+          hex(one.value());
+          out << '\n';
+        }
+        return;
+      }
       out << f.name << ' ';
       hex(k);
       out << ' ';

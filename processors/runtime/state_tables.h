@@ -52,8 +52,8 @@ void for_each_user(
 
 // Every key and value of every column family, hex-encoded, in key order, except that the event
 // ids of the dedupe window and the sessions that may still change (in users' records, or an
-// older state's segments) are printed apart, sorted, those inside the horizons only: two states
-// are identical exactly when their dumps are.
+// older state's segments) are printed apart, sorted, those inside the horizons only, and the
+// outbox is printed by message: two states are identical exactly when their dumps are.
 void dump_state(Store& store, std::ostream& out);
 
 }  // namespace engaged

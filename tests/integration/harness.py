@@ -99,9 +99,9 @@ def comparable_dump(state):
     (`--nudges`), as `run` produces and removes them."""
     skip = ("program 7ffffff0" + b"O".hex() + " ", "changelog ")
 
-    def pending_program_record(line):  # outbox value: version 01 | sink | ...
+    def pending_program_record(line):  # outbox value: version 02 | sink | ...
         family, _key, value = line.split(" ")
-        return family == "outbox" and value.startswith("0100")
+        return family == "outbox" and value.startswith("0200")
     return "\n".join(l for l in state_dump(state).splitlines()
                      if not l.startswith(skip) and not pending_program_record(l))
 

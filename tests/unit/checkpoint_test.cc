@@ -192,7 +192,8 @@ TEST(Checkpoint, AppendedChangeBatchesEqualOneBatch) {
 // processing.send_outputs=on_decision: program records the shell sent before the checkpoint are
 // stored in the outbox all the same (a crash before their acknowledgement re-sends them), but not
 // handed back to be sent again; one acknowledged before the checkpoint that stores it is deleted
-// by that same checkpoint, after its put.
+// by that same checkpoint, after its put. Each send is one entry holding the records decided
+// since the one before, in order.
 TEST(Checkpoint, OutputsSentAtDecisionStayInTheOutboxUntilAcknowledged) {
   const auto msgs = population();
   const fs::path dir = fresh_dir("engaged-sent");
@@ -208,35 +209,52 @@ TEST(Checkpoint, OutputsSentAtDecisionStayInTheOutboxUntilAcknowledged) {
       p.handle(0, static_cast<int64_t>(i), msgs[i].key, msgs[i].value, 0);
     p.end_batch();
   };
-  feed_one_partition(0, msgs.size() / 2);
+  // The records' seq numbers, by entry.
+  auto seqs = [](const codec::OutboxEntry& entry) {
+    std::vector<uint64_t> out;
+    for (const codec::OutboxMessage& m : entry.messages()) {
+      const auto e = codec::decode_envelope(m.payload);
+      EXPECT_TRUE(e && !e->watermark && e->source == 0);
+      out.push_back(e ? e->seq : UINT64_MAX);
+    }
+    return out;
+  };
+  // Two sends, then records left unsent.
   std::vector<std::string> sent;
-  std::string key;
-  for (const ProgramEnvelope& e : part.unsent_program_records()) {
-    codec::program_outbox_entry(key, e);
+  std::vector<uint64_t> all;
+  const size_t third = msgs.size() / 3;
+  for (size_t send = 0; send < 2; ++send) {
+    feed_one_partition(send * third, (send + 1) * third);
+    ASSERT_EQ(part.program_outbox().unsent().size(), 1u) << "no program records in send " << send;
+    const auto& [key, entry] = part.program_outbox().unsent()[0];
     sent.push_back(key);
+    for (uint64_t seq : seqs(entry)) all.push_back(seq);
+    part.program_outbox().mark_sent();
+    EXPECT_TRUE(part.program_outbox().unsent().empty());
   }
-  ASSERT_GT(sent.size(), 4u) << "the population emits no program records";
-  part.mark_program_sent();
-  EXPECT_TRUE(part.unsent_program_records().empty());
-  feed_one_partition(msgs.size() / 2, msgs.size());
-  const size_t unsent = part.unsent_program_records().size();
-  ASSERT_GT(unsent, 0u);
+  feed_one_partition(2 * third, msgs.size());
+  ASSERT_EQ(part.program_outbox().unsent().size(), 1u);
+  const std::string unsent = part.program_outbox().unsent()[0].first;
+  for (uint64_t seq : seqs(part.program_outbox().unsent()[0].second)) all.push_back(seq);
 
   CheckpointExtras extras;
-  const size_t acknowledged = sent.size() / 2;
-  extras.delivered.assign(sent.begin(), sent.begin() + static_cast<long>(acknowledged));
+  extras.delivered = {sent[0]};
   const CheckpointResult r = p.checkpoint(&extras);
 
-  std::set<std::string> handed_back, stored;
-  for (const auto& [k, entry] : r.outbox) handed_back.insert(k);
-  for (const auto& [k, entry] : store->outbox_entries(0)) stored.insert(k);
-  EXPECT_EQ(handed_back.size(), unsent);
-  std::set<std::string> want = handed_back;
-  for (size_t i = 0; i < sent.size(); ++i) {
-    EXPECT_FALSE(handed_back.count(sent[i])) << "sent again: record " << i;
-    if (i >= acknowledged) want.insert(sent[i]);
-  }
-  EXPECT_EQ(stored, want);
+  ASSERT_EQ(r.outbox.size(), 1u);
+  EXPECT_EQ(r.outbox[0].first, unsent);
+  std::vector<std::string> stored;
+  for (const auto& [k, entry] : store->outbox_entries(0)) stored.push_back(k);
+  EXPECT_EQ(stored, (std::vector<std::string>{sent[1], unsent}));
+  // Every record once, numbered from 0 on, in order; each entry keyed by its first.
+  for (size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i], i);
+  std::string key;
+  const auto first_of = store->outbox_entries(0);
+  ASSERT_EQ(first_of.size(), 2u);
+  codec::outbox_key(key, 0, seqs(first_of[1].second).at(0));
+  EXPECT_EQ(first_of[1].first, key);
+  codec::outbox_key(key, 0, seqs(first_of[0].second).at(0));
+  EXPECT_EQ(first_of[0].first, key);
   fs::remove_all(dir);
 }
 

@@ -167,6 +167,50 @@ TEST(Codec, ChangelogPositionOfVersionOneReadsWithoutAClaim) {
   EXPECT_FALSE(codec::decode_changelog_position(v2));
 }
 
+// An outbox entry holds its messages in order, whatever bytes they carry; the previous release's
+// one-message entries (version 1) read as entries of one message; a truncated value or a newer
+// version is refused.
+TEST(Codec, OutboxEntriesHoldTheirMessagesInOrderAndReadVersionOne) {
+  using Messages = std::vector<std::pair<std::string, std::string>>;
+  auto messages = [](const codec::OutboxEntry& e) {
+    Messages out;
+    for (const codec::OutboxMessage& m : e.messages()) out.emplace_back(m.key, m.payload);
+    return out;
+  };
+  codec::OutboxEntry e(codec::OutboxSink::kNudges);
+  const Messages want = {{"u1", "{\"a\":1}"}, {"", std::string("\0\xff\n", 3)}, {"u3", ""}};
+  for (const auto& [key, payload] : want) e.add(key, payload);
+  const auto back = codec::OutboxEntry::decode(e.value());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->sink(), codec::OutboxSink::kNudges);
+  EXPECT_EQ(messages(*back), want);
+  EXPECT_EQ(back->value(), e.value());
+
+  std::string v1 = {1, 0};  // version 1, the program sink: key "7", the payload to the end
+  codec::put_string(v1, "7");
+  v1 += std::string("rec\0ord", 7);
+  const auto old = codec::OutboxEntry::decode(v1);
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->sink(), codec::OutboxSink::kProgram);
+  EXPECT_EQ(messages(*old), (Messages{{"7", std::string("rec\0ord", 7)}}));
+
+  std::string truncated = e.value();
+  truncated.pop_back();
+  EXPECT_FALSE(codec::OutboxEntry::decode(truncated));
+  std::string unknown_sink = e.value();
+  unknown_sink[1] = 2;
+  EXPECT_FALSE(codec::OutboxEntry::decode(unknown_sink));
+  std::string newer = e.value();
+  newer[0] = 3;
+  try {
+    codec::OutboxEntry::decode(newer);
+    FAIL() << "a newer version was read";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("outbox: record format version 3"), std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(Codec, MetaOfFormatOneReads) {
   std::string v1;
   codec::put_le64(v1, 123456789);                                       // stream time

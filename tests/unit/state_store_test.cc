@@ -16,6 +16,7 @@
 #include "state/codec.h"
 #include "state/day_store.h"
 #include "state/manifest.h"
+#include "state/outbox_buffer.h"
 #include "state/store.h"
 #include "tests/unit/store_test_support.h"
 
@@ -263,25 +264,69 @@ TEST_F(StateStoreTest, ATimerScanStartsAfterThePreviousOne) {
 TEST_F(StateStoreTest, OutboxEntriesAfterAKeyAreTheLaterOnesOfItsPartitionOnly) {
   ChangeBatch batch(*store_, false);
   std::vector<std::string> keys;
-  std::string key, value;
+  std::string key;
   for (int32_t partition : {3, 4})
     for (uint64_t seq = 1; seq <= 4; ++seq) {
       codec::outbox_key(key, partition, seq);
-      codec::encode_outbox(value, {codec::OutboxSink::kProgram, "", std::to_string(seq)});
-      batch.put(Family::kOutbox, key, value);
+      codec::OutboxEntry entry(codec::OutboxSink::kProgram);
+      entry.add("", std::to_string(seq));
+      batch.put(Family::kOutbox, key, entry.value());
       if (partition == 3) keys.push_back(key);
     }
   batch.del(Family::kOutbox, keys[1]);
   store_->write(batch.write_batch());
   auto payloads = [&](std::string_view after) {
     std::vector<std::string> out;
-    for (const auto& [k, e] : store_->outbox_entries(3, after)) out.push_back(e.payload);
+    for (const auto& [k, e] : store_->outbox_entries(3, after))
+      out.emplace_back(e.messages().at(0).payload);
     return out;
   };
   EXPECT_EQ(payloads(""), (std::vector<std::string>{"1", "3", "4"}));
   EXPECT_EQ(payloads(keys[0]), (std::vector<std::string>{"3", "4"}));
   EXPECT_EQ(payloads(keys[1]), (std::vector<std::string>{"3", "4"}));  // deleted since
   EXPECT_TRUE(payloads(keys[3]).empty());                              // not partition 4's
+}
+
+// Messages share an entry until a send (processing.send_outputs=on_decision) or the size bound
+// closes it; each entry is keyed by its first message's number; a write stores them all and hands
+// back the unsent only.
+TEST_F(StateStoreTest, AnOutboxEntryHoldsTheMessagesOfOneSendBelowTheSizeBound) {
+  OutboxBuffer buffer(7, codec::OutboxSink::kNudges);
+  auto key_of = [](uint64_t seq) {
+    std::string key;
+    codec::outbox_key(key, 7, seq);
+    return key;
+  };
+  const std::string big(OutboxBuffer::kEntryBytes / 3, 'x');
+  for (uint64_t seq = 10; seq < 13; ++seq) buffer.add(seq, "u", std::to_string(seq));
+  ASSERT_EQ(buffer.unsent().size(), 1u);
+  EXPECT_EQ(buffer.unsent()[0].first, key_of(10));
+  EXPECT_EQ(buffer.unsent()[0].second.messages().size(), 3u);
+  buffer.mark_sent();
+  EXPECT_TRUE(buffer.unsent().empty());
+  for (uint64_t seq = 13; seq < 18; ++seq) buffer.add(seq, "u", big);  // 3 fit in no entry
+  ASSERT_EQ(buffer.unsent().size(), 3u);
+  std::vector<size_t> sizes;
+  for (const auto& [key, entry] : buffer.unsent()) {
+    sizes.push_back(entry.messages().size());
+    EXPECT_LE(entry.value().size(), OutboxBuffer::kEntryBytes);
+  }
+  EXPECT_EQ(sizes, (std::vector<size_t>{2, 2, 1}));
+  EXPECT_EQ(buffer.unsent()[1].first, key_of(15));
+  EXPECT_EQ(buffer.unsent()[2].first, key_of(17));
+
+  ChangeBatch batch(*store_, false);
+  std::vector<OutboxBuffer::Entry> unsent;
+  buffer.write(batch, unsent);
+  store_->write(batch.write_batch());
+  EXPECT_EQ(unsent.size(), 3u);
+  EXPECT_TRUE(buffer.unsent().empty());
+  std::vector<std::string> stored;
+  for (const auto& [key, entry] : store_->outbox_entries(7)) stored.push_back(key);
+  EXPECT_EQ(stored, (std::vector<std::string>{key_of(10), key_of(13), key_of(15), key_of(17)}));
+  buffer.add(18, "u", "after the write");
+  ASSERT_EQ(buffer.unsent().size(), 1u);
+  EXPECT_EQ(buffer.unsent()[0].first, key_of(18));
 }
 
 TEST(FirstWeekGauge, SumsTheNewestCompleteCohortOverPartitions) {
