@@ -26,7 +26,7 @@ enum class Family : uint8_t {
   kCohortFigures = 12,  // partition | cohort day -> aha, LTV, discovery
   kSegmentDaily = 13,   // partition | dimension | value | day -> activity counters
   kTimers = 14,         // partition | due | user id -> silence timer index
-  kOutbox = 15,         // partition | seq -> program records and nudges not yet acknowledged
+  kOutbox = 15,         // partition | first seq -> one send's program records or nudges
   kProgram = 16,        // program partition | record kind | id -> the mentor program's state
   kChangelog = 17,      // local: partition -> changelog position and ownership of this copy
   kStores = 18,         // partition | store id | key -> a registered store's record (state_store.h)
