@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Instructions of a replay, counted by callgrind: the worker thread's count repeats exactly, where
 # wall time on a shared 2-core machine does not (runs of one build differ by up to 30 %), so a change
-# of a few percent can be judged. (The whole run's varies by a fraction of a percent: the program
-# stage's passes follow the wall clock.) A 1-thread `replay` of a loadgen file (7.2 k users, 60 days: 489 k events) with a
+# of a few percent can be judged. (The whole run's varies: the program stage runs a pass every
+# 200 ms of wall time, each writing the stage's changed keys, so their number follows the build
+# and the machine's load: 19 and 22 for two builds, 74 for one of them beside a CI run. It is
+# printed.) A 1-thread `replay` of a loadgen file (7.2 k users, 60 days: 489 k events) with a
 # checkpoint every 50 k events (about as many events per user per checkpoint as the 1 s
 # checkpoints of `replay_bench.sh`'s file). Prints the whole run's instructions, the worker
 # thread's, the worker's main parts, and RocksDB's memtable inserts (in the worker's checkpoints
@@ -38,6 +40,10 @@ count() {  # count NAME BINARY: runs the replay under callgrind, prints its figu
     --set "state.checkpoint_max_events=${CHECKPOINT_EVENTS:-50000}" \
     --nudges "$WORK/$name.nudges" >"$WORK/$name.log" 2>&1
   callgrind_annotate --inclusive=yes --threshold=100 "$WORK/$name.cg" >"$WORK/$name.txt" 2>/dev/null
+  # The program stage's passes: the call count on the edge from replay() to ProgramFeed::pass.
+  callgrind_annotate --inclusive=yes --threshold=100 --tree=caller "$WORK/$name.cg" 2>/dev/null |
+    grep -B1 '\*  .*ProgramFeed::pass(' | sed -n 's/.*< .*replay(.*(\([0-9]*\)x).*/\1/p' \
+      >"$WORK/$name.passes" || true
   python3 - "$name" "$WORK/$name.txt" <<'PY'
 import re, sys
 name, path = sys.argv[1], sys.argv[2]
@@ -68,9 +74,11 @@ for line in open(path):
             found[part] = max(found.get(part, 0), n)
 worker = found.get("worker", 0)
 print(f"{name}: {total:,} instructions in all, {worker:,} in the worker thread")
+passes = open(path[:-len(".txt")] + ".passes").read().strip() or "?"
 for part, _ in parts[1:]:
     n = found.get(part, 0)
-    print(f"{name}:   {part} {n:,} ({100 * n / worker:.1f} % of the worker)")
+    more = f"; passes: {passes}" if part == "program stage" else ""
+    print(f"{name}:   {part} {n:,} ({100 * n / worker:.1f} % of the worker{more})")
 n = found.get("memtable", 0)
 print(f"{name}: RocksDB memtable inserts, worker and program stage: {n:,} ({100 * n / total:.1f} % of all)")
 with open(path + ".sum", "w") as f:

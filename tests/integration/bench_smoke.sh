@@ -29,6 +29,7 @@ else
   out=$(BASE=$BIN bench/instructions_bench.sh 200 7 2>&1)
   expect instructions_bench "^this: [0-9,]+ instructions in all, [0-9,]+ in the worker thread$" "$out"
   expect instructions_bench "^this:   decoding [0-9,]+ \([0-9.]+ % of the worker\)$" "$out"
+  expect instructions_bench "^this:   program stage [0-9,]+ \([0-9.]+ % of the worker; passes: [0-9]+\)$" "$out"
   expect instructions_bench "^this: RocksDB memtable inserts, worker and program stage: [0-9,]+ \([0-9.]+ % of all\)$" "$out"
   expect instructions_bench "^this against base: [-+][0-9.]+ % in all" "$out"
   expect instructions_bench "^same nudges and reports: yes" "$out"
