@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
                          "append rejected lines to this NDJSON file");
   replay_cmd
       ->add_option("--threads", replay_options.threads,
-                   "workers, each owning a share of the partitions (1 with stdin or metrics)")
+                   "workers, each owning a share of the partitions (1 with metrics)")
       ->capture_default_str();
   replay_cmd->add_option("--nudges", replay_options.nudges_file,
                          "append the decided nudges (nudge.v1 JSON lines) to this file");

@@ -5,8 +5,8 @@
 // partition 0). Offsets are per-partition record numbers, so replaying the file a topic was
 // produced from yields the same state. Re-running on an existing state resumes after the
 // records already applied.
-// Partitions are independent, so `threads` workers each read the whole file, route every line
-// (cheaply: see line_router.h) and decode and apply only the lines of their own partitions.
+// Partitions are independent: with several workers, a reader thread reads and routes the file
+// once (replay_lines.h) and each worker decodes and applies the lines of its own partitions.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -24,6 +24,7 @@
 #include "app/metrics.h"
 #include "app/pipeline.h"
 #include "app/program_runner.h"
+#include "app/replay_lines.h"
 #include "ingest/line_router.h"
 #include "ingest/ndjson_source.h"
 #include "processors/runtime/partition_store.h"
@@ -39,64 +40,22 @@ struct Totals {
   std::atomic<int64_t> consumed{0}, processed{0};
 };
 
-// One worker: partitions p with p % threads == index.
+// One worker: partitions p with p % threads == index. With several, `lines` reads and routes the
+// input for all of them; one reads it itself.
 void replay_partitions(const Config& shared_config, const ReplayOptions& options, int index,
                        int threads, Store& store, DeadLetterSink& dead_letters, Metrics* metrics,
-                       Totals& totals) {
+                       Totals& totals, ReplayLines* lines) {
   Config config = shared_config;  // the user cache budget is shared between the workers
   config.cache_max_users = std::max<int64_t>(1, config.cache_max_users / threads);
   config.memory_budget /= threads;  // the user cache's share is per worker
   Pipeline pipeline(config, store, dead_letters, metrics, make_wall_clock(config));
-  std::vector<int64_t> records(static_cast<size_t>(options.partitions), 0);
   for (int p = index; p < options.partitions; p += threads) pipeline.open_partition(p);
-  const Partitioner partitioner = *Partitioner::parse(config.partitioner);
-  auto partition_of = [&](std::string_view key) {
-    return partitioner.partition(key, options.partitions);
-  };
 
-  NdjsonSource source(options.input);
-  std::string_view line;
-  bool oversized = false;
   int64_t in_batch = 0;
-  int64_t pause_at_ms = options.pause_at_ms;
-  pipeline.begin_batch();
-  while (source.next(line, oversized)) {
-    std::string_view key;
-    std::optional<std::optional<Rejection>> decoded;  // set once the line has been decoded
-    if (options.keyed) {
-      if (size_t tab = line.find('\t'); tab != std::string_view::npos) {
-        key = line.substr(0, tab);
-        line.remove_prefix(tab + 1);
-      }
-    } else if (!oversized) {
-      // An accepted line's key is its decoded user_id, which the scan, when it answers, equals;
-      // a rejected line's key is what the scan finds. One worker decodes first (no scan on the
-      // hot path); several scan first, since each decodes only its own lines.
-      std::optional<std::string_view> id;
-      if (threads > 1) id = scan_user_id(line);
-      if (id) {
-        key = *id;
-      } else {
-        decoded = pipeline.decode(line, /*padded=*/true);
-        if (!*decoded)
-          key = pipeline.event().user_id;
-        else if (threads == 1)
-          key = scan_user_id(line).value_or(std::string_view());
-      }
-    }
-    if (options.on_pause && !oversized) {  // one worker
-      if (!decoded) decoded = pipeline.decode(line, /*padded=*/true);
-      while (!*decoded && pipeline.event().ts_ms >= pause_at_ms) {
-        pipeline.end_batch();
-        pipeline.checkpoint();
-        pause_at_ms = options.on_pause(store, pipeline.event().ts_ms);
-        pipeline.begin_batch();
-        in_batch = 0;
-      }
-    }
-    const int32_t p = partition_of(key);
-    const int64_t offset = records[static_cast<size_t>(p)]++;
-    if (p % threads != index) continue;
+  // Applies one line (decoded already, or not yet); false once the replay is asked to stop.
+  using Decoded = std::optional<std::optional<Rejection>>;  // set once the line was decoded
+  auto apply = [&](int32_t p, int64_t offset, std::string_view key, std::string_view line,
+                   bool oversized, const Decoded& decoded) {
     if (!decoded && !oversized) pipeline.prefetch_user(p, key);
     std::optional<Rejection> rejection;
     if (oversized)
@@ -104,12 +63,61 @@ void replay_partitions(const Config& shared_config, const ReplayOptions& options
     else
       rejection = decoded ? *decoded : pipeline.decode(line, /*padded=*/true);
     pipeline.apply(p, offset, key, line, rejection, 0);
-    if (++in_batch == 65536) {
-      pipeline.end_batch();
-      if (pipeline.checkpoint_due()) pipeline.checkpoint();
-      if (stop_requested()) break;
-      pipeline.begin_batch();
-      in_batch = 0;
+    if (++in_batch < 65536) return true;
+    pipeline.end_batch();
+    if (pipeline.checkpoint_due()) pipeline.checkpoint();
+    if (stop_requested()) return false;
+    pipeline.begin_batch();
+    in_batch = 0;
+    return true;
+  };
+  pipeline.begin_batch();
+  if (lines) {
+    ReplayLines::Batch batch;
+    const Decoded not_decoded;
+    bool go = true;
+    while (go && lines->next(index, batch))
+      for (size_t i = 0; go && i < batch.size(); ++i) {
+        const RoutedLine& l = batch[i];
+        go = apply(l.partition, l.offset, l.key, l.line, l.oversized, not_decoded);
+      }
+    if (!go) lines->stop();
+  } else {
+    const Partitioner partitioner = *Partitioner::parse(config.partitioner);
+    std::vector<int64_t> records(static_cast<size_t>(options.partitions), 0);
+    NdjsonSource source(options.input);
+    std::string_view line;
+    bool oversized = false;
+    int64_t pause_at_ms = options.pause_at_ms;
+    while (source.next(line, oversized)) {
+      std::string_view key;
+      Decoded decoded;
+      if (options.keyed) {
+        if (size_t tab = line.find('\t'); tab != std::string_view::npos) {
+          key = line.substr(0, tab);
+          line.remove_prefix(tab + 1);
+        }
+      } else if (!oversized) {
+        // An accepted line's key is its decoded user_id (decoded first: no scan on the hot
+        // path), a rejected line's what the scan of its text finds (as replay_lines.cc routes).
+        decoded = pipeline.decode(line, /*padded=*/true);
+        if (!*decoded)
+          key = pipeline.event().user_id;
+        else
+          key = scan_user_id(line).value_or(std::string_view());
+      }
+      if (options.on_pause && !oversized) {
+        if (!decoded) decoded = pipeline.decode(line, /*padded=*/true);
+        while (!*decoded && pipeline.event().ts_ms >= pause_at_ms) {
+          pipeline.end_batch();
+          pipeline.checkpoint();
+          pause_at_ms = options.on_pause(store, pipeline.event().ts_ms);
+          pipeline.begin_batch();
+          in_batch = 0;
+        }
+      }
+      const int32_t p = partitioner.partition(key, options.partitions);
+      if (!apply(p, records[static_cast<size_t>(p)]++, key, line, oversized, decoded)) break;
     }
   }
   pipeline.end_batch();
@@ -218,16 +226,21 @@ int replay(const Config& config, const ReplayOptions& options) {
     metrics->set_currencies(split_list(config.revenue_currencies));
     http = serve_http(config, metrics->registry());
   }
-  // Each worker reads the input itself (stdin can be read once), and the product gauges are a
-  // snapshot of all partitions (one worker owns them all).
+  // The product gauges are a snapshot of all partitions (one worker owns them all), and `train`'s
+  // pauses checkpoint the one worker's state.
   int threads = std::clamp(options.threads, 1, options.partitions);
-  if (options.input == "-" || metrics || options.on_pause) threads = 1;
+  if (metrics || options.on_pause) threads = 1;
 
   Totals totals;
   const auto start = std::chrono::steady_clock::now();
   // The program stage follows the workers' checkpoints from this thread while they run. It is
   // restored before they start, so that a state it refuses stops the replay with nothing started.
   ProgramFeed program(config, options, *store, metrics.get());
+  std::unique_ptr<ReplayLines> lines;
+  if (threads > 1)
+    lines = std::make_unique<ReplayLines>(options.input, options.keyed, options.partitions,
+                                          *Partitioner::parse(config.partitioner),
+                                          static_cast<size_t>(config.max_event_bytes), threads);
   std::vector<std::thread> workers;
   std::vector<std::exception_ptr> errors(static_cast<size_t>(threads));
   std::mutex done_mutex;
@@ -236,9 +249,11 @@ int replay(const Config& config, const ReplayOptions& options) {
   for (int i = 0; i < threads; ++i)
     workers.emplace_back([&, i] {
       try {
-        replay_partitions(config, options, i, threads, *store, dead_letters, metrics.get(), totals);
+        replay_partitions(config, options, i, threads, *store, dead_letters, metrics.get(), totals,
+                          lines.get());
       } catch (...) {
         errors[static_cast<size_t>(i)] = std::current_exception();
+        if (lines) lines->stop();  // the reader would wait for this worker's queue
       }
       std::lock_guard lock(done_mutex);
       ++done;

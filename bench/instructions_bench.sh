@@ -4,7 +4,7 @@
 # of a few percent can be judged. (The whole run's varies: the program stage runs a pass every
 # 200 ms of wall time, each writing the stage's changed keys, so their number follows the build
 # and the machine's load: 19 and 22 for two builds, 74 for one of them beside a CI run. It is
-# printed.) A 1-thread `replay` of a loadgen file (7.2 k users, 60 days: 489 k events) with a
+# printed.) A `replay` (one worker) of a loadgen file (7.2 k users, 60 days: 489 k events) with a
 # checkpoint every 50 k events (about as many events per user per checkpoint as the 1 s
 # checkpoints of `replay_bench.sh`'s file). Prints the whole run's instructions, the worker
 # thread's, the worker's main parts, and RocksDB's memtable inserts (in the worker's checkpoints
@@ -14,7 +14,9 @@
 # Cache misses are not in these counts: `perf record` on the full-size benches shows those.
 # Needs valgrind, and builds without -DENGAGED_MARCH=native (valgrind cannot run AVX-512): e.g.
 #   cmake -S . -B build-cg -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build-cg --target engaged
-# Usage: [BIN=build/engaged] [BASE=other/engaged] [CHECKPOINT_EVENTS=50000] \
+# THREADS=2 replays with two workers and the reader thread that routes lines for them
+# (app/replay_lines.h): the worker figures are then both workers' sums.
+# Usage: [BIN=build/engaged] [BASE=other/engaged] [CHECKPOINT_EVENTS=50000] [THREADS=1] \
 #   bench/instructions_bench.sh [users] [days]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +37,7 @@ count() {  # count NAME BINARY: runs the replay under callgrind, prints its figu
   local name=$1 bin=$2
   "$bin" --version | sed "s/^/$name: /"
   valgrind --tool=callgrind --callgrind-out-file="$WORK/$name.cg" "$bin" replay \
-    -i "$WORK/events.ndjson" --state "$WORK/$name.state" --threads 1 \
+    -i "$WORK/events.ndjson" --state "$WORK/$name.state" --threads "${THREADS:-1}" \
     --set state.checkpoint_interval_ms=86400000 \
     --set "state.checkpoint_max_events=${CHECKPOINT_EVENTS:-50000}" \
     --nudges "$WORK/$name.nudges" >"$WORK/$name.log" 2>&1

@@ -1,7 +1,7 @@
 // Which input partition an NDJSON line belongs to when it carries no Kafka key: the partition
 // librdkafka's default partitioner gives its `user_id`, as if the app had produced it keyed by
-// user id. The id is found by a textual scan (no JSON parse), so every replay worker can route
-// every line cheaply and identically; only ids with escape sequences need the full decoder.
+// user id. The id is found by a textual scan (no JSON parse), so the replay's reader routes every
+// line cheaply before a worker decodes it; only ids with escape sequences need the full decoder.
 #pragma once
 
 #include <optional>

@@ -1,6 +1,6 @@
 """Acceptance: replaying the same log gives the same nudges, byte for byte: twice with the same
-settings, and with one worker instead of two (partitions are independent and the program stage
-merges their records in a fixed order). The state is identical too."""
+settings, with one worker or three instead of two (partitions are independent and the program
+stage merges their records in a fixed order), and from stdin. The state is identical too."""
 import os
 import sys
 
@@ -11,9 +11,12 @@ events = os.path.join(work, "events.ndjson")
 h.engaged("loadgen", "--users", 4000, "--days", 45, "--end", "2026-06-30", "--seed", 11,
           "--late-fraction", 0.03, "-o", events)
 runs = []
-for name, threads in (("first", 2), ("second", 2), ("one worker", 1)):
+for name, threads, stdin in (("first", 2, False), ("second", 2, False), ("one worker", 1, False),
+                             ("three workers", 3, False), ("stdin", 2, True)):
     state, nudges = os.path.join(work, f"state-{len(runs)}"), os.path.join(work, f"n{len(runs)}")
-    h.engaged("replay", "-i", events, "--state", state, "--threads", threads, "--nudges", nudges)
+    with open(events) as f:
+        h.engaged("replay", "-i", "-" if stdin else events, "--state", state, "--threads", threads,
+                  "--nudges", nudges, stdin=f if stdin else None)
     runs.append((name, state, open(nudges).read()))
 decided = runs[0][2].splitlines()
 kinds = {}
