@@ -60,7 +60,8 @@ TEST(ReplayLines, RoutesEveryLineAsOneWorkerWould) {
   }
   text += event(R"("b\u006fb")", 40) + "\r\n\n";  // only decoding finds "bob"; an empty line
   keys.push_back("bob");
-  text += R"({"user_id": "carol", "type": "nope"})" "\n";  // rejected, its id scanned
+  text += R"({"user_id": "carol", "type": "nope"})"
+          "\n";  // rejected, its id scanned
   keys.push_back("carol");
   text += "not json at all\n";  // no key
   keys.push_back("");
