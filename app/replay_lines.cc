@@ -100,7 +100,7 @@ void ReplayLines::read_from(NdjsonSource& source) {
     if (b.blocks_.empty() || b.blocks_.back() != source.block())
       b.blocks_.push_back(source.block());
     if (key_decoded) key = b.decoded_keys_.emplace_back(key);
-    b.lines_.push_back({line, key, p, offsets[static_cast<size_t>(p)]++, oversized, key_decoded});
+    b.lines_.push_back({line, key, p, offsets[static_cast<size_t>(p)]++, oversized});
     if (b.lines_.size() == kBatchLines) {
       push(worker, b);
       std::lock_guard lock(mutex_);

@@ -27,7 +27,6 @@ struct RoutedLine {
   int32_t partition = 0;
   int64_t offset = 0;  // the line's number within its partition
   bool oversized = false;
-  bool key_decoded = false;  // the key came from decoding the line (no textual scan found it)
 };
 
 class ReplayLines {

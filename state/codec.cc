@@ -102,10 +102,7 @@ void outbox_key(std::string& key, int32_t partition, uint64_t seq) {
 }
 
 uint64_t outbox_seq_of(std::string_view key) {
-  uint64_t v = 0;
-  for (size_t i = 4; i < 12 && i < key.size(); ++i)
-    v = (v << 8) | static_cast<unsigned char>(key[i]);
-  return v;
+  return key.size() >= 12 ? get_be64(key.data() + 4) : 0;
 }
 
 OutboxEntry::OutboxEntry(OutboxSink sink) {
