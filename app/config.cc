@@ -346,7 +346,7 @@ const std::vector<Setting>& settings() {
                        "Re-eligibility of mentor_invite: at most one per user in this period."),
       STRING_SETTING("sales.intent_actions", sales_intent_actions,
                      "Action names (comma-separated) that show purchase intent."),
-      INT_SETTING("sales.intent_count", sales_intent_count, 1, 1000000,
+      INT_SETTING("sales.intent_count", sales_intent_count, 1, 1000,
                   "A sales lead: this many intent actions ..."),
       DURATION_SETTING("sales.intent_window", sales_intent_window_ms, 365, "... within this long."),
       DURATION_SETTING("sales.lead_every", sales_lead_every_ms, 3650,

@@ -77,6 +77,12 @@ Metrics::Metrics()
                          "Events dropped because their (user_id, event_id) was applied within the "
                          "dedupe window.")
                      .Add({})),
+      forgotten_entries(
+          counter(
+              *registry_, "engaged_user_entries_forgotten_total",
+              "Entries of users' lists (event ids of the dedupe window, open sessions and "
+              "tickets, purchases, opened nudges) dropped early to keep a user's record bounded.")
+              .Add({})),
       offset_gaps(counter(*registry_, "engaged_input_offset_gaps_total",
                           "Times the input skipped offsets (data lost before it was read).")
                       .Add({})),

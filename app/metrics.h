@@ -81,9 +81,10 @@ class Metrics {
   // RocksDB keeping up: engaged_rocksdb_{pending_compaction_bytes, running_compactions,
   // running_flushes, write_stopped, delayed_write_rate_bytes_per_second}.
   void publish_store_health(const StoreHealth& h);
-  prometheus::Counter& duplicates;        // engaged_events_duplicate_total
-  prometheus::Counter& offset_gaps;       // engaged_input_offset_gaps_total
-  prometheus::Counter& skipped_messages;  // engaged_input_skipped_messages_total
+  prometheus::Counter& duplicates;         // engaged_events_duplicate_total
+  prometheus::Counter& forgotten_entries;  // engaged_user_entries_forgotten_total
+  prometheus::Counter& offset_gaps;        // engaged_input_offset_gaps_total
+  prometheus::Counter& skipped_messages;   // engaged_input_skipped_messages_total
   // The mentor program's delivery and the nudges' effect.
   prometheus::Family<prometheus::Gauge>& outbox_entries;      // engaged_outbox_entries{sink}
   prometheus::Family<prometheus::Counter>& outbox_delivered;  // engaged_outbox_delivered_total

@@ -57,7 +57,7 @@ struct Pipeline::Lane {
   EventDecoder decoder;
   Event event;
   std::vector<const InputMessage*> batch;  // this lane's messages of the batch being applied
-  BatchCounter consumed, processed, offset_gaps, skipped, duplicates;
+  BatchCounter consumed, processed, offset_gaps, skipped, duplicates, forgotten;
   std::array<BatchCounter, kRejectReasonCount> rejected{};
   std::vector<double> latency_buckets;
   double latency_sum = 0;
@@ -201,6 +201,7 @@ void Pipeline::apply(Lane& lane, PartitionState& part, const InputMessage& m,
     CachedUser& user = part.user(event.user_id, epoch_);
     const UserActivity before = user.activity;
     const int64_t stream_before = part.aggregates().stream_time_ms;
+    const int64_t forgotten_before = part.aggregates().forgotten;
     const Verdict verdict =
         lane.processor.process(part.aggregates(), user.activity, user.profile.seen, event,
                                event_key, user.profile.segments);
@@ -216,6 +217,7 @@ void Pipeline::apply(Lane& lane, PartitionState& part, const InputMessage& m,
       ++lane.processed;
       lane.task.process(part, user, before, event);
     }
+    lane.forgotten += part.aggregates().forgotten - forgotten_before;
   }
   part.advance_to(m.offset + 1);
   if (m.source_ts_ms > 0 && metrics_) {
@@ -243,6 +245,7 @@ void Pipeline::end_batch() {
     lane.processed.publish(metrics_->processed);
     lane.offset_gaps.publish(metrics_->offset_gaps);
     lane.duplicates.publish(metrics_->duplicates);
+    lane.forgotten.publish(metrics_->forgotten_entries);
     lane.skipped.publish(metrics_->skipped_messages);
     for (int i = 0; i < kRejectReasonCount; ++i) lane.rejected[i].publish(*metrics_->rejected[i]);
     if (lane.latency_sum > 0 ||

@@ -11,6 +11,7 @@
 
 #include "app/table_writer.h"
 #include "domain/timestamp.h"
+#include "processors/user_profile.h"
 #include "state/manifest.h"
 
 namespace engaged {
@@ -247,8 +248,8 @@ void write_summary_json(const StateTables& t, const Summary& s, std::ostream& ou
                       : fmt::format(",\"d{}\":null", kSummaryDays[k]);
     j += "}";
   }
-  j += fmt::format("],\"duplicates\":{},\"messages\":{},\"rejections\":{{", t.duplicates,
-                   t.next_offsets_total);
+  j += fmt::format("],\"duplicates\":{},\"forgotten\":{},\"messages\":{},\"rejections\":{{",
+                   t.duplicates, t.forgotten, t.next_offsets_total);
   for (size_t i = 0; i < s.rejections.size(); ++i)
     j += fmt::format("{}\"{}\":{}", i ? "," : "",
                      reject_reason_name(static_cast<RejectReason>(s.rejections[i].second)),
@@ -285,6 +286,9 @@ void write_summary(const StateTables& t, const std::string& format, std::ostream
   }
   out << fmt::format("\nDuplicates dropped (same user_id and event_id within the window): {}\n",
                      t.duplicates);
+  if (t.forgotten > 0)
+    out << fmt::format("Entries of very busy users forgotten early (a list holds at most {}): {}\n",
+                       kMaxUserListEntries, t.forgotten);
   out << "\nTop rejection reasons (sent to the dead-letter topic)\n";
   if (s.rejections.empty()) out << "  none\n";
   for (auto [n, i] : s.rejections)

@@ -688,10 +688,14 @@ def pipeline():
         ]),
         Row("Throughput", [
             timeseries("Events per second",
-                       "Consumed (read), processed (accepted and applied) and duplicates (dropped).",
+                       "Consumed (read), processed (accepted and applied) and duplicates (dropped). "
+                       "Forgotten: entries of very busy users' lists dropped early (docs/events.md, "
+                       "Limits per user): a bot or a load test under one user_id.",
                        [T(f"sum(rate({consumed}[$__rate_interval]))", "consumed"),
                         T(f"sum(rate({m('engaged_events_processed_total')}[$__rate_interval]))", "processed"),
-                        T(f"sum(rate({m('engaged_events_duplicate_total')}[$__rate_interval]))", "duplicates")],
+                        T(f"sum(rate({m('engaged_events_duplicate_total')}[$__rate_interval]))", "duplicates"),
+                        T(f"sum(rate({m('engaged_user_entries_forgotten_total')}[$__rate_interval]))",
+                          "forgotten")],
                        "cps", w=8, min=0),
             timeseries("Consumed per instance", "Input messages per second by instance.",
                        [T(f"sum by (instance) (rate({consumed}[$__rate_interval]))", "{{instance}}")],

@@ -37,6 +37,7 @@ struct PartitionAggregates {
   const RetentionTable& cohort(CohortTable t) const { return cohorts[static_cast<size_t>(t)]; }
   RejectCounts rejected{};  // every rejection of this partition's messages, by reason
   int64_t duplicates = 0;   // events dropped as re-sent within the dedupe window
+  int64_t forgotten = 0;    // entries users' lists dropped early (kMaxUserListEntries)
   LegacyWindows legacy;     // event ids and sessions an older state kept per partition
   RiskCounts risk;          // users by churn-risk decile, and at risk
 };

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,10 +22,12 @@ inline constexpr int kMaxSegmentDimensions = 4;
 inline constexpr int kMaxRiskActions = 4;  // risk.actions names counted per user
 inline constexpr int kActionWeeks = 5;     // weeks of those counts kept
 
+// The purchases of one event-time day in one currency (a state of an older release may hold
+// several entries of a day and currency: they add up the same).
 struct Purchase {
-  int32_t day = 0;  // event-time day of the purchase
+  int32_t day = 0;
   std::array<char, 3> currency{};
-  int64_t micros = 0;  // amount in millionths of the currency unit
+  int64_t micros = 0;  // summed amount in millionths of the currency unit
   bool operator==(const Purchase&) const = default;
 };
 
@@ -42,6 +45,24 @@ struct Ticket {
   int64_t replied_ms = INT64_MIN;  // earliest `support_reply` time (INT64_MIN: none yet)
   bool operator==(const Ticket&) const = default;
 };
+
+// Each list of a user's record holds at most this many entries, so that the record fits in one
+// changelog record (a Kafka message: 1 MB by default; record_codec_test encodes the largest one).
+// A user past it (a bot, or a client that makes up a session or ticket id per event) has their
+// oldest entries forgotten before their time, counted in PartitionAggregates::forgotten: a re-sent
+// event whose id was forgotten is applied again, a late event of a forgotten session or ticket
+// opens a new one, and the forgotten one keeps the contribution it had.
+inline constexpr size_t kMaxUserListEntries = 5000;
+inline constexpr size_t kMaxOpenedNudges = 64;  // UserProfile::opens (what every release reads)
+
+// Drops the oldest (first) entries of a list beyond `max`; returns how many.
+template <typename T>
+int64_t forget_oldest(std::vector<T>& list, size_t max = kMaxUserListEntries) {
+  if (list.size() <= max) return 0;
+  const auto n = static_cast<std::ptrdiff_t>(list.size() - max);
+  list.erase(list.begin(), list.begin() + n);
+  return n;
+}
 
 // A user's own lists keep 64 of an id key's 128 bits (IdKey::lo): they hold the ids of one user's
 // window, so two of them share those bits with odds of about n^2/2^65 (3e-12 for 10,000 ids),
@@ -109,7 +130,7 @@ struct UserProfile {
   DayBitmap check_ins;
   int32_t longest_streak = 0;  // longest run of consecutive check-in days ever seen
   DayBitmap purchase_days;
-  std::vector<Purchase> purchases;       // purchases within the LTV horizon of the cohort day
+  std::vector<Purchase> purchases;       // per day and currency, within the cohort's LTV horizon
   std::vector<int64_t> key_action_ms;    // earliest aha key actions, sorted, at most `count`
   std::vector<CandidateDay> first_week;  // discovery candidates done in the first 7 days
   std::vector<Ticket> tickets;           // tickets that a late event can still change

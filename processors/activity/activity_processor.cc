@@ -278,6 +278,7 @@ Verdict ActivityProcessor::process(PartitionAggregates& part, UserActivity& user
     ++part.duplicates;
     return Verdict::kDuplicate;
   }
+  part.forgotten += forget_oldest(seen);
   part.stream_time_ms = stream_time;
   const int32_t day = config_.time_zone.day_of(ev.ts_ms);
   if (ev.type == EventType::kSignup && (user.signup_day == kNoDay || day < user.signup_day)) {

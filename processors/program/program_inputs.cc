@@ -73,6 +73,7 @@ void ProgramInputs::process(ProcessorContext& ctx) {
         ++ctx.tables().figures.mutable_day(ev_day).nudges_opened[static_cast<size_t>(*kind)];
         ++ctx.nudge_effects().opened[static_cast<size_t>(*kind)];
         p.opens.push_back({static_cast<uint8_t>(*kind), ev_day});
+        ctx.tables().forgotten += forget_oldest(p.opens, kMaxOpenedNudges);
         if (*kind == NudgeKind::kMentorMatch)
           p.mentor_contact_day = std::max(p.mentor_contact_day, ev_day);
       }

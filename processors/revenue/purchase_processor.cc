@@ -53,7 +53,14 @@ void PurchaseProcessor::process(DayTable<DayFigures>& days, DayTable<CohortFigur
   if (!ev.amount || ev.currency.size() != 3) return;
   Purchase p{day, {ev.currency[0], ev.currency[1], ev.currency[2]}, std::llround(*ev.amount * 1e6)};
   contribute(cohorts, user, cohort_day, -1);
-  user.purchases.push_back(p);
+  // The figures need a day's sum per currency alone, so one entry holds it.
+  auto same = std::find_if(user.purchases.begin(), user.purchases.end(), [&](const Purchase& x) {
+    return x.day == p.day && x.currency == p.currency;
+  });
+  if (same != user.purchases.end())
+    same->micros += p.micros;
+  else
+    user.purchases.push_back(p);
   contribute(cohorts, user, cohort_day, +1);
   prune(user, cohort_day);
 }
@@ -71,8 +78,9 @@ void PurchaseProcessor::process(ProcessorContext& ctx) {
   PartitionAggregates& t = ctx.tables();
   const int32_t before = ctx.before().cohort_day, after = ctx.activity().cohort_day;
   if (before != after) cohort_changed(t.cohort_figures, ctx.profile(), before, after);
-  if (ctx.event().type == EventType::kPurchase)
-    process(t.figures, t.cohort_figures, ctx.profile(), after, ctx.event(), ctx.time_zone());
+  if (ctx.event().type != EventType::kPurchase) return;
+  process(t.figures, t.cohort_figures, ctx.profile(), after, ctx.event(), ctx.time_zone());
+  t.forgotten += forget_oldest(ctx.profile().purchases);
 }
 
 }  // namespace engaged

@@ -50,6 +50,7 @@ StoredPartition load_partition(Store& store, int32_t partition) {
       out.aggregates.stream_time_ms = m->stream_time_ms;
       out.aggregates.rejected = m->rejected;
       out.aggregates.duplicates = m->duplicates;
+      out.aggregates.forgotten = m->forgotten;
       out.dedupe_horizon_ms = m->dedupe_horizon_ms;
       out.session_horizon_ms = m->session_horizon_ms;
       out.aggregates.risk = m->risk;

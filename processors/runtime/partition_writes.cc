@@ -144,6 +144,7 @@ void PartitionState::write_changes(ChangeBatch& batch, Store& store, CheckpointR
   codec::PartitionMeta meta{agg.stream_time_ms, agg.risk, next_program_seq(), clock_hour()};
   meta.rejected = agg.rejected;
   meta.duplicates = agg.duplicates;
+  meta.forgotten = agg.forgotten;
   meta.dedupe_horizon_ms = dedupe_horizon;
   meta.session_horizon_ms = horizon == kNoTime ? 0 : horizon;
   codec::encode_meta(value, meta);

@@ -236,7 +236,7 @@ bool decode_user(std::string_view v, UserActivity& u, UserProfile& p) {
   p.entry.active_d7 = flags & 4;
   p.entry.active_d30 = flags & 8;
   p.entry.retained_sent = flags & 16;
-  p.opens.resize(r.count(64));
+  p.opens.resize(r.count(kMaxOpenedNudges));
   for (auto& o : p.opens) {
     o.kind = static_cast<uint8_t>(r.varint());
     o.day = static_cast<int32_t>(r.varint());
@@ -464,6 +464,8 @@ std::optional<std::vector<int64_t>> decode_retention(std::string_view v) {
 // Meta v2 starts with this word (a stream time no clock reaches), then the number of rejection
 // reasons it holds; v1 (no version word) held 11 reasons, so adding a reason moved every later
 // field. v2 readers take any number of reasons (missing ones are zero, unknown ones refused).
+// Counters appended at the end (the forgotten entries) read as zero when missing; a release that
+// does not know one ignores it and writes the record without it (a counter, not a figure).
 constexpr uint64_t kMetaV2 = 0x7fffffffffff0002ULL;
 constexpr size_t kMetaV1Reasons = 11;
 
@@ -480,6 +482,7 @@ void encode_meta(std::string& out, const PartitionMeta& m) {
   put_le64(out, static_cast<uint64_t>(m.risk.at_risk));
   put_le64(out, m.next_program_seq);
   put_le64(out, static_cast<uint64_t>(m.clock_hour));
+  put_le64(out, static_cast<uint64_t>(m.forgotten));
 }
 
 bool decode_seen(std::string_view v, std::vector<LegacySeen>& out) {
@@ -519,6 +522,7 @@ std::optional<PartitionMeta> decode_meta(std::string_view v) {
     m.risk.at_risk = *word(r);
     m.next_program_seq = static_cast<uint64_t>(word(r + 1).value_or(0));
     m.clock_hour = word(r + 2).value_or(INT64_MIN);
+    m.forgotten = word(r + 3).value_or(0);
   }
   return m;
 }

@@ -77,7 +77,7 @@ void encode_day_row(std::string& out, const RevenueCounters& c);
 bool decode_day_row(std::string_view v, RevenueCounters& out);
 
 // meta: partition  ->  stream time, risk counts, program sequence, clock hour, rejected counts
-// by reason, duplicates, dedupe and session horizons
+// by reason, duplicates, dedupe and session horizons, forgotten list entries
 struct PartitionMeta {
   int64_t stream_time_ms;
   RiskCounts risk{};
@@ -87,6 +87,7 @@ struct PartitionMeta {
   int64_t duplicates = 0;
   int64_t dedupe_horizon_ms = 0;   // event ids older than this are no longer in the window
   int64_t session_horizon_ms = 0;  // sessions that ended before this are final
+  int64_t forgotten = 0;           // entries users' lists dropped early (kMaxUserListEntries)
 };
 
 // dedupe segments (written before user records of version 5, which hold them): packed (key 16

@@ -93,6 +93,7 @@ StateTables read_tables(Store& store) {
         t.stream_time_ms = std::max(t.stream_time_ms, m->stream_time_ms);
         for (int i = 0; i < kRejectReasonCount; ++i) t.rejected[i] += m->rejected[i];
         t.duplicates += m->duplicates;
+        t.forgotten += m->forgotten;
       },
       &released);
   scan(

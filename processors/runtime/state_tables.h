@@ -39,6 +39,7 @@ struct StateTables {
   std::map<std::pair<int, int>, std::map<int32_t, DayCounters>> segments;
   RejectCounts rejected{};
   int64_t duplicates = 0;          // events dropped as re-sent
+  int64_t forgotten = 0;           // entries users' lists dropped early (kMaxUserListEntries)
   int64_t stream_time_ms;          // newest event time over partitions
   int64_t next_offsets_total = 0;  // input records applied or rejected
 };

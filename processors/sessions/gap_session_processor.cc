@@ -39,8 +39,9 @@ void GapSessionProcessor::process(DayTable<SessionCounters>& days, UserProfile& 
 
 void GapSessionProcessor::process(ProcessorContext& ctx) {
   const Event& ev = ctx.event();
-  if (ev.type == EventType::kAction && ev.session_id.empty())
-    process(ctx.tables().sessions, ctx.profile(), ev, ctx.time_zone(), gap_ms_, ctx.horizon_ms());
+  if (ev.type != EventType::kAction || !ev.session_id.empty()) return;
+  process(ctx.tables().sessions, ctx.profile(), ev, ctx.time_zone(), gap_ms_, ctx.horizon_ms());
+  ctx.tables().forgotten += forget_oldest(ctx.profile().gap_sessions);
 }
 
 }  // namespace engaged

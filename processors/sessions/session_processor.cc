@@ -92,6 +92,7 @@ void SessionProcessor::process(ProcessorContext& ctx) {
   process(ctx.tables().sessions, session, ev, ctx.time_zone());
   if (ev.type == EventType::kSessionEnd)
     ctx.facts().session_seconds = (session.end_ms - session.start_ms) / 1000;
+  ctx.tables().forgotten += forget_oldest(ctx.profile().sessions);  // `session` moves here
 }
 
 }  // namespace engaged

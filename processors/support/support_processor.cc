@@ -79,8 +79,9 @@ int64_t unanswered_before(const DayTable<DayFigures>& days, int32_t first_day, i
 
 void SupportProcessor::process(ProcessorContext& ctx) {
   const EventType type = ctx.event().type;
-  if (type == EventType::kSupportTicket || type == EventType::kSupportReply)
-    process(ctx.tables().figures, ctx.profile(), ctx.event(), ctx.time_zone(), ctx.horizon_ms());
+  if (type != EventType::kSupportTicket && type != EventType::kSupportReply) return;
+  process(ctx.tables().figures, ctx.profile(), ctx.event(), ctx.time_zone(), ctx.horizon_ms());
+  ctx.tables().forgotten += forget_oldest(ctx.profile().tickets);
 }
 
 }  // namespace engaged

@@ -8,6 +8,7 @@
 #include "processors/program/churn_risk.h"
 #include "processors/runtime/record_codec.h"
 #include "state/byte_io.h"
+#include "state/changelog_writer.h"
 
 namespace engaged {
 namespace {
@@ -95,6 +96,43 @@ TEST(Codec, UserRoundTrip) {
   EXPECT_EQ(p2, p);
 }
 
+// One user's record is one changelog op, and an op is never split between Kafka messages: the
+// largest record the bounds allow (every list full, every number at its longest varint) must
+// fit in a redo chunk.
+TEST(Codec, TheLargestUserRecordFitsInOneChangelogChunk) {
+  constexpr int64_t kFar = int64_t{1} << 61;
+  UserActivity u;
+  u.add_day(20000);
+  u.signup_day = INT32_MIN;
+  UserProfile p;
+  for (size_t i = 0; i < kMaxUserListEntries; ++i) {
+    const bool odd = i % 2;
+    p.purchases.push_back({odd ? INT32_MIN : INT32_MAX, {'X', 'X', 'X'}, INT64_MIN});
+    p.tickets.push_back({~0ULL, INT64_MIN, INT64_MIN + 1});
+    p.gap_sessions.push_back({-kFar, 2 * kFar, INT32_MIN});
+    p.sessions.push_back({~0ULL, {-kFar, 2 * kFar, INT32_MIN}});
+    p.seen.push_back({~0ULL, odd ? INT64_MAX : INT64_MIN});
+  }
+  p.opens.assign(kMaxOpenedNudges, {255, INT32_MIN});
+  p.key_action_ms.assign(16, INT64_MIN);  // aha.count <= 16
+  for (uint8_t c = 0; c < 32; ++c)        // aha.candidates <= 32
+    for (int d = 0; d < 7; ++d) p.first_week.push_back({c, INT32_MIN, 65535});
+  p.topics.assign(kMaxListProps, std::string(32, 't'));  // decoder bounds
+  p.tz = std::string(256, 'z');                          // what the record reads at most
+  p.language = std::string(32, 'l');
+  p.intent_ms.assign(1000, INT64_MIN);  // sales.intent_count <= 1000
+  p.session_day = 0;
+  p.action_week = 0;
+  std::string v;
+  codec::encode_user(v, u, p);
+  UserActivity u2;
+  UserProfile p2;
+  ASSERT_TRUE(codec::decode_user(v, u2, p2));
+  EXPECT_EQ(p2, p);
+  // The op adds the family, the key (partition and a user id of at most 128 bytes) and lengths.
+  EXPECT_LT(v.size() + 256, ChangelogOptions{}.chunk_bytes) << v.size();
+}
+
 TEST(Codec, FiguresRoundTrip) {
   DayFigures f;
   f.active_days_30[30] = 7;
@@ -137,11 +175,19 @@ TEST(Codec, RetentionAndMetaRoundTrip) {
   EXPECT_EQ(codec::decode_retention(v), row);
   codec::PartitionMeta m{123456789};
   m.rejected[3] = 7;
+  m.clock_hour = 99;
+  m.forgotten = 42;
   codec::encode_meta(v, m);
   auto back = codec::decode_meta(v);
   ASSERT_TRUE(back);
   EXPECT_EQ(back->stream_time_ms, 123456789);
   EXPECT_EQ(back->rejected, m.rejected);
+  EXPECT_EQ(back->forgotten, 42);
+  // The previous release's record ends at the clock hour: nothing forgotten yet.
+  back = codec::decode_meta(std::string_view(v).substr(0, v.size() - 8));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->clock_hour, 99);
+  EXPECT_EQ(back->forgotten, 0);
 }
 
 // The meta record of format 1 (no version word, 11 rejection reasons) still reads: adding a

@@ -8,6 +8,8 @@
 
 #include "domain/timestamp.h"
 #include "processors/runtime/state_tables.h"
+#include "state/changelog_writer.h"
+#include "state/codec.h"
 #include "state/store.h"
 
 namespace engaged {
@@ -95,6 +97,67 @@ TEST_F(PipelineTest, AKeyThatIsNotTheUserIdIsRejected) {
   StateTables t = read_tables(*store);
   EXPECT_EQ(t.rejected[static_cast<int>(RejectReason::kKeyMismatch)], 2);
   EXPECT_EQ(t.daily.at(days_from_civil(2026, 6, 1)).dau, 1);
+}
+
+// A bot under one user_id stopped `run`: its record (a day of event ids, a session per event)
+// outgrew the changelog's 1 MB message. Each list now keeps its newest kMaxUserListEntries and
+// counts what it forgot; duplicates of the ids it kept are still dropped.
+TEST_F(PipelineTest, AVeryBusyUserForgetsTheOldestEntriesOfItsListsAndFitsOneChangelogRecord) {
+  auto line = [](const std::string& id, const std::string& extra, int64_t second) {
+    return R"({"event_id":")" + id + R"(","user_id":"bot","ts":")" +
+           format_rfc3339_ms(1780272000000 + second * 1000) + "\"," + extra + "}";
+  };
+  int64_t offset = 0;
+  {
+    Pipeline p(config, *store, sink, nullptr, make_wall_clock(config));
+    p.open_partition(0);
+    p.begin_batch();
+    for (int i = 0; i < 6000; ++i)  // a session per event: 1,000 ids and sessions too many
+      p.handle(
+          0, offset++, "bot",
+          line("a" + std::to_string(i),
+               R"("type":"action","name":"tap","session_id":"s)" + std::to_string(i) + "\"", i),
+          0);
+    for (int i = 0; i < 5001; ++i)  // one ticket too many
+      p.handle(
+          0, offset++, "bot",
+          line("k" + std::to_string(i),
+               R"("type":"support_ticket","ticket_id":"t)" + std::to_string(i) + "\"", 6000 + i),
+          0);
+    for (int i = 0; i < 3; ++i)  // one entry: the day's sum in USD
+      p.handle(0, offset++, "bot",
+               line("p" + std::to_string(i), R"("type":"purchase","amount":1.5,"currency":"USD")",
+                    11001 + i),
+               0);
+    // Kept: still a duplicate. Forgotten: applied again, its session opened again.
+    p.handle(0, offset++, "bot",
+             line("k5000", R"("type":"support_ticket","ticket_id":"t5000")", 12000), 0);
+    p.handle(0, offset++, "bot",
+             line("a0", R"("type":"action","name":"tap","session_id":"s0")", 12001), 0);
+    p.end_batch();
+    p.checkpoint();
+  }
+  EXPECT_TRUE(sink.reasons.empty());
+  const StateTables t = read_tables(*store);
+  EXPECT_EQ(t.duplicates, 1);
+  // ids: 11,005 applied, 5,000 kept; sessions: 6,001 opened, 5,000 kept; tickets: 5,001, 5,000.
+  EXPECT_EQ(t.forgotten, 6005 + 1001 + 1);
+  int users = 0;
+  for_each_user(*store, [&](std::string_view id, const UserActivity&, const UserProfile& u) {
+    ++users;
+    EXPECT_EQ(id, "bot");
+    EXPECT_EQ(u.seen.size(), kMaxUserListEntries);
+    EXPECT_EQ(u.sessions.size(), kMaxUserListEntries);
+    EXPECT_EQ(u.tickets.size(), kMaxUserListEntries);
+    ASSERT_EQ(u.purchases.size(), 1u);
+    EXPECT_EQ(u.purchases[0].micros, 4500000);
+  });
+  EXPECT_EQ(users, 1);
+  std::string key;
+  codec::user_key(key, 0, "bot");
+  const auto record = store->get(Family::kUsers, key);
+  ASSERT_TRUE(record);
+  EXPECT_LT(record->size(), ChangelogOptions{}.chunk_bytes);
 }
 
 }  // namespace
