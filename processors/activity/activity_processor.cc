@@ -163,17 +163,26 @@ DailyAggregates& ActivityProcessor::segment_table(PartitionAggregates& part, int
   return tables[static_cast<size_t>(slot)];
 }
 
+// A whole contribution, over the days as one array and 30 days' bits at a time (a user's first
+// event carrying a segment moves it: most of a segment processor's work before, at 8.6 k
+// instructions a move, day by day).
 void ActivityProcessor::move_contribution(DailyAggregates& daily, const UserActivity& user,
                                           int sign) {
   if (!user.known()) return;
   const Contribution none{};
   const int32_t first = std::max(user.cohort_day, user.last_day - kActivityWindowDays + 1);
-  for (int32_t d = first; d <= user.last_day + 29; ++d) {
-    const Contribution c = contribution_at(user, d);
-    if (sign > 0)
-      apply_difference(daily, nullptr, none, c, d);
-    else
-      apply_difference(daily, nullptr, c, none, d);
+  const int32_t last = user.last_day + 29;
+  DayCounters* days = daily.span(first, last);
+  for (int32_t lo = first; lo <= last; lo += 30) {
+    const int32_t top = std::min(lo + 29, last);
+    const ContributionWindow window(user, top);
+    for (int32_t d = lo; d <= top; ++d) {
+      const Contribution c = window.at(d);
+      const DayCounters diff = sign > 0 ? counter_difference(none, c) : counter_difference(c, none);
+      if (diff == DayCounters{}) continue;
+      days[d - first] += diff;
+      daily.mark_changed(d);
+    }
   }
   if (user.cohort_day < first) {  // `new` on a cohort day beyond the window
     const Contribution c = contribution_at(user, user.cohort_day);
