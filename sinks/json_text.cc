@@ -1,11 +1,45 @@
-// JSON string escaping and base64, shared by the dead-letter and nudge encoders.
+// JSON string escaping, fixed decimals and base64, shared by the dead-letter and nudge encoders.
 #include "sinks/json_text.h"
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdint>
+#include <iterator>
 
 namespace engaged {
+
+void append_decimal4(std::string& out, double x) {
+  const double a = std::fabs(x);
+  if (!(a < 1e14)) {  // beyond the integer arithmetic below (and NaN): fmt's own
+    fmt::format_to(std::back_inserter(out), "{:.4f}", x);
+    return;
+  }
+  // a = mantissa * 2^e exactly; a * 10^4 = mantissa * 10^4 * 2^e, below 2^67.
+  int e = 0;
+  const auto mantissa = static_cast<uint64_t>(std::ldexp(std::frexp(a, &e), 53));
+  e -= 53;
+  const unsigned __int128 scaled = static_cast<unsigned __int128>(mantissa) * 10000;
+  uint64_t q = 0;  // a * 10^4, rounded
+  if (e >= 0) {
+    q = static_cast<uint64_t>(scaled << e);  // a < 1e14: below 2^60
+  } else if (e > -128) {
+    const int shift = -e;
+    q = static_cast<uint64_t>(scaled >> shift);
+    const unsigned __int128 rest = scaled & ((static_cast<unsigned __int128>(1) << shift) - 1);
+    const unsigned __int128 half = static_cast<unsigned __int128>(1) << (shift - 1);
+    if (rest > half || (rest == half && (q & 1))) ++q;
+  }  // else: below 2^-61, 0.0000
+  char digits[24];
+  char* end = digits + sizeof digits;
+  char* p = end;
+  for (int i = 0; i < 4; ++i, q /= 10) *--p = static_cast<char>('0' + q % 10);
+  *--p = '.';
+  do *--p = static_cast<char>('0' + q % 10);
+  while (q /= 10);
+  if (std::signbit(x)) *--p = '-';
+  out.append(p, end);
+}
 
 void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');

@@ -28,12 +28,19 @@ std::string nudge_json(const Nudge& n) {
   out += fmt::format(",\"decided_at\":\"{}\",\"deliver_at\":\"{}\",\"holdout\":{}",
                      format_rfc3339_ms(n.decided_ms), format_rfc3339_ms(n.deliver_ms),
                      n.holdout ? "true" : "false");
-  if (n.risk >= 0) out += fmt::format(",\"risk_score\":{:.4f}", n.risk);
+  if (n.risk >= 0) {
+    out += ",\"risk_score\":";
+    append_decimal4(out, n.risk);
+  }
   if (!n.reasons.empty()) {
     out += ",\"reasons\":[";
-    for (size_t i = 0; i < n.reasons.size(); ++i)
-      out += fmt::format("{}{{\"feature\":\"{}\",\"contribution\":{:.4f}}}", i ? "," : "",
-                         risk_feature_name(n.reasons[i].first), n.reasons[i].second);
+    for (size_t i = 0; i < n.reasons.size(); ++i) {
+      out += i ? ",{\"feature\":\"" : "{\"feature\":\"";
+      out += risk_feature_name(n.reasons[i].first);
+      out += "\",\"contribution\":";
+      append_decimal4(out, n.reasons[i].second);
+      out += '}';
+    }
     out += "]";
   }
   out += "}";
