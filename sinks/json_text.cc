@@ -43,7 +43,12 @@ void append_decimal4(std::string& out, double x) {
 
 void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
-  for (char c : s) {
+  size_t plain = 0;  // the run of characters since the last escape, appended at once
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.substr(plain, i - plain));
+    plain = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -61,12 +66,10 @@ void append_json_string(std::string& out, std::string_view s) {
         out += "\\t";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20)
-          out += fmt::format("\\u{:04x}", c);
-        else
-          out.push_back(c);
+        out += fmt::format("\\u{:04x}", c);
     }
   }
+  out.append(s.substr(plain));
   out.push_back('"');
 }
 

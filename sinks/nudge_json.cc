@@ -1,8 +1,6 @@
 // The nudge.v1 encoding; strings escaped by json_text.
 #include "sinks/nudge_json.h"
 
-#include <fmt/format.h>
-
 #include "domain/timestamp.h"
 #include "processors/program/churn_risk.h"
 #include "sinks/json_text.h"
@@ -10,7 +8,9 @@
 namespace engaged {
 
 std::string nudge_json(const Nudge& n) {
-  std::string out = "{\"schema\":\"nudge.v1\",\"nudge_id\":";
+  std::string out;
+  out.reserve(512);
+  out += "{\"schema\":\"nudge.v1\",\"nudge_id\":";
   append_json_string(out, n.nudge_id);
   out += ",\"kind\":";
   append_json_string(out, nudge_kind_name(n.kind));
@@ -25,9 +25,11 @@ std::string nudge_json(const Nudge& n) {
     out += ",\"subject_user_id\":";
     append_json_string(out, n.subject);
   }
-  out += fmt::format(",\"decided_at\":\"{}\",\"deliver_at\":\"{}\",\"holdout\":{}",
-                     format_rfc3339_ms(n.decided_ms), format_rfc3339_ms(n.deliver_ms),
-                     n.holdout ? "true" : "false");
+  out += ",\"decided_at\":\"";
+  out += format_rfc3339_ms(n.decided_ms);
+  out += "\",\"deliver_at\":\"";
+  out += format_rfc3339_ms(n.deliver_ms);
+  out += n.holdout ? "\",\"holdout\":true" : "\",\"holdout\":false";
   if (n.risk >= 0) {
     out += ",\"risk_score\":";
     append_decimal4(out, n.risk);

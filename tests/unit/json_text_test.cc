@@ -1,6 +1,7 @@
-// append_decimal4 must write exactly what fmt's "{:.4f}" writes (the nudges' bytes must not
-// change with it): rounding ties to even on a double's exact value, signs of negative zeros and
-// tiny negatives, and fmt itself beyond the fast path.
+// The hand-written JSON pieces: append_decimal4 must write exactly what fmt's "{:.4f}" writes
+// (the nudges' bytes must not change with it): rounding ties to even on a double's exact value,
+// signs of negative zeros and tiny negatives, and fmt itself beyond the fast path. Strings escape
+// what JSON requires, wherever it falls in the string, and nothing else.
 #include "sinks/json_text.h"
 
 #include <fmt/format.h>
@@ -59,6 +60,19 @@ TEST(JsonText, Decimal4WritesWhatFmtWrites) {
   for (double x : xs) ASSERT_EQ(decimal4(x), fmt::format("{:.4f}", x)) << std::hexfloat << x;
   EXPECT_EQ(decimal4(0.03125), "0.0312");
   EXPECT_EQ(decimal4(-0.0), "-0.0000");
+}
+
+TEST(JsonText, StringsEscapeQuotesBackslashesAndControlCharactersOnly) {
+  auto quoted = [](std::string_view s) {
+    std::string out;
+    append_json_string(out, s);
+    return out;
+  };
+  EXPECT_EQ(quoted(""), R"("")");
+  EXPECT_EQ(quoted("plain é ü"), R"("plain é ü")");
+  EXPECT_EQ(quoted(std::string_view("a\"b\\c\nd\re\tf\x01g\x1f\0", 15)),
+            R"("a\"b\\c\nd\re\tf\u0001g\u001f\u0000")");
+  EXPECT_EQ(quoted("\"\""), R"("\"\"")");  // escapes first and last
 }
 
 }  // namespace

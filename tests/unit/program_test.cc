@@ -1,6 +1,8 @@
 // The mentor program's pure parts: the deterministic merge, the nudge policy, mentor ranking,
 // the silence timer, and the codecs of its records. Story tests (tests/stories) cover whole users.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cmath>
@@ -204,6 +206,18 @@ TEST_F(PolicyTest, ReEligibilitySuppressesHoldoutIsRecordedAndLeadsBypass) {
   EXPECT_EQ(out_.counts[0][static_cast<int>(NudgeOutcome::kCapped)], 1);
   EXPECT_EQ(out_.nudges[1].nudge_id,
             make_nudge_id(NudgeKind::kMentorInvite, "h", "", noon));  // ids from the inputs
+}
+
+// The id is part of nudge.v1 (consumers dedupe by it): the hash of the decision's inputs, as
+// written since the first release.
+TEST(NudgeId, IsTheKindAndTheHashOfTheDecisionsInputs) {
+  for (int64_t ms : {int64_t{0}, int64_t{1780315200000}, int64_t{-5}}) {
+    const std::string key = fmt::format("mentor_match\nmentee-é\nmentor\n{}", ms);
+    EXPECT_EQ(make_nudge_id(NudgeKind::kMentorMatch, "mentee-é", "mentor", ms),
+              fmt::format("mentor_match-{:016x}", XXH3_64bits(key.data(), key.size())));
+  }
+  EXPECT_EQ(make_nudge_id(NudgeKind::kSalesLead, "u1", "", 1780315200000).size(),
+            std::string_view("sales_lead-").size() + 16);
 }
 
 ProgramRecord opt_in(const std::string& user, std::vector<std::string> languages,
