@@ -161,32 +161,73 @@ std::optional<Rejection> read_list(od::value v, std::string_view field, PropList
   return std::nullopt;
 }
 
-bool key_is(std::string_view key, std::string_view name) {
-  return key == name;
-}
-
-// The fields that hold an id (a non-empty string of bounded length), in the order they are
-// tried: the two every event has first (`type` and `ts` are tried before these).
+// The fields that hold an id (a non-empty string of bounded length).
 struct IdField {
   std::string_view key;
   Field bit;
   std::string_view Event::*member;
 };
-constexpr IdField kIdFields[] = {
-    {"event_id", kEventId, &Event::event_id},
-    {"user_id", kUserId, &Event::user_id},
-    {"session_id", kSessionId, &Event::session_id},
-    {"name", kName, &Event::name},
-    {"ticket_id", kTicketId, &Event::ticket_id},
-    {"referred_user_id", kReferredUserId, &Event::referred_user_id},
-    {"referrer_user_id", kReferrerUserId, &Event::referrer_user_id},
-    {"peer_user_id", kPeerUserId, &Event::peer_user_id},
-    {"nudge_id", kNudgeId, &Event::nudge_id},
+constexpr IdField kEventIdField{"event_id", kEventId, &Event::event_id},
+    kUserIdField{"user_id", kUserId, &Event::user_id},
+    kSessionIdField{"session_id", kSessionId, &Event::session_id},
+    kNameField{"name", kName, &Event::name},
+    kTicketIdField{"ticket_id", kTicketId, &Event::ticket_id},
+    kReferredField{"referred_user_id", kReferredUserId, &Event::referred_user_id},
+    kReferrerField{"referrer_user_id", kReferrerUserId, &Event::referrer_user_id},
+    kPeerField{"peer_user_id", kPeerUserId, &Event::peer_user_id},
+    kNudgeIdField{"nudge_id", kNudgeId, &Event::nudge_id};
+
+// A top-level key of contract v1: found by its length, then compared with names of that length
+// at a size the compiler knows (string_view's == called memcmp 3.8 times an event).
+enum class TopKey : uint8_t { kType, kTs, kId, kAmount, kCurrency, kScore, kProps, kUnknown };
+struct KeyMatch {
+  TopKey key = TopKey::kUnknown;
+  const IdField* id = nullptr;  // kId: which
 };
-const IdField* id_field(std::string_view key) {
-  for (const IdField& f : kIdFields)
-    if (key_is(key, f.key)) return &f;
-  return nullptr;
+template <size_t N>
+bool same(const char* key, const char (&name)[N]) {  // the key has N - 1 bytes
+  return std::memcmp(key, name, N - 1) == 0;
+}
+KeyMatch match_key(std::string_view key) {
+  const char* k = key.data();
+  switch (key.size()) {
+    case 2:
+      if (same(k, "ts")) return {TopKey::kTs};
+      break;
+    case 4:
+      if (same(k, "type")) return {TopKey::kType};
+      if (same(k, "name")) return {TopKey::kId, &kNameField};
+      break;
+    case 5:
+      if (same(k, "score")) return {TopKey::kScore};
+      if (same(k, "props")) return {TopKey::kProps};
+      break;
+    case 6:
+      if (same(k, "amount")) return {TopKey::kAmount};
+      break;
+    case 7:
+      if (same(k, "user_id")) return {TopKey::kId, &kUserIdField};
+      break;
+    case 8:
+      if (same(k, "event_id")) return {TopKey::kId, &kEventIdField};
+      if (same(k, "currency")) return {TopKey::kCurrency};
+      if (same(k, "nudge_id")) return {TopKey::kId, &kNudgeIdField};
+      break;
+    case 9:
+      if (same(k, "ticket_id")) return {TopKey::kId, &kTicketIdField};
+      break;
+    case 10:
+      if (same(k, "session_id")) return {TopKey::kId, &kSessionIdField};
+      break;
+    case 12:
+      if (same(k, "peer_user_id")) return {TopKey::kId, &kPeerField};
+      break;
+    case 16:
+      if (same(k, "referred_user_id")) return {TopKey::kId, &kReferredField};
+      if (same(k, "referrer_user_id")) return {TopKey::kId, &kReferrerField};
+      break;
+  }
+  return {};
 }
 
 }  // namespace
@@ -246,7 +287,8 @@ std::optional<Rejection> EventDecoder::decode_document(od::document& doc, Event&
     if (field.unescaped_key().get(key)) return malformed("broken key");
     od::value v = field.value();
     std::optional<Rejection> r;
-    if (key_is(key, "type")) {
+    const KeyMatch match = match_key(key);
+    if (match.key == TopKey::kType) {
       seen |= kType;
       auto s = v.get_string();
       if (s.error()) {
@@ -260,19 +302,19 @@ std::optional<Rejection> EventDecoder::decode_document(od::document& doc, Event&
         else
           ev.type = *t;
       }
-    } else if (key_is(key, "ts")) {
+    } else if (match.key == TopKey::kTs) {
       seen |= kTs;
       r = read_timestamp(v, ev.ts_ms);
-    } else if (const IdField* id = id_field(key)) {
+    } else if (const IdField* id = match.id) {
       seen |= id->bit;
       r = read_id(v, id->key, ev.*id->member);
-    } else if (key_is(key, "amount")) {
+    } else if (match.key == TopKey::kAmount) {
       seen |= kAmount;
       double a;
       r = read_number(
           v, "amount", [](double x) { return x >= 0 && std::isfinite(x); }, a);
       if (!r) ev.amount = a;
-    } else if (key_is(key, "currency")) {
+    } else if (match.key == TopKey::kCurrency) {
       seen |= kCurrency;
       r = read_id(v, "currency", ev.currency);
       if (!r &&
@@ -280,13 +322,13 @@ std::optional<Rejection> EventDecoder::decode_document(od::document& doc, Event&
            !std::isupper(static_cast<unsigned char>(ev.currency[1])) ||
            !std::isupper(static_cast<unsigned char>(ev.currency[2]))))
         r = Rejection{RejectReason::kBadValue, "currency"};
-    } else if (key_is(key, "score")) {
+    } else if (match.key == TopKey::kScore) {
       seen |= kScore;
       int64_t s;
       r = read_number(
           v, "score", [](int64_t x) { return x >= 0 && x <= 10; }, s);
       if (!r) ev.score = static_cast<int8_t>(s);
-    } else if (key_is(key, "props")) {
+    } else if (match.key == TopKey::kProps) {
       r = decode_props(v, ev.props);
     } else {
       detail_.assign(key);

@@ -65,6 +65,38 @@ TEST(EventDecoder, DecodesFieldsWithoutCopies) {
   EXPECT_EQ(ev.props.country, "DE");
 }
 
+// Every top-level key lands in its own field, and a key one byte off any of them is unknown.
+TEST(EventDecoder, EachKeyFillsItsFieldAndNearMissesAreUnknown) {
+  EventDecoder decoder;
+  Event ev;
+  const std::string head = R"({"event_id":"e","user_id":"u","ts":"2026-06-01T00:00:00Z",)";
+  ASSERT_FALSE(decoder.decode(
+      head + R"("type":"mentor_rating","name":"n","session_id":"s","ticket_id":"t",)"
+             R"("referred_user_id":"rd","referrer_user_id":"rr","peer_user_id":"p",)"
+             R"("nudge_id":"nu","score":7,"amount":1.5,"currency":"USD","props":{}})",
+      ev));
+  EXPECT_EQ(ev.event_id, "e");
+  EXPECT_EQ(ev.user_id, "u");
+  EXPECT_EQ(ev.type, EventType::kMentorRating);
+  EXPECT_EQ(ev.name, "n");
+  EXPECT_EQ(ev.session_id, "s");
+  EXPECT_EQ(ev.ticket_id, "t");
+  EXPECT_EQ(ev.referred_user_id, "rd");
+  EXPECT_EQ(ev.referrer_user_id, "rr");
+  EXPECT_EQ(ev.peer_user_id, "p");
+  EXPECT_EQ(ev.nudge_id, "nu");
+  EXPECT_EQ(ev.score, 7);
+  EXPECT_EQ(ev.currency, "USD");
+  for (const char* key : {"t", "tss", "Type", "nam", "names", "user_iD", "event_ie", "currencz",
+                          "nudge_ie", "ticket_iD", "session_iD", "peer_user_iD", "referred_user_iD",
+                          "referrer_user_iD", "scor", "prop", "amounts", ""}) {
+    const auto r = decoder.decode(head + R"("type":"check_in",")" + key + R"(":"x"})", ev);
+    ASSERT_TRUE(r) << key;
+    EXPECT_EQ(r->reason, RejectReason::kUnknownField) << key;
+    EXPECT_EQ(r->detail, key);
+  }
+}
+
 TEST(EventDecoder, ReasonsForTypicalProducerBugs) {
   EventDecoder decoder(100);
   Event ev;
