@@ -24,9 +24,13 @@ std::string_view event_type_name(EventType t) {
   return kTypeNames[static_cast<int>(t)];
 }
 
+// Once per event: the first byte rules out most names before a memcmp call would.
 std::optional<EventType> parse_event_type(std::string_view name) {
-  for (int i = 0; i < kEventTypeCount; ++i)
-    if (kTypeNames[i] == name) return static_cast<EventType>(i);
+  if (name.empty()) return std::nullopt;
+  for (int i = 0; i < kEventTypeCount; ++i) {
+    const std::string_view n = kTypeNames[static_cast<size_t>(i)];
+    if (n.size() == name.size() && n[0] == name[0] && n == name) return static_cast<EventType>(i);
+  }
   return std::nullopt;
 }
 
