@@ -47,7 +47,7 @@ struct Ticket {
 };
 
 // Each list of a user's record holds at most this many entries, so that the record fits in one
-// changelog record (a Kafka message: 1 MB by default; record_codec_test encodes the largest one).
+// changelog record (a Kafka message: 1 MB by default; codec_test.cc encodes the largest one).
 // A user past it (a bot, or a client that makes up a session or ticket id per event) has their
 // oldest entries forgotten before their time, counted in PartitionAggregates::forgotten: a re-sent
 // event whose id was forgotten is applied again, a late event of a forgotten session or ticket
