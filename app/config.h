@@ -159,12 +159,16 @@ Config with_state_labels(const Config& given, const Manifest& stored, const std:
 // the user cache's (a half), and a quarter kept for what eviction cannot bound: the checkpoint's
 // write batch, users changed since it, decoding buffers, the mentor program and the allocator's
 // holes, which took more than an eighth at 10 M users (bench/memory_bench.sh; figures in the
-// README). The Kafka clients' buffers come on top.
+// README). The Kafka clients' buffers come on top: `run`'s fetched input is bounded by an eighth
+// (fetch_queue_bytes: it must hold about a second of processing, ingest/kafka_source.h).
 inline size_t rocksdb_memory_bytes(const Config& c) {
   return static_cast<size_t>(c.memory_budget / 4);
 }
 inline size_t user_cache_bytes(const Config& c) {
   return static_cast<size_t>(c.memory_budget / 2);
+}
+inline size_t fetch_queue_bytes(const Config& c) {
+  return static_cast<size_t>(c.memory_budget / 8);
 }
 
 // "7d", "36h", "90m", "15s", "500ms" or plain milliseconds; throws past int64 milliseconds.

@@ -91,7 +91,8 @@ class RunShell : public PartitionListener {
         restores_(*store_, reader_),
         standby_reader_(config.kafka, "standby"),
         standbys_(*store_, standby_reader_),
-        source_(config.kafka, {config.topic, config.program_topic}, *this) {
+        source_(config.kafka, {config.topic, config.program_topic}, *this,
+                fetch_queue_bytes(config)) {
     const Manifest manifest = manifest_for(config, partitions_);
     check_manifest(*store_, config.state_dir, &manifest);
     metrics_.set_currencies(split_list(config.revenue_currencies));

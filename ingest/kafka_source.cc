@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <utility>
@@ -19,18 +20,24 @@ std::string offset_text(int64_t offset) {
 
 }  // namespace
 
+KafkaProperties consumer_defaults(size_t fetch_queue_bytes) {
+  constexpr size_t kMaxQueueKbytes = 2097151;  // librdkafka's upper limit
+  return {{"group.id", "engaged"},
+          {"partition.assignment.strategy", "cooperative-sticky"},
+          {"enable.auto.commit", "false"},
+          {"enable.auto.offset.store", "false"},
+          {"auto.offset.reset", "earliest"},
+          {"fetch.wait.max.ms", "50"},
+          {"queued.min.messages", "10000000"},  // librdkafka's upper limit
+          {"queued.max.messages.kbytes",
+           std::to_string(std::clamp<size_t>(fetch_queue_bytes / 1024, 1, kMaxQueueKbytes))},
+          {"enable.partition.eof", "false"}};
+}
+
 KafkaSource::KafkaSource(const KafkaProperties& properties, std::vector<std::string> topics,
-                         PartitionListener& listener)
+                         PartitionListener& listener, size_t fetch_queue_bytes)
     : topics_(std::move(topics)), listener_(listener) {
-  rd_kafka_conf_t* conf = make_kafka_conf({{"group.id", "engaged"},
-                                           {"partition.assignment.strategy", "cooperative-sticky"},
-                                           {"enable.auto.commit", "false"},
-                                           {"enable.auto.offset.store", "false"},
-                                           {"auto.offset.reset", "earliest"},
-                                           {"fetch.wait.max.ms", "50"},
-                                           {"queued.min.messages", "200000"},
-                                           {"enable.partition.eof", "false"}},
-                                          properties);
+  rd_kafka_conf_t* conf = make_kafka_conf(consumer_defaults(fetch_queue_bytes), properties);
   rd_kafka_conf_set_opaque(conf, this);
   rd_kafka_conf_set_rebalance_cb(conf, &KafkaSource::rebalance);
   rd_kafka_conf_set_error_cb(conf, &KafkaSource::on_error);

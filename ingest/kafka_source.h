@@ -37,11 +37,19 @@ class PartitionListener {
   virtual void on_rebalanced() {}
 };
 
+// The consumer's settings before the user's `kafka.*`: positions from the state store, not
+// Kafka's commits, and a fetch queue bounded by `fetch_queue_bytes` alone. librdkafka 2.0
+// stops fetching every partition of a consumer once its queue is over either bound, and looks
+// again only when its broker threads next wake, up to about a second later; a queue the loop
+// empties sooner leaves it idle that long. So the message-count bound is set out of reach and
+// the byte bound is the one that holds.
+KafkaProperties consumer_defaults(size_t fetch_queue_bytes);
+
 class KafkaSource {
  public:
   // `topics[0]` is the events topic (lag).
   KafkaSource(const KafkaProperties& properties, std::vector<std::string> topics,
-              PartitionListener& listener);
+              PartitionListener& listener, size_t fetch_queue_bytes);
   ~KafkaSource();
 
   // Up to `max` messages (appended to `out`), waiting at most `timeout_ms`. The caller

@@ -2,11 +2,14 @@
 #include "app/config.h"
 
 #include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "ingest/kafka_source.h"
 
 namespace engaged {
 namespace {
@@ -74,6 +77,29 @@ TEST(Config, BadValuesNameTheSettingAndTheRange) {
             "setting mentors.min_nps=\"11\": 11 is outside the allowed range 0..10");
   EXPECT_EQ(error_of("sessions.inactivity_gap=30m"), "");
   EXPECT_EQ(parse_host_port("[::1]:0").host, "::1");
+}
+
+// What librdkafka makes of `run`'s consumer settings for a configuration.
+std::string consumer_setting(const Config& c, const char* name) {
+  rd_kafka_conf_t* conf = make_kafka_conf(consumer_defaults(fetch_queue_bytes(c)), c.kafka);
+  char value[64];
+  size_t size = sizeof value;
+  EXPECT_EQ(rd_kafka_conf_get(conf, name, value, &size), RD_KAFKA_CONF_OK);
+  rd_kafka_conf_destroy(conf);
+  return value;
+}
+
+TEST(Config, TheFetchQueueIsBoundedInBytesByAnEighthOfTheBudgetUnlessKafkaSaysOtherwise) {
+  Config c = load_config("", {});
+  EXPECT_EQ(consumer_setting(c, "queued.max.messages.kbytes"), "131072");  // 1 GiB / 8
+  // The message count must not bind first: librdkafka stops fetching at either bound.
+  EXPECT_EQ(consumer_setting(c, "queued.min.messages"), "10000000");
+  c = load_config("", {"state.memory_budget=268435456"});
+  EXPECT_EQ(consumer_setting(c, "queued.max.messages.kbytes"), "32768");
+  c = load_config("", {"state.memory_budget=268435456", "kafka.queued.max.messages.kbytes=4096",
+                       "kafka.queued.min.messages=1000"});
+  EXPECT_EQ(consumer_setting(c, "queued.max.messages.kbytes"), "4096");
+  EXPECT_EQ(consumer_setting(c, "queued.min.messages"), "1000");
 }
 
 TEST(Config, TheTokenIsNeverPrinted) {
