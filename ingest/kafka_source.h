@@ -40,9 +40,9 @@ class PartitionListener {
 // The consumer's settings before the user's `kafka.*`: positions from the state store, not
 // Kafka's commits, and a fetch queue bounded by `fetch_queue_bytes` alone. librdkafka 2.0
 // stops fetching every partition of a consumer once its queue is over either bound, and looks
-// again only when its broker threads next wake, up to about a second later; a queue the loop
-// empties sooner leaves it idle that long. So the message-count bound is set out of reach and
-// the byte bound is the one that holds.
+// again only when its broker threads next wake, up to a second later (librdkafka#2879; 2.2
+// made that wait a setting); a queue the loop empties sooner leaves it idle that long. So the
+// message-count bound is set out of reach and the byte bound is the one that holds.
 KafkaProperties consumer_defaults(size_t fetch_queue_bytes);
 
 class KafkaSource {
