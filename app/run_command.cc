@@ -503,11 +503,11 @@ class RunShell : public PartitionListener {
             "records it had not processed were dropped (retention, or the embedded cluster's "
             "per-partition limit); raise the topic's retention, or rebuild the state with a replay",
             config_.program_topic, lo, from));
-      return from > 0 ? from : RD_KAFKA_OFFSET_BEGINNING;
+      return from;
     }
     PartitionState& p = pipeline_.open_partition(logical);
     last_input_[logical] = steady_ms();
-    return p.has_checkpoint() ? p.next_offset() : RD_KAFKA_OFFSET_BEGINNING;
+    return p.has_checkpoint() ? p.next_offset() : 0;
   }
 
   // Keeps warm the partitions this instance is a standby for: the state.standby_replicas

@@ -13,7 +13,7 @@ namespace {
 
 // An offset as the logs show it: a number, or what librdkafka's special value means.
 std::string offset_text(int64_t offset) {
-  if (offset == RD_KAFKA_OFFSET_BEGINNING) return "the beginning (no state yet)";
+  if (offset == 0) return "offset 0, the beginning";
   if (offset == RD_KAFKA_OFFSET_END) return "the end";
   return "offset " + std::to_string(offset);
 }

@@ -25,8 +25,11 @@ struct AssignedPartition {
 class PartitionListener {
  public:
   virtual ~PartitionListener() = default;
-  // Called with the newly assigned partitions; sets the offset each resumes at
-  // (RD_KAFKA_OFFSET_BEGINNING when the state has never seen it).
+  // Called with the newly assigned partitions; sets the offset each resumes at (0 when the
+  // state has never seen it). An absolute offset is fetched at once; the logical "beginning"
+  // would wait for a ListOffsets answer, retried only 500 ms later when the partition leader's
+  // connection is still coming up. A log that no longer starts at 0 is fetched from its start
+  // (auto.offset.reset=earliest), and the pipeline counts what it never saw.
   virtual void on_assigned(std::vector<AssignedPartition>& partitions) = 0;
   // Called before partitions are taken away: checkpoint and drop them. `lost`: they were
   // already given to another member (this one missed the session timeout), so nothing may be
