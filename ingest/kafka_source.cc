@@ -37,7 +37,8 @@ KafkaProperties consumer_defaults(size_t fetch_queue_bytes) {
 KafkaSource::KafkaSource(const KafkaProperties& properties, std::vector<std::string> topics,
                          PartitionListener& listener, size_t fetch_queue_bytes)
     : topics_(std::move(topics)), listener_(listener) {
-  rd_kafka_conf_t* conf = make_kafka_conf(consumer_defaults(fetch_queue_bytes), properties);
+  rd_kafka_conf_t* conf =
+      make_kafka_conf(consumer_defaults(fetch_queue_bytes), consumer_properties(properties));
   rd_kafka_conf_set_opaque(conf, this);
   rd_kafka_conf_set_rebalance_cb(conf, &KafkaSource::rebalance);
   rd_kafka_conf_set_error_cb(conf, &KafkaSource::on_error);

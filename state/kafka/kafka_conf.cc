@@ -36,6 +36,33 @@ bool consumer_only(const std::string& key) {
   return false;
 }
 
+// Producer-only properties, for the same reason the other way round: docs/deploy.md's
+// low-latency `kafka.linger.ms` made every consumer warn that it ignores it.
+bool producer_only(const std::string& key) {
+  for (const char* prefix : {"linger.ms",
+                             "queue.buffering.",
+                             "batch.num.messages",
+                             "batch.size",
+                             "compression.",
+                             "enable.idempotence",
+                             "enable.gapless.guarantee",
+                             "transactional.id",
+                             "transaction.timeout.ms",
+                             "acks",
+                             "request.required.acks",
+                             "request.timeout.ms",
+                             "message.timeout.ms",
+                             "delivery.timeout.ms",
+                             "message.send.max.retries",
+                             "retries",
+                             "partitioner",
+                             "sticky.partitioning.linger.ms",
+                             "queuing.strategy",
+                             "delivery.report.only.error"})
+    if (key.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
 std::mutex stats_mutex;
 KafkaStatsHandler stats_handler;  // guarded by stats_mutex
 
@@ -73,6 +100,13 @@ rd_kafka_conf_t* make_kafka_conf(const KafkaProperties& defaults, const KafkaPro
     }
   }
   return conf;
+}
+
+KafkaProperties consumer_properties(const KafkaProperties& shared) {
+  KafkaProperties user;
+  for (const auto& [k, v] : shared)
+    if (!producer_only(k)) user[k] = v;
+  return user;
 }
 
 KafkaHandle make_producer(const KafkaProperties& shared, DeliveryCallback on_delivery,

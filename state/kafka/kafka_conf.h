@@ -18,6 +18,9 @@ using KafkaProperties = std::map<std::string, std::string>;
 // Builds a conf: `defaults` first, then `user` on top. Throws on an unknown property.
 rd_kafka_conf_t* make_kafka_conf(const KafkaProperties& defaults, const KafkaProperties& user);
 
+// The shared `kafka:` section without the properties only producers know, for a consumer.
+KafkaProperties consumer_properties(const KafkaProperties& shared);
+
 // librdkafka's statistics of the clients this process makes go to one handler, called on
 // librdkafka's threads with a client's JSON every statistics.interval.ms (15 s unless the
 // `kafka:` section says otherwise). The shell that exports them sets it before it makes its

@@ -10,7 +10,7 @@ namespace engaged {
 
 TopicReader::TopicReader(const KafkaProperties& properties, const std::string& name) {
   KafkaProperties props;
-  for (const auto& [k, v] : properties)
+  for (const auto& [k, v] : consumer_properties(properties))
     if (k.rfind("group.", 0) != 0 && k != "partition.assignment.strategy" &&
         k != "session.timeout.ms" && k != "heartbeat.interval.ms")
       props[k] = v;

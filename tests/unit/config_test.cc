@@ -81,7 +81,8 @@ TEST(Config, BadValuesNameTheSettingAndTheRange) {
 
 // What librdkafka makes of `run`'s consumer settings for a configuration.
 std::string consumer_setting(const Config& c, const char* name) {
-  rd_kafka_conf_t* conf = make_kafka_conf(consumer_defaults(fetch_queue_bytes(c)), c.kafka);
+  rd_kafka_conf_t* conf =
+      make_kafka_conf(consumer_defaults(fetch_queue_bytes(c)), consumer_properties(c.kafka));
   char value[64];
   size_t size = sizeof value;
   EXPECT_EQ(rd_kafka_conf_get(conf, name, value, &size), RD_KAFKA_CONF_OK);
@@ -100,6 +101,15 @@ TEST(Config, TheFetchQueueIsBoundedInBytesByAnEighthOfTheBudgetUnlessKafkaSaysOt
                        "kafka.queued.min.messages=1000"});
   EXPECT_EQ(consumer_setting(c, "queued.max.messages.kbytes"), "4096");
   EXPECT_EQ(consumer_setting(c, "queued.min.messages"), "1000");
+}
+
+TEST(Config, ConsumersLeaveOutWhatOnlyProducersKnow) {
+  const KafkaProperties shared = {{"bootstrap.servers", "h:9092"}, {"linger.ms", "1"},
+                                  {"queue.buffering.max.ms", "1"}, {"acks", "1"},
+                                  {"fetch.wait.max.ms", "5"},      {"security.protocol", "ssl"}};
+  EXPECT_EQ(consumer_properties(shared), (KafkaProperties{{"bootstrap.servers", "h:9092"},
+                                                          {"fetch.wait.max.ms", "5"},
+                                                          {"security.protocol", "ssl"}}));
 }
 
 TEST(Config, TheTokenIsNeverPrinted) {
