@@ -702,7 +702,11 @@ std::string settings_markdown() {
       "`ENGAGED_KAFKA__BOOTSTRAP_SERVERS` (double underscore, then `_` for `.`). Defaults set by "
       "engaged: `bootstrap.servers=127.0.0.1:9092`, `group.id=engaged`, "
       "`partition.assignment.strategy=cooperative-sticky`, `enable.auto.commit=false` "
-      "(positions live in the state store), `auto.offset.reset=earliest`.\n";
+      "(positions live in the state store), `auto.offset.reset=earliest`, "
+      "`fetch.wait.max.ms=50`, `queued.min.messages=10000000` and `queued.max.messages.kbytes` "
+      "an eighth of `state.memory_budget` (the fetched input is bounded by bytes alone: see "
+      "docs/deploy.md); producers: `linger.ms=10`, lz4. A property only one kind of "
+      "client knows (`linger.ms`, `fetch.wait.max.ms`, ...) is given to that kind only.\n";
   return out;
 }
 
