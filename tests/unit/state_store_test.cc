@@ -4,6 +4,7 @@
 // writes of the store: the user cache's trim, the changed users' writes, a partition's erasure,
 // timer and outbox scans.
 #include <gtest/gtest.h>
+#include <rocksdb/table_properties.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -222,6 +223,25 @@ TEST_F(StateStoreTest, ErasingAPartitionRemovesItsKeysAndNoOther) {
   put(3, {"a", "f"});
   EXPECT_EQ(ids(3), (std::vector<std::string>{"a", "b", "d", "f"}));
   EXPECT_EQ(ids(4), (std::vector<std::string>{"a", "b", "c"}));
+}
+
+// A state larger than RocksDB's cache: a lookup reads the 4 KiB index and filter partitions
+// that cover its key, under a top level that stays in the cache. One index block per file, once
+// evicted, was read back whole by every lookup (README, 2026-12-06).
+TEST_F(StateStoreTest, TheIndexAndFilterOfAFileAreReadInPartitions) {
+  ChangeBatch batch(*store_, false);
+  const std::string value(200, 'v');
+  for (int i = 0; i < 20000; ++i)
+    batch.put(Family::kUsers, partition_key(i % 4, "user-" + std::to_string(i)), value);
+  store_->write(batch.write_batch());
+  store_->flush();
+  rocksdb::TablePropertiesCollection tables;
+  ASSERT_TRUE(store_->db()->GetPropertiesOfAllTables(store_->cf(Family::kUsers), &tables).ok());
+  ASSERT_EQ(tables.size(), 1u);
+  const rocksdb::TableProperties& t = *tables.begin()->second;
+  EXPECT_GE(t.index_partitions, 4u);  // 4.6 MB of data in 4 KiB blocks: ~40 KB of index
+  EXPECT_LT(t.top_level_index_size, t.index_size / 4);
+  EXPECT_GT(t.filter_size, 0u);
 }
 
 // Each scan of a partition's timer index starts after the last one's end: what was due by then
