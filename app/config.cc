@@ -186,9 +186,10 @@ const std::vector<Setting>& settings() {
                   "cache in one shared cache), a half for the user cache (by estimated "
                   "size; a user's event ids of the dedupe window and open sessions are part of "
                   "their record), a quarter for what eviction cannot bound: the checkpoint's "
-                  "write batch, users changed since, decoding buffers, the mentor program and "
-                  "the allocator's holes. On top: the changelog producer's buffer, and `run`'s "
-                  "fetched input, up to an eighth of the budget (librdkafka's "
+                  "write batch, users changed since (a checkpoint comes early once the user "
+                  "cache passes its share by an eighth of the budget), decoding buffers, the "
+                  "mentor program and the allocator's holes. On top: the changelog producer's "
+                  "buffer, and `run`'s fetched input, up to an eighth of the budget (librdkafka's "
                   "queued.max.messages.kbytes, unless kafka.* sets it)."),
       {"state.sync", "fsync every checkpoint (survives power loss, slower).",
        [](Config& c, const std::string& v) { c.state_sync = parse_bool(v); },

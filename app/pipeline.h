@@ -84,6 +84,9 @@ class Pipeline {
   }
   void end_batch();
 
+  // A checkpoint is due after state.checkpoint_interval_ms, state.checkpoint_max_events, or
+  // once the users loaded since the last one grew the user cache by an eighth of the budget
+  // past its share: only a checkpoint makes the changed users evictable again.
   bool checkpoint_due() const;
   // A checkpoint committed before this returns (none may be in flight). `extras`: the
   // program stage's part of the write and acknowledged outbox entries (run). Returns what it
@@ -136,7 +139,8 @@ class Pipeline {
   int64_t now_ms_ = 0;
   int64_t last_checkpoint_ms_ = 0;
   int64_t consumed_at_checkpoint_ = 0;
-  rocksdb::WriteBatch spare_batch_;  // the last checkpoint's, its memory reused by the next
+  size_t cache_bytes_after_trim_ = 0;  // the user cache's estimated bytes after the last trim
+  rocksdb::WriteBatch spare_batch_;    // the last checkpoint's, its memory reused by the next
   int64_t batch_start_ns_ = 0;
   std::optional<Checkpoint> pending_;  // begun, not yet committed
   std::future<void> writing_;          // pending_'s RocksDB write, when it runs beside processing

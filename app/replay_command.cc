@@ -63,7 +63,8 @@ void replay_partitions(const Config& shared_config, const ReplayOptions& options
     else
       rejection = decoded ? *decoded : pipeline.decode(line, /*padded=*/true);
     pipeline.apply(p, offset, key, line, rejection, 0);
-    if (++in_batch < 65536) return true;
+    // Often enough for a small budget's byte trigger (Pipeline::checkpoint_due) to hold.
+    if (++in_batch < 8192) return true;
     pipeline.end_batch();
     if (pipeline.checkpoint_due()) pipeline.checkpoint();
     if (stop_requested()) return false;

@@ -99,6 +99,42 @@ TEST_F(PipelineTest, AKeyThatIsNotTheUserIdIsRejected) {
   EXPECT_EQ(t.daily.at(days_from_civil(2026, 6, 1)).dau, 1);
 }
 
+// Users touched since the last checkpoint cannot be evicted: with a budget far smaller than a
+// checkpoint interval's users, their growth past the cache's share (half the budget) by an
+// eighth of the budget makes a checkpoint due, after which they can be trimmed.
+TEST_F(PipelineTest, UsersLoadedPastTheCacheShareMakeACheckpointDueByBytes) {
+  config.checkpoint_interval_ms = 86400000;  // the wall clock is frozen anyway
+  config.checkpoint_max_events = int64_t{1} << 40;
+  auto users_until_due = [&](int32_t partition, int64_t budget, int64_t& cached_after_checkpoint) {
+    config.memory_budget = budget;
+    Pipeline p(config, *store, sink, nullptr, make_wall_clock(config));
+    p.open_partition(partition);
+    p.begin_batch();
+    int n = 0;
+    while (!p.checkpoint_due() && n < 100000) {
+      const std::string id = "user-" + std::to_string(budget) + "-" + std::to_string(n);
+      p.handle(partition, n, id,
+               R"({"event_id":"e","user_id":")" + id +
+                   R"(","type":"check_in","ts":"2026-06-01T10:00:00Z"})",
+               0);
+      ++n;
+    }
+    p.end_batch();
+    p.checkpoint();
+    cached_after_checkpoint = static_cast<int64_t>(p.cached_users());
+    EXPECT_FALSE(p.checkpoint_due());
+    return n;
+  };
+  int64_t cached_small = 0, cached_large = 0;
+  const int small = users_until_due(0, 1 << 20, cached_small);
+  const int large = users_until_due(1, 4 << 20, cached_large);
+  EXPECT_GT(small, 100);
+  EXPECT_LT(small, 100000);
+  EXPECT_LT(cached_small, small);  // trimmed to below the share once they were written
+  EXPECT_GT(large, 3 * small);     // bytes, scaled by the budget
+  EXPECT_LT(large, 5 * small);
+}
+
 // A bot under one user_id stopped `run`: its record (a day of event ids, a session per event)
 // outgrew the changelog's 1 MB message. Each list now keeps its newest kMaxUserListEntries and
 // counts what it forgot; duplicates of the ids it kept are still dropped.
