@@ -5,18 +5,19 @@
 # 200 ms of wall time, each writing the stage's changed keys, so their number follows the build
 # and the machine's load: 19 and 22 for two builds, 74 for one of them beside a CI run. It is
 # printed.) A `replay` (one worker) of a loadgen file (7.2 k users, 60 days: 489 k events) with a
-# checkpoint every 50 k events (about as many events per user per checkpoint as the 1 s
-# checkpoints of `replay_bench.sh`'s file). Prints the whole run's instructions, the worker
-# thread's, the worker's main parts, and RocksDB's memtable inserts (in the worker's checkpoints
-# and the program stage's writes: about 38 key comparisons each in RocksDB 7.8, see the README);
-# with BASE, the same for that build, the change, and
-# whether both wrote the same nudges and report tables byte for byte.
+# checkpoint every 65,536 events (about as many events per user per checkpoint as the 1 s
+# checkpoints of `replay_bench.sh`'s file; a multiple of the 8,192 lines between `replay`'s checks,
+# so builds from before ae1499e, which checked every 65,536 lines, checkpoint at the same events).
+# Prints the whole run's instructions, the worker thread's, the worker's main parts, and RocksDB's
+# memtable inserts (in the worker's checkpoints and the program stage's writes: about 38 key
+# comparisons each in RocksDB 7.8, see the README); with BASE, the same for that build, the
+# change, and whether both wrote the same nudges and report tables byte for byte.
 # Cache misses are not in these counts: `perf record` on the full-size benches shows those.
 # Needs valgrind, and builds without -DENGAGED_MARCH=native (valgrind cannot run AVX-512): e.g.
 #   cmake -S . -B build-cg -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build-cg --target engaged
 # THREADS=2 replays with two workers and the reader thread that routes lines for them
 # (app/replay_lines.h): the worker figures are then both workers' sums.
-# Usage: [BIN=build/engaged] [BASE=other/engaged] [CHECKPOINT_EVENTS=50000] [THREADS=1] \
+# Usage: [BIN=build/engaged] [BASE=other/engaged] [CHECKPOINT_EVENTS=65536] [THREADS=1] \
 #   bench/instructions_bench.sh [users] [days]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +40,7 @@ count() {  # count NAME BINARY: runs the replay under callgrind, prints its figu
   valgrind --tool=callgrind --callgrind-out-file="$WORK/$name.cg" "$bin" replay \
     -i "$WORK/events.ndjson" --state "$WORK/$name.state" --threads "${THREADS:-1}" \
     --set state.checkpoint_interval_ms=86400000 \
-    --set "state.checkpoint_max_events=${CHECKPOINT_EVENTS:-50000}" \
+    --set "state.checkpoint_max_events=${CHECKPOINT_EVENTS:-65536}" \
     --nudges "$WORK/$name.nudges" >"$WORK/$name.log" 2>&1
   callgrind_annotate --inclusive=yes --threshold=100 "$WORK/$name.cg" >"$WORK/$name.txt" 2>/dev/null
   # The program stage's passes: the call count on the edge from replay() to ProgramFeed::pass.
