@@ -225,6 +225,14 @@ class RunShell : public PartitionListener {
       const int64_t now = steady_ms();
       bool had_input = false;  // anything but our own ticks
       for (rd_kafka_message_t* m : batch) had_input |= take(m, now);
+      // The program stage first: the records it just took do not wait for the input batch.
+      if (program_) {
+        program_->run();
+        if (config_.send_on_decision) {
+          for (const auto& [key, entry] : program_->nudges().unsent()) outbox_.send(key, entry);
+          program_->nudges().mark_sent();
+        }
+      }
       pipeline_.apply_batch(input_);
       input_.clear();
       for (rd_kafka_message_t* m : batch) rd_kafka_message_destroy(m);
@@ -238,13 +246,6 @@ class RunShell : public PartitionListener {
           last_standby_check = now;
         }
         standbys_.step(system_ms());
-      }
-      if (program_) {
-        program_->run();
-        if (config_.send_on_decision) {
-          for (const auto& [key, entry] : program_->nudges().unsent()) outbox_.send(key, entry);
-          program_->nudges().mark_sent();
-        }
       }
       dead_letters_.poll();
       outbox_.poll();
