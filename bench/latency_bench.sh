@@ -74,4 +74,6 @@ read_topic() {
 }
 read_topic app.events
 read_topic app.nudges
-python3 bench/latency_bench.py "$WORK/app.events" "$WORK/app.nudges" "$START" "$PRODUCED" "$RATE"
+kcat -C -b "$B" -t engaged.program -e -q -f '%T|%k|%S|%s\n' > "$WORK/program"  # binary values
+python3 bench/latency_bench.py "$WORK/app.events" "$WORK/app.nudges" "$START" "$PRODUCED" "$RATE" \
+  "$WORK/program"

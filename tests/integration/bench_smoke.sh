@@ -22,6 +22,7 @@ expect latency_bench "^cpu while producing \([0-9.]+ s, [0-9]+ cores\): engaged 
 expect latency_bench "^cpu by 4 s of input, in cores: cluster( [0-9.]+)+, engaged run( [0-9.]+)+$" "$out"
 expect latency_bench "^event -> nudge latency over [1-9][0-9,]* nudges: p50 [0-9]+ ms, p99 [0-9]+ ms" "$out"
 expect latency_bench "^ +[0-9]+-[0-9]+ +[0-9,]+ nudges, p50" "$out"
+expect latency_bench "^  program \(that watermark -> nudge\): p50 [0-9]+ ms, p90 [0-9]+ ms, p99" "$out"
 # valgrind runs portable builds only (no AVX-512): CI's; a -DENGAGED_MARCH=native build skips it.
 if "$BIN" --version | grep -q ", native;"; then
   echo "instructions_bench not run: valgrind cannot run a -DENGAGED_MARCH=native build"
