@@ -14,7 +14,7 @@
 # LOADGEN_ARGS: more loadgen options, e.g. "--set kafka.linger.ms=40" (its producer's default is
 # 10 ms; larger batches cost the embedded cluster less, and add their wait to the latency).
 # `run` settings: RUN_ARGS, by default the low-latency client settings of docs/deploy.md
-# (kafka.fetch.wait.max.ms=5, kafka.linger.ms=1); RUN_ARGS= gives engaged's defaults, and e.g.
+# (kafka.fetch.wait.max.ms=1, kafka.linger.ms=1); RUN_ARGS= gives engaged's defaults, and e.g.
 # RUN_ARGS="--set processing.send_outputs=after_commit" the nudges sent only after commits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,7 @@ BIN=${BIN:-build/engaged}  # BIN=... measures another build
 "$BIN" --version  # the figures depend on it: -DENGAGED_MARCH=native for the fastest
 RATE=${1:-100000}
 USERS=${2:-25000}
-RUN_ARGS=${RUN_ARGS---set kafka.fetch.wait.max.ms=5 --set kafka.linger.ms=1}
+RUN_ARGS=${RUN_ARGS---set kafka.fetch.wait.max.ms=1 --set kafka.linger.ms=1}
 echo "run settings: ${RUN_ARGS:-(defaults)}"
 WORK=$(mktemp -d /tmp/engaged-lbench.XXXXXX)
 CLUSTER= RUN= SAMPLER=
