@@ -54,7 +54,6 @@ for i in range(len(pairs) - 1, -1, -1):
     first[i] = earliest
 
 
-
 def zigzag_varints(b, i, count):
     out = []
     for _ in range(count):
