@@ -8,8 +8,10 @@
 # the nudge leaving engaged, checkpoint pacing, the program topic and the merge's watermarks
 # included. The acknowledgement follows within the
 # producer's linger.ms (10 ms by default). Also printed: the CPU each process used while the
-# input was produced, the cluster's and engaged's by 4 s of input, and the latency by when the
-# nudge left (growing: engaged fell behind, or the cluster did).
+# input was produced, the cluster's and engaged's by 4 s of input, the latency by when the
+# nudge left (growing: engaged fell behind, or the cluster did), and the latency by hop: the
+# program topic is read back too, and each latency is split where the last input partition's
+# watermark reached the nudge's time (input hop, then program hop).
 # Usage: [BIN=build/engaged] bench/latency_bench.sh [rate] [users]   (defaults 100000/s, 25000 users: ~1.7 M events)
 # LOADGEN_ARGS: more loadgen options, e.g. "--set kafka.linger.ms=40" (its producer's default is
 # 10 ms; larger batches cost the embedded cluster less, and add their wait to the latency).
