@@ -158,9 +158,10 @@ Config with_state_labels(const Config& given, const Manifest& stored, const std:
 // state.memory_budget, split: RocksDB's share (memtables and block cache, one cache, a quarter),
 // the user cache's (a half), and a quarter kept for what eviction cannot bound: the checkpoint's
 // write batch, users changed since it, decoding buffers, the mentor program and the allocator's
-// holes, which took more than an eighth at 10 M users (bench/memory_bench.sh; figures in the
-// README). The Kafka clients' buffers come on top: `run`'s fetched input is bounded by an eighth
-// (fetch_queue_bytes: it must hold about a second of processing, ingest/kafka_source.h).
+// holes, which took more than an eighth at 10 M users (bench/memory_bench.sh; figures in
+// docs/performance.md). The Kafka clients' buffers come on top: `run`'s fetched input is bounded
+// by an eighth (fetch_queue_bytes: it must hold about a second of processing,
+// ingest/kafka_source.h).
 inline size_t rocksdb_memory_bytes(const Config& c) {
   return static_cast<size_t>(c.memory_budget / 4);
 }

@@ -2,7 +2,8 @@
 // file into lines, finds each line's key and partition, numbers it within its partition (its
 // offset), and hands each worker the lines of its own partitions in file order. Before, every
 // worker read the whole file and routed every line itself, so at 2 workers half of that work was
-// done twice (README, 2026-12-06). One worker reads and routes for itself: replay_command.cc.
+// done twice (docs/performance.md, 2026-12-06). One worker reads and routes for itself:
+// replay_command.cc.
 #pragma once
 
 #include <condition_variable>

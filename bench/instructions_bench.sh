@@ -10,7 +10,7 @@
 # so builds from before ae1499e, which checked every 65,536 lines, checkpoint at the same events).
 # Prints the whole run's instructions, the worker thread's, the worker's main parts, and RocksDB's
 # memtable inserts (in the worker's checkpoints and the program stage's writes: about 38 key
-# comparisons each in RocksDB 7.8, see the README); with BASE, the same for that build, the
+# comparisons each in RocksDB 7.8, see docs/performance.md); with BASE, the same for that build, the
 # change, and whether both wrote the same nudges and report tables byte for byte.
 # Cache misses are not in these counts: `perf record` on the full-size benches shows those.
 # Needs valgrind, and builds without -DENGAGED_MARCH=native (valgrind cannot run AVX-512): e.g.

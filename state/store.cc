@@ -114,7 +114,7 @@ std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& o
   // Index and filter in 4 KiB partitions under a pinned top level: a lookup reads the partitions
   // that cover its key, where a whole-file index or filter block evicted from a cache smaller
   // than the state was read back, checksummed and decompressed in full by every lookup (half
-  // the CPU of a replay of 1 M users in a 128 MiB budget; README, 2026-12-06).
+  // the CPU of a replay of 1 M users in a 128 MiB budget; docs/performance.md, 2026-12-06).
   table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
   table.partition_filters = true;
   table.metadata_block_size = 4096;
@@ -130,7 +130,7 @@ std::unique_ptr<Store> Store::open(const std::string& dir, const StoreOptions& o
   // per prefix) instead of from the skiplist's head: a checkpoint writes each partition's keys in
   // ascending runs. On the instructions bench's write batches that is 38 key comparisons per
   // insert against 65 without hints; a key whose older version is in the memtable still walks
-  // from a level the run's first insert left behind (README, 2026-12-06).
+  // from a level the run's first insert left behind (docs/performance.md, 2026-12-06).
   // Five bytes, not the four of the partition: Debian's RocksDB 7.8 keeps one set of hints for a
   // memtable's point keys and its range deletions (facebook/rocksdb#5118, fixed in 2024 by
   // #12558), and a range deletion inserted with a point key's hint corrupts the memtable. The

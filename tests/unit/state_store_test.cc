@@ -227,7 +227,7 @@ TEST_F(StateStoreTest, ErasingAPartitionRemovesItsKeysAndNoOther) {
 
 // A state larger than RocksDB's cache: a lookup reads the 4 KiB index and filter partitions
 // that cover its key, under a top level that stays in the cache. One index block per file, once
-// evicted, was read back whole by every lookup (README, 2026-12-06).
+// evicted, was read back whole by every lookup (docs/performance.md, 2026-12-06).
 TEST_F(StateStoreTest, TheIndexAndFilterOfAFileAreReadInPartitions) {
   ChangeBatch batch(*store_, false);
   const std::string value(200, 'v');
