@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark scripts at a CI size: each still runs end to end against this build and prints
-# its figures (bench/ runs them full size; the README and docs/performance.md quote those). The figures are not
-# checked against targets: timing goals are measured, never asserted.
+# its figures (bench/ runs them full size; the README and docs/performance.md quote those). The
+# figures are not checked against targets: timing goals are measured, never asserted.
 # Usage: tests/integration/bench_smoke.sh ENGAGED_BINARY
 set -euo pipefail
 export BIN=$1
